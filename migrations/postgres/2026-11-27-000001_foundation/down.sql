@@ -1,0 +1,9 @@
+DROP TABLE audit_log;
+DROP TABLE settings;
+DROP TABLE partner_competencies;
+DROP TABLE partners;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE employees;
+DROP TABLE competencies;
+DROP TABLE units;

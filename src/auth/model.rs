@@ -1,0 +1,55 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::Role;
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(min_length = 1, max_length = 64, example = "admin")]
+    #[validate(length(min = 1, max = 64))]
+    pub username: String,
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
+    #[validate(length(min = 1, max = 1024))]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 4096)]
+    #[validate(length(min = 1, max = 4096))]
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub employee_id: Option<i64>,
+    pub display_name: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
+    #[validate(length(min = 1, max = 1024))]
+    pub current_password: String,
+    #[schema(min_length = 10, max_length = 1024, format = Password)]
+    #[validate(length(min = 10, max = 1024))]
+    pub new_password: String,
+}

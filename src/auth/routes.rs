@@ -1,0 +1,377 @@
+use actix_web::{get, post, put, web, HttpResponse};
+
+use super::jwt::{expiry, now_secs, random_token, Claims, TokenType, AUDIENCE, ISSUER};
+use super::model::{LoginRequest, Me, PasswordChange, RefreshRequest, TokenPair};
+use super::{password, queries, Actor, Caller, Role};
+use crate::audit::{self, Action, Outcome};
+use crate::db::{write_tx, AnyConnection};
+use crate::error::{ApiError, ApiResult, Problem, ReadErrors, WriteErrors};
+use crate::users::model::UserRow;
+use crate::users::queries as user_queries;
+use crate::web::{db, RequestMeta, ValidJson};
+use crate::AppState;
+
+fn invalid_credentials() -> ApiError {
+    ApiError::Unauthorized("invalid username or password".into())
+}
+
+/// Signs an access token and a new refresh token (in `family`, or a new family), storing the latter.
+fn issue_pair(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    user: &UserRow,
+    family: Option<&str>,
+) -> ApiResult<TokenPair> {
+    let iat = now_secs();
+    let access = Claims {
+        sub: user.id.to_string(),
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        iat,
+        exp: expiry(state.config.access_ttl),
+        typ: TokenType::Access,
+        act: "user".into(),
+        role: Some(user.role.clone()),
+        unit_id: user.unit_id,
+        employee_id: user.employee_id,
+        scope: None,
+        jti: None,
+    };
+    let family = family
+        .map(str::to_string)
+        .unwrap_or_else(|| random_token(16));
+    let jti = random_token(24);
+    let refresh_exp = expiry(state.config.refresh_ttl);
+    let refresh_claims = Claims {
+        typ: TokenType::Refresh,
+        exp: refresh_exp,
+        role: None,
+        unit_id: None,
+        employee_id: None,
+        jti: Some(jti.clone()),
+        ..access.clone()
+    };
+    let expires_at = chrono::DateTime::from_timestamp(refresh_exp as i64, 0)
+        .map(|d| d.naive_utc())
+        .ok_or_else(|| ApiError::Internal("refresh expiry out of range".into()))?;
+    queries::store_refresh(conn, user.id, &family, &jti, expires_at)?;
+    Ok(TokenPair {
+        access_token: state.jwt.sign(&access).map_err(ApiError::Internal)?,
+        token_type: "Bearer".into(),
+        expires_in: state.config.access_ttl.as_secs(),
+        refresh_token: state
+            .jwt
+            .sign(&refresh_claims)
+            .map_err(ApiError::Internal)?,
+    })
+}
+
+/// Sign in with username and password.
+///
+/// Failed attempts are limited per username and per client address; past the limit the answer
+/// is 429 with `Retry-After`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    ValidJson(body): ValidJson<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let username = body.username.to_lowercase();
+    if let Some(retry_after) = state.limiter.check(&username, meta.ip.as_deref()) {
+        let m = meta.clone();
+        db(&state.pool, move |c| {
+            Ok(audit::record(
+                c,
+                Actor::ANONYMOUS,
+                &m,
+                Action::Login,
+                "user",
+                None,
+                Outcome::Denied,
+            )?)
+        })
+        .await?;
+        return Err(ApiError::RateLimited { retry_after });
+    }
+    let name = username.clone();
+    let user = db(&state.pool, move |c| {
+        Ok(queries::user_by_username(c, &name)?)
+    })
+    .await?;
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| password::dummy_hash().to_string());
+    let pw = body.password;
+    let matches = web::block(move || password::verify(&pw, &hash)).await?;
+    let st = state.clone();
+    match user.filter(|u| matches && u.active) {
+        Some(user) => {
+            state.limiter.record_success(&username);
+            let pair = db(&state.pool, move |c| {
+                write_tx(c, |c| {
+                    let pair = issue_pair(&st, c, &user, None)?;
+                    audit::record(
+                        c,
+                        Actor::user(user.id),
+                        &meta,
+                        Action::Login,
+                        "user",
+                        Some(user.id),
+                        Outcome::Success,
+                    )?;
+                    Ok(pair)
+                })
+            })
+            .await?;
+            Ok(HttpResponse::Ok().json(pair))
+        }
+        None => {
+            state.limiter.record_failure(&username, meta.ip.as_deref());
+            let name = username.clone();
+            db(&state.pool, move |c| {
+                let known = queries::user_by_username(c, &name)?.map(|u| u.id);
+                Ok(audit::record(
+                    c,
+                    Actor::ANONYMOUS,
+                    &meta,
+                    Action::Login,
+                    "user",
+                    known,
+                    Outcome::Failed,
+                )?)
+            })
+            .await?;
+            Err(invalid_credentials())
+        }
+    }
+}
+
+enum RefreshOutcome {
+    Issued(TokenPair),
+    Rejected,
+}
+
+/// Exchange a refresh token for a new pair. Refresh tokens rotate: each works once, and reusing a
+/// spent one revokes its whole family (every token descended from the same sign-in).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    ValidJson(body): ValidJson<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let claims = state
+        .jwt
+        .verify(&body.refresh_token, TokenType::Refresh)
+        .map_err(|_| ApiError::Unauthorized("the refresh token is invalid or expired".into()))?;
+    let jti = claims
+        .jti
+        .ok_or_else(|| ApiError::Unauthorized("the refresh token is invalid or expired".into()))?;
+    let st = state.clone();
+    let outcome = db(&state.pool, move |c| {
+        write_tx(c, |c| {
+            let Some(row) = queries::refresh_by_jti(c, &jti)? else {
+                return Ok(RefreshOutcome::Rejected);
+            };
+            let actor = Actor::user(row.user_id);
+            if row.revoked || !queries::spend_refresh(c, row.id)? {
+                // A spent token presented again: someone else may hold it. Cut the whole family.
+                queries::revoke_family(c, &row.family)?;
+                audit::record(
+                    c,
+                    actor,
+                    &meta,
+                    Action::Refresh,
+                    "user",
+                    Some(row.user_id),
+                    Outcome::Denied,
+                )?;
+                return Ok(RefreshOutcome::Rejected);
+            }
+            let user = user_queries::get(c, row.user_id)?;
+            if !user.active || row.expires_at < crate::db::now() {
+                audit::record(
+                    c,
+                    actor,
+                    &meta,
+                    Action::Refresh,
+                    "user",
+                    Some(row.user_id),
+                    Outcome::Denied,
+                )?;
+                return Ok(RefreshOutcome::Rejected);
+            }
+            let pair = issue_pair(&st, c, &user, Some(&row.family))?;
+            audit::record(
+                c,
+                actor,
+                &meta,
+                Action::Refresh,
+                "user",
+                Some(row.user_id),
+                Outcome::Success,
+            )?;
+            Ok(RefreshOutcome::Issued(pair))
+        })
+    })
+    .await?;
+    match outcome {
+        RefreshOutcome::Issued(pair) => Ok(HttpResponse::Ok().json(pair)),
+        RefreshOutcome::Rejected => Err(ApiError::Unauthorized(
+            "the refresh token is invalid, revoked or already used".into(),
+        )),
+    }
+}
+
+/// Sign out: revokes the refresh token's family. Tokens of other users are ignored.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Signed out"), WriteErrors),
+    security(("bearer" = []))
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    caller: Caller,
+    meta: RequestMeta,
+    ValidJson(body): ValidJson<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let claims = state
+        .jwt
+        .verify(&body.refresh_token, TokenType::Refresh)
+        .map_err(|_| ApiError::validation("refresh_token", "is not a valid refresh token"))?;
+    let jti = claims.jti.unwrap_or_default();
+    db(&state.pool, move |c| {
+        write_tx(c, |c| {
+            if let Some(row) = queries::refresh_by_jti(c, &jti)?
+                .filter(|r| r.user_id == caller.id && caller.role.is_some())
+            {
+                queries::revoke_family(c, &row.family)?;
+                audit::record(
+                    c,
+                    caller.actor(),
+                    &meta,
+                    Action::Logout,
+                    "user",
+                    Some(caller.id),
+                    Outcome::Success,
+                )?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in user.
+#[utoipa::path(tag = "auth", responses((status = 200, description = "The signed-in user", body = Me), ReadErrors), security(("bearer" = [])))]
+#[get("/auth/me")]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Me>> {
+    caller.require_role(&[
+        Role::Admin,
+        Role::Operator,
+        Role::UnitManager,
+        Role::Employee,
+    ])?;
+    let user = db(&state.pool, move |c| Ok(user_queries::get(c, caller.id)?)).await?;
+    Ok(web::Json(Me {
+        id: user.id,
+        role: Role::parse(&user.role)
+            .ok_or_else(|| ApiError::Internal("stored role is invalid".into()))?,
+        username: user.username,
+        unit_id: user.unit_id,
+        employee_id: user.employee_id,
+        display_name: user.display_name,
+    }))
+}
+
+/// Change the signed-in user's password (at least 10 characters). Signs out every other session.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordChange,
+    responses((status = 204, description = "Password changed"), WriteErrors),
+    security(("bearer" = []))
+)]
+#[put("/auth/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    meta: RequestMeta,
+    ValidJson(body): ValidJson<PasswordChange>,
+) -> ApiResult<HttpResponse> {
+    caller.require_role(&[
+        Role::Admin,
+        Role::Operator,
+        Role::UnitManager,
+        Role::Employee,
+    ])?;
+    let id = caller.id;
+    let user = db(&state.pool, move |c| Ok(user_queries::get(c, id)?)).await?;
+    let (current, new) = (body.current_password, body.new_password);
+    let stored = user.password_hash.clone();
+    let new_hash = web::block(move || {
+        if !password::verify(&current, &stored) {
+            return Err(ApiError::validation("current_password", "is not correct"));
+        }
+        password::hash(&new).map_err(ApiError::Internal)
+    })
+    .await??;
+    db(&state.pool, move |c| {
+        write_tx(c, |c| {
+            user_queries::set_password(c, id, &new_hash)?;
+            queries::revoke_all_for_user(c, id)?;
+            audit::record(
+                c,
+                caller.actor(),
+                &meta,
+                Action::Update,
+                "user",
+                Some(id),
+                Outcome::Success,
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(login)
+        .service(refresh)
+        .service(logout)
+        .service(me)
+        .service(change_password);
+}

@@ -1,0 +1,102 @@
+//! Configuration from the environment (DESIGN.md "Configuration").
+
+use std::time::Duration;
+
+use crate::db::DbUrl;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: DbUrl,
+    pub bind: String,
+    /// `None`: generate (SQLite) or refuse to start (PostgreSQL), see `auth::jwt::load_secret`.
+    pub jwt_secret: Option<String>,
+    pub admin_username: String,
+    pub admin_password: Option<String>,
+    pub workers: usize,
+    pub pool_size: u32,
+    pub pool_timeout: Duration,
+    pub cors_origins: Vec<String>,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub login_max_per_user: usize,
+    pub login_max_per_ip: usize,
+    pub login_window: Duration,
+    /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn env_num<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match env(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|_| format!("{name} must be a number, got `{v}`")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        let url = env("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kompetensi.db".into());
+        let cpus = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Ok(Config {
+            database_url: DbUrl::parse(&url)?,
+            bind: env("KOMPETENSI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            jwt_secret: env("KOMPETENSI_JWT_SECRET"),
+            admin_username: env("KOMPETENSI_ADMIN_USERNAME").unwrap_or_else(|| "admin".into()),
+            admin_password: env("KOMPETENSI_ADMIN_PASSWORD"),
+            workers: env_num("KOMPETENSI_WORKERS", cpus)?.max(1),
+            pool_size: env_num("KOMPETENSI_POOL_SIZE", (cpus as u32 * 2).max(4))?,
+            pool_timeout: Duration::from_millis(env_num("KOMPETENSI_POOL_TIMEOUT_MS", 2000u64)?),
+            cors_origins: env("KOMPETENSI_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            access_ttl: Duration::from_secs(env_num("KOMPETENSI_ACCESS_TTL_SECONDS", 900u64)?),
+            refresh_ttl: Duration::from_secs(env_num(
+                "KOMPETENSI_REFRESH_TTL_SECONDS",
+                14 * 24 * 3600u64,
+            )?),
+            login_max_per_user: env_num("KOMPETENSI_LOGIN_MAX_FAILURES_PER_USER", 10usize)?,
+            login_max_per_ip: env_num("KOMPETENSI_LOGIN_MAX_FAILURES_PER_IP", 30usize)?,
+            login_window: Duration::from_secs(env_num("KOMPETENSI_LOGIN_WINDOW_SECONDS", 900u64)?),
+            trust_proxy: matches!(
+                env("KOMPETENSI_TRUST_PROXY").as_deref(),
+                Some("1" | "true" | "yes")
+            ),
+        })
+    }
+
+    /// Defaults for tests and tools: everything as in production, on the given database.
+    pub fn for_database(database_url: DbUrl) -> Self {
+        Config {
+            database_url,
+            bind: "127.0.0.1:0".into(),
+            jwt_secret: None,
+            admin_username: "admin".into(),
+            admin_password: None,
+            workers: 1,
+            pool_size: 4,
+            pool_timeout: Duration::from_secs(2),
+            cors_origins: Vec::new(),
+            access_ttl: Duration::from_secs(900),
+            refresh_ttl: Duration::from_secs(14 * 24 * 3600),
+            login_max_per_user: 10,
+            login_max_per_ip: 30,
+            login_window: Duration::from_secs(900),
+            trust_proxy: false,
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! One binary, two backends: the connection type, the pool, migrations and transactions.
+
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Backend = <AnyConnection as Connection>::Backend;
+pub type DbPool = Pool<ConnectionManager>;
+pub type DbConn = PooledConnection<ConnectionManager>;
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DbUrl {
+    Postgres(String),
+    SqliteFile(PathBuf),
+    SqliteMemory,
+}
+
+impl DbUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(url.to_string()));
+        }
+        if url == "sqlite::memory:" || url == "sqlite://:memory:" {
+            return Ok(DbUrl::SqliteMemory);
+        }
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err("DATABASE_URL `sqlite://` needs a file path".into());
+            }
+            return Ok(DbUrl::SqliteFile(PathBuf::from(path)));
+        }
+        let scheme = url.split(':').next().unwrap_or_default();
+        Err(format!(
+            "DATABASE_URL has the unsupported scheme `{scheme}`: use sqlite://PATH, sqlite::memory: or postgres://..."
+        ))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, DbUrl::Postgres(_))
+    }
+
+    /// The folder of a SQLite file, where generated secrets are kept beside the data.
+    pub fn data_dir(&self) -> Option<&Path> {
+        match self {
+            DbUrl::SqliteFile(p) => Some(p.parent().unwrap_or_else(|| Path::new("."))),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+/// Our own r2d2 manager: it dispatches on the URL scheme itself, so a connection failure reports
+/// the server's real reason (a wrong password says so) instead of the derived "invalid URL".
+#[derive(Clone, Debug)]
+pub struct ConnectionManager {
+    url: DbUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DbUrl) -> Self {
+        Self { url }
+    }
+}
+
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+impl ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<AnyConnection, DbError> {
+        match &self.url {
+            DbUrl::Postgres(url) => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(
+                url,
+            )?)),
+            DbUrl::SqliteFile(path) => {
+                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+            DbUrl::SqliteMemory => {
+                let mut conn = diesel::SqliteConnection::establish(":memory:")?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), DbError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        // A connection left inside a transaction (a panic mid-closure) must not be reused.
+        let status = match conn {
+            AnyConnection::Postgresql(c) => {
+                AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+            }
+            AnyConnection::Sqlite(c) => {
+                AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+            }
+        };
+        !matches!(status, Ok(None))
+    }
+}
+
+/// Builds the pool and applies pending migrations.
+pub fn connect(url: &DbUrl, pool_size: u32, checkout_timeout: Duration) -> Result<DbPool, String> {
+    if let DbUrl::SqliteFile(path) = url {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create the data folder {}: {e}", dir.display()))?;
+        }
+    }
+    let manager = ConnectionManager::new(url.clone());
+    // Fail fast with the server's own words rather than r2d2's generic timeout.
+    let mut first = manager.connect().map_err(|e| e.to_string())?;
+    run_migrations(&mut first)?;
+    drop(first);
+    // Every in-memory SQLite connection is its own database: keep exactly one.
+    let size = if *url == DbUrl::SqliteMemory {
+        1
+    } else {
+        pool_size.max(1)
+    };
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(if *url == DbUrl::SqliteMemory { 1 } else { 0 }))
+        .test_on_check_out(false)
+        .connection_timeout(checkout_timeout)
+        .build(manager)
+        .map_err(|e| format!("cannot open the database pool: {e}"))
+}
+
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {
+    let applied = match conn {
+        AnyConnection::Postgresql(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    }
+    .map_err(|e| format!("migration failed: {e}"))?;
+    if applied > 0 {
+        log::info!("applied {applied} migration(s)");
+    }
+    Ok(())
+}
+
+/// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so check-then-write sequences take the
+/// write lock up front instead of failing with SQLITE_BUSY when a reader tries to upgrade.
+pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+    }
+    match f(conn) {
+        Ok(value) => {
+            match conn {
+                AnyConnection::Postgresql(c) => AnsiTransactionManager::commit_transaction(c)?,
+                AnyConnection::Sqlite(c) => AnsiTransactionManager::commit_transaction(c)?,
+            }
+            Ok(value)
+        }
+        Err(err) => {
+            let rolled_back = match conn {
+                AnyConnection::Postgresql(c) => AnsiTransactionManager::rollback_transaction(c),
+                AnyConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+            };
+            if let Err(rb) = rolled_back {
+                log::error!("rollback failed: {rb}");
+            }
+            Err(err)
+        }
+    }
+}
+
+diesel::define_sql_function! {
+    /// `lower(text)`: portable case-insensitive search is `lower(col) LIKE lower(pattern)`.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    #[sql_name = "lower"]
+    fn lower_nullable(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// A `LIKE` pattern matching `q` anywhere, with the wildcards of `q` escaped.
+pub fn contains_pattern(q: &str) -> String {
+    let mut out = String::with_capacity(q.len() + 2);
+    out.push('%');
+    for ch in q.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+/// The current time as stored: UTC, microsecond precision (what PostgreSQL keeps).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+pub use r2d2::PoolError;
+
+/// The id of the row this connection inserted last (`lastval()` / `last_insert_rowid()`):
+/// session-local, so right under concurrent inserts. Call it straight after the insert.
+pub fn last_insert_id(conn: &mut AnyConnection) -> QueryResult<i64> {
+    let expr = match conn {
+        AnyConnection::Postgresql(_) => "lastval()",
+        AnyConnection::Sqlite(_) => "last_insert_rowid()",
+    };
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(expr)).get_result(conn)
+}

@@ -1,0 +1,156 @@
+//! The portable schema, kept by hand so it matches both migration folders.
+
+diesel::table! {
+    units (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        parent_id -> Nullable<BigInt>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    competencies (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        field -> Nullable<Text>,
+        description -> Nullable<Text>,
+        levels -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    employees (id) {
+        id -> BigInt,
+        nip -> Text,
+        name -> Text,
+        front_title -> Nullable<Text>,
+        back_title -> Nullable<Text>,
+        asn_type -> Text,
+        rank_grade -> Nullable<Text>,
+        position_id -> Nullable<BigInt>,
+        unit_id -> BigInt,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        siasn_id -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        unit_id -> Nullable<BigInt>,
+        employee_id -> Nullable<BigInt>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        family -> Text,
+        jti -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partners (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        contact_person -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        website -> Nullable<Text>,
+        agreement_number -> Nullable<Text>,
+        agreement_start -> Nullable<Date>,
+        agreement_end -> Nullable<Date>,
+        active -> Bool,
+        notes -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    partner_competencies (partner_id, competency_id) {
+        partner_id -> BigInt,
+        competency_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    settings (id) {
+        id -> Integer,
+        jp_target -> Integer,
+        dissatisfaction_threshold -> Double,
+        min_group_size -> Integer,
+        feedback_window_days -> Integer,
+        jpm_optimal_min -> Integer,
+        jpm_cukup_min -> Integer,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<BigInt>,
+        request_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        outcome -> Text,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(employees -> units (unit_id));
+diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(partner_competencies -> partners (partner_id));
+diesel::joinable!(partner_competencies -> competencies (competency_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    competencies,
+    employees,
+    users,
+    refresh_tokens,
+    partners,
+    partner_competencies,
+    settings,
+    audit_log,
+);

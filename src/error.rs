@@ -1,0 +1,347 @@
+//! One error type for the whole API, rendered as RFC 9457 problem+json in one place.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{detail}")]
+    Validation { detail: String, errors: FieldErrors },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the requested resource was not found")]
+    NotFound,
+    #[error("the method {method} is not allowed on this resource")]
+    MethodNotAllowed { method: String, allow: Vec<String> },
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error(
+        "the resource was changed since you read it (If-Match does not match the current version)"
+    )]
+    PreconditionFailed,
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("too many attempts; try again in {retry_after} seconds")]
+    RateLimited { retry_after: u64 },
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable,
+    #[error("an internal error occurred")]
+    Internal(String),
+}
+
+/// The problem+json body. `errors` appears on 422 only.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the problem type.
+    #[schema(example = "about:blank")]
+    pub r#type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `validation_failed`, `not_found`, `conflict`.
+    #[schema(example = "not_found")]
+    pub code: String,
+    /// Field name → messages (validation errors only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<FieldErrors>,
+}
+
+impl ApiError {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.insert(field.to_string(), vec![message.into()]);
+        ApiError::Validation {
+            detail: "the request is invalid".into(),
+            errors,
+        }
+    }
+
+    pub fn fields(errors: FieldErrors) -> Self {
+        ApiError::Validation {
+            detail: "the request is invalid".into(),
+            errors,
+        }
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            code: "conflict",
+            detail: detail.into(),
+        }
+    }
+
+    pub fn forbidden() -> Self {
+        ApiError::Forbidden("your role may not do this".into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Validation { .. } => "validation_failed",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::Conflict { code, .. } => code,
+            ApiError::PreconditionFailed => "precondition_failed",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Unavailable => "service_unavailable",
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "Bad request",
+            ApiError::Validation { .. } => "Validation failed",
+            ApiError::Unauthorized(_) => "Unauthorized",
+            ApiError::Forbidden(_) => "Forbidden",
+            ApiError::NotFound => "Not found",
+            ApiError::MethodNotAllowed { .. } => "Method not allowed",
+            ApiError::Conflict { .. } => "Conflict",
+            ApiError::PreconditionFailed => "Precondition failed",
+            ApiError::PayloadTooLarge(_) => "Payload too large",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::RateLimited { .. } => "Too many requests",
+            ApiError::Unavailable => "Service unavailable",
+            ApiError::Internal(_) => "Internal server error",
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let detail = match self {
+            // Internals are logged, never sent.
+            ApiError::Internal(_) => "an internal error occurred".to_string(),
+            other => other.to_string(),
+        };
+        Problem {
+            r#type: "about:blank".into(),
+            title: self.title().into(),
+            status: self.status_code().as_u16(),
+            detail,
+            code: self.code().into(),
+            errors: match self {
+                ApiError::Validation { errors, .. } => Some(errors.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(msg) = self {
+            log::error!("internal error: {msg}");
+        }
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        match self {
+            ApiError::Unauthorized(_) => {
+                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::RateLimited { retry_after } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::MethodNotAllowed { allow, .. } => {
+                builder.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            ApiError::Unavailable => {
+                builder.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        builder.body(body)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error as E};
+        match err {
+            E::NotFound => ApiError::NotFound,
+            E::DatabaseError(Kind::UniqueViolation, info) => {
+                log::debug!("unique violation: {}", info.message());
+                ApiError::conflict("a resource with the same unique value already exists")
+            }
+            E::DatabaseError(Kind::ForeignKeyViolation, info) => {
+                log::debug!("foreign key violation: {}", info.message());
+                ApiError::conflict("the resource is referenced by, or refers to, another resource")
+            }
+            E::DatabaseError(Kind::ClosedConnection, _) => ApiError::Unavailable,
+            E::DatabaseError(_, info) if is_unavailable_message(info.message()) => {
+                ApiError::Unavailable
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Connection-level failures that mean "the database is down", not "the query is wrong".
+fn is_unavailable_message(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("database is locked")
+        || m.contains("server closed the connection")
+        || m.contains("connection refused")
+        || m.contains("terminating connection")
+        || m.contains("no connection to the server")
+        || m.contains("could not connect")
+        || m.contains("the database system is")
+}
+
+impl From<crate::db::PoolError> for ApiError {
+    fn from(err: crate::db::PoolError) -> Self {
+        log::warn!("database pool: {err}");
+        ApiError::Unavailable
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal("blocking task was cancelled".into())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The problem responses a read endpoint can give (documented once, listed on every path).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ReadErrors {
+    #[response(
+        status = 400,
+        description = "Malformed request (query string or path)",
+        content_type = "application/problem+json"
+    )]
+    BadRequest(Problem),
+    #[response(
+        status = 401,
+        description = "Missing or invalid access token",
+        content_type = "application/problem+json"
+    )]
+    Unauthorized(Problem),
+    #[response(
+        status = 403,
+        description = "The caller's role or scope may not do this",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "Not found, or not visible to the caller",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 422,
+        description = "Invalid parameter values",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
+    #[response(
+        status = 503,
+        description = "The database is unavailable",
+        content_type = "application/problem+json"
+    )]
+    Unavailable(Problem),
+}
+
+/// The problem responses a write endpoint can give.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum WriteErrors {
+    #[response(
+        status = 400,
+        description = "Malformed request (JSON syntax, query string or path)",
+        content_type = "application/problem+json"
+    )]
+    BadRequest(Problem),
+    #[response(
+        status = 401,
+        description = "Missing or invalid access token",
+        content_type = "application/problem+json"
+    )]
+    Unauthorized(Problem),
+    #[response(
+        status = 403,
+        description = "The caller's role or scope may not do this",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "Not found, or not visible to the caller",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "Conflict: duplicate, referenced row in use, or state does not allow it",
+        content_type = "application/problem+json"
+    )]
+    Conflict(Problem),
+    #[response(
+        status = 412,
+        description = "If-Match does not match the current version",
+        content_type = "application/problem+json"
+    )]
+    PreconditionFailed(Problem),
+    #[response(
+        status = 413,
+        description = "Body larger than 64 KiB",
+        content_type = "application/problem+json"
+    )]
+    TooLarge(Problem),
+    #[response(
+        status = 415,
+        description = "Body is not application/json",
+        content_type = "application/problem+json"
+    )]
+    UnsupportedMediaType(Problem),
+    #[response(
+        status = 422,
+        description = "Validation failed; `errors` names each field",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
+    #[response(
+        status = 503,
+        description = "The database is unavailable",
+        content_type = "application/problem+json"
+    )]
+    Unavailable(Problem),
+}

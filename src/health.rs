@@ -1,0 +1,92 @@
+//! Liveness, readiness and the Prometheus metrics of the pool.
+
+use actix_web::{get, web, HttpResponse};
+use diesel::connection::SimpleConnection;
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::MetricFamily;
+use prometheus::IntGauge;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbPool;
+use crate::error::{ApiResult, Problem};
+use crate::web::db;
+use crate::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// 200 while the process runs.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive", body = Health)), security(()))]
+#[get("/health/live")]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// 200 when the database answers, else 503.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[get("/health/ready")]
+pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    db(&state.pool, |c| {
+        Ok(c.batch_execute("SELECT 1")
+            .map_err(|_| crate::error::ApiError::Unavailable)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    }))
+}
+
+/// Pool state, read at scrape time.
+pub struct PoolCollector {
+    pool: DbPool,
+    connections: IntGauge,
+    idle: IntGauge,
+    max: IntGauge,
+}
+
+impl PoolCollector {
+    pub fn new(pool: DbPool) -> prometheus::Result<Self> {
+        Ok(PoolCollector {
+            pool,
+            connections: IntGauge::new(
+                "kompetensi_db_pool_connections",
+                "Open database connections",
+            )?,
+            idle: IntGauge::new("kompetensi_db_pool_idle", "Idle database connections")?,
+            max: IntGauge::new("kompetensi_db_pool_max", "Maximum database connections")?,
+        })
+    }
+}
+
+impl Collector for PoolCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        [&self.connections, &self.idle, &self.max]
+            .into_iter()
+            .flat_map(|g| g.desc())
+            .collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let state = self.pool.state();
+        self.connections.set(i64::from(state.connections));
+        self.idle.set(i64::from(state.idle_connections));
+        self.max.set(i64::from(self.pool.max_size()));
+        [&self.connections, &self.idle, &self.max]
+            .into_iter()
+            .flat_map(|g| g.collect())
+            .collect()
+    }
+}

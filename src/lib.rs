@@ -1,0 +1,238 @@
+//! Kompetensi: the competency-development backend for the civil servants of Pangkalpinang.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod partners;
+pub mod settings;
+pub mod users;
+pub mod web;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Logger};
+use actix_web::App;
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::{scope, AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::limiter::LoginLimiter;
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::web::RouteTable;
+
+/// Everything the handlers share, built once per process.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Config,
+    pub jwt: JwtKeys,
+    pub limiter: LoginLimiter,
+    pub metrics: PrometheusMetrics,
+    pub openapi: utoipa::openapi::OpenApi,
+    pub routes: actix_web::web::Data<RouteTable>,
+}
+
+impl AppState {
+    pub fn new(config: Config, pool: DbPool) -> Result<Self, String> {
+        let secret = auth::jwt::load_secret(&config)?;
+        let registry = prometheus::Registry::new();
+        let collector = health::PoolCollector::new(pool.clone()).map_err(|e| e.to_string())?;
+        registry
+            .register(Box::new(collector))
+            .map_err(|e| e.to_string())?;
+        let metrics = PrometheusMetricsBuilder::new("kompetensi")
+            .registry(registry)
+            .endpoint("/metrics")
+            .mask_unmatched_patterns("UNKNOWN")
+            .build()
+            .map_err(|e| format!("cannot set up metrics: {e}"))?;
+        let openapi = openapi();
+        let routes = actix_web::web::Data::new(RouteTable::from_openapi(&openapi));
+        Ok(AppState {
+            limiter: LoginLimiter::new(
+                config.login_max_per_user,
+                config.login_max_per_ip,
+                config.login_window,
+            ),
+            jwt: JwtKeys::new(&secret),
+            pool,
+            config,
+            metrics,
+            openapi,
+            routes,
+        })
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kompetensi API",
+        description = "Competency development of the civil servants (ASN) of the Pangkalpinang city government: \
+competency standards and assessments, trainings with partners and trainers, enrolment and completion, feedback and reports.\n\n\
+Sign in with `POST /api/v1/auth/login`, then press **Authorize** and paste the `access_token`. \
+Errors are RFC 9457 `application/problem+json` with a stable `code`.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(error::Problem)),
+    tags(
+        (name = "auth", description = "Sign-in, tokens and the signed-in account"),
+        (name = "users", description = "Accounts and roles (admin)"),
+        (name = "partners", description = "Partner organisations: universities, NGOs, agencies"),
+        (name = "settings", description = "Programme policy values"),
+        (name = "audit", description = "Who changed what"),
+        (name = "operations", description = "Health checks"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The one route tree, shared by the server, the tests and the spec export.
+fn api_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.service(
+        scope::scope("/api/v1")
+            .configure(auth::routes::configure)
+            .configure(users::routes::configure)
+            .configure(partners::routes::configure)
+            .configure(settings::routes::configure)
+            .configure(audit::routes::configure),
+    )
+    .service(health::live)
+    .service(health::ready)
+}
+
+/// The OpenAPI document the server serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut base = ApiDoc::openapi();
+    base.info.version = env!("CARGO_PKG_VERSION").to_string();
+    let (_, api) = api_routes(App::new().into_utoipa_app().openapi(base)).split_for_parts();
+    api
+}
+
+pub fn openapi_json() -> String {
+    openapi().to_pretty_json().unwrap_or_default()
+}
+
+fn cors(config: &Config) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            "authorization",
+            "content-type",
+            "if-match",
+            "accept",
+            "accept-language",
+            "x-request-id",
+        ])
+        .expose_headers([
+            "etag",
+            "location",
+            "link",
+            "retry-after",
+            "x-request-id",
+            "content-disposition",
+        ])
+        .max_age(3600);
+    for origin in &config.cors_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// The application for one worker.
+pub fn build_app(
+    state: actix_web::web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, _) = api_routes(App::new().into_utoipa_app()).split_for_parts();
+    app.app_data(state.clone())
+        .app_data(state.routes.clone())
+        .app_data(web::json_config())
+        .app_data(web::query_config())
+        .app_data(web::path_config())
+        .app_data(web::form_config())
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .url("/api-docs/openapi.json", state.openapi.clone()),
+        )
+        .service(actix_web::web::redirect("/", "/swagger-ui/"))
+        .default_service(actix_web::web::to(web::fallback))
+        .wrap(cors(&state.config))
+        .wrap(from_fn(web::request_context))
+        .wrap(state.metrics.clone())
+        .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
+}
+
+/// Creates the first admin when no account exists. Returns the generated password, if any,
+/// so the caller can print it once.
+pub fn ensure_admin(pool: &DbPool, config: &Config) -> Result<Option<String>, String> {
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    if users::queries::count(&mut conn).map_err(|e| e.to_string())? > 0 {
+        return Ok(None);
+    }
+    let (password, generated) = match &config.admin_password {
+        Some(p) => (p.clone(), false),
+        None => (auth::jwt::random_token(12), true),
+    };
+    let hash = auth::password::hash(&password)?;
+    let fields = users::model::UserChanges {
+        display_name: "Administrator".into(),
+        role: "admin".into(),
+        unit_id: None,
+        employee_id: None,
+        active: true,
+    };
+    let username = config.admin_username.to_lowercase();
+    db::write_tx(&mut conn, |c| {
+        let row = users::queries::create(c, &username, &hash, &fields)?;
+        let meta = web::RequestMeta {
+            request_id: None,
+            ip: None,
+        };
+        audit::record(
+            c,
+            auth::Actor::SYSTEM,
+            &meta,
+            audit::Action::Create,
+            "user",
+            Some(row.id),
+            audit::Outcome::Success,
+        )
+    })
+    .map_err(|e: diesel::result::Error| e.to_string())?;
+    log::info!("created the first admin account `{username}`");
+    Ok(generated.then_some(password))
+}

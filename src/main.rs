@@ -1,0 +1,103 @@
+use std::io::IsTerminal;
+
+use actix_web::{web, HttpServer};
+use clap::{Parser, Subcommand};
+
+use kompetensi::config::Config;
+use kompetensi::{build_app, db, ensure_admin, openapi_json, AppState};
+
+#[derive(Parser)]
+#[command(
+    name = "kompetensi",
+    version,
+    about = "Competency-development backend for the ASN of Pangkalpinang"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Create an admin account; asks for the password.
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            println!("{}", openapi_json());
+            Ok(())
+        }
+        Command::Migrate => Config::from_env()
+            .and_then(|c| db::connect(&c.database_url, 1, c.pool_timeout))
+            .map(|_| {
+                log::info!("migrations are up to date");
+            }),
+        Command::CreateAdmin { username } => create_admin(&username),
+        Command::Serve => serve(),
+    };
+    if let Err(err) = result {
+        eprintln!("error: {err}");
+        std::process::exit(1);
+    }
+}
+
+fn create_admin(username: &str) -> Result<(), String> {
+    let config = Config::from_env()?;
+    let pool = db::connect(&config.database_url, 1, config.pool_timeout)?;
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 10 characters): ")
+            .map_err(|e| e.to_string())?;
+        let second = rpassword::prompt_password("Repeat: ").map_err(|e| e.to_string())?;
+        if first != second {
+            return Err("the passwords differ".into());
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    let id = kompetensi::users::queries::create_admin(&pool, username, &password)?;
+    println!("created admin `{}` (id {id})", username.to_lowercase());
+    Ok(())
+}
+
+fn serve() -> Result<(), String> {
+    let config = Config::from_env()?;
+    let pool = db::connect(&config.database_url, config.pool_size, config.pool_timeout)?;
+    if let Some(password) = ensure_admin(&pool, &config)? {
+        log::warn!(
+            "first admin `{}` created with the generated password: {password}  (shown once; change it with PUT /api/v1/auth/password)",
+            config.admin_username.to_lowercase()
+        );
+    }
+    let bind = config.bind.clone();
+    let workers = config.workers;
+    let state = web::Data::new(AppState::new(config, pool)?);
+    log::info!("listening on http://{bind} (Swagger UI at http://{bind}/swagger-ui/)");
+    actix_web::rt::System::new()
+        .block_on(async move {
+            HttpServer::new(move || build_app(state.clone()))
+                .workers(workers)
+                .shutdown_timeout(30)
+                .bind(&bind)?
+                .run()
+                .await
+        })
+        .map_err(|e| format!("server error: {e}"))
+}

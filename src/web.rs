@@ -1,0 +1,631 @@
+//! HTTP plumbing shared by every area: validated extractors, pagination, ETags, the request id,
+//! the fallback for unknown routes and wrong methods, and running queries off the async workers.
+
+use std::collections::BTreeMap;
+use std::future::{ready, Ready};
+
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::db::{AnyConnection, DbPool};
+use crate::error::{ApiError, ApiResult, FieldErrors};
+
+/// Runs `f` with a pooled connection on the blocking thread pool: actix workers never block.
+pub async fn db<T, F>(pool: &DbPool, f: F) -> ApiResult<T>
+where
+    F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validated JSON bodies
+
+/// Secret fields keep their exact bytes: trimming a password would change it.
+const UNTRIMMED_FIELDS: &[&str] = &[
+    "password",
+    "current_password",
+    "new_password",
+    "client_secret",
+    "refresh_token",
+];
+
+/// A JSON body that is parsed, cleaned (strings trimmed, NUL bytes refused), deserialized with
+/// unknown fields refused, and validated, all before the handler sees it. Every failure is 4xx.
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let body = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let web::Json(mut value) = body.await?;
+            Ok(ValidJson(parse_value(&mut value)?))
+        })
+    }
+}
+
+/// Cleans and validates an already parsed JSON value (also used for form bodies).
+pub fn parse_value<T: DeserializeOwned + Validate>(value: &mut serde_json::Value) -> ApiResult<T> {
+    let mut errors = FieldErrors::new();
+    clean_strings(value, "", &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    let parsed: T = serde_json::from_value(value.take()).map_err(|e| json_data_error(&e))?;
+    parsed.validate().map_err(|e| validation_error(&e))?;
+    Ok(parsed)
+}
+
+fn clean_strings(value: &mut serde_json::Value, path: &str, errors: &mut FieldErrors) {
+    match value {
+        serde_json::Value::String(s) => {
+            if s.contains('\0') {
+                errors
+                    .entry(field_or_body(path))
+                    .or_default()
+                    .push("must not contain NUL bytes".into());
+            } else if !UNTRIMMED_FIELDS.contains(&path.rsplit('.').next().unwrap_or(path)) {
+                let trimmed = s.trim();
+                if trimmed.len() != s.len() {
+                    *s = trimmed.to_string();
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                clean_strings(item, &format!("{path}[{i}]"), errors);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for key in keys {
+                if key.contains('\0') {
+                    errors
+                        .entry(field_or_body(path))
+                        .or_default()
+                        .push("field names must not contain NUL bytes".into());
+                    continue;
+                }
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if let Some(v) = map.get_mut(&key) {
+                    clean_strings(v, &child, errors);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn field_or_body(path: &str) -> String {
+    if path.is_empty() {
+        "body".into()
+    } else {
+        path.into()
+    }
+}
+
+/// serde's messages name the field between backticks for unknown and missing fields.
+fn json_data_error(err: &serde_json::Error) -> ApiError {
+    let msg = err.to_string();
+    let field = if msg.starts_with("unknown field") || msg.starts_with("missing field") {
+        msg.split('`').nth(1).map(str::to_string)
+    } else {
+        None
+    };
+    let text = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    let text = match text.split_once(", expected one of") {
+        Some((head, _)) if text.starts_with("unknown field") => format!("{head} is not accepted"),
+        _ => text,
+    };
+    ApiError::validation(&field.unwrap_or_else(|| "body".into()), text)
+}
+
+pub fn validation_error(errors: &ValidationErrors) -> ApiError {
+    let mut out = FieldErrors::new();
+    flatten_validation(errors, "", &mut out);
+    ApiError::fields(out)
+}
+
+fn flatten_validation(errors: &ValidationErrors, prefix: &str, out: &mut FieldErrors) {
+    for (field, kind) in errors.errors() {
+        let name = match (prefix.is_empty(), field.as_ref()) {
+            (true, "__all__") => "body".to_string(),
+            (false, "__all__") => prefix.to_string(),
+            (true, f) => f.to_string(),
+            (false, f) => format!("{prefix}.{f}"),
+        };
+        match kind {
+            // Struct-level checks name the field they concern by their error code.
+            ValidationErrorsKind::Field(list) if field.as_ref() == "__all__" => {
+                for err in list {
+                    let key = if prefix.is_empty() {
+                        err.code.to_string()
+                    } else {
+                        format!("{prefix}.{}", err.code)
+                    };
+                    out.entry(key).or_default().push(describe_validation(err));
+                }
+            }
+            ValidationErrorsKind::Field(list) => {
+                let entry = out.entry(name).or_default();
+                entry.extend(list.iter().map(describe_validation));
+            }
+            ValidationErrorsKind::Struct(inner) => flatten_validation(inner, &name, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    flatten_validation(inner, &format!("{name}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn describe_validation(err: &validator::ValidationError) -> String {
+    if let Some(message) = &err.message {
+        return message.to_string();
+    }
+    let param = |name: &str| {
+        err.params
+            .get(name)
+            .map(|v| v.to_string().trim_matches('"').to_string())
+    };
+    match err.code.as_ref() {
+        "length" => match (param("min"), param("max"), param("equal")) {
+            (_, _, Some(eq)) => format!("must be exactly {eq} characters long"),
+            (Some(min), Some(max), _) => format!("must be between {min} and {max} characters long"),
+            (Some(min), None, _) => format!("must be at least {min} characters long"),
+            (None, Some(max), _) => format!("must be at most {max} characters long"),
+            _ => "has an invalid length".into(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            _ => "is out of range".into(),
+        },
+        "email" => "must be a valid email address".into(),
+        "url" => "must be a valid URL".into(),
+        "regex" => "has an invalid format".into(),
+        other => format!("is invalid ({other})"),
+    }
+}
+
+/// `Option<Option<T>>` for PATCH: absent → `None`, `null` → `Some(None)`, value → `Some(Some(v))`.
+pub fn nullable<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query strings
+
+/// A query string deserialized (400 when malformed) and validated (422 when out of range).
+pub struct ValidQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Validate> FromRequest for ValidQuery<T> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(
+            parse_query(req.query_string())
+                .map(ValidQuery)
+                .map_err(Into::into),
+        )
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> ApiResult<T> {
+    if query.contains("%00") || query.contains('\0') {
+        return Err(ApiError::validation("query", "must not contain NUL bytes"));
+    }
+    let parsed: T = serde_urlencoded::from_str(query)
+        .map_err(|e| ApiError::BadRequest(format!("invalid query string: {e}")))?;
+    parsed.validate().map_err(|e| validation_error(&e))?;
+    Ok(parsed)
+}
+
+/// `?page=&per_page=&sort=` of every list.
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
+    #[validate(range(min = 1, max = 1_000_000))]
+    pub page: Option<i64>,
+    /// Items per page, 1..100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    #[validate(range(min = 1, max = 100))]
+    pub per_page: Option<i64>,
+    /// Comma-separated sort fields, `-` for descending (e.g. `name,-id`); see the endpoint for the allowed fields.
+    #[param(max_length = 200, pattern = r"^-?[a-z_]+(,-?[a-z_]+)*$")]
+    #[validate(length(max = 200))]
+    pub sort: Option<String>,
+}
+
+impl PageParams {
+    pub fn page(&self) -> i64 {
+        self.page.unwrap_or(1)
+    }
+    pub fn per_page(&self) -> i64 {
+        self.per_page.unwrap_or(20)
+    }
+    pub fn offset(&self) -> i64 {
+        (self.page() - 1) * self.per_page()
+    }
+
+    /// Parses `sort` against the endpoint's whitelist: `(field, descending)` pairs.
+    pub fn sort_fields(&self, allowed: &[&'static str]) -> ApiResult<Vec<(&'static str, bool)>> {
+        let Some(sort) = self.sort.as_deref().filter(|s| !s.trim().is_empty()) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for part in sort.split(',').map(str::trim) {
+            let (name, desc) = match part.strip_prefix('-') {
+                Some(rest) => (rest, true),
+                None => (part, false),
+            };
+            match allowed.iter().find(|a| **a == name) {
+                Some(field) => out.push((*field, desc)),
+                None => {
+                    return Err(ApiError::validation(
+                        "sort",
+                        format!("cannot sort by `{name}`; allowed: {}", allowed.join(", ")),
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paginated<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// 200 with the page and an RFC 8288 `Link` header (first/prev/next/last).
+pub fn paginated<T: Serialize>(
+    req: &HttpRequest,
+    params: &PageParams,
+    total: i64,
+    items: Vec<T>,
+) -> HttpResponse {
+    let page = params.page();
+    let per_page = params.per_page();
+    let last = ((total + per_page - 1) / per_page).max(1);
+    let link_to = |p: i64| {
+        let mut pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(k, _)| k != "page")
+                .collect();
+        pairs.push(("page".into(), p.to_string()));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        format!("<{}?{}>", req.path(), query)
+    };
+    let mut links = vec![format!("{}; rel=\"first\"", link_to(1))];
+    if page > 1 {
+        links.push(format!("{}; rel=\"prev\"", link_to((page - 1).min(last))));
+    }
+    if page < last {
+        links.push(format!("{}; rel=\"next\"", link_to(page + 1)));
+    }
+    links.push(format!("{}; rel=\"last\"", link_to(last)));
+    HttpResponse::Ok()
+        .insert_header((header::LINK, links.join(", ")))
+        .json(Paginated {
+            items,
+            total,
+            page,
+            per_page,
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Versions, ETag and If-Match
+
+/// The `If-Match` precondition: `None` when absent (last writer wins).
+pub struct IfMatch(pub Option<i64>);
+
+impl FromRequest for IfMatch {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let Some(raw) = req.headers().get(header::IF_MATCH) else {
+            return ready(Ok(IfMatch(None)));
+        };
+        let parsed = raw.to_str().ok().map(str::trim).and_then(|v| {
+            if v == "*" {
+                return Some(None);
+            }
+            let v = v.strip_prefix("W/").unwrap_or(v);
+            v.trim_matches('"').parse::<i64>().ok().map(Some)
+        });
+        ready(match parsed {
+            Some(version) => Ok(IfMatch(version)),
+            // A tag we never issued cannot match the current version.
+            None => Err(ApiError::PreconditionFailed.into()),
+        })
+    }
+}
+
+impl IfMatch {
+    /// 412 when a precondition was sent and the stored version differs.
+    pub fn check(&self, current: i64) -> ApiResult<()> {
+        match self.0 {
+            Some(expected) if expected != current => Err(ApiError::PreconditionFailed),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub fn etag(version: i64) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{version}\""))
+}
+
+/// 200 with the object and its `ETag`.
+pub fn ok_versioned<T: Serialize>(body: &T, version: i64) -> HttpResponse {
+    HttpResponse::Ok().insert_header(etag(version)).json(body)
+}
+
+/// 201 with `Location`, the object and its `ETag`.
+pub fn created<T: Serialize>(location: String, body: &T, version: i64) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header(etag(version))
+        .json(body)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request identity: id and client address
+
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// Who sent the request, for the audit log and rate limits.
+#[derive(Clone, Debug)]
+pub struct RequestMeta {
+    pub request_id: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl FromRequest for RequestMeta {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(Ok(request_meta(req)))
+    }
+}
+
+pub fn request_meta(req: &HttpRequest) -> RequestMeta {
+    let trust_proxy = req
+        .app_data::<web::Data<crate::AppState>>()
+        .map(|s| s.config.trust_proxy)
+        .unwrap_or(false);
+    let ip = if trust_proxy {
+        req.connection_info()
+            .realip_remote_addr()
+            .map(|a| a.to_string())
+    } else {
+        req.peer_addr().map(|a| a.ip().to_string())
+    };
+    RequestMeta {
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        ip,
+    }
+}
+
+/// Gives every request an id (kept from a sane incoming `X-Request-Id`), echoes it, and adds the
+/// security headers.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl actix_web::body::MessageBody>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let incoming = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map(str::to_string);
+    let id = incoming.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let is_api = req.path().starts_with("/api/v1")
+        || req.path().starts_with("/health")
+        || req.path() == "/metrics";
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    if let Ok(v) = header::HeaderValue::from_str(&id) {
+        headers.insert(header::HeaderName::from_static("x-request-id"), v);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    if is_api {
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        headers.insert(
+            header::X_FRAME_OPTIONS,
+            header::HeaderValue::from_static("DENY"),
+        );
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    Ok(res)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unknown routes and wrong methods
+
+/// Every documented path with its methods, taken from the OpenAPI document, so a wrong method on
+/// a known path answers 405 with `Allow` and anything else 404.
+pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
+
+impl RouteTable {
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> Self {
+        let mut routes = Vec::new();
+        for (path, item) in api.paths.paths.iter() {
+            let mut methods: Vec<String> = Vec::new();
+            let ops = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            for (name, present) in ops {
+                if present {
+                    methods.push(name.into());
+                }
+            }
+            if methods.iter().any(|m| m == "GET") {
+                methods.push("HEAD".into());
+            }
+            routes.push((ResourceDef::new(path.as_str()), methods));
+        }
+        RouteTable(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[String]> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, m)| m.as_slice())
+    }
+}
+
+pub async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    match routes.allowed(path) {
+        Some(allow) if *req.method() == Method::OPTIONS => Ok(HttpResponse::NoContent()
+            .insert_header((header::ALLOW, allow.join(", ")))
+            .finish()),
+        Some(allow) => Err(ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow: allow.to_vec(),
+        }),
+        None => Err(ApiError::NotFound),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extractor failures → problem+json
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError as E;
+            let api = match &err {
+                E::OverflowKnownLength { .. } | E::Overflow { .. } => {
+                    ApiError::PayloadTooLarge("the JSON body is larger than 64 KiB".into())
+                }
+                E::ContentType => {
+                    ApiError::UnsupportedMediaType("the body must be application/json".into())
+                }
+                E::Deserialize(e) if e.is_data() => json_data_error(e),
+                E::Deserialize(e) => ApiError::BadRequest(format!(
+                    "the body is not valid JSON: {}",
+                    strip_position(e)
+                )),
+                other => ApiError::BadRequest(format!("the body could not be read: {other}")),
+            };
+            api.into()
+        })
+}
+
+fn strip_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    s.split(" at line ").next().unwrap_or(&s).to_string()
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| {
+        ApiError::BadRequest(format!("invalid path parameter: {err}")).into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::BadRequest(format!("invalid query string: {err}")).into()
+    })
+}
+
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|err, _req| {
+            use actix_web::error::UrlencodedError as E;
+            let api = match err {
+                E::Overflow { .. } => {
+                    ApiError::PayloadTooLarge("the form body is larger than 64 KiB".into())
+                }
+                E::ContentType => ApiError::UnsupportedMediaType("the body must be a form".into()),
+                other => ApiError::BadRequest(format!("the form body is invalid: {other}")),
+            };
+            api.into()
+        })
+}
+
+/// Keeps a sorted, de-duplicated copy of ids sent by a client.
+pub fn unique_ids(ids: &[i64]) -> Vec<i64> {
+    let mut v = ids.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Groups `(owner, value)` rows into owner → values.
+pub fn group_pairs(rows: Vec<(i64, i64)>) -> BTreeMap<i64, Vec<i64>> {
+    let mut map: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (owner, value) in rows {
+        map.entry(owner).or_default().push(value);
+    }
+    map
+}
