@@ -40,8 +40,8 @@ pub async fn live() -> HttpResponse {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     db(&state.pool, |c| {
-        Ok(c.batch_execute("SELECT 1")
-            .map_err(|_| crate::error::ApiError::Unavailable)?)
+        c.batch_execute("SELECT 1")
+            .map_err(|_| crate::error::ApiError::Unavailable)
     })
     .await?;
     Ok(HttpResponse::Ok().json(Health {

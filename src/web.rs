@@ -67,7 +67,14 @@ pub fn parse_value<T: DeserializeOwned + Validate>(value: &mut serde_json::Value
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let parsed: T = serde_json::from_value(value.take()).map_err(|e| json_data_error(&e))?;
+    let parsed: T = serde_path_to_error::deserialize(value.take()).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match path.as_str() {
+            "." | "" => json_data_error(&inner),
+            _ => ApiError::validation(&path, without_position(&inner)),
+        }
+    })?;
     parsed.validate().map_err(|e| validation_error(&e))?;
     Ok(parsed)
 }
@@ -572,7 +579,7 @@ pub fn json_config() -> web::JsonConfig {
                 E::Deserialize(e) if e.is_data() => json_data_error(e),
                 E::Deserialize(e) => ApiError::BadRequest(format!(
                     "the body is not valid JSON: {}",
-                    strip_position(e)
+                    without_position(e)
                 )),
                 other => ApiError::BadRequest(format!("the body could not be read: {other}")),
             };
@@ -580,7 +587,7 @@ pub fn json_config() -> web::JsonConfig {
         })
 }
 
-fn strip_position(e: &serde_json::Error) -> String {
+fn without_position(e: &serde_json::Error) -> String {
     let s = e.to_string();
     s.split(" at line ").next().unwrap_or(&s).to_string()
 }

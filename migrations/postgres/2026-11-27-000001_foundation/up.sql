@@ -88,7 +88,7 @@ CREATE TABLE partners (
     notes TEXT,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
-    version BIGINT NOT NULL DEFAULT TRUE,
+    version BIGINT NOT NULL DEFAULT 1,
     CHECK (agreement_end IS NULL OR agreement_start IS NULL OR agreement_end >= agreement_start)
 );
 CREATE INDEX partners_kind ON partners(kind);

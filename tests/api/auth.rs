@@ -1,0 +1,402 @@
+//! Sign-in, token rotation and misuse, login limits, password change.
+
+use actix_web::test::TestRequest;
+use base64::Engine;
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::on_each_backend;
+
+async fn login_and_me(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let r = login(&app, "ADMIN", ADMIN_PASSWORD).await;
+    r.expect(200);
+    assert_eq!(r.body["token_type"], "Bearer");
+    assert_eq!(r.body["expires_in"], 900);
+    let token = r.body["access_token"].as_str().unwrap().to_string();
+    let me = get(&app, "/api/v1/auth/me", &token).await;
+    me.expect(200);
+    assert_eq!(me.body["username"], "admin");
+    assert_eq!(me.body["role"], "admin");
+    assert_eq!(me.body["display_name"], "Administrator");
+    assert!(me.body.get("password_hash").is_none());
+
+    login(&app, "admin", "wrong-password")
+        .await
+        .problem(401, "unauthorized");
+    login(&app, "nobody", "wrong-password")
+        .await
+        .problem(401, "unauthorized");
+    let r = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .set_json(json!({"username": "admin"})),
+    )
+    .await;
+    r.problem(422, "validation_failed");
+    let r = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .set_json(json!({"username": "admin", "password": "x", "role": "admin"})),
+    )
+    .await;
+    r.problem(422, "validation_failed");
+
+    // Each attempt is in the audit log with its outcome.
+    let log = get(&app, "/api/v1/audit-log?action=login", &token).await;
+    let outcomes: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec!["failed", "failed", "success"],
+        "{}",
+        log.text
+    );
+    let failed_known = &log.body["items"][1];
+    assert_eq!(
+        failed_known["entity_id"], 1,
+        "a failure for a known user names it"
+    );
+    assert_eq!(failed_known["ip"], "127.0.0.1");
+}
+on_each_backend!(login_me_and_login_audit, login_and_me);
+
+async fn refresh_rotation(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let first = login(&app, "admin", ADMIN_PASSWORD).await;
+    let refresh1 = first.body["refresh_token"].as_str().unwrap().to_string();
+    let r = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/refresh")
+            .set_json(json!({"refresh_token": refresh1})),
+    )
+    .await;
+    r.expect(200);
+    let refresh2 = r.body["refresh_token"].as_str().unwrap().to_string();
+    let access2 = r.body["access_token"].as_str().unwrap().to_string();
+    get(&app, "/api/v1/auth/me", &access2).await.expect(200);
+    assert_ne!(refresh1, refresh2);
+
+    // Reusing the spent token is refused and revokes the whole family, including refresh2.
+    let reuse = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/refresh")
+            .set_json(json!({"refresh_token": refresh1})),
+    )
+    .await;
+    reuse.problem(401, "unauthorized");
+    let r = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/refresh")
+            .set_json(json!({"refresh_token": refresh2})),
+    )
+    .await;
+    r.problem(401, "unauthorized");
+
+    // Another sign-in is another family, unaffected.
+    let other = login(&app, "admin", ADMIN_PASSWORD).await;
+    let refresh3 = other.body["refresh_token"].as_str().unwrap().to_string();
+    let access3 = other.body["access_token"].as_str().unwrap().to_string();
+    // Logout revokes it.
+    post(
+        &app,
+        "/api/v1/auth/logout",
+        &access3,
+        json!({"refresh_token": refresh3}),
+    )
+    .await
+    .expect(204);
+    let r = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/refresh")
+            .set_json(json!({"refresh_token": refresh3})),
+    )
+    .await;
+    r.problem(401, "unauthorized");
+    post(
+        &app,
+        "/api/v1/auth/logout",
+        &access3,
+        json!({"refresh_token": "garbage"}),
+    )
+    .await
+    .problem(422, "validation_failed");
+    send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/logout")
+            .set_json(json!({"refresh_token": refresh3})),
+    )
+    .await
+    .problem(401, "unauthorized");
+}
+on_each_backend!(
+    refresh_tokens_rotate_and_reuse_revokes_the_family,
+    refresh_rotation
+);
+
+fn claims(overrides: Value) -> Value {
+    let now = jsonwebtoken::get_current_timestamp();
+    let mut c = json!({
+        "sub": "1", "iss": "kompetensi", "aud": "kompetensi-api", "iat": now, "exp": now + 600,
+        "typ": "access", "act": "user", "role": "admin"
+    });
+    for (k, v) in overrides.as_object().unwrap() {
+        if v.is_null() {
+            c.as_object_mut().unwrap().remove(k);
+        } else {
+            c[k] = v.clone();
+        }
+    }
+    c
+}
+
+fn sign(alg: Algorithm, claims: &Value, secret: &str) -> String {
+    encode(
+        &Header::new(alg),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+async fn token_misuse(ctx: &Ctx) {
+    let app = ctx.app().await;
+    // The forged-but-correct token works, so each refusal below is for its one defect.
+    let good = sign(Algorithm::HS256, &claims(json!({})), JWT_SECRET);
+    get(&app, "/api/v1/users", &good).await.expect(200);
+
+    let now = jsonwebtoken::get_current_timestamp();
+    let bad = [
+        (
+            "expired",
+            sign(
+                Algorithm::HS256,
+                &claims(json!({"iat": now - 7200, "exp": now - 3600})),
+                JWT_SECRET,
+            ),
+        ),
+        (
+            "wrong audience",
+            sign(
+                Algorithm::HS256,
+                &claims(json!({"aud": "other-api"})),
+                JWT_SECRET,
+            ),
+        ),
+        (
+            "wrong issuer",
+            sign(
+                Algorithm::HS256,
+                &claims(json!({"iss": "evil"})),
+                JWT_SECRET,
+            ),
+        ),
+        (
+            "no subject",
+            sign(Algorithm::HS256, &claims(json!({"sub": null})), JWT_SECRET),
+        ),
+        (
+            "no iat",
+            sign(Algorithm::HS256, &claims(json!({"iat": null})), JWT_SECRET),
+        ),
+        (
+            "refresh as access",
+            sign(
+                Algorithm::HS256,
+                &claims(json!({"typ": "refresh"})),
+                JWT_SECRET,
+            ),
+        ),
+        (
+            "other algorithm",
+            sign(Algorithm::HS512, &claims(json!({})), JWT_SECRET),
+        ),
+        (
+            "other secret",
+            sign(
+                Algorithm::HS256,
+                &claims(json!({})),
+                "another-secret-another-secret-0000",
+            ),
+        ),
+        (
+            "unknown role",
+            sign(
+                Algorithm::HS256,
+                &claims(json!({"role": "root"})),
+                JWT_SECRET,
+            ),
+        ),
+    ];
+    for (what, token) in bad {
+        let r = get(&app, "/api/v1/users", &token).await;
+        assert_eq!(r.status, 401, "{what} must be refused: {}", r.text);
+    }
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let none = format!(
+        "{}.{}.",
+        b64(&json!({"alg": "none", "typ": "JWT"})),
+        b64(&claims(json!({})))
+    );
+    get(&app, "/api/v1/users", &none)
+        .await
+        .problem(401, "unauthorized");
+    let mut tampered = good.clone();
+    let payload = b64(&claims(json!({"role": "admin", "sub": "2"})));
+    let parts: Vec<&str> = good.split('.').collect();
+    tampered = tampered.replacen(parts[1], &payload, 1);
+    get(&app, "/api/v1/users", &tampered)
+        .await
+        .problem(401, "unauthorized");
+
+    // A real refresh token is not an access token, and an access token is not a refresh token.
+    let pair = login(&app, "admin", ADMIN_PASSWORD).await;
+    let refresh = pair.body["refresh_token"].as_str().unwrap();
+    let access = pair.body["access_token"].as_str().unwrap();
+    get(&app, "/api/v1/users", refresh)
+        .await
+        .problem(401, "unauthorized");
+    let r = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/refresh")
+            .set_json(json!({"refresh_token": access})),
+    )
+    .await;
+    r.problem(401, "unauthorized");
+}
+on_each_backend!(token_misuse_is_refused, token_misuse);
+
+#[actix_web::test]
+async fn failed_logins_are_limited_per_user_and_per_address() {
+    let ctx = Ctx::with_config(Backend::Sqlite, |c| {
+        c.login_max_per_user = 3;
+        c.login_max_per_ip = 5;
+    })
+    .await;
+    let app = ctx.app().await;
+    for _ in 0..3 {
+        login(&app, "admin", "wrong-password")
+            .await
+            .problem(401, "unauthorized");
+    }
+    // Even the right password waits now: the limit is checked before the password.
+    let r = login(&app, "admin", ADMIN_PASSWORD).await;
+    r.problem(429, "rate_limited");
+    let retry: u64 = r
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 900);
+
+    // Another username from the same address still works until the address limit (5 failures).
+    // The admin cannot sign in now; a token signed with the service's key stands in.
+    let admin = sign(Algorithm::HS256, &claims(json!({})), JWT_SECRET);
+    post(&app, "/api/v1/users", &admin, json!({"username": "second", "display_name": "S", "password": "password-1234", "role": "operator"}))
+        .await
+        .expect(201);
+    login(&app, "second", "password-1234").await.expect(200);
+    login(&app, "ghost", "wrong-password")
+        .await
+        .problem(401, "unauthorized");
+    login(&app, "ghost2", "wrong-password")
+        .await
+        .problem(401, "unauthorized");
+    // 5 failures from this address: everything from it is now limited.
+    login(&app, "second", "password-1234")
+        .await
+        .problem(429, "rate_limited");
+    let log = get(
+        &app,
+        "/api/v1/audit-log?action=login&outcome=denied",
+        &admin,
+    )
+    .await;
+    assert_eq!(log.body["total"], 2, "{}", log.text);
+}
+
+#[actix_web::test]
+async fn many_successful_logins_from_one_address_are_not_limited() {
+    let ctx = Ctx::with_config(Backend::Sqlite, |c| c.login_max_per_ip = 2).await;
+    let app = ctx.app().await;
+    for _ in 0..6 {
+        login(&app, "admin", ADMIN_PASSWORD).await.expect(200);
+    }
+}
+
+async fn password_change(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let op = user_with_role(&app, &admin, "siti", "operator", json!({})).await;
+    let before = login(&app, "siti", "password-1234").await;
+    let old_refresh = before.body["refresh_token"].as_str().unwrap().to_string();
+    let put = |token: &str, body: Value| {
+        auth(TestRequest::put().uri("/api/v1/auth/password"), token).set_json(body)
+    };
+    let r = send(
+        &app,
+        put(
+            &op,
+            json!({"current_password": "password-1234", "new_password": "short"}),
+        ),
+    )
+    .await;
+    r.problem(422, "validation_failed");
+    assert!(!r.field_errors("new_password").is_empty());
+    let r = send(
+        &app,
+        put(
+            &op,
+            json!({"current_password": "not-my-password", "new_password": "a-much-longer-one"}),
+        ),
+    )
+    .await;
+    r.problem(422, "validation_failed");
+    assert!(!r.field_errors("current_password").is_empty());
+    send(
+        &app,
+        TestRequest::put().uri("/api/v1/auth/password").set_json(
+            json!({"current_password": "password-1234", "new_password": "a-much-longer-one"}),
+        ),
+    )
+    .await
+    .problem(401, "unauthorized");
+    login(&app, "siti", "password-1234").await.expect(200);
+
+    send(
+        &app,
+        put(
+            &op,
+            json!({"current_password": "password-1234", "new_password": "a-much-longer-one"}),
+        ),
+    )
+    .await
+    .expect(204);
+    login(&app, "siti", "password-1234")
+        .await
+        .problem(401, "unauthorized");
+    login(&app, "siti", "a-much-longer-one").await.expect(200);
+    // Other sessions are signed out.
+    let r = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/refresh")
+            .set_json(json!({"refresh_token": old_refresh})),
+    )
+    .await;
+    r.problem(401, "unauthorized");
+}
+on_each_backend!(password_change_rules, password_change);

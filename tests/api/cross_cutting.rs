@@ -1,0 +1,321 @@
+//! Cross-cutting rules of API.md: problem+json for every error, status codes, headers, spec sync.
+
+use actix_web::test::TestRequest;
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::on_each_backend;
+
+async fn routing_errors(ctx: &Ctx) {
+    let app = ctx.app().await;
+    send(&app, TestRequest::get().uri("/api/v1/nothing-here"))
+        .await
+        .problem(404, "not_found");
+    send(&app, TestRequest::get().uri("/elsewhere"))
+        .await
+        .problem(404, "not_found");
+    let r = send(&app, TestRequest::put().uri("/api/v1/partners")).await;
+    r.problem(405, "method_not_allowed");
+    let allow = r.header("allow").unwrap_or_default();
+    assert!(
+        allow.contains("GET") && allow.contains("POST") && !allow.contains("PUT"),
+        "{allow}"
+    );
+    send(&app, TestRequest::post().uri("/api/v1/partners/5"))
+        .await
+        .problem(405, "method_not_allowed");
+    // A known path and method without a token is 401, not 404/405.
+    send(&app, TestRequest::delete().uri("/api/v1/partners/5"))
+        .await
+        .problem(401, "unauthorized");
+}
+on_each_backend!(unknown_routes_are_404_and_wrong_methods_405, routing_errors);
+
+async fn body_errors(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let raw = |body: &'static str, content_type: &'static str| {
+        auth(TestRequest::post().uri("/api/v1/partners"), &admin)
+            .insert_header(("content-type", content_type))
+            .set_payload(body)
+    };
+    send(&app, raw("{\"name\": ", "application/json"))
+        .await
+        .problem(400, "bad_request");
+    send(&app, raw("name=x", "text/plain"))
+        .await
+        .problem(415, "unsupported_media_type");
+    let big = format!(
+        "{{\"name\":\"{}\",\"kind\":\"ngo\"}}",
+        "x".repeat(70 * 1024)
+    );
+    let r = send(
+        &app,
+        auth(TestRequest::post().uri("/api/v1/partners"), &admin)
+            .insert_header(("content-type", "application/json"))
+            .set_payload(big),
+    )
+    .await;
+    r.problem(413, "payload_too_large");
+
+    let r = post(
+        &app,
+        "/api/v1/partners",
+        &admin,
+        json!({"name": "A", "kind": "ngo", "bogus": 1}),
+    )
+    .await;
+    r.problem(422, "validation_failed");
+    assert_eq!(r.field_errors("bogus").len(), 1, "{}", r.text);
+    let r = post(
+        &app,
+        "/api/v1/partners",
+        &admin,
+        json!({"name": "A\u{0}B", "kind": "ngo"}),
+    )
+    .await;
+    r.problem(422, "validation_failed");
+    assert!(r.field_errors("name")[0].contains("NUL"), "{}", r.text);
+    let r = post(
+        &app,
+        "/api/v1/partners",
+        &admin,
+        json!({"name": 5, "kind": "ngo"}),
+    )
+    .await;
+    r.problem(422, "validation_failed");
+    let r = post(&app, "/api/v1/partners", &admin, json!({"kind": "ngo"})).await;
+    r.problem(422, "validation_failed");
+    assert!(!r.field_errors("name").is_empty(), "{}", r.text);
+    // Identity and counters cannot be set by a client.
+    for field in ["id", "version"] {
+        let r = post(
+            &app,
+            "/api/v1/partners",
+            &admin,
+            json!({"name": "A", "kind": "ngo", field: 99}),
+        )
+        .await;
+        r.problem(422, "validation_failed");
+    }
+    assert_eq!(ctx.count("partners"), 0, "bad input changed nothing");
+}
+on_each_backend!(bad_bodies_are_4xx_problems_and_change_nothing, body_errors);
+
+async fn path_and_query_errors(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    get(&app, "/api/v1/partners/abc", &admin)
+        .await
+        .problem(400, "bad_request");
+    get(&app, "/api/v1/partners/99999999999999999999", &admin)
+        .await
+        .problem(400, "bad_request");
+    get(&app, "/api/v1/partners/12345", &admin)
+        .await
+        .problem(404, "not_found");
+    get(&app, "/api/v1/partners?page=abc", &admin)
+        .await
+        .problem(400, "bad_request");
+    get(&app, "/api/v1/partners?per_page=101", &admin)
+        .await
+        .problem(422, "validation_failed");
+    get(&app, "/api/v1/partners?page=0", &admin)
+        .await
+        .problem(422, "validation_failed");
+    let r = get(&app, "/api/v1/partners?sort=password", &admin).await;
+    r.problem(422, "validation_failed");
+    assert!(!r.field_errors("sort").is_empty());
+    get(&app, "/api/v1/partners?kind=castle", &admin)
+        .await
+        .problem(400, "bad_request");
+    get(&app, "/api/v1/partners?q=%00", &admin)
+        .await
+        .problem(422, "validation_failed");
+}
+on_each_backend!(
+    bad_paths_and_queries_are_4xx_problems,
+    path_and_query_errors
+);
+
+async fn token_errors(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let r = send(&app, TestRequest::get().uri("/api/v1/partners")).await;
+    r.problem(401, "unauthorized");
+    assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer"));
+    get(&app, "/api/v1/partners", "not-a-token")
+        .await
+        .problem(401, "unauthorized");
+    let r = send(
+        &app,
+        TestRequest::get()
+            .uri("/api/v1/partners")
+            .insert_header(("Authorization", "Basic YTpi")),
+    )
+    .await;
+    r.problem(401, "unauthorized");
+}
+on_each_backend!(missing_or_malformed_tokens_are_401, token_errors);
+
+async fn headers(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let r = get(&app, "/api/v1/partners", &admin).await;
+    r.expect(200);
+    assert_eq!(
+        r.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    assert!(r.header("x-request-id").is_some_and(|id| id.len() >= 16));
+    let r = send(
+        &app,
+        auth(TestRequest::get().uri("/api/v1/partners"), &admin)
+            .insert_header(("X-Request-Id", "trace-abc-123")),
+    )
+    .await;
+    assert_eq!(r.header("x-request-id").as_deref(), Some("trace-abc-123"));
+    // Errors carry the same headers.
+    let r = send(&app, TestRequest::get().uri("/api/v1/nothing")).await;
+    assert_eq!(
+        r.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+}
+on_each_backend!(security_headers_and_request_ids, headers);
+
+#[actix_web::test]
+async fn cors_allows_only_configured_origins() {
+    let ctx = Ctx::with_config(Backend::Sqlite, |c| {
+        c.cors_origins = vec!["https://portal.example".into()]
+    })
+    .await;
+    let app = ctx.app().await;
+    let preflight = |origin: &'static str| {
+        TestRequest::default()
+            .method(actix_web::http::Method::OPTIONS)
+            .uri("/api/v1/partners")
+            .insert_header(("Origin", origin))
+            .insert_header(("Access-Control-Request-Method", "GET"))
+    };
+    let r = send(&app, preflight("https://portal.example")).await;
+    assert_eq!(
+        r.header("access-control-allow-origin").as_deref(),
+        Some("https://portal.example")
+    );
+    let r = send(&app, preflight("https://evil.example")).await;
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    assert!(r.status >= 400);
+}
+
+async fn health(ctx: &Ctx) {
+    let app = ctx.app().await;
+    send(&app, TestRequest::get().uri("/health/live"))
+        .await
+        .expect(200);
+    let r = send(&app, TestRequest::get().uri("/health/ready")).await;
+    r.expect(200);
+    assert_eq!(r.body["status"], "ok");
+    send(&app, TestRequest::get().uri("/api/v1/partners")).await;
+    let r = send(&app, TestRequest::get().uri("/metrics")).await;
+    r.expect(200);
+    assert!(
+        r.text.contains("kompetensi_http_requests_total"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("kompetensi_db_pool_max 4"), "{}", r.text);
+    assert!(
+        r.text.contains("endpoint=\"/api/v1/partners\""),
+        "{}",
+        r.text
+    );
+}
+on_each_backend!(health_and_metrics, health);
+
+#[actix_web::test]
+async fn readiness_is_503_when_the_database_does_not_answer() {
+    use kompetensi::db::{ConnectionManager, DbUrl};
+    // Nothing listens on port 1: every checkout fails.
+    let url = DbUrl::Postgres("postgres://nobody@127.0.0.1:1/none".into());
+    let pool = r2d2::Pool::builder()
+        .connection_timeout(std::time::Duration::from_millis(300))
+        .build_unchecked(ConnectionManager::new(url.clone()));
+    let state = actix_web::web::Data::new(
+        kompetensi::AppState::new(test_config(url), pool).expect("state"),
+    );
+    let app = actix_web::test::init_service(kompetensi::build_app(state)).await;
+    send(&app, TestRequest::get().uri("/health/live"))
+        .await
+        .expect(200);
+    let r = send(&app, TestRequest::get().uri("/health/ready")).await;
+    r.problem(503, "service_unavailable");
+    let r = login(&app, "admin", "whatever-password").await;
+    r.problem(503, "service_unavailable");
+    assert!(
+        !r.text.to_lowercase().contains("postgres"),
+        "no internals leak: {}",
+        r.text
+    );
+}
+
+#[actix_web::test]
+async fn committed_openapi_equals_the_served_spec() {
+    let ctx = Ctx::new(Backend::Sqlite).await;
+    let app = ctx.app().await;
+    let served = send(&app, TestRequest::get().uri("/api-docs/openapi.json")).await;
+    served.expect(200);
+    let committed: Value = serde_json::from_str(include_str!("../../openapi/openapi.json"))
+        .expect("committed spec is JSON");
+    assert!(
+        served.body == committed,
+        "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json`"
+    );
+    let printed: Value = serde_json::from_str(&kompetensi::openapi_json()).expect("printed spec");
+    assert_eq!(printed, served.body);
+    let ui = send(&app, TestRequest::get().uri("/swagger-ui/")).await;
+    ui.expect(200);
+    assert!(ui.text.contains("swagger"), "Swagger UI page");
+}
+
+#[test]
+fn the_spec_documents_security_and_problem_responses() {
+    let spec: Value = serde_json::from_str(&kompetensi::openapi_json()).expect("spec");
+    assert_eq!(spec["openapi"], "3.1.0");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let public = [
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/health/live",
+        "/health/ready",
+    ];
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let secured = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            assert_eq!(
+                secured,
+                !public.contains(&path.as_str()),
+                "{method} {path} security"
+            );
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]
+                            .get("application/problem+json")
+                            .is_some(),
+                        "{method} {path} {status} is problem+json"
+                    );
+                }
+            }
+        }
+    }
+    // Validation rules are stated in the schema.
+    let partner = &spec["components"]["schemas"]["PartnerInput"]["properties"];
+    assert_eq!(partner["name"]["maxLength"], 200);
+    assert!(partner["phone"]["pattern"].is_string());
+}

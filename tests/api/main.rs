@@ -1,0 +1,10 @@
+//! Integration tests over HTTP, in-process, on SQLite and (with `TEST_POSTGRES_URL`) PostgreSQL.
+#![allow(dead_code)]
+
+mod common;
+
+mod auth;
+mod cross_cutting;
+mod partners;
+mod settings_audit;
+mod users;
