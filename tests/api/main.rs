@@ -4,6 +4,7 @@
 mod common;
 
 mod auth;
+mod cli;
 mod cross_cutting;
 mod partners;
 mod settings_audit;

@@ -1,0 +1,152 @@
+//! The command line: spec export, migrations, create-admin, configuration errors.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn kompetensi() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kompetensi"));
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("KOMPETENSI_JWT_SECRET")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+#[test]
+fn openapi_prints_the_committed_spec() {
+    let out = kompetensi().arg("openapi").output().expect("run");
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../openapi/openapi.json")).expect("json");
+    assert_eq!(printed, committed);
+}
+
+#[test]
+fn migrate_and_create_admin_on_sqlite() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("nested/k.db").display());
+    let out = kompetensi()
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        dir.path().join("nested/k.db").exists(),
+        "the data folder is created"
+    );
+
+    let mut child = kompetensi()
+        .args(["create-admin", "--username", "Kepala.BKPSDM"])
+        .env("DATABASE_URL", &url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a-long-admin-password\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("kepala.bkpsdm"));
+
+    // Too short a password is refused and nothing is created.
+    let mut child = kompetensi()
+        .args(["create-admin", "--username", "other"])
+        .env("DATABASE_URL", &url)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"short\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
+}
+
+#[test]
+fn unknown_database_scheme_is_refused_at_start() {
+    let out = kompetensi()
+        .arg("migrate")
+        .env("DATABASE_URL", "mysql://root@localhost/x")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unsupported scheme `mysql`"), "{err}");
+}
+
+#[test]
+fn postgres_connection_errors_say_what_is_wrong() {
+    let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
+        // Without PostgreSQL, the same path is exercised against a closed port.
+        let out = kompetensi()
+            .arg("migrate")
+            .env("DATABASE_URL", "postgres://x@127.0.0.1:1/none")
+            .output()
+            .expect("run");
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+        assert!(
+            err.contains("connection refused") || err.contains("connect"),
+            "{err}"
+        );
+        assert!(!err.contains("invalid url"), "{err}");
+        return;
+    };
+    let url = crate::common::with_database(&base, "kompetensi_no_such_database");
+    let out = kompetensi()
+        .arg("migrate")
+        .env("DATABASE_URL", url)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!err.to_lowercase().contains("invalid url"), "{err}");
+}
+
+#[test]
+fn postgres_without_a_jwt_secret_is_refused() {
+    let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {
+        let config = kompetensi::config::Config::for_database(kompetensi::db::DbUrl::Postgres(
+            "postgres://x@h/db".into(),
+        ));
+        let err = kompetensi::auth::jwt::load_secret(&config).expect_err("refused");
+        assert!(err.contains("KOMPETENSI_JWT_SECRET"), "{err}");
+        return;
+    };
+    let out = kompetensi()
+        .env("DATABASE_URL", url)
+        .env("KOMPETENSI_BIND", "127.0.0.1:0")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("KOMPETENSI_JWT_SECRET"));
+}
+
+#[test]
+fn a_short_jwt_secret_is_refused() {
+    let mut config = kompetensi::config::Config::for_database(kompetensi::db::DbUrl::SqliteMemory);
+    config.jwt_secret = Some("too-short".into());
+    assert!(kompetensi::auth::jwt::load_secret(&config).is_err());
+    config.jwt_secret = Some("x".repeat(32));
+    assert!(kompetensi::auth::jwt::load_secret(&config).is_ok());
+}
