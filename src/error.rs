@@ -15,6 +15,8 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{detail}")]
     Validation { detail: String, errors: FieldErrors },
+    #[error("{} row(s) of the file are invalid; nothing was written", .0.len())]
+    InvalidRows(Vec<RowError>),
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -53,9 +55,24 @@ pub struct Problem {
     /// Stable machine-readable code, e.g. `validation_failed`, `not_found`, `conflict`.
     #[schema(example = "not_found")]
     pub code: String,
-    /// Field name → messages (validation errors only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<FieldErrors>,
+    /// Validation errors only: field name → messages, or for file imports one entry per bad cell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<ProblemErrors>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum ProblemErrors {
+    Fields(FieldErrors),
+    Rows(Vec<RowError>),
+}
+
+/// One bad cell of an imported file. Row 1 is the header.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct RowError {
+    pub row: usize,
+    pub field: String,
+    pub message: String,
 }
 
 impl ApiError {
@@ -89,7 +106,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::BadRequest(_) => "bad_request",
-            ApiError::Validation { .. } => "validation_failed",
+            ApiError::Validation { .. } | ApiError::InvalidRows(_) => "validation_failed",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
@@ -107,7 +124,7 @@ impl ApiError {
     fn title(&self) -> &'static str {
         match self {
             ApiError::BadRequest(_) => "Bad request",
-            ApiError::Validation { .. } => "Validation failed",
+            ApiError::Validation { .. } | ApiError::InvalidRows(_) => "Validation failed",
             ApiError::Unauthorized(_) => "Unauthorized",
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::NotFound => "Not found",
@@ -135,7 +152,8 @@ impl ApiError {
             detail,
             code: self.code().into(),
             errors: match self {
-                ApiError::Validation { errors, .. } => Some(errors.clone()),
+                ApiError::Validation { errors, .. } => Some(ProblemErrors::Fields(errors.clone())),
+                ApiError::InvalidRows(rows) => Some(ProblemErrors::Rows(rows.clone())),
                 _ => None,
             },
         }
@@ -148,7 +166,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation { .. } | ApiError::InvalidRows(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,

@@ -1,13 +1,18 @@
 //! Kompetensi: the competency-development backend for the civil servants of Pangkalpinang.
 
+pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod competencies;
 pub mod config;
 pub mod db;
+pub mod employees;
 pub mod error;
 pub mod health;
 pub mod partners;
+pub mod positions;
 pub mod settings;
+pub mod units;
 pub mod users;
 pub mod web;
 
@@ -85,6 +90,12 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
     tags(
         (name = "auth", description = "Sign-in, tokens and the signed-in account"),
         (name = "users", description = "Accounts and roles (admin)"),
+        (name = "units", description = "Organisational units (OPD and sub-units)"),
+        (name = "competencies", description = "The competency dictionary and its levels"),
+        (name = "positions", description = "Positions (jabatan) and their competency standards"),
+        (name = "employees", description = "Civil servants (PNS and PPPK), CSV import"),
+        (name = "assessments", description = "Assessed competency levels and the competency profile (gaps, JPM)"),
+        (name = "me", description = "The signed-in employee's own records"),
         (name = "partners", description = "Partner organisations: universities, NGOs, agencies"),
         (name = "settings", description = "Programme policy values"),
         (name = "audit", description = "Who changed what"),
@@ -119,6 +130,11 @@ where
         scope::scope("/api/v1")
             .configure(auth::routes::configure)
             .configure(users::routes::configure)
+            .configure(units::routes::configure)
+            .configure(competencies::routes::configure)
+            .configure(positions::routes::configure)
+            .configure(employees::routes::configure)
+            .configure(assessments::routes::configure)
             .configure(partners::routes::configure)
             .configure(settings::routes::configure)
             .configure(audit::routes::configure),

@@ -105,6 +105,20 @@ impl Caller {
         self.require_role(roles)
     }
 
+    /// The units whose people the caller may see: `None` for everything (admin, operator, API
+    /// clients that passed their scope check), the caller's unit and its sub-units for a unit
+    /// manager, nothing otherwise.
+    pub fn unit_scope(&self, conn: &mut crate::db::AnyConnection) -> ApiResult<Option<Vec<i64>>> {
+        match (self.kind, self.role) {
+            (ActorKind::ApiClient, _) | (_, Some(Role::Admin | Role::Operator)) => Ok(None),
+            (_, Some(Role::UnitManager)) => match self.unit_id {
+                Some(unit) => Ok(Some(crate::units::queries::subtree_ids(conn, unit)?)),
+                None => Ok(Some(Vec::new())),
+            },
+            _ => Ok(Some(Vec::new())),
+        }
+    }
+
     pub fn actor(&self) -> Actor {
         Actor {
             kind: self.kind,

@@ -30,6 +30,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    positions (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        unit_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    position_standards (position_id, competency_id) {
+        position_id -> BigInt,
+        competency_id -> BigInt,
+        required_level -> Integer,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> BigInt,
+        employee_id -> BigInt,
+        competency_id -> BigInt,
+        level -> Integer,
+        assessed_on -> Date,
+        method -> Text,
+        assessor -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     employees (id) {
         id -> BigInt,
         nip -> Text,
@@ -138,6 +173,12 @@ diesel::table! {
 }
 
 diesel::joinable!(employees -> units (unit_id));
+diesel::joinable!(employees -> positions (position_id));
+diesel::joinable!(positions -> units (unit_id));
+diesel::joinable!(position_standards -> positions (position_id));
+diesel::joinable!(position_standards -> competencies (competency_id));
+diesel::joinable!(assessments -> employees (employee_id));
+diesel::joinable!(assessments -> competencies (competency_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(partner_competencies -> partners (partner_id));
@@ -146,6 +187,9 @@ diesel::joinable!(partner_competencies -> competencies (competency_id));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     competencies,
+    positions,
+    position_standards,
+    assessments,
     employees,
     users,
     refresh_tokens,

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::{PartnerChanges, PartnerFilter, PartnerRow};
-use crate::db::schema::{competencies, partner_competencies, partners};
+use crate::db::schema::{partner_competencies, partners};
 use crate::db::{
     contains_pattern, last_insert_id, lower, lower_nullable, now, AnyConnection, Backend,
 };
@@ -98,19 +98,6 @@ pub fn list(
         .select(PartnerRow::as_select())
         .load(conn)?;
     Ok((total, rows))
-}
-
-/// The ids among `ids` that name no competency.
-pub fn missing_competencies(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
-    let found: Vec<i64> = competencies::table
-        .filter(competencies::id.eq_any(ids))
-        .select(competencies::id)
-        .load(conn)?;
-    Ok(ids
-        .iter()
-        .copied()
-        .filter(|id| !found.contains(id))
-        .collect())
 }
 
 #[derive(Insertable)]

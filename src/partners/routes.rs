@@ -34,14 +34,7 @@ fn load(conn: &mut AnyConnection, id: i64) -> ApiResult<Partner> {
 /// Validates the referenced competencies (422 naming the missing ids) and stores the partner's set.
 fn save_competencies(conn: &mut AnyConnection, partner_id: i64, ids: &[i64]) -> ApiResult<()> {
     let ids = unique_ids(ids);
-    let missing = queries::missing_competencies(conn, &ids)?;
-    if !missing.is_empty() {
-        let list: Vec<String> = missing.iter().map(i64::to_string).collect();
-        return Err(ApiError::validation(
-            "competency_ids",
-            format!("no competency with id {}", list.join(", ")),
-        ));
-    }
+    crate::competencies::queries::require_existing(conn, &ids, "competency_ids")?;
     Ok(queries::replace_competencies(conn, partner_id, &ids)?)
 }
 

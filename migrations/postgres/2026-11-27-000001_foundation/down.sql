@@ -5,5 +5,6 @@ DROP TABLE partners;
 DROP TABLE refresh_tokens;
 DROP TABLE users;
 DROP TABLE employees;
+DROP TABLE positions;
 DROP TABLE competencies;
 DROP TABLE units;

@@ -25,6 +25,17 @@ CREATE TABLE competencies (
     version BIGINT NOT NULL DEFAULT 1
 );
 
+CREATE TABLE positions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('jpt', 'administrator', 'pengawas', 'pelaksana', 'fungsional')),
+    unit_id INTEGER REFERENCES units(id),
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    version BIGINT NOT NULL DEFAULT 1
+);
+CREATE INDEX positions_unit_id ON positions(unit_id);
+
 CREATE TABLE employees (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     nip TEXT NOT NULL UNIQUE,
@@ -33,7 +44,7 @@ CREATE TABLE employees (
     back_title TEXT,
     asn_type TEXT NOT NULL CHECK (asn_type IN ('pns', 'pppk')),
     rank_grade TEXT,
-    position_id BIGINT,
+    position_id INTEGER REFERENCES positions(id),
     unit_id INTEGER NOT NULL REFERENCES units(id),
     email TEXT,
     phone TEXT,
@@ -44,6 +55,7 @@ CREATE TABLE employees (
     version BIGINT NOT NULL DEFAULT 1
 );
 CREATE INDEX employees_unit_id ON employees(unit_id);
+CREATE INDEX employees_position_id ON employees(position_id);
 
 CREATE TABLE users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,0 +1,3 @@
+DROP INDEX employees_name;
+DROP TABLE assessments;
+DROP TABLE position_standards;

@@ -1,0 +1,405 @@
+//! `POST /employees/import`: a CSV of employees, all-or-nothing, matched on NIP.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest};
+use diesel::prelude::*;
+use futures_util::StreamExt;
+
+use super::model::{valid_rank_grade, AsnType, EmployeeChanges, ImportParams, ImportResult};
+use super::queries::{self, NewEmployee};
+use crate::audit::{self, Action, Outcome};
+use crate::auth::{Caller, Role};
+use crate::db::schema::{positions, units};
+use crate::db::{write_tx, AnyConnection};
+use crate::error::{ApiError, ApiResult, Problem, RowError};
+use crate::partners::model::phone_number;
+use crate::web::{db, RequestMeta, ValidQuery};
+use crate::AppState;
+
+pub const COLUMNS: [&str; 8] = [
+    "nip",
+    "name",
+    "asn_type",
+    "rank_grade",
+    "unit_code",
+    "position_name",
+    "email",
+    "phone",
+];
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+/// Enough to fix a file by; a file with more problems is answered with the first ones.
+const MAX_REPORTED: usize = 1000;
+
+/// One data row as written in the file, with its 1-based row number (the header is row 1).
+struct Row {
+    number: usize,
+    cells: [String; 8],
+}
+
+impl Row {
+    fn cell(&self, column: &str) -> &str {
+        COLUMNS
+            .iter()
+            .position(|c| *c == column)
+            .map(|i| self.cells[i].as_str())
+            .unwrap_or("")
+    }
+
+    fn optional(&self, column: &str) -> Option<String> {
+        Some(self.cell(column).to_string()).filter(|s| !s.is_empty())
+    }
+}
+
+struct Errors(Vec<RowError>);
+
+impl Errors {
+    fn add(&mut self, row: usize, field: &str, message: impl Into<String>) {
+        if self.0.len() < MAX_REPORTED {
+            self.0.push(RowError {
+                row,
+                field: field.into(),
+                message: message.into(),
+            });
+        }
+    }
+}
+
+fn parse(bytes: &[u8], errors: &mut Errors) -> Vec<Row> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h
+            .iter()
+            .map(|s| s.trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .collect(),
+        Err(e) => {
+            errors.add(1, "header", format!("cannot read the header: {e}"));
+            return Vec::new();
+        }
+    };
+    let mut index = [0usize; 8];
+    for (i, column) in COLUMNS.iter().enumerate() {
+        match header.iter().position(|h| h == column) {
+            Some(at) => index[i] = at,
+            None => errors.add(1, column, "column missing from the header"),
+        }
+    }
+    for extra in header.iter().filter(|h| !COLUMNS.contains(&h.as_str())) {
+        errors.add(1, extra, "unknown column");
+    }
+    if !errors.0.is_empty() {
+        return Vec::new();
+    }
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let number = i + 2;
+        match record {
+            Ok(record) => {
+                let cells = index.map(|at| record.get(at).unwrap_or("").to_string());
+                if cells.iter().any(|c| c.contains('\0')) {
+                    errors.add(number, "row", "must not contain NUL bytes");
+                }
+                rows.push(Row { number, cells });
+            }
+            Err(e) => errors.add(number, "row", format!("unreadable row: {e}")),
+        }
+    }
+    if rows.is_empty() && errors.0.is_empty() {
+        errors.add(1, "body", "the file holds no rows");
+    }
+    rows
+}
+
+/// Reference data the rows name: unit codes and position names.
+struct Lookup {
+    units: HashMap<String, i64>,
+    positions: HashMap<String, Vec<(i64, Option<i64>)>>,
+}
+
+impl Lookup {
+    fn load(conn: &mut AnyConnection) -> QueryResult<Self> {
+        let unit_rows: Vec<(String, i64)> =
+            units::table.select((units::code, units::id)).load(conn)?;
+        let position_rows: Vec<(String, i64, Option<i64>)> = positions::table
+            .select((positions::name, positions::id, positions::unit_id))
+            .load(conn)?;
+        let mut positions: HashMap<String, Vec<(i64, Option<i64>)>> = HashMap::new();
+        for (name, id, unit) in position_rows {
+            positions
+                .entry(name.to_lowercase())
+                .or_default()
+                .push((id, unit));
+        }
+        Ok(Lookup {
+            units: unit_rows
+                .into_iter()
+                .map(|(code, id)| (code.to_lowercase(), id))
+                .collect(),
+            positions,
+        })
+    }
+
+    /// A position name resolves to the position of the employee's unit, else to the one
+    /// position of that name without a unit, else to the only position of that name.
+    fn position(&self, name: &str, unit: i64) -> Result<i64, &'static str> {
+        let candidates = self
+            .positions
+            .get(&name.to_lowercase())
+            .ok_or("no position has this name")?;
+        if let Some((id, _)) = candidates.iter().find(|(_, u)| *u == Some(unit)) {
+            return Ok(*id);
+        }
+        let general: Vec<_> = candidates.iter().filter(|(_, u)| u.is_none()).collect();
+        match (general.as_slice(), candidates.as_slice()) {
+            ([(id, _)], _) | ([], [(id, _)]) => Ok(*id),
+            _ => Err("several positions have this name; none belongs to the row's unit"),
+        }
+    }
+}
+
+/// Checks one row and, when it is sound, gives the fields it sets.
+fn check_row(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Option<EmployeeChanges> {
+    let before = errors.0.len();
+    let n = row.number;
+    let asn = AsnType::parse(&row.cell("asn_type").to_lowercase());
+    if asn.is_none() {
+        errors.add(n, "asn_type", "must be `pns` or `pppk`");
+    }
+    if let Some(problem) = super::nip::problem(row.cell("nip"), asn.map_or("pppk", AsnType::as_str))
+    {
+        errors.add(n, "nip", problem);
+    }
+    let name_len = row.cell("name").chars().count();
+    if !(1..=200).contains(&name_len) {
+        errors.add(n, "name", "must be between 1 and 200 characters long");
+    }
+    let rank = row.optional("rank_grade");
+    if let Some(Err(e)) = rank.as_deref().map(valid_rank_grade) {
+        errors.add(
+            n,
+            "rank_grade",
+            e.message.map(|m| m.to_string()).unwrap_or_default(),
+        );
+    }
+    let email = row.optional("email");
+    if email
+        .as_deref()
+        .is_some_and(|e| !validator::ValidateEmail::validate_email(&e) || e.len() > 254)
+    {
+        errors.add(n, "email", "must be a valid email address");
+    }
+    let phone = row.optional("phone");
+    if let Some(Err(e)) = phone.as_deref().map(phone_number) {
+        errors.add(
+            n,
+            "phone",
+            e.message.map(|m| m.to_string()).unwrap_or_default(),
+        );
+    }
+    let unit = lookup
+        .units
+        .get(&row.cell("unit_code").to_lowercase())
+        .copied();
+    if unit.is_none() {
+        errors.add(
+            n,
+            "unit_code",
+            format!("no unit has the code `{}`", row.cell("unit_code")),
+        );
+    }
+    let position = match (row.optional("position_name"), unit) {
+        (Some(name), Some(unit)) => match lookup.position(&name, unit) {
+            Ok(id) => Some(id),
+            Err(msg) => {
+                errors.add(n, "position_name", msg);
+                None
+            }
+        },
+        _ => None,
+    };
+    if errors.0.len() > before {
+        return None;
+    }
+    Some(EmployeeChanges {
+        nip: row.cell("nip").to_string(),
+        name: row.cell("name").to_string(),
+        front_title: None,
+        back_title: None,
+        asn_type: asn?.as_str().to_string(),
+        rank_grade: rank,
+        position_id: position,
+        unit_id: unit?,
+        email,
+        phone,
+        siasn_id: None,
+        active: true,
+    })
+}
+
+fn import(
+    conn: &mut AnyConnection,
+    rows: &[Row],
+    dry_run: bool,
+    caller: &Caller,
+    meta: &RequestMeta,
+) -> ApiResult<ImportResult> {
+    let lookup = Lookup::load(conn)?;
+    let mut errors = Errors(Vec::new());
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    let mut checked = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(first) = first_seen.insert(row.cell("nip"), row.number) {
+            errors.add(
+                row.number,
+                "nip",
+                format!("the same NIP is already on row {first}"),
+            );
+        }
+        if let Some(fields) = check_row(row, &lookup, &mut errors) {
+            checked.push(fields);
+        }
+    }
+    if !errors.0.is_empty() {
+        return Err(ApiError::InvalidRows(errors.0));
+    }
+    let nips: Vec<String> = checked.iter().map(|f| f.nip.clone()).collect();
+    let existing = queries::by_nips(conn, &nips)?;
+    let (mut new, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
+    for fields in checked {
+        match existing.get(&fields.nip) {
+            None => new.push(NewEmployee::new(fields)),
+            Some(current) => {
+                // The file owns these columns; titles, SIASN id and the active flag stay as they are.
+                let mut merged = EmployeeChanges::from(current);
+                merged.name = fields.name;
+                merged.asn_type = fields.asn_type;
+                merged.rank_grade = fields.rank_grade;
+                merged.unit_id = fields.unit_id;
+                merged.position_id = fields.position_id;
+                merged.email = fields.email;
+                merged.phone = fields.phone;
+                if merged == EmployeeChanges::from(current) {
+                    unchanged += 1;
+                } else {
+                    changed.push((current.id, current.version, merged));
+                }
+            }
+        }
+    }
+    let result = ImportResult {
+        created: new.len(),
+        updated: changed.len(),
+        unchanged,
+        dry_run,
+    };
+    if !dry_run {
+        queries::create_many(conn, new)?;
+        for (id, version, fields) in &changed {
+            if !queries::update(conn, *id, *version, fields)? {
+                return Err(ApiError::conflict(
+                    "an employee in the file was changed meanwhile; try again",
+                ));
+            }
+        }
+        audit::record(
+            conn,
+            caller.actor(),
+            meta,
+            Action::Import,
+            "employee",
+            None,
+            Outcome::Success,
+        )?;
+    }
+    Ok(result)
+}
+
+async fn read_limited(mut payload: web::Payload) -> ApiResult<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+        if body.len() + chunk.len() > MAX_BYTES {
+            return Err(ApiError::PayloadTooLarge(
+                "the file is larger than 10 MiB".into(),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Import employees from CSV (admin, operator, clients with `employees:write`).
+///
+/// Header: `nip,name,asn_type,rank_grade,unit_code,position_name,email,phone`; RFC 4180 quoting;
+/// at most 10 MiB. All-or-nothing: any bad row answers 422 with `errors: [{row, field, message}]`
+/// (row 1 is the header) and nothing is written. Rows are matched on NIP: new ones are created,
+/// known ones updated (titles, SIASN id and `active` are kept). `dry_run=true` only validates.
+#[utoipa::path(
+    tag = "employees",
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    responses(
+        (status = 200, description = "Imported (or, with dry_run, checked)", body = ImportResult),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller may not import", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A row changed meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 10 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad rows: `errors` lists each bad cell", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/employees/import")]
+pub async fn import_employees(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    meta: RequestMeta,
+    ValidQuery(params): ValidQuery<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<web::Json<ImportResult>> {
+    caller.require_role_or_scope(&[Role::Admin, Role::Operator], "employees:write")?;
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("text/csv")
+    {
+        return Err(ApiError::UnsupportedMediaType(
+            "the body must be text/csv".into(),
+        ));
+    }
+    if req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > MAX_BYTES)
+    {
+        return Err(ApiError::PayloadTooLarge(
+            "the file is larger than 10 MiB".into(),
+        ));
+    }
+    let bytes = read_limited(payload).await?;
+    let result = db(&state.pool, move |c| {
+        let mut errors = Errors(Vec::new());
+        let rows = parse(&bytes, &mut errors);
+        if !errors.0.is_empty() {
+            return Err(ApiError::InvalidRows(errors.0));
+        }
+        write_tx(c, |c| import(c, &rows, params.dry_run, &caller, &meta))
+    })
+    .await?;
+    Ok(web::Json(result))
+}

@@ -1,0 +1,5 @@
+//! Positions (jabatan) and their competency standards.
+
+pub mod model;
+pub mod queries;
+pub mod routes;
