@@ -79,6 +79,8 @@ fn create_admin(username: &str) -> Result<(), String> {
 
 fn serve() -> Result<(), String> {
     let config = Config::from_env()?;
+    // Refuse a missing or weak secret before touching the database.
+    kompetensi::auth::jwt::load_secret(&config)?;
     let pool = db::connect(&config.database_url, config.pool_size, config.pool_timeout)?;
     if let Some(password) = ensure_admin(&pool, &config)? {
         log::warn!(

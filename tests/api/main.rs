@@ -7,5 +7,6 @@ mod auth;
 mod cli;
 mod cross_cutting;
 mod partners;
+mod people;
 mod settings_audit;
 mod users;
