@@ -11,6 +11,7 @@ pub mod error;
 pub mod health;
 pub mod partners;
 pub mod positions;
+pub mod seed;
 pub mod settings;
 pub mod units;
 pub mod users;

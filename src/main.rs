@@ -25,6 +25,12 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Load the Pangkalpinang demo data set (idempotent).
+    SeedDemo {
+        /// How many employees to generate (the benchmark set uses 20000).
+        #[arg(long, default_value_t = 200)]
+        employees: usize,
+    },
     /// Create an admin account; asks for the password.
     CreateAdmin {
         #[arg(long)]
@@ -46,6 +52,7 @@ fn main() {
                 log::info!("migrations are up to date");
             }),
         Command::CreateAdmin { username } => create_admin(&username),
+        Command::SeedDemo { employees } => seed_demo(employees),
         Command::Serve => serve(),
     };
     if let Err(err) = result {
@@ -74,6 +81,24 @@ fn create_admin(username: &str) -> Result<(), String> {
     };
     let id = kompetensi::users::queries::create_admin(&pool, username, &password)?;
     println!("created admin `{}` (id {id})", username.to_lowercase());
+    Ok(())
+}
+
+fn seed_demo(employees: usize) -> Result<(), String> {
+    let config = Config::from_env()?;
+    let pool = db::connect(&config.database_url, 2, config.pool_timeout)?;
+    if let Some(password) = ensure_admin(&pool, &config)? {
+        log::warn!(
+            "first admin `{}` created with the generated password: {password}",
+            config.admin_username.to_lowercase()
+        );
+    }
+    let started = std::time::Instant::now();
+    let report = kompetensi::seed::seed_demo(&pool, employees)?;
+    println!(
+        "seeded in {:.1} s: {report:?}",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -8,5 +8,6 @@ mod cli;
 mod cross_cutting;
 mod partners;
 mod people;
+mod seed;
 mod settings_audit;
 mod users;

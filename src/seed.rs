@@ -1,0 +1,622 @@
+//! `kompetensi seed-demo`: a believable Pangkalpinang data set, idempotent (everything is keyed
+//! on its natural key and skipped when present), batched so that large sets load quickly.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::auth::Actor;
+use crate::db::schema::{assessments, competencies, partners, positions, units};
+use crate::db::{now, write_tx, AnyConnection, DbPool};
+use crate::employees::model::EmployeeChanges;
+use crate::employees::queries::NewEmployee;
+use crate::error::ApiError;
+use crate::web::RequestMeta;
+
+/// What a seeding run added.
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub units: usize,
+    pub competencies: usize,
+    pub positions: usize,
+    pub employees: usize,
+    pub assessments: usize,
+    pub partners: usize,
+}
+
+const UNITS: &[(&str, &str, Option<&str>)] = &[
+    ("SETDA", "Sekretariat Daerah Kota Pangkalpinang", None),
+    (
+        "BKPSDM",
+        "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+        None,
+    ),
+    (
+        "BKPSDM-PKA",
+        "Bidang Pengembangan Kompetensi Aparatur",
+        Some("BKPSDM"),
+    ),
+    ("BKPSDM-MUTASI", "Bidang Mutasi dan Promosi", Some("BKPSDM")),
+    ("DISDIK", "Dinas Pendidikan", None),
+    ("DISDIK-SMPN1", "SMP Negeri 1 Pangkalpinang", Some("DISDIK")),
+    ("DISDIK-SDN7", "SD Negeri 7 Pangkalpinang", Some("DISDIK")),
+    ("DINKES", "Dinas Kesehatan", None),
+    ("DINKES-PKM-GRG", "Puskesmas Gerunggang", Some("DINKES")),
+    ("DINKES-PKM-TMN", "Puskesmas Taman Bunga", Some("DINKES")),
+    (
+        "DISDUKCAPIL",
+        "Dinas Kependudukan dan Pencatatan Sipil",
+        None,
+    ),
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah", None),
+    ("BPKAD", "Badan Pengelolaan Keuangan dan Aset Daerah", None),
+    ("DISKOMINFO", "Dinas Komunikasi dan Informatika", None),
+    ("KEC-BI", "Kecamatan Bukit Intan", None),
+    ("KEC-BI-KEL-SR", "Kelurahan Sinar Bulan", Some("KEC-BI")),
+    ("KEC-GRG", "Kecamatan Gerunggang", None),
+    ("KEC-TMN", "Kecamatan Taman Sari", None),
+];
+
+/// (code, name, kind, field, description, [level descriptions 1..5])
+type CompetencySeed = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    [&'static str; 5],
+);
+
+const COMPETENCIES: &[CompetencySeed] = &[
+    ("M.01", "Integritas", "managerial", None, "Konsisten berperilaku selaras dengan nilai, norma dan etika organisasi, jujur dalam hubungan dengan atasan, rekan kerja, bawahan dan pemangku kepentingan.", [
+        "Mampu bertindak sesuai nilai, norma, etika organisasi dalam kapasitas pribadi",
+        "Mampu mengingatkan, mengajak rekan kerja untuk bertindak sesuai nilai, norma dan etika organisasi",
+        "Mampu memastikan, menanamkan keyakinan bersama agar anggota yang dipimpin bertindak sesuai nilai, norma dan etika organisasi",
+        "Mampu menciptakan situasi kerja yang membuat rekan kerja, kolega dan bawahan patuh pada nilai, norma dan etika organisasi",
+        "Mampu menjadi role model dalam penerapan standar keadilan dan etika di tingkat nasional",
+    ]),
+    ("M.02", "Kerjasama", "managerial", None, "Kemampuan menjalin, membina, mempertahankan hubungan kerja yang efektif, memiliki komitmen saling membantu dalam penyelesaian tugas.", [
+        "Berpartisipasi dalam kelompok kerja",
+        "Menumbuhkan tim kerja yang partisipatif dan efektif",
+        "Efektif membangun tim kerja untuk peningkatan kinerja organisasi",
+        "Membangun komitmen tim, sinergi",
+        "Menciptakan situasi kerja sama yang sinergis dan kolaboratif",
+    ]),
+    ("M.03", "Komunikasi", "managerial", None, "Kemampuan untuk menerangkan pandangan dan gagasan secara jelas, sistematis disertai argumentasi yang logis.", [
+        "Menyampaikan informasi dengan jelas, lengkap, pemahaman yang sama",
+        "Aktif menjalankan komunikasi secara formal dan informal",
+        "Berkomunikasi secara asertif, terampil berkomunikasi lisan/tertulis",
+        "Mampu mengemukakan pemikiran multidimensi secara lisan dan tertulis",
+        "Menggagas sistem komunikasi yang terbuka secara strategis",
+    ]),
+    ("M.04", "Orientasi pada Hasil", "managerial", None, "Kemampuan mempertahankan komitmen pribadi yang tinggi untuk menyelesaikan tugas, dapat diandalkan, bertanggung jawab.", [
+        "Bertanggung jawab untuk memenuhi standar kerja",
+        "Berupaya meningkatkan hasil kerja pribadi yang lebih tinggi dari standar yang ditetapkan",
+        "Menetapkan target kerja yang menantang bagi unit kerja",
+        "Mendorong unit kerja mencapai target yang ditetapkan atau melebihi hasil kerja sebelumnya",
+        "Kemampuan menyusun kebijakan kinerja yang berdampak nasional",
+    ]),
+    ("M.05", "Pelayanan Publik", "managerial", None, "Kemampuan dalam melaksanakan tugas-tugas pemerintahan, pembangunan dan kegiatan pemenuhan kebutuhan pelayanan publik secara profesional, transparan.", [
+        "Menjalankan tugas mengikuti standar pelayanan",
+        "Mampu mensupervisi/mengawasi/menyelia dan menjelaskan proses pelaksanaan tugas pelayanan publik",
+        "Mampu memanfaatkan kekuatan kelompok serta memperbaiki standar pelayanan publik",
+        "Mampu memonitor, mengevaluasi, memperhitungkan dan mengantisipasi dampak dari isu-isu jangka panjang",
+        "Mampu menciptakan kebijakan kebijakan pelayanan publik yang menjamin terselenggaranya pelayanan publik yang objektif, netral",
+    ]),
+    ("M.06", "Pengembangan Diri dan Orang Lain", "managerial", None, "Kemampuan untuk meningkatkan pengetahuan dan menyempurnakan keterampilan diri; menginspirasi orang lain untuk mengembangkan dan menyempurnakan pengetahuan dan keterampilan.", [
+        "Pengembangan diri",
+        "Meningkatkan kemampuan bawahan dengan memberikan contoh dan penjelasan cara melaksanakan suatu pekerjaan",
+        "Memberikan umpan balik, membimbing",
+        "Menyusun program pengembangan jangka panjang dalam rangka mendorong manajemen pembelajaran",
+        "Menciptakan situasi yang mendorong organisasi untuk mengembangkan kemampuan belajar secara berkelanjutan",
+    ]),
+    ("M.07", "Mengelola Perubahan", "managerial", None, "Kemampuan dalam menyesuaikan diri dengan situasi yang baru atau berubah dan tidak bergantung secara berlebihan pada metode dan proses lama.", [
+        "Mengikuti perubahan dengan arahan",
+        "Proaktif beradaptasi mengikuti perubahan",
+        "Membantu orang lain mengikuti perubahan, mengantisipasi perubahan secara tepat",
+        "Memimpin perubahan pada unit kerja",
+        "Mengarahkan perubahan untuk menjamin keberhasilan di tingkat organisasi",
+    ]),
+    ("M.08", "Pengambilan Keputusan", "managerial", None, "Kemampuan membuat keputusan yang baik secara tepat waktu dan dengan keyakinan diri setelah mempertimbangkan prinsip kehati-hatian.", [
+        "Mengumpulkan informasi untuk bertindak sesuai kewenangan",
+        "Menganalisis masalah secara mendalam",
+        "Membandingkan berbagai alternatif, menyeimbangkan risiko keberhasilan dalam implementasi",
+        "Menyelesaikan masalah yang mengandung risiko tinggi, mengantisipasi dampak keputusan",
+        "Menghasilkan solusi dan mengambil keputusan untuk mengatasi permasalahan jangka panjang/strategis",
+    ]),
+    ("SK.01", "Perekat Bangsa", "socio_cultural", None, "Kemampuan dalam mempromosikan sikap toleransi, keterbukaan, peka terhadap perbedaan individu/kelompok masyarakat; mampu menjadi perpanjangan tangan pemerintah.", [
+        "Peka memahami dan menerima kemajemukan",
+        "Aktif mengembangkan sikap saling menghargai, menekankan persamaan dan persatuan",
+        "Mempromosikan, mengembangkan sikap toleransi dan persatuan",
+        "Mendayagunakan perbedaan secara konstruktif dan kreatif untuk meningkatkan efektivitas organisasi",
+        "Wakil pemerintah untuk membangun hubungan sosial psikologis",
+    ]),
+    ("T.01", "Manajemen ASN", "technical", Some("Kepegawaian"), "Pengelolaan data, karier dan pengembangan kompetensi pegawai ASN.", [
+        "Memahami ketentuan dasar manajemen ASN",
+        "Mengolah data kepegawaian sesuai prosedur",
+        "Menganalisis kebutuhan pengembangan kompetensi",
+        "Merancang program pengembangan kompetensi",
+        "Merumuskan kebijakan manajemen talenta daerah",
+    ]),
+    ("T.02", "Pelayanan Administrasi Kependudukan", "technical", Some("Kependudukan"), "Penerbitan dokumen kependudukan dan pengelolaan data kependudukan.", [
+        "Memahami jenis dokumen kependudukan",
+        "Melayani penerbitan dokumen sesuai SOP",
+        "Memverifikasi dan memvalidasi data kependudukan",
+        "Mengelola integrasi data kependudukan",
+        "Merumuskan inovasi layanan adminduk",
+    ]),
+    ("T.03", "Kesehatan Masyarakat", "technical", Some("Kesehatan"), "Upaya promotif dan preventif kesehatan masyarakat di fasilitas kesehatan tingkat pertama.", [
+        "Memahami program kesehatan masyarakat",
+        "Melaksanakan kegiatan promosi kesehatan",
+        "Menganalisis data surveilans",
+        "Merencanakan intervensi kesehatan masyarakat",
+        "Merumuskan kebijakan kesehatan daerah",
+    ]),
+    ("T.04", "Pengelolaan Keuangan Daerah", "technical", Some("Keuangan"), "Perencanaan, penatausahaan dan pertanggungjawaban keuangan daerah.", [
+        "Memahami siklus keuangan daerah",
+        "Menatausahakan dokumen keuangan",
+        "Menyusun laporan keuangan",
+        "Menganalisis kinerja anggaran",
+        "Merumuskan kebijakan pengelolaan keuangan",
+    ]),
+    ("T.05", "Transformasi Digital (SPBE)", "technical", Some("Komunikasi dan Informatika"), "Penerapan Sistem Pemerintahan Berbasis Elektronik dan literasi digital.", [
+        "Menggunakan aplikasi perkantoran dan layanan digital",
+        "Mengelola data dan informasi secara digital",
+        "Mengintegrasikan layanan antar aplikasi",
+        "Merancang arsitektur layanan digital unit kerja",
+        "Memimpin transformasi digital organisasi",
+    ]),
+];
+
+/// (name suffix, kind, managerial required level)
+const POSITION_KINDS: &[(&str, &str, i32)] = &[
+    ("Kepala", "administrator", 3),
+    ("Kepala Sub Bagian Umum", "pengawas", 2),
+    ("Analis Kebijakan", "fungsional", 2),
+    ("Pengadministrasi Umum", "pelaksana", 1),
+];
+
+const PARTNERS: &[(&str, &str, &str, &str)] = &[
+    (
+        "Universitas Bangka Belitung",
+        "university",
+        "https://www.ubb.ac.id",
+        "kerjasama@ubb.ac.id",
+    ),
+    (
+        "Politeknik Manufaktur Negeri Bangka Belitung",
+        "university",
+        "https://www.polman-babel.ac.id",
+        "humas@polman-babel.ac.id",
+    ),
+    (
+        "Yayasan Pemberdayaan Masyarakat Babel",
+        "ngo",
+        "https://ypmbabel.or.id",
+        "sekretariat@ypmbabel.or.id",
+    ),
+    (
+        "BPSDM Provinsi Kepulauan Bangka Belitung",
+        "government",
+        "https://bpsdm.babelprov.go.id",
+        "bpsdm@babelprov.go.id",
+    ),
+    (
+        "Forum Literasi Digital Pangkalpinang",
+        "community",
+        "https://literasidigital-pgk.id",
+        "halo@literasidigital-pgk.id",
+    ),
+];
+
+const FIRST: &[&str] = &[
+    "Ahmad", "Budi", "Citra", "Dewi", "Eko", "Fitri", "Gunawan", "Hendra", "Indah", "Joko",
+    "Kartika", "Lestari", "Muhammad", "Nur", "Putri", "Rahmat", "Sari", "Taufik", "Wahyu",
+    "Yuliana", "Agus", "Rina", "Dedi", "Siti", "Fajar", "Ayu",
+];
+const LAST: &[&str] = &[
+    "Saputra",
+    "Wijaya",
+    "Pratama",
+    "Lestari",
+    "Hidayat",
+    "Santoso",
+    "Kurniawan",
+    "Permata",
+    "Rahman",
+    "Nugroho",
+    "Anggraini",
+    "Setiawan",
+    "Susanti",
+    "Firmansyah",
+    "Maharani",
+    "Syahputra",
+    "Ramadhani",
+    "Utami",
+    "Gunadi",
+    "Hartono",
+];
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// A valid PNS NIP (or an 18-digit PPPK number), unique for every index below 336,000.
+fn nip_for(index: usize) -> (String, bool) {
+    let mut rng = StdRng::seed_from_u64(index as u64);
+    let pns = index % 5 != 4;
+    // Birth date, CPNS month and sex vary with the index; the 3-digit sequence and the month
+    // carry the index itself, so numbers never collide.
+    let birth = NaiveDate::from_ymd_opt(
+        1965 + rng.random_range(0..35),
+        1 + (index / 1000 % 12) as u32,
+        1 + (index / 12000 % 28) as u32,
+    )
+    .unwrap_or_default();
+    let cpns_year = (birth.year() + 22 + (index / 336_000 % 8) as i32).min(2025);
+    let month = 1 + (index / 28 % 12);
+    if pns {
+        let nip = format!(
+            "{}{cpns_year:04}{month:02}{}{:03}",
+            birth.format("%Y%m%d"),
+            1 + index % 2,
+            index % 1000
+        );
+        (nip, true)
+    } else {
+        (format!("{:04}{:014}", 2021 + index % 4, index), false)
+    }
+}
+
+pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, String> {
+    let mut conn = pool.get().map_err(err)?;
+    let mut report = SeedReport::default();
+    write_tx(&mut conn, |c| -> Result<(), ApiError> {
+        seed_units(c, &mut report)?;
+        seed_competencies(c, &mut report)?;
+        seed_positions(c, &mut report)?;
+        seed_partners(c, &mut report)?;
+        Ok(())
+    })
+    .map_err(err)?;
+    seed_employees(&mut conn, employees_wanted, &mut report)?;
+    write_tx(&mut conn, |c| {
+        crate::audit::record(
+            c,
+            Actor::SYSTEM,
+            &RequestMeta {
+                request_id: None,
+                ip: None,
+            },
+            crate::audit::Action::Import,
+            "demo",
+            None,
+            crate::audit::Outcome::Success,
+        )
+    })
+    .map_err(err)?;
+    Ok(report)
+}
+
+fn unit_ids(c: &mut AnyConnection) -> QueryResult<HashMap<String, i64>> {
+    Ok(units::table
+        .select((units::code, units::id))
+        .load::<(String, i64)>(c)?
+        .into_iter()
+        .collect())
+}
+
+fn seed_units(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), ApiError> {
+    for (code, name, parent) in UNITS {
+        let ids = unit_ids(c)?;
+        if ids.contains_key(*code) {
+            continue;
+        }
+        let at = now();
+        diesel::insert_into(units::table)
+            .values((
+                units::code.eq(code),
+                units::name.eq(name),
+                units::parent_id.eq(parent.and_then(|p| ids.get(p).copied())),
+                units::active.eq(true),
+                units::created_at.eq(at),
+                units::updated_at.eq(at),
+                units::version.eq(1),
+            ))
+            .execute(c)?;
+        report.units += 1;
+    }
+    Ok(())
+}
+
+fn seed_competencies(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), ApiError> {
+    let existing: Vec<String> = competencies::table.select(competencies::code).load(c)?;
+    for (code, name, kind, field, description, levels) in COMPETENCIES {
+        if existing.iter().any(|e| e == code) {
+            continue;
+        }
+        let levels: Vec<_> = levels
+            .iter()
+            .enumerate()
+            .map(|(i, d)| crate::competencies::model::Level {
+                level: i as i32 + 1,
+                description: d.to_string(),
+                indicators: vec![d.to_string()],
+            })
+            .collect();
+        let at = now();
+        diesel::insert_into(competencies::table)
+            .values((
+                competencies::code.eq(code),
+                competencies::name.eq(name),
+                competencies::kind.eq(kind),
+                competencies::field.eq(field),
+                competencies::description.eq(description),
+                competencies::levels
+                    .eq(serde_json::to_string(&levels).unwrap_or_else(|_| "[]".into())),
+                competencies::active.eq(true),
+                competencies::created_at.eq(at),
+                competencies::updated_at.eq(at),
+                competencies::version.eq(1),
+            ))
+            .execute(c)?;
+        report.competencies += 1;
+    }
+    Ok(())
+}
+
+/// The technical competency that fits a unit best.
+fn technical_for(unit_code: &str) -> &'static str {
+    match unit_code.split('-').next().unwrap_or("") {
+        "BKPSDM" => "T.01",
+        "DISDUKCAPIL" | "KEC" => "T.02",
+        "DINKES" => "T.03",
+        "BPKAD" | "BAPPEDA" => "T.04",
+        _ => "T.05",
+    }
+}
+
+fn seed_positions(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), ApiError> {
+    let units = unit_ids(c)?;
+    let competency_ids: HashMap<String, i64> = competencies::table
+        .select((competencies::code, competencies::id))
+        .load::<(String, i64)>(c)?
+        .into_iter()
+        .collect();
+    let existing: Vec<(String, Option<i64>)> = positions::table
+        .select((positions::name, positions::unit_id))
+        .load(c)?;
+    for (code, unit_name, _) in UNITS {
+        let Some(&unit) = units.get(*code) else {
+            continue;
+        };
+        for (title, kind, managerial) in POSITION_KINDS {
+            let name = format!("{title} {unit_name}");
+            if existing.iter().any(|(n, u)| *n == name && *u == Some(unit)) {
+                continue;
+            }
+            let at = now();
+            diesel::insert_into(positions::table)
+                .values((
+                    positions::name.eq(&name),
+                    positions::kind.eq(kind),
+                    positions::unit_id.eq(unit),
+                    positions::created_at.eq(at),
+                    positions::updated_at.eq(at),
+                    positions::version.eq(1),
+                ))
+                .execute(c)?;
+            let id = crate::db::last_insert_id(c)?;
+            let mut standard: Vec<crate::positions::model::Standard> = COMPETENCIES
+                .iter()
+                .filter(|(_, _, k, ..)| *k != "technical")
+                .filter_map(|(code, ..)| competency_ids.get(*code))
+                .map(|&competency_id| crate::positions::model::Standard {
+                    competency_id,
+                    required_level: *managerial,
+                })
+                .collect();
+            if let Some(&tech) = competency_ids.get(technical_for(code)) {
+                standard.push(crate::positions::model::Standard {
+                    competency_id: tech,
+                    required_level: (*managerial + 1).min(5),
+                });
+            }
+            crate::positions::queries::replace_standards(c, id, &standard)?;
+            report.positions += 1;
+        }
+    }
+    Ok(())
+}
+
+fn seed_partners(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), ApiError> {
+    let existing: Vec<String> = partners::table.select(partners::name).load(c)?;
+    let today = chrono::Utc::now().date_naive();
+    for (i, (name, kind, website, email)) in PARTNERS.iter().enumerate() {
+        if existing.iter().any(|e| e == name) {
+            continue;
+        }
+        let at = now();
+        // Agreements at different stages: one expiring soon, one expired, the rest running.
+        let end = match i {
+            0 => today + chrono::Duration::days(45),
+            2 => today - chrono::Duration::days(30),
+            _ => today + chrono::Duration::days(400),
+        };
+        diesel::insert_into(partners::table)
+            .values((
+                partners::name.eq(name),
+                partners::kind.eq(kind),
+                partners::website.eq(website),
+                partners::email.eq(email),
+                partners::agreement_number.eq(format!(
+                    "PKS/{:03}/BKPSDM/{}",
+                    i + 1,
+                    today.year() - 1
+                )),
+                partners::agreement_start.eq(end - chrono::Duration::days(730)),
+                partners::agreement_end.eq(end),
+                partners::active.eq(true),
+                partners::created_at.eq(at),
+                partners::updated_at.eq(at),
+                partners::version.eq(1),
+            ))
+            .execute(c)?;
+        report.partners += 1;
+    }
+    Ok(())
+}
+
+fn seed_employees(
+    conn: &mut AnyConnection,
+    wanted: usize,
+    report: &mut SeedReport,
+) -> Result<(), String> {
+    let units = unit_ids(conn).map_err(err)?;
+    let unit_list: Vec<(String, i64)> = UNITS
+        .iter()
+        .filter_map(|(code, ..)| units.get(*code).map(|id| (code.to_string(), *id)))
+        .collect();
+    if unit_list.is_empty() {
+        return Ok(());
+    }
+    let position_rows: Vec<(i64, Option<i64>, String)> = positions::table
+        .select((positions::id, positions::unit_id, positions::kind))
+        .order(positions::id)
+        .load(conn)
+        .map_err(err)?;
+    let standards: Vec<(i64, i64, i32)> = crate::db::schema::position_standards::table
+        .select((
+            crate::db::schema::position_standards::position_id,
+            crate::db::schema::position_standards::competency_id,
+            crate::db::schema::position_standards::required_level,
+        ))
+        .load(conn)
+        .map_err(err)?;
+    // Work in batches: each its own transaction, so memory stays flat for large N.
+    const BATCH: usize = 2000;
+    let today = chrono::Utc::now().date_naive();
+    let mut start = 0;
+    while start < wanted {
+        let end = (start + BATCH).min(wanted);
+        let mut planned = Vec::with_capacity(end - start);
+        for index in start..end {
+            let mut rng = StdRng::seed_from_u64(0x5EED_0000 + index as u64);
+            let (nip, pns) = nip_for(index);
+            let (_, unit) = &unit_list[index % unit_list.len()];
+            let unit_positions: Vec<&(i64, Option<i64>, String)> = position_rows
+                .iter()
+                .filter(|p| p.1 == Some(*unit))
+                .collect();
+            // Few heads, many staff.
+            let position = match rng.random_range(0..20) {
+                0 => unit_positions.first(),
+                1..=3 => unit_positions.get(1),
+                4..=9 => unit_positions.get(2),
+                _ => unit_positions.get(3),
+            }
+            .map(|p| p.0);
+            let name = format!(
+                "{} {}",
+                FIRST[rng.random_range(0..FIRST.len())],
+                LAST[rng.random_range(0..LAST.len())]
+            );
+            let grade = if pns {
+                format!(
+                    "{}/{}",
+                    ["II", "III", "III", "IV"][rng.random_range(0..4)],
+                    ['a', 'b', 'c', 'd'][rng.random_range(0..4)]
+                )
+            } else {
+                ["V", "VII", "IX", "XI"][rng.random_range(0..4)].to_string()
+            };
+            planned.push((
+                EmployeeChanges {
+                    nip,
+                    name,
+                    front_title: None,
+                    back_title: if rng.random_bool(0.6) {
+                        Some(
+                            ["S.Kom.", "S.E.", "S.Sos.", "S.Pd.", "S.K.M.", "M.Si."]
+                                [rng.random_range(0..6)]
+                            .into(),
+                        )
+                    } else {
+                        None
+                    },
+                    asn_type: if pns { "pns".into() } else { "pppk".into() },
+                    rank_grade: Some(grade),
+                    position_id: position,
+                    unit_id: *unit,
+                    email: Some(format!("pegawai{index}@pangkalpinangkota.go.id")),
+                    phone: None,
+                    siasn_id: None,
+                    active: true,
+                },
+                rng,
+            ));
+        }
+        write_tx(conn, |c| -> Result<(), ApiError> {
+            let nips: Vec<String> = planned.iter().map(|(e, _)| e.nip.clone()).collect();
+            let existing = crate::employees::queries::by_nips(c, &nips)?;
+            let fresh: Vec<(EmployeeChanges, StdRng)> = planned
+                .into_iter()
+                .filter(|(e, _)| !existing.contains_key(&e.nip))
+                .collect();
+            if fresh.is_empty() {
+                return Ok(());
+            }
+            let fresh_nips: Vec<String> = fresh.iter().map(|(e, _)| e.nip.clone()).collect();
+            report.employees += crate::employees::queries::create_many(
+                c,
+                fresh
+                    .iter()
+                    .map(|(e, _)| NewEmployee::new(e.clone()))
+                    .collect(),
+            )?;
+            let ids = crate::employees::queries::by_nips(c, &fresh_nips)?;
+            let mut rows = Vec::new();
+            for (employee, mut rng) in fresh {
+                let (Some(row), Some(position)) = (ids.get(&employee.nip), employee.position_id)
+                else {
+                    continue;
+                };
+                if rng.random_range(0..10) >= 7 {
+                    continue; // about 30% not assessed yet
+                }
+                for (_, competency, required) in standards.iter().filter(|s| s.0 == position) {
+                    let level = (required + rng.random_range(-2..=1)).clamp(1, 5);
+                    let day = today - chrono::Duration::days(rng.random_range(30..700));
+                    rows.push(
+                        (
+                            assessments::employee_id.eq(row.id),
+                            assessments::competency_id.eq(*competency),
+                            assessments::level.eq(level),
+                            assessments::assessed_on.eq(day),
+                            assessments::method
+                                .eq(["assessment_center", "supervisor", "test"]
+                                    [rng.random_range(0..3)]),
+                            assessments::assessor.eq(Some("UPT Penilaian Kompetensi BKPSDM")),
+                            assessments::created_at.eq(now()),
+                        ),
+                    );
+                }
+            }
+            report.assessments += rows.len();
+            for chunk in rows.chunks(1000) {
+                let insert = diesel::insert_into(assessments::table).values(chunk.to_vec());
+                match c {
+                    AnyConnection::Postgresql(pg) => insert.execute(pg)?,
+                    AnyConnection::Sqlite(lite) => insert.execute(lite)?,
+                };
+            }
+            Ok(())
+        })
+        .map_err(err)?;
+        start = end;
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! `seed-demo`: a believable, valid and idempotent demo set.
+
+use serde_json::Value;
+
+use crate::common::*;
+use crate::on_each_backend;
+
+async fn seed(ctx: &Ctx) {
+    let first = kompetensi::seed::seed_demo(&ctx.state.pool, 150).expect("seed");
+    assert_eq!(first.employees, 150);
+    assert!(
+        first.units >= 5 && first.positions > 0 && first.assessments > 0 && first.partners >= 3,
+        "{first:?}"
+    );
+    let again = kompetensi::seed::seed_demo(&ctx.state.pool, 150).expect("seed again");
+    assert_eq!(
+        (
+            again.units,
+            again.competencies,
+            again.positions,
+            again.employees,
+            again.assessments,
+            again.partners
+        ),
+        (0, 0, 0, 0, 0, 0),
+        "a second run adds nothing"
+    );
+    assert_eq!(ctx.count("employees"), 150);
+
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let mut nips = Vec::new();
+    for page in 1..=2 {
+        let r = get(
+            &app,
+            &format!("/api/v1/employees?per_page=100&page={page}"),
+            &admin,
+        )
+        .await;
+        for e in r.body["items"].as_array().unwrap() {
+            let nip = e["nip"].as_str().unwrap().to_string();
+            let asn = e["asn_type"].as_str().unwrap();
+            assert_eq!(
+                kompetensi::employees::nip::problem(&nip, asn),
+                None,
+                "{nip} ({asn}) is valid"
+            );
+            nips.push(nip);
+        }
+    }
+    assert_eq!(nips.len(), 150);
+    let managerial = get(
+        &app,
+        "/api/v1/competencies?kind=managerial&per_page=100",
+        &admin,
+    )
+    .await;
+    let codes: Vec<&str> = managerial.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        vec!["M.01", "M.02", "M.03", "M.04", "M.05", "M.06", "M.07", "M.08"]
+    );
+    assert!(managerial.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["levels"].as_array().map(Vec::len) == Some(5)));
+    let sk = get(&app, "/api/v1/competencies?kind=socio_cultural", &admin).await;
+    assert_eq!(sk.body["items"][0]["code"], "SK.01");
+    let kinds: Vec<Value> = get(&app, "/api/v1/partners", &admin).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].clone())
+        .collect();
+    assert!(kinds.contains(&Value::from("university")) && kinds.contains(&Value::from("ngo")));
+    // Profiles of seeded employees compute.
+    let r = get(&app, "/api/v1/employees?per_page=1", &admin).await;
+    let id = r.body["items"][0]["id"].as_i64().unwrap();
+    get(
+        &app,
+        &format!("/api/v1/employees/{id}/competency-profile"),
+        &admin,
+    )
+    .await
+    .expect(200);
+}
+on_each_backend!(seed_demo_is_valid_and_idempotent, seed);
