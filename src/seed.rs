@@ -618,5 +618,7 @@ fn seed_employees(
         .map_err(err)?;
         start = end;
     }
+    crate::db::analyze(conn, "employees").map_err(err)?;
+    crate::db::analyze(conn, "assessments").map_err(err)?;
     Ok(())
 }

@@ -249,3 +249,10 @@ pub fn last_insert_id(conn: &mut AnyConnection) -> QueryResult<i64> {
     };
     diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(expr)).get_result(conn)
 }
+
+/// Refreshes the planner's statistics of `table` after a bulk load, so plans cached while the
+/// table was small (a sequential scan looks cheapest on an empty table) are made again with
+/// the index. `table` is one of ours, never client input.
+pub fn analyze(conn: &mut AnyConnection, table: &'static str) -> QueryResult<()> {
+    conn.batch_execute(&format!("ANALYZE {table}"))
+}

@@ -247,6 +247,7 @@ fn import(
     caller: &Caller,
     meta: &RequestMeta,
 ) -> ApiResult<ImportResult> {
+    let started = std::time::Instant::now();
     let lookup = Lookup::load(conn)?;
     let mut errors = Errors(Vec::new());
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
@@ -267,7 +268,9 @@ fn import(
         return Err(ApiError::InvalidRows(errors.0));
     }
     let nips: Vec<String> = checked.iter().map(|f| f.nip.clone()).collect();
+    let checked_at = started.elapsed();
     let existing = queries::by_nips(conn, &nips)?;
+    let matched_at = started.elapsed();
     let (mut new, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
     for fields in checked {
         match existing.get(&fields.nip) {
@@ -297,13 +300,15 @@ fn import(
         dry_run,
     };
     if !dry_run {
+        let grew = new.len() > 1000;
         queries::create_many(conn, new)?;
-        for (id, version, fields) in &changed {
-            if !queries::update(conn, *id, *version, fields)? {
-                return Err(ApiError::conflict(
-                    "an employee in the file was changed meanwhile; try again",
-                ));
-            }
+        if grew {
+            crate::db::analyze(conn, "employees")?;
+        }
+        if queries::update_many(conn, &changed)? != changed.len() {
+            return Err(ApiError::conflict(
+                "an employee in the file was changed meanwhile; try again",
+            ));
         }
         audit::record(
             conn,
@@ -315,6 +320,13 @@ fn import(
             Outcome::Success,
         )?;
     }
+    log::debug!(
+        "import of {} rows: checked {:?}, matched {:?}, written {:?}",
+        rows.len(),
+        checked_at,
+        matched_at - checked_at,
+        started.elapsed() - matched_at
+    );
     Ok(result)
 }
 

@@ -136,18 +136,85 @@ pub fn update(
     version: i64,
     fields: &EmployeeChanges,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        employees::table
-            .filter(employees::id.eq(id))
-            .filter(employees::version.eq(version)),
-    )
-    .set((
-        fields,
-        employees::version.eq(version + 1),
-        employees::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
+    // Dispatched to the native connection so PostgreSQL gets a cached prepared statement: an
+    // import updates thousands of rows with this one statement.
+    macro_rules! run {
+        ($c:expr) => {
+            diesel::update(
+                employees::table
+                    .filter(employees::id.eq(id))
+                    .filter(employees::version.eq(version)),
+            )
+            .set((
+                fields,
+                employees::version.eq(version + 1),
+                employees::updated_at.eq(now()),
+            ))
+            .execute($c)?
+        };
+    }
+    let n = match conn {
+        AnyConnection::Postgresql(c) => run!(c),
+        AnyConnection::Sqlite(c) => run!(c),
+    };
     Ok(n == 1)
+}
+
+/// Updates many employees, each only if still at its version; the number of rows updated.
+/// PostgreSQL takes 500 rows per statement (`UPDATE … FROM (VALUES …)`), as a round trip per
+/// row costs more than the update; SQLite, in-process, takes them one by one.
+pub fn update_many(
+    conn: &mut AnyConnection,
+    rows: &[(i64, i64, EmployeeChanges)],
+) -> QueryResult<usize> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    let AnyConnection::Postgresql(pg) = conn else {
+        let mut n = 0;
+        for (id, version, fields) in rows {
+            n += usize::from(update(conn, *id, *version, fields)?);
+        }
+        return Ok(n);
+    };
+    let mut n = 0;
+    for chunk in rows.chunks(500) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 13 + 1;
+                format!(
+                    "(${}::bigint, ${}::bigint, ${}, ${}, ${}, ${}, ${}, ${}, ${}::bigint, ${}::bigint, ${}, ${}, ${})",
+                    b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12
+                )
+            })
+            .collect();
+        let sql = format!(
+            "UPDATE employees AS e SET nip = v.nip, name = v.name, front_title = v.front_title, back_title = v.back_title, \
+             asn_type = v.asn_type, rank_grade = v.rank_grade, position_id = v.position_id, unit_id = v.unit_id, \
+             email = v.email, phone = v.phone, siasn_id = v.siasn_id, version = e.version + 1, updated_at = ${} \
+             FROM (VALUES {}) AS v(id, version, nip, name, front_title, back_title, asn_type, rank_grade, \
+             position_id, unit_id, email, phone, siasn_id) WHERE e.id = v.id AND e.version = v.version",
+            chunk.len() * 13 + 1,
+            values.join(", ")
+        );
+        let mut query = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
+        for (id, version, f) in chunk {
+            query = query
+                .bind::<BigInt, _>(*id)
+                .bind::<BigInt, _>(*version)
+                .bind::<Text, _>(f.nip.clone())
+                .bind::<Text, _>(f.name.clone())
+                .bind::<Nullable<Text>, _>(f.front_title.clone())
+                .bind::<Nullable<Text>, _>(f.back_title.clone())
+                .bind::<Text, _>(f.asn_type.clone())
+                .bind::<Nullable<Text>, _>(f.rank_grade.clone())
+                .bind::<Nullable<BigInt>, _>(f.position_id)
+                .bind::<BigInt, _>(f.unit_id)
+                .bind::<Nullable<Text>, _>(f.email.clone())
+                .bind::<Nullable<Text>, _>(f.phone.clone())
+                .bind::<Nullable<Text>, _>(f.siasn_id.clone());
+        }
+        n += query.bind::<Timestamp, _>(now()).execute(pg)?;
+    }
+    Ok(n)
 }
 
 /// The employees with these NIPs, by NIP.
@@ -157,10 +224,18 @@ pub fn by_nips(
 ) -> QueryResult<HashMap<String, EmployeeRow>> {
     let mut out = HashMap::with_capacity(nips.len());
     for chunk in nips.chunks(900) {
-        let rows: Vec<EmployeeRow> = employees::table
-            .filter(employees::nip.eq_any(chunk))
-            .select(EmployeeRow::as_select())
-            .load(conn)?;
+        // On PostgreSQL the native backend binds one array (`= ANY($1)`); through the generic
+        // backend it would be 900 parameters, which PostgreSQL plans far more slowly.
+        let rows: Vec<EmployeeRow> = match conn {
+            AnyConnection::Postgresql(c) => employees::table
+                .filter(employees::nip.eq_any(chunk))
+                .select(EmployeeRow::as_select())
+                .load(c)?,
+            AnyConnection::Sqlite(c) => employees::table
+                .filter(employees::nip.eq_any(chunk))
+                .select(EmployeeRow::as_select())
+                .load(c)?,
+        };
         out.extend(rows.into_iter().map(|r| (r.nip.clone(), r)));
     }
     Ok(out)
