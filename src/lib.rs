@@ -7,12 +7,15 @@ pub mod competencies;
 pub mod config;
 pub mod db;
 pub mod employees;
+pub mod enrolments;
 pub mod error;
 pub mod health;
 pub mod partners;
 pub mod positions;
 pub mod seed;
 pub mod settings;
+pub mod trainers;
+pub mod trainings;
 pub mod units;
 pub mod users;
 pub mod web;
@@ -98,6 +101,9 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "assessments", description = "Assessed competency levels and the competency profile (gaps, JPM)"),
         (name = "me", description = "The signed-in employee's own records"),
         (name = "partners", description = "Partner organisations: universities, NGOs, agencies"),
+        (name = "trainers", description = "Trainers, speakers and instructors"),
+        (name = "trainings", description = "The training catalogue and its status flow"),
+        (name = "enrolments", description = "Enrolment, attendance, scores, completion and the learning record"),
         (name = "settings", description = "Programme policy values"),
         (name = "audit", description = "Who changed what"),
         (name = "operations", description = "Health checks"),
@@ -137,6 +143,9 @@ where
             .configure(employees::routes::configure)
             .configure(assessments::routes::configure)
             .configure(partners::routes::configure)
+            .configure(trainers::routes::configure)
+            .configure(trainings::routes::configure)
+            .configure(enrolments::routes::configure)
             .configure(settings::routes::configure)
             .configure(audit::routes::configure),
     )

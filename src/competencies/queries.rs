@@ -1,7 +1,10 @@
 use diesel::prelude::*;
 
 use super::model::{CompetencyChanges, CompetencyFilter, CompetencyRow};
-use crate::db::schema::{assessments, competencies, partner_competencies, position_standards};
+use crate::db::schema::{
+    assessments, competencies, partner_competencies, position_standards, trainer_competencies,
+    training_competencies,
+};
 use crate::db::{contains_pattern, last_insert_id, lower, now, AnyConnection, Backend};
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<CompetencyRow> {
@@ -109,7 +112,7 @@ pub fn update(
     Ok(n == 1)
 }
 
-/// Whether a standard, an assessment or a partner refers to the competency.
+/// Whether a standard, an assessment, a partner, a trainer or a training refers to the competency.
 pub fn in_use(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
     let standards: bool = diesel::select(diesel::dsl::exists(
         position_standards::table.filter(position_standards::competency_id.eq(id)),
@@ -123,7 +126,15 @@ pub fn in_use(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
         partner_competencies::table.filter(partner_competencies::competency_id.eq(id)),
     ))
     .get_result(conn)?;
-    Ok(standards || assessed || partnered)
+    let taught: bool = diesel::select(diesel::dsl::exists(
+        trainer_competencies::table.filter(trainer_competencies::competency_id.eq(id)),
+    ))
+    .get_result(conn)?;
+    let trained: bool = diesel::select(diesel::dsl::exists(
+        training_competencies::table.filter(training_competencies::competency_id.eq(id)),
+    ))
+    .get_result(conn)?;
+    Ok(standards || assessed || partnered || taught || trained)
 }
 
 pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {

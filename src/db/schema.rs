@@ -172,6 +172,95 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    trainers (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        employee_id -> Nullable<BigInt>,
+        partner_id -> Nullable<BigInt>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        bio -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    trainer_competencies (trainer_id, competency_id) {
+        trainer_id -> BigInt,
+        competency_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    trainings (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Nullable<Text>,
+        form -> Text,
+        mode -> Text,
+        jp -> Integer,
+        start_date -> Date,
+        end_date -> Date,
+        location -> Nullable<Text>,
+        online_url -> Nullable<Text>,
+        capacity -> Nullable<Integer>,
+        enrolment_deadline -> Nullable<Date>,
+        cost -> Nullable<BigInt>,
+        status -> Text,
+        organizer_unit_id -> Nullable<BigInt>,
+        siasn_course_type_id -> Nullable<Integer>,
+        enrolled_count -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    training_partners (training_id, partner_id) {
+        training_id -> BigInt,
+        partner_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    training_trainers (training_id, trainer_id) {
+        training_id -> BigInt,
+        trainer_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    training_competencies (training_id, competency_id) {
+        training_id -> BigInt,
+        competency_id -> BigInt,
+        target_level -> Integer,
+    }
+}
+
+diesel::table! {
+    enrolments (id) {
+        id -> BigInt,
+        training_id -> BigInt,
+        employee_id -> BigInt,
+        status -> Text,
+        attendance_percent -> Nullable<Integer>,
+        pre_test_score -> Nullable<Double>,
+        post_test_score -> Nullable<Double>,
+        certificate_number -> Nullable<Text>,
+        jp_credited -> Nullable<Integer>,
+        completed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(employees -> units (unit_id));
 diesel::joinable!(employees -> positions (position_id));
 diesel::joinable!(positions -> units (unit_id));
@@ -182,6 +271,19 @@ diesel::joinable!(assessments -> competencies (competency_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(partner_competencies -> partners (partner_id));
+diesel::joinable!(trainers -> employees (employee_id));
+diesel::joinable!(trainers -> partners (partner_id));
+diesel::joinable!(trainer_competencies -> trainers (trainer_id));
+diesel::joinable!(trainer_competencies -> competencies (competency_id));
+diesel::joinable!(trainings -> units (organizer_unit_id));
+diesel::joinable!(training_partners -> trainings (training_id));
+diesel::joinable!(training_partners -> partners (partner_id));
+diesel::joinable!(training_trainers -> trainings (training_id));
+diesel::joinable!(training_trainers -> trainers (trainer_id));
+diesel::joinable!(training_competencies -> trainings (training_id));
+diesel::joinable!(training_competencies -> competencies (competency_id));
+diesel::joinable!(enrolments -> trainings (training_id));
+diesel::joinable!(enrolments -> employees (employee_id));
 diesel::joinable!(partner_competencies -> competencies (competency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -197,4 +299,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     partner_competencies,
     settings,
     audit_log,
+    trainers,
+    trainer_competencies,
+    trainings,
+    training_partners,
+    training_trainers,
+    training_competencies,
+    enrolments,
 );

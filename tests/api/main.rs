@@ -10,4 +10,5 @@ mod partners;
 mod people;
 mod seed;
 mod settings_audit;
+mod trainings;
 mod users;

@@ -1,0 +1,5 @@
+//! Trainings: the catalogue, their partners, trainers and target competencies, and the status flow.
+
+pub mod model;
+pub mod queries;
+pub mod routes;
