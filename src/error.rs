@@ -222,6 +222,12 @@ impl From<diesel::result::Error> for ApiError {
                 log::debug!("foreign key violation: {}", info.message());
                 ApiError::conflict("the resource is referenced by, or refers to, another resource")
             }
+            E::DatabaseError(Kind::CheckViolation, info) => {
+                log::warn!("check violation: {}", info.message());
+                ApiError::conflict(
+                    "the change would break a data rule (for example more enrolments than seats)",
+                )
+            }
             E::DatabaseError(Kind::ClosedConnection, _) => ApiError::Unavailable,
             E::DatabaseError(_, info) if is_unavailable_message(info.message()) => {
                 ApiError::Unavailable

@@ -8,6 +8,7 @@ mod cli;
 mod cross_cutting;
 mod partners;
 mod people;
+mod race;
 mod seed;
 mod settings_audit;
 mod trainings;

@@ -1,0 +1,264 @@
+//! Capacity under concurrency: many enrolment requests at once, spread over two server
+//! processes on one database (SQLite file or PostgreSQL). Exactly `capacity` may win.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::common::{backends, Backend, TestDb, ADMIN_PASSWORD, JWT_SECRET};
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn url_of(db: &TestDb) -> String {
+    match &db.url {
+        kompetensi::db::DbUrl::Postgres(u) => u.clone(),
+        kompetensi::db::DbUrl::SqliteFile(p) => format!("sqlite://{}", p.display()),
+        kompetensi::db::DbUrl::SqliteMemory => unreachable!("two processes need a shared database"),
+    }
+}
+
+fn start(url: &str) -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_kompetensi"))
+        .env("DATABASE_URL", url)
+        .env("KOMPETENSI_BIND", format!("127.0.0.1:{port}"))
+        .env("KOMPETENSI_JWT_SECRET", JWT_SECRET)
+        .env("KOMPETENSI_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("KOMPETENSI_WORKERS", "2")
+        .env("KOMPETENSI_POOL_SIZE", "4")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let server = Server { child, port };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if http(port, "GET", "/health/ready", None, None).0 == 200 {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the server on port {port} did not become ready");
+}
+
+/// A minimal HTTP/1.1 client: one request per connection.
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, Value::Null);
+    };
+    stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    let payload = body.map(Value::to_string).unwrap_or_default();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n", payload.len());
+    if body.is_some() {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    if let Some(t) = token {
+        request.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(&payload);
+    if stream.write_all(request.as_bytes()).is_err() {
+        return (0, Value::Null);
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or("");
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn race(backend: Backend) {
+    let db = TestDb::new(backend);
+    let url = url_of(&db);
+    let a = start(&url);
+    let b = start(&url);
+    let (status, login) = http(
+        a.port,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"username": "admin", "password": ADMIN_PASSWORD})),
+    );
+    assert_eq!(status, 200, "{login}");
+    let token = login["access_token"].as_str().expect("token").to_string();
+    let t = Some(token.as_str());
+
+    let (_, unit) = http(
+        a.port,
+        "POST",
+        "/api/v1/units",
+        t,
+        Some(&json!({"code": "BKPSDM", "name": "BKPSDM"})),
+    );
+    let unit = unit["id"].as_i64().expect("unit");
+    const PEOPLE: usize = 24;
+    let mut employees = Vec::new();
+    for i in 0..PEOPLE {
+        let nip = format!("1990010120150{}{}{:03}", 1 + i % 9, 1 + i % 2, i);
+        let (status, e) = http(
+            b.port,
+            "POST",
+            "/api/v1/employees",
+            t,
+            Some(&json!({"nip": nip, "name": format!("P{i}"), "asn_type": "pns", "unit_id": unit})),
+        );
+        assert_eq!(status, 201, "{e}");
+        employees.push(e["id"].as_i64().expect("employee"));
+    }
+    let training = |capacity: Value| {
+        let body = json!({"title": "Race", "form": "workshop", "mode": "in_person", "jp": 8,
+                          "start_date": "2026-06-01", "end_date": "2026-06-02", "capacity": capacity});
+        let (status, tr) = http(a.port, "POST", "/api/v1/trainings", t, Some(&body));
+        assert_eq!(status, 201, "{tr}");
+        let id = tr["id"].as_i64().expect("training");
+        for s in ["planned", "open"] {
+            assert_eq!(
+                http(
+                    b.port,
+                    "POST",
+                    &format!("/api/v1/trainings/{id}/status"),
+                    t,
+                    Some(&json!({"status": s}))
+                )
+                .0,
+                200
+            );
+        }
+        id
+    };
+
+    // Distinct employees, 5 seats, 24 requests at once over both processes.
+    let capped = training(json!(5));
+    let barrier = Arc::new(Barrier::new(PEOPLE));
+    let handles: Vec<_> = employees
+        .iter()
+        .enumerate()
+        .map(|(i, &employee)| {
+            let (barrier, token) = (barrier.clone(), token.clone());
+            let port = if i % 2 == 0 { a.port } else { b.port };
+            std::thread::spawn(move || {
+                barrier.wait();
+                http(
+                    port,
+                    "POST",
+                    &format!("/api/v1/trainings/{capped}/enrolments"),
+                    Some(&token),
+                    Some(&json!({"employee_id": employee})),
+                )
+            })
+        })
+        .collect();
+    let results: Vec<(u16, Value)> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
+    let won = results.iter().filter(|(s, _)| *s == 201).count();
+    let full = results
+        .iter()
+        .filter(|(s, body)| *s == 409 && body["code"] == "capacity_full")
+        .count();
+    assert_eq!((won, full), (5, PEOPLE - 5), "{backend:?}: {results:?}");
+    let (_, tr) = http(
+        b.port,
+        "GET",
+        &format!("/api/v1/trainings/{capped}"),
+        t,
+        None,
+    );
+    assert_eq!(tr["enrolled_count"], 5);
+    let (_, list) = http(
+        a.port,
+        "GET",
+        &format!("/api/v1/trainings/{capped}/enrolments"),
+        t,
+        None,
+    );
+    assert_eq!(list["total"], 5);
+
+    // The same employee many times at once: one enrolment, the rest 409.
+    let open = training(Value::Null);
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let (barrier, token, employee) = (barrier.clone(), token.clone(), employees[0]);
+            let port = if i % 2 == 0 { a.port } else { b.port };
+            std::thread::spawn(move || {
+                barrier.wait();
+                http(
+                    port,
+                    "POST",
+                    &format!("/api/v1/trainings/{open}/enrolments"),
+                    Some(&token),
+                    Some(&json!({"employee_id": employee})),
+                )
+                .0
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        7,
+        "{statuses:?}"
+    );
+    let (_, list) = http(
+        a.port,
+        "GET",
+        &format!("/api/v1/trainings/{open}/enrolments"),
+        t,
+        None,
+    );
+    assert_eq!(list["total"], 1);
+    drop((a, b));
+}
+
+#[test]
+fn capacity_holds_across_two_server_processes() {
+    for backend in backends() {
+        eprintln!("capacity race on {backend:?}");
+        race(backend);
+    }
+}
