@@ -25,6 +25,9 @@ pub struct SeedReport {
     pub employees: usize,
     pub assessments: usize,
     pub partners: usize,
+    pub trainers: usize,
+    pub trainings: usize,
+    pub enrolments: usize,
 }
 
 const UNITS: &[(&str, &str, Option<&str>)] = &[
@@ -283,6 +286,8 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     })
     .map_err(err)?;
     seed_employees(&mut conn, employees_wanted, &mut report)?;
+    seed_trainers(&mut conn, &mut report)?;
+    seed_trainings(&mut conn, employees_wanted, &mut report)?;
     write_tx(&mut conn, |c| {
         crate::audit::record(
             c,
@@ -620,5 +625,321 @@ fn seed_employees(
     }
     crate::db::analyze(conn, "employees").map_err(err)?;
     crate::db::analyze(conn, "assessments").map_err(err)?;
+    Ok(())
+}
+
+const TRAINING_TOPICS: &[(&str, &str)] = &[
+    ("Pelatihan Kepemimpinan Pengawas", "M.02"),
+    ("Seminar Pelayanan Publik Prima", "M.05"),
+    ("Workshop Penyusunan SKP dan Manajemen Kinerja", "M.04"),
+    ("Kursus Bahasa Inggris untuk ASN", "M.03"),
+    ("Bimtek Pengelolaan Keuangan Daerah", "T.04"),
+    ("Sosialisasi Regulasi Manajemen ASN Terbaru", "T.01"),
+    ("E-Learning Literasi Digital dan SPBE", "T.05"),
+    ("Coaching Pengambilan Keputusan", "M.08"),
+    ("Mentoring Pengembangan Diri", "M.06"),
+    ("Magang Layanan Administrasi Kependudukan", "T.02"),
+    ("Orientasi Nilai Dasar BerAKHLAK", "M.01"),
+];
+
+fn seed_trainers(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<(), String> {
+    use crate::db::schema::{employees, trainer_competencies, trainers};
+    write_tx(conn, |c| -> Result<(), ApiError> {
+        let existing: Vec<String> = trainers::table.select(trainers::name).load(c)?;
+        let partner_ids: Vec<i64> = partners::table
+            .select(partners::id)
+            .order(partners::id)
+            .load(c)?;
+        let competency_ids: Vec<i64> = competencies::table
+            .select(competencies::id)
+            .order(competencies::id)
+            .load(c)?;
+        let internal: Vec<(i64, String)> = employees::table
+            .select((employees::id, employees::name))
+            .order(employees::id)
+            .limit(4)
+            .load(c)?;
+        let mut people: Vec<(String, &str, Option<i64>, Option<i64>)> = internal
+            .into_iter()
+            .map(|(id, name)| (format!("{name} (Widyaiswara)"), "internal", Some(id), None))
+            .collect();
+        for (i, name) in [
+            "Dr. Hendra Gunawan, M.Si.",
+            "Prof. Rina Maharani",
+            "Ir. Taufik Hidayat, M.T.",
+            "Dewi Anggraini, S.Psi., M.Psi.",
+        ]
+        .iter()
+        .enumerate()
+        {
+            people.push((
+                name.to_string(),
+                "external",
+                None,
+                partner_ids.get(i % partner_ids.len().max(1)).copied(),
+            ));
+        }
+        for (i, (name, kind, employee, partner)) in people.into_iter().enumerate() {
+            if existing.contains(&name) {
+                continue;
+            }
+            let at = now();
+            diesel::insert_into(trainers::table)
+                .values((
+                    trainers::name.eq(&name),
+                    trainers::kind.eq(kind),
+                    trainers::employee_id.eq(employee),
+                    trainers::partner_id.eq(partner),
+                    trainers::active.eq(true),
+                    trainers::created_at.eq(at),
+                    trainers::updated_at.eq(at),
+                    trainers::version.eq(1),
+                ))
+                .execute(c)?;
+            let id = crate::db::last_insert_id(c)?;
+            // Few trainers, each for a few competencies: the shortage the reports should show.
+            for k in 0..2 {
+                if let Some(&competency) =
+                    competency_ids.get((i * 3 + k) % competency_ids.len().max(1))
+                {
+                    diesel::insert_into(trainer_competencies::table)
+                        .values((
+                            trainer_competencies::trainer_id.eq(id),
+                            trainer_competencies::competency_id.eq(competency),
+                        ))
+                        .execute(c)?;
+                }
+            }
+            report.trainers += 1;
+        }
+        Ok(())
+    })
+    .map_err(err)
+}
+
+fn seed_trainings(
+    conn: &mut AnyConnection,
+    employee_count: usize,
+    report: &mut SeedReport,
+) -> Result<(), String> {
+    use crate::db::schema::{
+        employees, enrolments, trainers, training_competencies, training_partners,
+        training_trainers, trainings,
+    };
+    use crate::trainings::model::Form;
+    if employee_count == 0 {
+        return Ok(());
+    }
+    let count = (employee_count / 10).max(Form::ALL.len());
+    let per_training = (10 * employee_count / count).clamp(1, employee_count);
+    let today = chrono::Utc::now().date_naive();
+    let first_day = NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap_or(today);
+    let span = (NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today) - first_day)
+        .num_days()
+        .max(1);
+    let employee_ids: Vec<i64> = employees::table
+        .select(employees::id)
+        .order(employees::id)
+        .load(conn)
+        .map_err(err)?;
+    let partner_ids: Vec<i64> = partners::table
+        .select(partners::id)
+        .order(partners::id)
+        .load(conn)
+        .map_err(err)?;
+    let trainer_ids: Vec<i64> = trainers::table
+        .select(trainers::id)
+        .order(trainers::id)
+        .load(conn)
+        .map_err(err)?;
+    let competency_ids: HashMap<String, i64> = competencies::table
+        .select((competencies::code, competencies::id))
+        .load::<(String, i64)>(conn)
+        .map_err(err)?
+        .into_iter()
+        .collect();
+    let existing: std::collections::HashSet<String> = trainings::table
+        .select(trainings::title)
+        .load::<String>(conn)
+        .map_err(err)?
+        .into_iter()
+        .collect();
+    if employee_ids.is_empty() {
+        return Ok(());
+    }
+    let mut index = 0;
+    while index < count {
+        let end_index = (index + 200).min(count);
+        write_tx(conn, |c| -> Result<(), ApiError> {
+            let mut rows = Vec::new();
+            for i in index..end_index {
+                let mut rng = StdRng::seed_from_u64(0x7A1_0000 + i as u64);
+                let form = Form::ALL[i % Form::ALL.len()];
+                let (topic, competency) = TRAINING_TOPICS[i % TRAINING_TOPICS.len()];
+                let start = first_day + chrono::Duration::days(i as i64 * span / count as i64);
+                let title = format!(
+                    "{topic} Angkatan {} Tahun {}",
+                    i / TRAINING_TOPICS.len() + 1,
+                    start.year()
+                );
+                if existing.contains(&title) {
+                    continue;
+                }
+                let days = rng.random_range(0..4);
+                let end = start + chrono::Duration::days(days);
+                let status = if i % 37 == 36 {
+                    "cancelled"
+                } else if end < today {
+                    "completed"
+                } else if start <= today {
+                    "ongoing"
+                } else if (start - today).num_days() < 60 {
+                    "open"
+                } else if i % 5 == 0 {
+                    "draft"
+                } else {
+                    "planned"
+                };
+                let mode = match form {
+                    Form::ELearning => "online",
+                    Form::Coaching | Form::Mentoring => "blended",
+                    _ => "in_person",
+                };
+                let at = now();
+                diesel::insert_into(trainings::table)
+                    .values((
+                        trainings::title.eq(&title),
+                        trainings::description.eq(Some(format!(
+                            "{topic} bagi ASN Pemerintah Kota Pangkalpinang."
+                        ))),
+                        trainings::form.eq(form.as_str()),
+                        trainings::mode.eq(mode),
+                        trainings::jp.eq([4, 8, 12, 16, 24, 32, 40][rng.random_range(0..7)]),
+                        trainings::start_date.eq(start),
+                        trainings::end_date.eq(end),
+                        trainings::location.eq(Some(
+                            [
+                                "Aula BKPSDM",
+                                "Gedung Tudung Saji",
+                                "Hotel Santika Bangka",
+                                "Ruang Rapat Setda",
+                            ][rng.random_range(0..4)],
+                        )),
+                        trainings::online_url.eq((mode != "in_person")
+                            .then_some("https://elearning.pangkalpinangkota.go.id/kelas")),
+                        trainings::capacity.eq(Option::<i32>::None),
+                        trainings::enrolment_deadline
+                            .eq(Some(start - chrono::Duration::days(3)).filter(|d| *d <= end)),
+                        trainings::cost.eq(Some(rng.random_range(5..60) * 1_000_000i64)),
+                        trainings::status.eq(status),
+                        trainings::siasn_course_type_id
+                            .eq(Some([5, 9, 4, 3, 8, 7, 3, 5, 5, 10, 5][i % 11])),
+                        trainings::enrolled_count.eq(0),
+                        trainings::created_at.eq(at),
+                        trainings::updated_at.eq(at),
+                        trainings::version.eq(1),
+                    ))
+                    .execute(c)?;
+                let id = crate::db::last_insert_id(c)?;
+                if let Some(&p) = partner_ids.get(i % partner_ids.len().max(1)) {
+                    diesel::insert_into(training_partners::table)
+                        .values((
+                            training_partners::training_id.eq(id),
+                            training_partners::partner_id.eq(p),
+                        ))
+                        .execute(c)?;
+                }
+                if let Some(&t) = trainer_ids.get(i % trainer_ids.len().max(1)) {
+                    diesel::insert_into(training_trainers::table)
+                        .values((
+                            training_trainers::training_id.eq(id),
+                            training_trainers::trainer_id.eq(t),
+                        ))
+                        .execute(c)?;
+                }
+                if let Some(&comp) = competency_ids.get(competency) {
+                    diesel::insert_into(training_competencies::table)
+                        .values((
+                            training_competencies::training_id.eq(id),
+                            training_competencies::competency_id.eq(comp),
+                            training_competencies::target_level.eq(3),
+                        ))
+                        .execute(c)?;
+                }
+                report.trainings += 1;
+                if status == "draft" || status == "cancelled" {
+                    continue;
+                }
+                let offset = (i * 37) % employee_ids.len();
+                let mut taken = 0;
+                for k in 0..per_training {
+                    let employee = employee_ids[(offset + k) % employee_ids.len()];
+                    let roll = rng.random_range(0..100);
+                    let (st, done) = match status {
+                        "completed" if roll < 80 => ("completed", true),
+                        "completed" if roll < 90 => ("failed", false),
+                        "completed" if roll < 95 => ("no_show", false),
+                        "completed" => ("withdrawn", false),
+                        "ongoing" => (if roll < 70 { "attended" } else { "registered" }, false),
+                        _ => ("registered", false),
+                    };
+                    if st != "withdrawn" {
+                        taken += 1;
+                    }
+                    let pre = f64::from(rng.random_range(35..75));
+                    let finished = status == "completed" && st != "withdrawn" && st != "no_show";
+                    rows.push((
+                        enrolments::training_id.eq(id),
+                        enrolments::employee_id.eq(employee),
+                        enrolments::status.eq(st),
+                        enrolments::attendance_percent
+                            .eq(finished.then(|| rng.random_range(70..=100))),
+                        enrolments::pre_test_score.eq(finished.then_some(pre)),
+                        enrolments::post_test_score.eq(finished.then(|| {
+                            (pre + f64::from(rng.random_range(-5..35))).clamp(0.0, 100.0)
+                        })),
+                        enrolments::certificate_number
+                            .eq(done.then(|| format!("BKPSDM-PGK/{id}/{k:04}"))),
+                        enrolments::jp_credited.eq(Option::<i32>::None),
+                        enrolments::completed_at.eq(done.then(|| {
+                            end.and_time(chrono::NaiveTime::MIN) + chrono::Duration::hours(16)
+                        })),
+                        enrolments::created_at.eq(at),
+                        enrolments::updated_at.eq(at),
+                        enrolments::version.eq(1),
+                    ));
+                }
+                diesel::update(trainings::table.find(id))
+                    .set(trainings::enrolled_count.eq(taken))
+                    .execute(c)?;
+            }
+            report.enrolments += rows.len();
+            for chunk in rows.chunks(1000) {
+                let insert = diesel::insert_into(enrolments::table).values(chunk.to_vec());
+                match c {
+                    AnyConnection::Postgresql(pg) => insert.execute(pg)?,
+                    AnyConnection::Sqlite(lite) => insert.execute(lite)?,
+                };
+            }
+            // Completions credit the training's JP.
+            diesel::update(
+                enrolments::table
+                    .filter(enrolments::status.eq("completed"))
+                    .filter(enrolments::jp_credited.is_null()),
+            )
+            .set(
+                enrolments::jp_credited.eq(trainings::table
+                    .filter(trainings::id.eq(enrolments::training_id))
+                    .select(trainings::jp)
+                    .single_value()),
+            )
+            .execute(c)?;
+            Ok(())
+        })
+        .map_err(err)?;
+        index = end_index;
+    }
+    crate::db::analyze(conn, "enrolments").map_err(err)?;
+    crate::db::analyze(conn, "trainings").map_err(err)?;
     Ok(())
 }

@@ -79,6 +79,49 @@ async fn seed(ctx: &Ctx) {
         .map(|p| p["kind"].clone())
         .collect();
     assert!(kinds.contains(&Value::from("university")) && kinds.contains(&Value::from("ngo")));
+    // Trainings in every form, with enrolments, scores and completions.
+    let forms = [
+        "pelatihan",
+        "seminar",
+        "workshop",
+        "kursus",
+        "bimtek",
+        "sosialisasi",
+        "e_learning",
+        "coaching",
+        "mentoring",
+        "magang",
+        "other",
+    ];
+    for form in forms {
+        let r = get(&app, &format!("/api/v1/trainings?form={form}"), &admin).await;
+        assert!(r.body["total"].as_i64().unwrap() >= 1, "a {form} training");
+    }
+    assert!(first.trainers >= 4 && first.enrolments > 0, "{first:?}");
+    let done = get(
+        &app,
+        "/api/v1/trainings?status=completed&per_page=1",
+        &admin,
+    )
+    .await;
+    let tid = done.body["items"][0]["id"]
+        .as_i64()
+        .expect("a completed training");
+    let list = get(
+        &app,
+        &format!("/api/v1/trainings/{tid}/enrolments?status=completed&per_page=1"),
+        &admin,
+    )
+    .await;
+    let e = &list.body["items"][0];
+    assert!(
+        e["jp_credited"].as_i64().unwrap() > 0 && e["post_test_score"].is_number(),
+        "{e}"
+    );
+    assert_eq!(
+        done.body["items"][0]["enrolled_count"].as_i64().unwrap() > 0,
+        true
+    );
     // Profiles of seeded employees compute.
     let r = get(&app, "/api/v1/employees?per_page=1", &admin).await;
     let id = r.body["items"][0]["id"].as_i64().unwrap();
