@@ -118,10 +118,7 @@ async fn seed(ctx: &Ctx) {
         e["jp_credited"].as_i64().unwrap() > 0 && e["post_test_score"].is_number(),
         "{e}"
     );
-    assert_eq!(
-        done.body["items"][0]["enrolled_count"].as_i64().unwrap() > 0,
-        true
-    );
+    assert!(done.body["items"][0]["enrolled_count"].as_i64().unwrap() > 0);
     // Profiles of seeded employees compute.
     let r = get(&app, "/api/v1/employees?per_page=1", &admin).await;
     let id = r.body["items"][0]["id"].as_i64().unwrap();
