@@ -371,3 +371,61 @@ pub enum WriteErrors {
     )]
     Unavailable(Problem),
 }
+
+/// Indonesian title and detail for a problem code (`Accept-Language: id`). The specific English
+/// detail follows in parentheses where it says more than the code.
+pub fn indonesian(code: &str) -> Option<(&'static str, &'static str)> {
+    Some(match code {
+        "bad_request" => (
+            "Permintaan tidak valid",
+            "Permintaan tidak dapat dibaca: periksa JSON, parameter kueri, atau path",
+        ),
+        "validation_failed" => (
+            "Validasi gagal",
+            "Ada isian yang tidak valid; lihat `errors`",
+        ),
+        "unauthorized" => (
+            "Tidak terautentikasi",
+            "Token akses tidak ada, tidak valid, atau kedaluwarsa",
+        ),
+        "forbidden" => (
+            "Akses ditolak",
+            "Peran atau cakupan Anda tidak mengizinkan tindakan ini",
+        ),
+        "not_found" => (
+            "Tidak ditemukan",
+            "Sumber daya yang diminta tidak ditemukan",
+        ),
+        "method_not_allowed" => (
+            "Metode tidak diizinkan",
+            "Metode ini tidak diizinkan untuk sumber daya ini",
+        ),
+        "conflict" => (
+            "Konflik",
+            "Permintaan bertentangan dengan keadaan data saat ini",
+        ),
+        "capacity_full" => ("Kuota penuh", "Kuota peserta pelatihan sudah penuh"),
+        "precondition_failed" => (
+            "Prasyarat gagal",
+            "Data telah berubah sejak Anda membacanya (If-Match tidak cocok)",
+        ),
+        "payload_too_large" => (
+            "Muatan terlalu besar",
+            "Isi permintaan melebihi batas ukuran",
+        ),
+        "unsupported_media_type" => (
+            "Jenis media tidak didukung",
+            "Jenis konten permintaan tidak didukung",
+        ),
+        "rate_limited" => (
+            "Terlalu banyak permintaan",
+            "Terlalu banyak percobaan; coba lagi nanti",
+        ),
+        "service_unavailable" => (
+            "Layanan tidak tersedia",
+            "Basis data tidak tersedia; coba lagi sebentar lagi",
+        ),
+        "internal_error" => ("Kesalahan internal", "Terjadi kesalahan internal"),
+        _ => return None,
+    })
+}

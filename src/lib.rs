@@ -3,15 +3,19 @@
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod clients;
 pub mod competencies;
 pub mod config;
 pub mod db;
 pub mod employees;
 pub mod enrolments;
 pub mod error;
+pub mod exports;
+pub mod feedback;
 pub mod health;
 pub mod partners;
 pub mod positions;
+pub mod reports;
 pub mod seed;
 pub mod settings;
 pub mod trainers;
@@ -100,10 +104,14 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "employees", description = "Civil servants (PNS and PPPK), CSV import"),
         (name = "assessments", description = "Assessed competency levels and the competency profile (gaps, JPM)"),
         (name = "me", description = "The signed-in employee's own records"),
+        (name = "api-clients", description = "Machine clients of national and regional systems (admin)"),
         (name = "partners", description = "Partner organisations: universities, NGOs, agencies"),
         (name = "trainers", description = "Trainers, speakers and instructors"),
         (name = "trainings", description = "The training catalogue and its status flow"),
         (name = "enrolments", description = "Enrolment, attendance, scores, completion and the learning record"),
+        (name = "feedback", description = "Anonymous participant feedback"),
+        (name = "reports", description = "Reports that drive improvement (JSON and CSV)"),
+        (name = "exports", description = "Exports for national systems (SIASN)"),
         (name = "settings", description = "Programme policy values"),
         (name = "audit", description = "Who changed what"),
         (name = "operations", description = "Health checks"),
@@ -137,6 +145,7 @@ where
         scope::scope("/api/v1")
             .configure(auth::routes::configure)
             .configure(users::routes::configure)
+            .configure(clients::routes::configure)
             .configure(units::routes::configure)
             .configure(competencies::routes::configure)
             .configure(positions::routes::configure)
@@ -146,6 +155,9 @@ where
             .configure(trainers::routes::configure)
             .configure(trainings::routes::configure)
             .configure(enrolments::routes::configure)
+            .configure(feedback::routes::configure)
+            .configure(reports::routes::configure)
+            .configure(exports::routes::configure)
             .configure(settings::routes::configure)
             .configure(audit::routes::configure),
     )

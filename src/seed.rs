@@ -28,6 +28,7 @@ pub struct SeedReport {
     pub trainers: usize,
     pub trainings: usize,
     pub enrolments: usize,
+    pub feedback: usize,
 }
 
 const UNITS: &[(&str, &str, Option<&str>)] = &[
@@ -288,6 +289,7 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     seed_employees(&mut conn, employees_wanted, &mut report)?;
     seed_trainers(&mut conn, &mut report)?;
     seed_trainings(&mut conn, employees_wanted, &mut report)?;
+    seed_feedback(&mut conn, &mut report)?;
     write_tx(&mut conn, |c| {
         crate::audit::record(
             c,
@@ -941,5 +943,116 @@ fn seed_trainings(
     }
     crate::db::analyze(conn, "enrolments").map_err(err)?;
     crate::db::analyze(conn, "trainings").map_err(err)?;
+    Ok(())
+}
+
+const COMMENTS_GOOD: &[&str] = &[
+    "Materi sangat relevan dengan pekerjaan sehari-hari.",
+    "Narasumber menguasai materi dan komunikatif.",
+    "Terima kasih, sangat bermanfaat.",
+];
+const COMMENTS_METHOD: &[&str] = &[
+    "Metode ceramah satu arah terlalu lama, kurang praktik.",
+    "Sebaiknya lebih banyak diskusi kelompok dan studi kasus.",
+    "Penyampaian monoton, peserta mengantuk.",
+];
+
+/// Feedback for most attended or completed enrolments; some trainings are clearly criticised
+/// for their teaching method, so the evaluation report has something to flag.
+fn seed_feedback(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<(), String> {
+    use crate::db::schema::{employees, enrolments, feedback, feedback_receipts, trainings};
+    let candidates: Vec<(i64, i64, i64, NaiveDate)> = enrolments::table
+        .inner_join(trainings::table)
+        .inner_join(employees::table)
+        .filter(enrolments::status.eq_any(["attended", "completed"]))
+        .filter(trainings::status.eq_any(["ongoing", "completed"]))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            feedback_receipts::table.filter(feedback_receipts::enrolment_id.eq(enrolments::id)),
+        )))
+        .select((
+            enrolments::id,
+            enrolments::training_id,
+            employees::unit_id,
+            trainings::end_date,
+        ))
+        .load(conn)
+        .map_err(err)?;
+    for chunk in candidates.chunks(2000) {
+        write_tx(conn, |c| -> Result<(), ApiError> {
+            let mut receipts = Vec::new();
+            let mut rows = Vec::new();
+            for &(enrolment, training, unit, end) in chunk {
+                if enrolment % 7 == 0 {
+                    continue; // some never answer
+                }
+                let mut rng = StdRng::seed_from_u64(0xFEED_0000 + enrolment as u64);
+                let criticised = training % 6 == 1;
+                let mut good = || rng.random_range(3..=5);
+                let (material, trainer, facilities, relevance, organisation) =
+                    (good(), good(), good(), good(), good());
+                let method = if criticised {
+                    [1, 1, 2, 2, 2, 3][rng.random_range(0..6)]
+                } else {
+                    rng.random_range(3..=5)
+                };
+                let overall = if criticised {
+                    rng.random_range(2..=3)
+                } else {
+                    rng.random_range(3..=5)
+                };
+                let recommend = if criticised {
+                    rng.random_range(2..=7)
+                } else {
+                    rng.random_range(6..=10)
+                };
+                let comment = if rng.random_range(0..3) == 0 {
+                    let pool = if criticised {
+                        COMMENTS_METHOD
+                    } else {
+                        COMMENTS_GOOD
+                    };
+                    Some(pool[rng.random_range(0..pool.len())])
+                } else {
+                    None
+                };
+                receipts.push(feedback_receipts::enrolment_id.eq(enrolment));
+                rows.push((
+                    feedback::training_id.eq(training),
+                    feedback::unit_id.eq(Some(unit)),
+                    feedback::material.eq(Some(material)),
+                    feedback::method.eq(Some(method)),
+                    feedback::trainer.eq(Some(trainer)),
+                    feedback::facilities.eq(Some(facilities)),
+                    feedback::relevance.eq(Some(relevance)),
+                    feedback::organisation.eq(Some(organisation)),
+                    feedback::overall.eq(overall),
+                    feedback::recommend.eq(recommend),
+                    feedback::comment.eq(comment),
+                    feedback::submitted_on.eq(end + chrono::Duration::days(rng.random_range(0..5))),
+                ));
+            }
+            // Receipts and responses go in separately and in different orders: nothing in the
+            // stored data pairs them up.
+            rand::seq::SliceRandom::shuffle(receipts.as_mut_slice(), &mut rand::rng());
+            report.feedback += rows.len();
+            for chunk in rows.chunks(1000) {
+                let insert = diesel::insert_into(feedback::table).values(chunk.to_vec());
+                match c {
+                    AnyConnection::Postgresql(pg) => insert.execute(pg)?,
+                    AnyConnection::Sqlite(lite) => insert.execute(lite)?,
+                };
+            }
+            for chunk in receipts.chunks(1000) {
+                let insert = diesel::insert_into(feedback_receipts::table).values(chunk.to_vec());
+                match c {
+                    AnyConnection::Postgresql(pg) => insert.execute(pg)?,
+                    AnyConnection::Sqlite(lite) => insert.execute(lite)?,
+                };
+            }
+            Ok(())
+        })
+        .map_err(err)?;
+    }
+    crate::db::analyze(conn, "feedback").map_err(err)?;
     Ok(())
 }

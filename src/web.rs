@@ -453,12 +453,12 @@ pub fn request_meta(req: &HttpRequest) -> RequestMeta {
     }
 }
 
-/// Gives every request an id (kept from a sane incoming `X-Request-Id`), echoes it, and adds the
-/// security headers.
+/// Gives every request an id (kept from a sane incoming `X-Request-Id`), echoes it, adds the
+/// security headers, and answers problems in Indonesian for `Accept-Language: id`.
 pub async fn request_context(
     req: ServiceRequest,
-    next: Next<impl actix_web::body::MessageBody>,
-) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    next: Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let incoming = req
         .headers()
         .get("x-request-id")
@@ -474,7 +474,20 @@ pub async fn request_context(
     let is_api = req.path().starts_with("/api/v1")
         || req.path().starts_with("/health")
         || req.path() == "/metrics";
-    let mut res = next.call(req).await?;
+    let indonesian = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("id"));
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == crate::error::PROBLEM_JSON.as_bytes());
+    if indonesian && is_problem {
+        res = translate_problem(res).await;
+    }
     let headers = res.headers_mut();
     if let Ok(v) = header::HeaderValue::from_str(&id) {
         headers.insert(header::HeaderName::from_static("x-request-id"), v);
@@ -502,6 +515,31 @@ pub async fn request_context(
         );
     }
     Ok(res)
+}
+
+/// Rewrites a problem body's title and detail in Indonesian (by its stable code).
+async fn translate_problem(
+    res: ServiceResponse<actix_web::body::BoxBody>,
+) -> ServiceResponse<actix_web::body::BoxBody> {
+    let (req, res) = res.into_parts();
+    let (mut head, body) = res.into_parts();
+    let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+    let body = match serde_json::from_slice::<crate::error::Problem>(&bytes) {
+        Ok(mut problem) => {
+            if let Some((title, detail)) = crate::error::indonesian(&problem.code) {
+                problem.title = title.into();
+                problem.detail = format!("{detail} ({})", problem.detail);
+                head.headers_mut().insert(
+                    header::CONTENT_LANGUAGE,
+                    header::HeaderValue::from_static("id"),
+                );
+            }
+            serde_json::to_vec(&problem).unwrap_or_else(|_| bytes.to_vec())
+        }
+        Err(_) => bytes.to_vec(),
+    };
+    head.headers_mut().remove(header::CONTENT_LENGTH);
+    ServiceResponse::new(req, head.set_body(actix_web::body::BoxBody::new(body)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -635,4 +673,23 @@ pub fn group_pairs(rows: Vec<(i64, i64)>) -> BTreeMap<i64, Vec<i64>> {
         map.entry(owner).or_default().push(value);
     }
     map
+}
+
+/// Reads a raw body of at most `limit` bytes (413 with `too_large` beyond it).
+pub async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+    too_large: &str,
+) -> ApiResult<Vec<u8>> {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(too_large.into()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

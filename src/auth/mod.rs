@@ -119,6 +119,25 @@ impl Caller {
         }
     }
 
+    /// The units a people-based figure covers: `unit` and its sub-units if asked, narrowed to
+    /// what the caller may see. `None` means every unit.
+    pub fn units_within(
+        &self,
+        conn: &mut crate::db::AnyConnection,
+        unit: Option<i64>,
+    ) -> ApiResult<Option<Vec<i64>>> {
+        let visible = self.unit_scope(conn)?;
+        let wanted = match unit {
+            Some(unit) => Some(crate::units::queries::subtree_ids(conn, unit)?),
+            None => None,
+        };
+        Ok(match (visible, wanted) {
+            (None, w) => w,
+            (Some(v), None) => Some(v),
+            (Some(v), Some(w)) => Some(w.into_iter().filter(|u| v.contains(u)).collect()),
+        })
+    }
+
     pub fn actor(&self) -> Actor {
         Actor {
             kind: self.kind,

@@ -261,6 +261,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feedback (id) {
+        id -> BigInt,
+        training_id -> BigInt,
+        unit_id -> Nullable<BigInt>,
+        material -> Nullable<Integer>,
+        method -> Nullable<Integer>,
+        trainer -> Nullable<Integer>,
+        facilities -> Nullable<Integer>,
+        relevance -> Nullable<Integer>,
+        organisation -> Nullable<Integer>,
+        overall -> Integer,
+        recommend -> Integer,
+        comment -> Nullable<Text>,
+        submitted_on -> Date,
+    }
+}
+
+diesel::table! {
+    feedback_receipts (enrolment_id) {
+        enrolment_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_clients (id) {
+        id -> BigInt,
+        name -> Text,
+        client_id -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(employees -> units (unit_id));
 diesel::joinable!(employees -> positions (position_id));
 diesel::joinable!(positions -> units (unit_id));
@@ -284,6 +322,8 @@ diesel::joinable!(training_competencies -> trainings (training_id));
 diesel::joinable!(training_competencies -> competencies (competency_id));
 diesel::joinable!(enrolments -> trainings (training_id));
 diesel::joinable!(enrolments -> employees (employee_id));
+diesel::joinable!(feedback -> trainings (training_id));
+diesel::joinable!(feedback_receipts -> enrolments (enrolment_id));
 diesel::joinable!(partner_competencies -> competencies (competency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -306,4 +346,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     training_trainers,
     training_competencies,
     enrolments,
+    feedback,
+    feedback_receipts,
+    api_clients,
 );

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest};
 use diesel::prelude::*;
-use futures_util::StreamExt;
 
 use super::model::{valid_rank_grade, AsnType, EmployeeChanges, ImportParams, ImportResult};
 use super::queries::{self, NewEmployee};
@@ -330,21 +329,6 @@ fn import(
     Ok(result)
 }
 
-async fn read_limited(mut payload: web::Payload) -> ApiResult<Vec<u8>> {
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
-        if body.len() + chunk.len() > MAX_BYTES {
-            return Err(ApiError::PayloadTooLarge(
-                "the file is larger than 10 MiB".into(),
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 /// Import employees from CSV (admin, operator, clients with `employees:write`).
 ///
 /// Header: `nip,name,asn_type,rank_grade,unit_code,position_name,email,phone`; RFC 4180 quoting;
@@ -403,7 +387,7 @@ pub async fn import_employees(
             "the file is larger than 10 MiB".into(),
         ));
     }
-    let bytes = read_limited(payload).await?;
+    let bytes = crate::web::read_body(payload, MAX_BYTES, "the file is larger than 10 MiB").await?;
     let result = db(&state.pool, move |c| {
         let mut errors = Errors(Vec::new());
         let rows = parse(&bytes, &mut errors);

@@ -289,6 +289,7 @@ fn the_spec_documents_security_and_problem_responses() {
     let public = [
         "/api/v1/auth/login",
         "/api/v1/auth/refresh",
+        "/api/v1/auth/token",
         "/health/live",
         "/health/ready",
     ];

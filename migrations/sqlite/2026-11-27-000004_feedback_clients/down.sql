@@ -1,0 +1,3 @@
+DROP TABLE api_clients;
+DROP TABLE feedback_receipts;
+DROP TABLE feedback;

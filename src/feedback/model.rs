@@ -1,0 +1,121 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::db::schema::feedback;
+
+/// The rated aspects, in report order.
+pub const ASPECTS: [&str; 6] = [
+    "material",
+    "method",
+    "trainer",
+    "facilities",
+    "relevance",
+    "organisation",
+];
+
+/// Likert 1..5 per aspect; any may be omitted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Ratings {
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
+    pub material: Option<i32>,
+    /// The teaching method.
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
+    pub method: Option<i32>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
+    pub trainer: Option<i32>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
+    pub facilities: Option<i32>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
+    pub relevance: Option<i32>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
+    pub organisation: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackInput {
+    #[serde(default)]
+    #[validate(nested)]
+    pub ratings: Ratings,
+    /// Overall satisfaction, 1..5.
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
+    pub overall: i32,
+    /// How likely to recommend the training, 0..10 (NPS).
+    #[schema(minimum = 0, maximum = 10)]
+    #[validate(range(min = 0, max = 10))]
+    pub recommend: i32,
+    #[schema(min_length = 1, max_length = 2000)]
+    #[validate(length(min = 1, max = 2000))]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = feedback)]
+pub struct FeedbackRow {
+    pub id: i64,
+    pub training_id: i64,
+    pub unit_id: Option<i64>,
+    pub material: Option<i32>,
+    pub method: Option<i32>,
+    pub trainer: Option<i32>,
+    pub facilities: Option<i32>,
+    pub relevance: Option<i32>,
+    pub organisation: Option<i32>,
+    pub overall: i32,
+    pub recommend: i32,
+    pub comment: Option<String>,
+    pub submitted_on: NaiveDate,
+}
+
+/// One anonymous response.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FeedbackResponse {
+    pub id: i64,
+    pub ratings: Ratings,
+    pub overall: i32,
+    pub recommend: i32,
+    pub comment: Option<String>,
+    /// The day of submission (the time of day is not kept).
+    pub submitted_at: DateTime<Utc>,
+}
+
+impl From<FeedbackRow> for FeedbackResponse {
+    fn from(r: FeedbackRow) -> Self {
+        FeedbackResponse {
+            id: r.id,
+            ratings: Ratings {
+                material: r.material,
+                method: r.method,
+                trainer: r.trainer,
+                facilities: r.facilities,
+                relevance: r.relevance,
+                organisation: r.organisation,
+            },
+            overall: r.overall,
+            recommend: r.recommend,
+            comment: r.comment,
+            submitted_at: r.submitted_on.and_time(chrono::NaiveTime::MIN).and_utc(),
+        }
+    }
+}
+
+/// A training's responses; empty and `suppressed` while fewer than `min_group_size` exist.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FeedbackList {
+    pub items: Vec<FeedbackResponse>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub suppressed: bool,
+}

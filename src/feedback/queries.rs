@@ -1,0 +1,73 @@
+use diesel::prelude::*;
+
+use super::model::{FeedbackInput, FeedbackRow};
+use crate::db::schema::{feedback, feedback_receipts};
+use crate::db::{last_insert_id, AnyConnection};
+
+/// Records that the enrolment has answered; `false` when it already had.
+pub fn take_receipt(conn: &mut AnyConnection, enrolment_id: i64) -> QueryResult<bool> {
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        feedback_receipts::table.find(enrolment_id),
+    ))
+    .get_result(conn)?;
+    if exists {
+        return Ok(false);
+    }
+    diesel::insert_into(feedback_receipts::table)
+        .values(feedback_receipts::enrolment_id.eq(enrolment_id))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    training_id: i64,
+    unit_id: i64,
+    input: &FeedbackInput,
+) -> QueryResult<i64> {
+    let r = &input.ratings;
+    diesel::insert_into(feedback::table)
+        .values((
+            feedback::training_id.eq(training_id),
+            feedback::unit_id.eq(unit_id),
+            feedback::material.eq(r.material),
+            feedback::method.eq(r.method),
+            feedback::trainer.eq(r.trainer),
+            feedback::facilities.eq(r.facilities),
+            feedback::relevance.eq(r.relevance),
+            feedback::organisation.eq(r.organisation),
+            feedback::overall.eq(input.overall),
+            feedback::recommend.eq(input.recommend),
+            feedback::comment.eq(input.comment.as_deref()),
+            feedback::submitted_on.eq(chrono::Utc::now().date_naive()),
+        ))
+        .execute(conn)?;
+    last_insert_id(conn)
+}
+
+pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<FeedbackRow> {
+    feedback::table
+        .find(id)
+        .select(FeedbackRow::as_select())
+        .first(conn)
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    training_id: i64,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(i64, Vec<FeedbackRow>)> {
+    let total = feedback::table
+        .filter(feedback::training_id.eq(training_id))
+        .count()
+        .get_result(conn)?;
+    let rows = feedback::table
+        .filter(feedback::training_id.eq(training_id))
+        .order(feedback::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .select(FeedbackRow::as_select())
+        .load(conn)?;
+    Ok((total, rows))
+}

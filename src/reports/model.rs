@@ -1,0 +1,203 @@
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct ReportFilter {
+    /// Trainings that end in this year (default for jp-compliance and summary: this year).
+    #[param(minimum = 1900, maximum = 2200)]
+    #[validate(range(min = 1900, max = 2200))]
+    pub year: Option<i32>,
+    /// Trainings that end on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Trainings that end on or before this day.
+    pub to: Option<NaiveDate>,
+    /// This unit and its sub-units (people-based figures).
+    pub unit_id: Option<i64>,
+    /// training-evaluation only.
+    pub training_id: Option<i64>,
+    /// training-evaluation only.
+    pub partner_id: Option<i64>,
+    /// training-evaluation only.
+    pub trainer_id: Option<i64>,
+    /// `csv` for text/csv (as does `Accept: text/csv`).
+    pub format: Option<Format>,
+}
+
+/// One aspect of a training's feedback.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AspectStats {
+    /// Mean rating (1..5).
+    pub mean: f64,
+    /// Share of 4–5 ratings.
+    pub top2_share: f64,
+    /// Share of 1–2 ratings.
+    pub dissatisfied_share: f64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TrainingEvaluation {
+    pub training_id: i64,
+    pub title: String,
+    pub responses: i64,
+    pub enrolled: i64,
+    pub response_rate: Option<f64>,
+    /// Per aspect (material, method, trainer, facilities, relevance, organisation); empty when suppressed.
+    pub aspects: BTreeMap<String, AspectStats>,
+    pub overall_mean: Option<f64>,
+    /// %promoters (9–10) − %detractors (0–6), −100..100.
+    pub nps: Option<f64>,
+    /// Aspects whose dissatisfied share reaches `dissatisfaction_threshold`.
+    pub flags: Vec<String>,
+    /// Fewer than `min_group_size` responses: counts only.
+    pub suppressed: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LearningOutcome {
+    pub training_id: i64,
+    pub title: String,
+    pub participants: i64,
+    pub pre_mean: Option<f64>,
+    pub post_mean: Option<f64>,
+    /// Mean of post − pre over participants with both scores.
+    pub gain_mean: Option<f64>,
+    /// Mean of (post − pre) / (100 − pre).
+    pub normalized_gain_mean: Option<f64>,
+    /// completed / (completed + failed).
+    pub pass_rate: Option<f64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UnitCompliance {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub employees: i64,
+    pub compliant: i64,
+    pub compliance_rate: Option<f64>,
+    pub jp_mean: Option<f64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BelowTarget {
+    pub employee_id: i64,
+    pub nip: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub jp_total: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct JpCompliance {
+    pub year: i32,
+    pub jp_target: i32,
+    pub units: Vec<UnitCompliance>,
+    pub below_target: Vec<BelowTarget>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CompetencyGap {
+    pub competency_id: i64,
+    pub code: String,
+    pub name: String,
+    pub employees_with_standard: i64,
+    pub assessed: i64,
+    pub below_standard: i64,
+    /// below_standard / assessed.
+    pub below_standard_share: Option<f64>,
+    /// Mean of required − latest level over the assessed.
+    pub mean_gap: Option<f64>,
+}
+
+/// Employees with a standard by JPM band; `unassessed` have no assessment of any standard competency.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct JpmBands {
+    pub optimal: i64,
+    pub cukup_optimal: i64,
+    pub kurang_optimal: i64,
+    pub unassessed: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CompetencyGaps {
+    pub items: Vec<CompetencyGap>,
+    pub jpm_bands: JpmBands,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TrainingNeed {
+    pub competency_id: i64,
+    pub code: String,
+    pub name: String,
+    pub employees_below_standard: i64,
+    /// Free seats in planned and open trainings targeting the competency (a training without a
+    /// capacity limit covers everyone below standard).
+    pub planned_seats: i64,
+    pub unmet: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatus {
+    Active,
+    Expiring,
+    Expired,
+    None,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PartnerReport {
+    pub partner_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub trainings: i64,
+    pub participants: i64,
+    pub jp_delivered: i64,
+    /// Null below `min_group_size` responses.
+    pub overall_mean: Option<f64>,
+    pub agreement_end: Option<NaiveDate>,
+    /// `expiring`: ends within 90 days.
+    pub agreement_status: AgreementStatus,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TrainerSupply {
+    pub competency_id: i64,
+    pub code: String,
+    pub internal_trainers: i64,
+    pub external_trainers: i64,
+    pub employees_below_standard: i64,
+    /// Employees below standard per qualified trainer; null when there is no trainer at all.
+    pub trainees_per_trainer: Option<f64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Summary {
+    pub year: i32,
+    pub employees: i64,
+    pub trainings_by_status: BTreeMap<String, i64>,
+    pub enrolments: i64,
+    pub completions: i64,
+    pub jp_total: i64,
+    pub compliance_rate: Option<f64>,
+    pub feedback_responses: i64,
+    pub overall_mean: Option<f64>,
+    pub partners_active: i64,
+}
+
+/// A report that lists rows.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
