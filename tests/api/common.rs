@@ -387,3 +387,18 @@ where
     post(app, "/api/v1/users", admin, body).await.expect(201);
     token_of(app, username, "password-1234").await
 }
+
+/// The app under test, for helper functions: any service answering `ServiceResponse`s.
+pub trait TestApp:
+    Service<Request, Response = ServiceResponse<Self::Body>, Error = actix_web::Error>
+{
+    type Body: MessageBody;
+}
+
+impl<S, B> TestApp for S
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    type Body = B;
+}

@@ -6,6 +6,7 @@ mod common;
 mod auth;
 mod cli;
 mod cross_cutting;
+mod evaluation;
 mod partners;
 mod people;
 mod race;

@@ -1,0 +1,1090 @@
+//! Feedback, reports (exact numbers on a hand-worked set), CSV, SIASN export, API clients,
+//! unit scoping, Indonesian problems.
+
+use actix_web::test::TestRequest;
+use chrono::Datelike;
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::on_each_backend;
+
+struct World {
+    admin: String,
+    manager_a: String,
+    employee_a1: String,
+    t1: i64,
+    t2: i64,
+    c1: i64,
+    c2: i64,
+    ubb: i64,
+    unit_a: i64,
+    a: [i64; 3],
+    b1: i64,
+}
+
+fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+}
+
+async fn walk<S: TestApp>(app: &S, admin: &str, id: i64, to: &[&str]) {
+    for s in to {
+        post(
+            app,
+            &format!("/api/v1/trainings/{id}/status"),
+            admin,
+            json!({"status": s}),
+        )
+        .await
+        .expect(200);
+    }
+}
+
+async fn enrol<S: TestApp>(app: &S, admin: &str, training: i64, employee: i64) -> i64 {
+    let r = post(
+        app,
+        &format!("/api/v1/trainings/{training}/enrolments"),
+        admin,
+        json!({"employee_id": employee}),
+    )
+    .await;
+    r.expect(201);
+    r.body["id"].as_i64().unwrap()
+}
+
+async fn set<S: TestApp>(app: &S, admin: &str, enrolment: i64, body: Value) {
+    patch(app, &format!("/api/v1/enrolments/{enrolment}"), admin, body)
+        .await
+        .expect(200);
+}
+
+async fn give<S: TestApp>(app: &S, token: &str, training: i64, body: Value) -> Resp {
+    post(
+        app,
+        &format!("/api/v1/trainings/{training}/feedback"),
+        token,
+        body,
+    )
+    .await
+}
+
+fn rating(m: [i64; 6], overall: i64, recommend: i64) -> Value {
+    let mut ratings = json!({"material": m[0], "method": m[1], "trainer": m[2], "facilities": m[3], "relevance": m[4], "organisation": m[5]});
+    if m[5] == 0 {
+        ratings.as_object_mut().unwrap().remove("organisation");
+    }
+    json!({"ratings": ratings, "overall": overall, "recommend": recommend})
+}
+
+/// The hand-worked set; every expected figure in the tests below follows from it.
+async fn world<S: TestApp>(ctx: &Ctx, app: &S) -> World {
+    let admin = admin_token(app).await;
+    let unit_a = ctx.insert_unit("A", None);
+    let unit_b = ctx.insert_unit("B", None);
+    let c1 = post(
+        app,
+        "/api/v1/competencies",
+        &admin,
+        json!({"code": "C1", "name": "Komunikasi", "kind": "managerial"}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    let c2 = post(
+        app,
+        "/api/v1/competencies",
+        &admin,
+        json!({"code": "C2", "name": "SPBE", "kind": "technical"}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    let pos = post(
+        app,
+        "/api/v1/positions",
+        &admin,
+        json!({"name": "Analis", "kind": "fungsional"}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    let put = auth(TestRequest::put().uri(&format!("/api/v1/positions/{pos}/standards")), &admin)
+        .set_json(json!([{"competency_id": c1, "required_level": 3}, {"competency_id": c2, "required_level": 2}]));
+    send(app, put).await.expect(200);
+    let mut ids = Vec::new();
+    for (nip, name, unit) in [
+        ("198503102010011001", "Ani", unit_a),
+        ("199001012015012001", "Budi", unit_a),
+        ("199203152019031004", "Cici", unit_a),
+        ("198812122012121002", "Dodi", unit_b),
+    ] {
+        let r = post(app, "/api/v1/employees", &admin, json!({"nip": nip, "name": name, "asn_type": "pns", "unit_id": unit, "position_id": pos, "siasn_id": format!("S-{name}")})).await;
+        r.expect(201);
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+    let (a1, a2, a3, b1) = (ids[0], ids[1], ids[2], ids[3]);
+    for (e, c, level, on) in [
+        (a1, c1, 1, "2025-01-10"),
+        (a1, c1, 2, "2026-02-01"),
+        (a1, c2, 3, "2026-02-01"),
+        (a2, c1, 3, "2026-02-01"),
+        (b1, c1, 1, "2026-02-01"),
+        (b1, c2, 1, "2026-02-01"),
+    ] {
+        post(
+            app,
+            &format!("/api/v1/employees/{e}/assessments"),
+            &admin,
+            json!({"competency_id": c, "level": level, "assessed_on": on, "method": "test"}),
+        )
+        .await
+        .expect(201);
+    }
+    let ubb = post(
+        app,
+        "/api/v1/partners",
+        &admin,
+        json!({"name": "UBB", "kind": "university", "agreement_end": day(30)}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    post(
+        app,
+        "/api/v1/partners",
+        &admin,
+        json!({"name": "LSM", "kind": "ngo"}),
+    )
+    .await
+    .expect(201);
+    post(
+        app,
+        "/api/v1/partners",
+        &admin,
+        json!({"name": "Old", "kind": "private", "agreement_end": "2020-01-01"}),
+    )
+    .await
+    .expect(201);
+    let x = post(
+        app,
+        "/api/v1/trainers",
+        &admin,
+        json!({"name": "X", "kind": "external", "partner_id": ubb, "competency_ids": [c1]}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    post(
+        app,
+        "/api/v1/trainers",
+        &admin,
+        json!({"name": "Y", "kind": "internal", "employee_id": a1, "competency_ids": [c2]}),
+    )
+    .await
+    .expect(201);
+
+    let training = |title: &str, jp: i64, start: i64, end: i64| json!({"title": title, "form": "pelatihan", "mode": "in_person", "jp": jp, "start_date": day(start), "end_date": day(end), "siasn_course_type_id": 5});
+    let mut t1 = training("Komunikasi Publik", 12, -2, 0);
+    t1["partner_ids"] = json!([ubb]);
+    t1["trainer_ids"] = json!([x]);
+    t1["competencies"] = json!([{"competency_id": c1, "target_level": 3}]);
+    let t1 = post(app, "/api/v1/trainings", &admin, t1).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let t2 = post(
+        app,
+        "/api/v1/trainings",
+        &admin,
+        training("Kelas Kecil", 10, -1, 0),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    let mut t3 = training("Rencana", 8, 1, 2);
+    t3["capacity"] = json!(1);
+    t3["competencies"] = json!([{"competency_id": c1, "target_level": 3}]);
+    let t3 = post(app, "/api/v1/trainings", &admin, t3).await.body["id"]
+        .as_i64()
+        .unwrap();
+    walk(app, &admin, t1, &["planned", "open"]).await;
+    walk(app, &admin, t2, &["planned", "open"]).await;
+    walk(app, &admin, t3, &["planned"]).await;
+    let e: Vec<i64> = {
+        let mut v = Vec::new();
+        for emp in [a1, a2, a3, b1] {
+            v.push(enrol(app, &admin, t1, emp).await);
+        }
+        v
+    };
+    let f1 = enrol(app, &admin, t2, a1).await;
+    let f2 = enrol(app, &admin, t2, a2).await;
+    walk(app, &admin, t1, &["ongoing"]).await;
+    walk(app, &admin, t2, &["ongoing"]).await;
+    for en in e.iter().chain([&f1, &f2]) {
+        set(app, &admin, *en, json!({"status": "attended"})).await;
+    }
+
+    let manager_a = user_with_role(
+        app,
+        &admin,
+        "mgr.a",
+        "unit_manager",
+        json!({"unit_id": unit_a}),
+    )
+    .await;
+    let mut tokens = Vec::new();
+    for (name, emp) in [("ani", a1), ("budi", a2), ("cici", a3), ("dodi", b1)] {
+        tokens
+            .push(user_with_role(app, &admin, name, "employee", json!({"employee_id": emp})).await);
+    }
+    let answers = [
+        rating([4, 1, 5, 3, 5, 4], 3, 9),
+        rating([5, 2, 4, 4, 4, 0], 4, 10),
+        rating([3, 2, 4, 2, 3, 3], 2, 6),
+        rating([5, 4, 5, 5, 5, 5], 5, 7),
+    ];
+    for (token, body) in tokens.iter().zip(answers) {
+        give(app, token, t1, body).await.expect(201);
+    }
+    give(app, &tokens[0], t2, rating([5, 5, 5, 5, 5, 5], 4, 10))
+        .await
+        .expect(201);
+    give(app, &tokens[1], t2, rating([4, 4, 4, 4, 4, 4], 5, 8))
+        .await
+        .expect(201);
+
+    // Scores and completion.
+    set(app, &admin, e[0], json!({"status": "completed", "pre_test_score": 40, "post_test_score": 70, "certificate_number": "C-1"})).await;
+    set(
+        app,
+        &admin,
+        e[1],
+        json!({"status": "completed", "pre_test_score": 50, "post_test_score": 60}),
+    )
+    .await;
+    set(
+        app,
+        &admin,
+        e[2],
+        json!({"status": "failed", "pre_test_score": 60, "post_test_score": 56}),
+    )
+    .await;
+    set(
+        app,
+        &admin,
+        e[3],
+        json!({"status": "completed", "pre_test_score": 75, "post_test_score": 100}),
+    )
+    .await;
+    set(app, &admin, f1, json!({"status": "completed"})).await;
+    walk(app, &admin, t1, &["completed"]).await;
+    World {
+        admin,
+        manager_a,
+        employee_a1: tokens[0].clone(),
+        t1,
+        t2,
+        c1,
+        c2,
+        ubb,
+        unit_a,
+        a: [a1, a2, a3],
+        b1,
+    }
+}
+
+fn item<'a>(r: &'a Resp, key: &str, id: i64) -> &'a Value {
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i[key] == id)
+        .unwrap_or_else(|| panic!("no {key} {id}: {}", r.text))
+}
+
+async fn reports(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let year = chrono::Utc::now().year();
+
+    let r = get(&app, "/api/v1/reports/training-evaluation", &w.admin).await;
+    r.expect(200);
+    let t1 = item(&r, "training_id", w.t1);
+    assert_eq!(t1["responses"], 4);
+    assert_eq!(t1["enrolled"], 4);
+    assert_eq!(t1["response_rate"], 1.0);
+    assert_eq!(
+        t1["aspects"]["material"],
+        json!({"mean": 4.25, "top2_share": 0.75, "dissatisfied_share": 0.0})
+    );
+    assert_eq!(
+        t1["aspects"]["method"],
+        json!({"mean": 2.25, "top2_share": 0.25, "dissatisfied_share": 0.75})
+    );
+    assert_eq!(
+        t1["aspects"]["trainer"],
+        json!({"mean": 4.5, "top2_share": 1.0, "dissatisfied_share": 0.0})
+    );
+    assert_eq!(
+        t1["aspects"]["facilities"],
+        json!({"mean": 3.5, "top2_share": 0.5, "dissatisfied_share": 0.25})
+    );
+    assert_eq!(
+        t1["aspects"]["organisation"],
+        json!({"mean": 4.0, "top2_share": 0.6667, "dissatisfied_share": 0.0})
+    );
+    assert_eq!(t1["overall_mean"], 3.5);
+    assert_eq!(t1["nps"], 25.0);
+    assert_eq!(t1["flags"], json!(["method"]));
+    assert_eq!(t1["suppressed"], false);
+    let t2 = item(&r, "training_id", w.t2);
+    assert_eq!(
+        (t2["responses"].clone(), t2["suppressed"].clone()),
+        (json!(2), json!(true))
+    );
+    assert_eq!(t2["aspects"], json!({}));
+    assert_eq!(t2["nps"], Value::Null);
+    // The threshold is a setting: at 0.25 facilities is flagged too.
+    patch(
+        &app,
+        "/api/v1/settings",
+        &w.admin,
+        json!({"dissatisfaction_threshold": 0.25}),
+    )
+    .await
+    .expect(200);
+    let r = get(
+        &app,
+        &format!("/api/v1/reports/training-evaluation?training_id={}", w.t1),
+        &w.admin,
+    )
+    .await;
+    assert_eq!(r.body["items"][0]["flags"], json!(["method", "facilities"]));
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    patch(
+        &app,
+        "/api/v1/settings",
+        &w.admin,
+        json!({"dissatisfaction_threshold": 0.5}),
+    )
+    .await
+    .expect(200);
+    let r = get(
+        &app,
+        &format!("/api/v1/reports/training-evaluation?partner_id={}", w.ubb),
+        &w.admin,
+    )
+    .await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    let r = get(
+        &app,
+        "/api/v1/reports/training-evaluation?year=2000",
+        &w.admin,
+    )
+    .await;
+    assert_eq!(r.body["items"], json!([]));
+
+    let r = get(&app, "/api/v1/reports/learning-outcomes", &w.admin).await;
+    let t1 = item(&r, "training_id", w.t1);
+    assert_eq!(t1["participants"], 4);
+    assert_eq!(t1["pre_mean"], 56.25);
+    assert_eq!(t1["post_mean"], 71.5);
+    assert_eq!(t1["gain_mean"], 15.25);
+    assert_eq!(t1["normalized_gain_mean"], 0.4);
+    assert_eq!(t1["pass_rate"], 0.75);
+
+    let r = get(
+        &app,
+        &format!("/api/v1/reports/jp-compliance?year={year}"),
+        &w.admin,
+    )
+    .await;
+    assert_eq!(r.body["jp_target"], 20);
+    let a = r.body["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit_id"] == w.unit_a)
+        .expect("unit A");
+    assert_eq!(
+        (
+            a["employees"].clone(),
+            a["compliant"].clone(),
+            a["compliance_rate"].clone(),
+            a["jp_mean"].clone()
+        ),
+        (json!(3), json!(1), json!(0.3333), json!(11.3333))
+    );
+    let below: Vec<(i64, i64)> = r.body["below_target"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["employee_id"].as_i64().unwrap(),
+                b["jp_total"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(below, vec![(w.a[2], 0), (w.a[1], 12), (w.b1, 12)]);
+    let r = get(&app, "/api/v1/reports/jp-compliance?year=2000", &w.admin).await;
+    assert_eq!(r.body["below_target"].as_array().unwrap().len(), 4);
+
+    let r = get(&app, "/api/v1/reports/competency-gaps", &w.admin).await;
+    let c1 = item(&r, "competency_id", w.c1);
+    assert_eq!(
+        (
+            c1["employees_with_standard"].clone(),
+            c1["assessed"].clone(),
+            c1["below_standard"].clone()
+        ),
+        (json!(4), json!(3), json!(2))
+    );
+    assert_eq!(
+        (c1["below_standard_share"].clone(), c1["mean_gap"].clone()),
+        (json!(0.6667), json!(1.0))
+    );
+    let c2 = item(&r, "competency_id", w.c2);
+    assert_eq!(
+        (
+            c2["assessed"].clone(),
+            c2["below_standard"].clone(),
+            c2["below_standard_share"].clone(),
+            c2["mean_gap"].clone()
+        ),
+        (json!(2), json!(1), json!(0.5), json!(0.0))
+    );
+    assert_eq!(
+        r.body["jpm_bands"],
+        json!({"optimal": 0, "cukup_optimal": 1, "kurang_optimal": 2, "unassessed": 1})
+    );
+
+    let r = get(&app, "/api/v1/reports/training-needs", &w.admin).await;
+    assert_eq!(
+        r.body["items"],
+        json!([
+            {"competency_id": w.c1, "code": "C1", "name": "Komunikasi", "employees_below_standard": 2, "planned_seats": 1, "unmet": 1},
+            {"competency_id": w.c2, "code": "C2", "name": "SPBE", "employees_below_standard": 1, "planned_seats": 0, "unmet": 1}
+        ])
+    );
+
+    let r = get(&app, "/api/v1/reports/partners", &w.admin).await;
+    let ubb = item(&r, "partner_id", w.ubb);
+    assert_eq!(
+        (
+            ubb["trainings"].clone(),
+            ubb["participants"].clone(),
+            ubb["jp_delivered"].clone()
+        ),
+        (json!(1), json!(4), json!(36))
+    );
+    assert_eq!(
+        (ubb["overall_mean"].clone(), ubb["agreement_status"].clone()),
+        (json!(3.5), json!("expiring"))
+    );
+    let statuses: Vec<&str> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["agreement_status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        vec!["none", "expired", "expiring"],
+        "sorted by name: LSM, Old, UBB"
+    );
+
+    let r = get(&app, "/api/v1/reports/trainers", &w.admin).await;
+    let rows: Vec<(String, i64, i64, i64, Value)> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["code"].as_str().unwrap().to_string(),
+                t["internal_trainers"].as_i64().unwrap(),
+                t["external_trainers"].as_i64().unwrap(),
+                t["employees_below_standard"].as_i64().unwrap(),
+                t["trainees_per_trainer"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("C1".into(), 0, 1, 2, json!(2.0)),
+            ("C2".into(), 1, 0, 1, json!(1.0))
+        ]
+    );
+
+    let r = get(
+        &app,
+        &format!("/api/v1/reports/summary?year={year}"),
+        &w.admin,
+    )
+    .await;
+    assert_eq!(r.body["employees"], 4);
+    assert_eq!(r.body["trainings_by_status"]["completed"], 1);
+    assert_eq!(r.body["trainings_by_status"]["ongoing"], 1);
+    assert_eq!(r.body["enrolments"], 6);
+    assert_eq!(r.body["completions"], 4);
+    assert_eq!(r.body["jp_total"], 46);
+    assert_eq!(r.body["compliance_rate"], 0.25);
+    assert_eq!(r.body["feedback_responses"], 6);
+    assert_eq!(r.body["overall_mean"], 3.8333);
+    assert_eq!(r.body["partners_active"], 2);
+
+    // Unit managers see their unit only; a unit of one respondent is suppressed.
+    let r = get(&app, "/api/v1/reports/training-evaluation", &w.manager_a).await;
+    let t1 = item(&r, "training_id", w.t1);
+    assert_eq!(
+        (t1["responses"].clone(), t1["enrolled"].clone()),
+        (json!(3), json!(3))
+    );
+    assert_eq!(t1["aspects"]["method"]["dissatisfied_share"], 1.0);
+    let r = get(
+        &app,
+        &format!("/api/v1/reports/jp-compliance?year={year}"),
+        &w.manager_a,
+    )
+    .await;
+    assert_eq!(r.body["units"].as_array().unwrap().len(), 1);
+    assert_eq!(r.body["below_target"].as_array().unwrap().len(), 2);
+    let r = get(&app, "/api/v1/reports/summary", &w.manager_a).await;
+    assert_eq!(r.body["employees"], 3);
+    let b = ctx.insert_unit("B2", None);
+    let r = get(
+        &app,
+        &format!("/api/v1/reports/training-evaluation?unit_id={b}"),
+        &w.admin,
+    )
+    .await;
+    assert_eq!(r.body["items"], json!([]));
+    for name in [
+        "training-evaluation",
+        "learning-outcomes",
+        "jp-compliance",
+        "competency-gaps",
+        "training-needs",
+        "partners",
+        "trainers",
+        "summary",
+    ] {
+        get(&app, &format!("/api/v1/reports/{name}"), &w.employee_a1)
+            .await
+            .problem(403, "forbidden");
+        send(
+            &app,
+            TestRequest::get().uri(&format!("/api/v1/reports/{name}")),
+        )
+        .await
+        .problem(401, "unauthorized");
+        get(
+            &app,
+            &format!("/api/v1/reports/{name}?year=99999"),
+            &w.admin,
+        )
+        .await
+        .problem(422, "validation_failed");
+        get(
+            &app,
+            &format!("/api/v1/reports/{name}?format=xml"),
+            &w.admin,
+        )
+        .await
+        .problem(400, "bad_request");
+        // CSV: header row, RFC 4180, attachment.
+        let csv = get(
+            &app,
+            &format!("/api/v1/reports/{name}?format=csv"),
+            &w.admin,
+        )
+        .await;
+        csv.expect(200);
+        assert_eq!(
+            csv.header("content-type").as_deref(),
+            Some("text/csv; charset=utf-8")
+        );
+        assert_eq!(
+            csv.header("content-disposition"),
+            Some(format!("attachment; filename=\"{name}.csv\""))
+        );
+        assert!(csv.text.lines().count() >= 2, "{name}: {}", csv.text);
+        let accept = send(
+            &app,
+            auth(
+                TestRequest::get().uri(&format!("/api/v1/reports/{name}")),
+                &w.admin,
+            )
+            .insert_header(("Accept", "text/csv")),
+        )
+        .await;
+        assert_eq!(accept.text, csv.text);
+    }
+    let csv = get(
+        &app,
+        "/api/v1/reports/training-evaluation?format=csv",
+        &w.admin,
+    )
+    .await;
+    let header = csv.text.lines().next().unwrap();
+    assert!(
+        header.starts_with("training_id,title,responses,enrolled,response_rate,aspects_"),
+        "{header}"
+    );
+    let columns: Vec<&str> = header.split(',').collect();
+    let row: Vec<&str> = csv
+        .text
+        .lines()
+        .find(|l| l.starts_with(&format!("{},", w.t1)))
+        .unwrap()
+        .split(',')
+        .collect();
+    let cell = |name: &str| {
+        row[columns
+            .iter()
+            .position(|c| *c == name)
+            .unwrap_or_else(|| panic!("column {name}"))]
+    };
+    assert_eq!(
+        (
+            cell("flags"),
+            cell("nps"),
+            cell("aspects_method_dissatisfied_share")
+        ),
+        ("method", "25.0", "0.75")
+    );
+}
+on_each_backend!(reports_on_a_hand_worked_set, reports);
+
+async fn feedback_rules(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let good = rating([4, 4, 4, 4, 4, 4], 4, 8);
+    // Twice → 409; not enrolled → 403; registered only → 409; out of range → 422.
+    give(&app, &w.employee_a1, w.t1, good.clone())
+        .await
+        .problem(409, "conflict");
+    let outsider_emp = ctx.insert_employee("199512312020122001", w.unit_a);
+    let outsider = user_with_role(
+        &app,
+        &w.admin,
+        "luar",
+        "employee",
+        json!({"employee_id": outsider_emp}),
+    )
+    .await;
+    give(&app, &outsider, w.t1, good.clone())
+        .await
+        .problem(403, "forbidden");
+    let t4 = post(&app, "/api/v1/trainings", &w.admin, json!({"title": "T4", "form": "seminar", "mode": "in_person", "jp": 2, "start_date": day(-1), "end_date": day(0)})).await.body["id"].as_i64().unwrap();
+    walk(&app, &w.admin, t4, &["planned", "open"]).await;
+    enrol(&app, &w.admin, t4, outsider_emp).await;
+    walk(&app, &w.admin, t4, &["ongoing"]).await;
+    give(&app, &outsider, t4, good.clone())
+        .await
+        .problem(409, "conflict");
+    for bad in [
+        rating([4, 4, 4, 4, 4, 4], 6, 8),
+        rating([4, 4, 4, 4, 4, 4], 4, 11),
+        rating([0, 4, 4, 4, 4, 4], 4, 8),
+        json!({"ratings": {"vibe": 5}, "overall": 4, "recommend": 8}),
+        json!({"overall": 4, "recommend": 8, "comment": "x".repeat(2001)}),
+        json!({"overall": 4}),
+    ] {
+        give(&app, &outsider, t4, bad)
+            .await
+            .problem(422, "validation_failed");
+    }
+    // Window: closed feedback_window_days after the end.
+    let old = post(&app, "/api/v1/trainings", &w.admin, json!({"title": "Old", "form": "seminar", "mode": "in_person", "jp": 2, "start_date": day(-40), "end_date": day(-35)})).await.body["id"].as_i64().unwrap();
+    walk(&app, &w.admin, old, &["planned", "open"]).await;
+    let en = enrol(&app, &w.admin, old, outsider_emp).await;
+    walk(&app, &w.admin, old, &["ongoing", "completed"]).await;
+    set(&app, &w.admin, en, json!({"status": "attended"})).await;
+    give(&app, &outsider, old, good.clone())
+        .await
+        .problem(409, "conflict");
+    patch(
+        &app,
+        "/api/v1/settings",
+        &w.admin,
+        json!({"feedback_window_days": 60}),
+    )
+    .await
+    .expect(200);
+    let r = give(
+        &app,
+        &outsider,
+        old,
+        json!({"overall": 4, "recommend": 8, "comment": "  Bagus  "}),
+    )
+    .await;
+    r.expect(201);
+    assert_eq!(r.body["comment"], "Bagus");
+    assert_eq!(
+        r.body["ratings"],
+        json!({"material": null, "method": null, "trainer": null, "facilities": null, "relevance": null, "organisation": null})
+    );
+    // Admins and operators only; anonymous listing, suppressed below the group size.
+    let list = get(
+        &app,
+        &format!("/api/v1/trainings/{}/feedback", w.t1),
+        &w.admin,
+    )
+    .await;
+    list.expect(200);
+    assert_eq!(
+        (list.body["total"].clone(), list.body["suppressed"].clone()),
+        (json!(4), json!(false))
+    );
+    for response in list.body["items"].as_array().unwrap() {
+        let mut keys: Vec<&str> = response
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            vec![
+                "comment",
+                "id",
+                "overall",
+                "ratings",
+                "recommend",
+                "submitted_at"
+            ],
+            "no identity in a response"
+        );
+        assert!(
+            response["submitted_at"]
+                .as_str()
+                .unwrap()
+                .ends_with("T00:00:00Z"),
+            "the day only"
+        );
+    }
+    let small = get(
+        &app,
+        &format!("/api/v1/trainings/{}/feedback", w.t2),
+        &w.admin,
+    )
+    .await;
+    assert_eq!(
+        (
+            small.body["items"].clone(),
+            small.body["suppressed"].clone(),
+            small.body["total"].clone()
+        ),
+        (json!([]), json!(true), json!(2))
+    );
+    get(
+        &app,
+        &format!("/api/v1/trainings/{}/feedback", w.t1),
+        &w.manager_a,
+    )
+    .await
+    .problem(403, "forbidden");
+    get(
+        &app,
+        &format!("/api/v1/trainings/{}/feedback", w.t1),
+        &w.employee_a1,
+    )
+    .await
+    .problem(403, "forbidden");
+    // The audit log does not tie the respondent to the response.
+    let log = get(
+        &app,
+        "/api/v1/audit-log?entity=feedback&per_page=100",
+        &w.admin,
+    )
+    .await;
+    assert!(
+        log.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor_id"].is_null() && e["ip"].is_null() && e["request_id"].is_null()),
+        "{}",
+        log.text
+    );
+    assert_eq!(ctx.count("feedback_receipts"), ctx.count("feedback"));
+}
+on_each_backend!(feedback_rules_and_anonymity, feedback_rules);
+
+async fn export(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let r = get(&app, "/api/v1/exports/siasn/course-records", &w.admin).await;
+    r.expect(200);
+    let items = r.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "completed enrolments only: {}", r.text);
+    let ani = items
+        .iter()
+        .find(|i| i["nip"] == "198503102010011001" && i["nama_kursus"] == "Komunikasi Publik")
+        .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let fmt = |d: chrono::NaiveDate| d.format("%d-%m-%Y").to_string();
+    assert_eq!(
+        ani,
+        &json!({"nip": "198503102010011001", "siasn_id": "S-Ani", "nama_kursus": "Komunikasi Publik", "institusi_penyelenggara": "UBB",
+                "jenis_diklat_id": 5, "jumlah_jam": 12, "tahun_kursus": today.year(), "tanggal_kursus": fmt(today - chrono::Duration::days(2)),
+                "tanggal_selesai_kursus": fmt(today), "nomor_sertipikat": "C-1"})
+    );
+    let small = items
+        .iter()
+        .find(|i| i["nama_kursus"] == "Kelas Kecil")
+        .unwrap();
+    assert_eq!(
+        small["institusi_penyelenggara"],
+        "Pemerintah Kota Pangkalpinang"
+    );
+    let csv = get(
+        &app,
+        "/api/v1/exports/siasn/course-records?format=csv",
+        &w.admin,
+    )
+    .await;
+    assert!(csv.text.starts_with("nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat\n"), "{}", csv.text);
+    assert_eq!(
+        csv.header("content-disposition").as_deref(),
+        Some("attachment; filename=\"siasn-course-records.csv\"")
+    );
+    let r = get(
+        &app,
+        "/api/v1/exports/siasn/course-records?from=2000-01-01&to=2000-12-31",
+        &w.admin,
+    )
+    .await;
+    assert_eq!(r.body["items"], json!([]));
+    let r = get(&app, "/api/v1/exports/siasn/course-records", &w.manager_a).await;
+    assert_eq!(
+        r.body["items"].as_array().unwrap().len(),
+        3,
+        "the manager's unit only"
+    );
+    get(&app, "/api/v1/exports/siasn/course-records", &w.employee_a1)
+        .await
+        .problem(403, "forbidden");
+    get(
+        &app,
+        "/api/v1/exports/siasn/course-records?from=yesterday",
+        &w.admin,
+    )
+    .await
+    .problem(400, "bad_request");
+    let log = get(&app, "/api/v1/audit-log?action=export", &w.admin).await;
+    assert_eq!(log.body["total"], 4, "every successful export is recorded");
+}
+on_each_backend!(siasn_export, export);
+
+async fn clients(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let make = |scopes: Value| {
+        let (app, admin) = (&app, w.admin.clone());
+        async move {
+            let r = post(
+                app,
+                "/api/v1/api-clients",
+                &admin,
+                json!({"name": "SIASN", "scopes": scopes}),
+            )
+            .await;
+            r.expect(201);
+            (
+                r.body["id"].as_i64().unwrap(),
+                r.body["client_id"].as_str().unwrap().to_string(),
+                r.body["client_secret"].as_str().unwrap().to_string(),
+            )
+        }
+    };
+    let (records_id, records_client, records_secret) = make(json!(["records:read"])).await;
+    let (_, emp_client, emp_secret) = make(json!(["employees:read", "reports:read"])).await;
+    post(
+        &app,
+        "/api/v1/api-clients",
+        &w.admin,
+        json!({"name": "X", "scopes": []}),
+    )
+    .await
+    .problem(422, "validation_failed");
+    post(
+        &app,
+        "/api/v1/api-clients",
+        &w.admin,
+        json!({"name": "X", "scopes": ["root"]}),
+    )
+    .await
+    .problem(422, "validation_failed");
+    post(
+        &app,
+        "/api/v1/api-clients",
+        &w.manager_a,
+        json!({"name": "X", "scopes": ["records:read"]}),
+    )
+    .await
+    .problem(403, "forbidden");
+    let listed = get(&app, &format!("/api/v1/api-clients/{records_id}"), &w.admin).await;
+    assert!(listed.body.get("client_secret").is_none() && listed.body.get("secret_hash").is_none());
+    assert_eq!(listed.body["scopes"], json!(["records:read"]));
+
+    let form = |id: &str, secret: &str, extra: &str| {
+        TestRequest::post()
+            .uri("/api/v1/auth/token")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(format!(
+                "grant_type=client_credentials&client_id={id}&client_secret={secret}{extra}"
+            ))
+    };
+    let r = send(&app, form(&records_client, &records_secret, "")).await;
+    r.expect(200);
+    assert_eq!(
+        (r.body["token_type"].clone(), r.body["scope"].clone()),
+        (json!("Bearer"), json!("records:read"))
+    );
+    let records = r.body["access_token"].as_str().unwrap().to_string();
+    let r = send(&app, TestRequest::post().uri("/api/v1/auth/token").set_json(json!({"grant_type": "client_credentials", "client_id": emp_client, "client_secret": emp_secret, "scope": "employees:read"}))).await;
+    r.expect(200);
+    assert_eq!(r.body["scope"], "employees:read");
+    let employees_only = r.body["access_token"].as_str().unwrap().to_string();
+    send(&app, form(&records_client, "wrong", ""))
+        .await
+        .problem(401, "unauthorized");
+    send(&app, form("nobody", &records_secret, ""))
+        .await
+        .problem(401, "unauthorized");
+    send(
+        &app,
+        form(&records_client, &records_secret, "&scope=employees:write"),
+    )
+    .await
+    .problem(422, "validation_failed");
+    let r = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/token")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(format!(
+                "grant_type=password&client_id={records_client}&client_secret={records_secret}"
+            )),
+    )
+    .await;
+    r.problem(422, "validation_failed");
+    send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/token")
+            .insert_header(("content-type", "text/plain"))
+            .set_payload("x"),
+    )
+    .await
+    .problem(415, "unsupported_media_type");
+
+    // Scopes decide: records:read reads exports and enrolments, nothing else.
+    get(&app, "/api/v1/exports/siasn/course-records", &records)
+        .await
+        .expect(200);
+    get(
+        &app,
+        &format!("/api/v1/trainings/{}/enrolments", w.t1),
+        &records,
+    )
+    .await
+    .expect(200);
+    get(&app, "/api/v1/employees", &records)
+        .await
+        .problem(403, "forbidden");
+    get(&app, "/api/v1/reports/summary", &records)
+        .await
+        .problem(403, "forbidden");
+    post(
+        &app,
+        "/api/v1/employees",
+        &records,
+        json!({"nip": "199512312020122001", "name": "X", "asn_type": "pns", "unit_id": w.unit_a}),
+    )
+    .await
+    .problem(403, "forbidden");
+    get(&app, "/api/v1/users", &records)
+        .await
+        .problem(403, "forbidden");
+    get(&app, "/api/v1/auth/me", &records)
+        .await
+        .problem(403, "forbidden");
+    // A token carries only the scopes asked for.
+    get(&app, "/api/v1/employees", &employees_only)
+        .await
+        .expect(200);
+    get(&app, "/api/v1/reports/summary", &employees_only)
+        .await
+        .problem(403, "forbidden");
+    post(
+        &app,
+        "/api/v1/employees",
+        &employees_only,
+        json!({"nip": "199512312020122001", "name": "X", "asn_type": "pns", "unit_id": w.unit_a}),
+    )
+    .await
+    .problem(403, "forbidden");
+    post(
+        &app,
+        &format!("/api/v1/trainings/{}/enrolments", w.t1),
+        &employees_only,
+        json!({"employee_id": w.b1}),
+    )
+    .await
+    .problem(403, "forbidden");
+    // Deactivated clients get no token.
+    patch(
+        &app,
+        &format!("/api/v1/api-clients/{records_id}"),
+        &w.admin,
+        json!({"active": false}),
+    )
+    .await
+    .expect(200);
+    send(&app, form(&records_client, &records_secret, ""))
+        .await
+        .problem(401, "unauthorized");
+    delete(&app, &format!("/api/v1/api-clients/{records_id}"), &w.admin)
+        .await
+        .expect(204);
+}
+on_each_backend!(api_clients_and_scopes, clients);
+
+#[actix_web::test]
+async fn problems_speak_indonesian_on_request() {
+    let ctx = Ctx::new(Backend::Sqlite).await;
+    let app = ctx.app().await;
+    let r = send(
+        &app,
+        TestRequest::get()
+            .uri("/api/v1/nothing")
+            .insert_header(("Accept-Language", "id-ID,id;q=0.9,en;q=0.8")),
+    )
+    .await;
+    r.problem(404, "not_found");
+    assert_eq!(r.body["title"], "Tidak ditemukan");
+    assert_eq!(r.header("content-language").as_deref(), Some("id"));
+    let admin = admin_token(&app).await;
+    let r = send(
+        &app,
+        auth(TestRequest::post().uri("/api/v1/partners"), &admin)
+            .insert_header(("Accept-Language", "id"))
+            .set_json(json!({"name": "", "kind": "ngo"})),
+    )
+    .await;
+    r.problem(422, "validation_failed");
+    assert_eq!(r.body["title"], "Validasi gagal");
+    assert!(!r.field_errors("name").is_empty(), "the field errors stay");
+    let r = send(&app, TestRequest::get().uri("/api/v1/nothing")).await;
+    assert_eq!(r.body["title"], "Not found");
+}
