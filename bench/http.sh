@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Read throughput of the release binary under wrk, on SQLite and PostgreSQL, on the seed-demo set.
-#   bench/http.sh [EMPLOYEES] [SECONDS]      (defaults 2000, 10)
-# Prints one line per backend and endpoint: requests/s and latency percentiles. Loopback only;
+#   bench/http.sh [EMPLOYEES] [SECONDS]      (defaults 20000, 10)
+# Prints one line per backend and endpoint: requests/s and latency percentiles, then the median
+# latency of every report over 11 requests. Loopback only;
 # every wrk run is bounded by SECONDS; the servers it starts are stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EMPLOYEES="${1:-2000}"
+EMPLOYEES="${1:-20000}"
 SECONDS_PER_RUN="${2:-10}"
 PG_BASE="${BENCH_POSTGRES_URL:-postgres://root@127.0.0.1:5432/test}"
 SECRET="bench-secret-bench-secret-bench-secret-00"
@@ -44,6 +45,12 @@ run_backend() {
   for path in "/api/v1/partners/1" "/api/v1/trainings/$training" "/api/v1/trainings?per_page=20"; do
     printf "%-9s %-32s" "$label" "$path"
     wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" -s "$WORK/report.lua" -H "Authorization: Bearer $token" "http://127.0.0.1:$port$path" | tail -1
+  done
+  for report in training-evaluation learning-outcomes jp-compliance competency-gaps training-needs partners trainers summary; do
+    printf "%-9s report %-22s" "$label" "$report"
+    for _ in $(seq 1 11); do
+      curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/api/v1/reports/$report" -H "authorization: Bearer $token"
+    done | sort -n | awk 'NR==6 {printf "median %7.1f ms\n", $1*1000}'
   done
   echo "peak RSS ($label): $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' "/proc/$pid/status")"
   kill "$pid"; wait "$pid" 2>/dev/null || true

@@ -625,8 +625,13 @@ fn seed_employees(
         .map_err(err)?;
         start = end;
     }
+    write_tx(conn, |c| {
+        crate::assessments::queries::rebuild_current_levels(c)
+    })
+    .map_err(err)?;
     crate::db::analyze(conn, "employees").map_err(err)?;
     crate::db::analyze(conn, "assessments").map_err(err)?;
+    crate::db::analyze(conn, "competency_levels").map_err(err)?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::{AssessmentInput, AssessmentRow};
-use crate::db::schema::{assessments, competencies, position_standards};
+use crate::db::schema::{assessments, competencies, competency_levels, position_standards};
 use crate::db::{last_insert_id, now, AnyConnection};
 
 pub fn list(
@@ -53,7 +53,72 @@ pub fn create(
             assessments::created_at.eq(now()),
         ))
         .execute(conn)?;
-    last_insert_id(conn)
+    let id = last_insert_id(conn)?;
+    record_current_level(
+        conn,
+        employee_id,
+        input.competency_id,
+        input.level,
+        input.assessed_on,
+        id,
+    )?;
+    Ok(id)
+}
+
+/// Keeps `competency_levels` at the latest assessment (by day, then id). Runs in the caller's
+/// write transaction, so the two tables never disagree.
+fn record_current_level(
+    conn: &mut AnyConnection,
+    employee: i64,
+    competency: i64,
+    level: i32,
+    on: NaiveDate,
+    id: i64,
+) -> QueryResult<()> {
+    let key = competency_levels::table.find((employee, competency));
+    let current: Option<(NaiveDate, i64)> = key
+        .select((
+            competency_levels::assessed_on,
+            competency_levels::assessment_id,
+        ))
+        .first(conn)
+        .optional()?;
+    match current {
+        None => {
+            diesel::insert_into(competency_levels::table)
+                .values((
+                    competency_levels::employee_id.eq(employee),
+                    competency_levels::competency_id.eq(competency),
+                    competency_levels::level.eq(level),
+                    competency_levels::assessed_on.eq(on),
+                    competency_levels::assessment_id.eq(id),
+                ))
+                .execute(conn)?;
+        }
+        Some(latest) if (on, id) > latest => {
+            diesel::update(key)
+                .set((
+                    competency_levels::level.eq(level),
+                    competency_levels::assessed_on.eq(on),
+                    competency_levels::assessment_id.eq(id),
+                ))
+                .execute(conn)?;
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// Rebuilds `competency_levels` from the whole history (after a bulk load).
+pub fn rebuild_current_levels(conn: &mut AnyConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "DELETE FROM competency_levels; \
+         INSERT INTO competency_levels (employee_id, competency_id, level, assessed_on, assessment_id) \
+         SELECT employee_id, competency_id, level, assessed_on, id FROM (SELECT a.employee_id, a.competency_id, a.level, \
+         a.assessed_on, a.id, ROW_NUMBER() OVER (PARTITION BY a.employee_id, a.competency_id ORDER BY a.assessed_on DESC, a.id DESC) AS rn \
+         FROM assessments a) ranked WHERE rn = 1;",
+    )
 }
 
 /// The position's standard with the competencies' codes and names, by code.

@@ -299,6 +299,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    competency_levels (employee_id, competency_id) {
+        employee_id -> BigInt,
+        competency_id -> BigInt,
+        level -> Integer,
+        assessed_on -> Date,
+        assessment_id -> BigInt,
+    }
+}
+
 diesel::joinable!(employees -> units (unit_id));
 diesel::joinable!(employees -> positions (position_id));
 diesel::joinable!(positions -> units (unit_id));
@@ -349,4 +359,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback,
     feedback_receipts,
     api_clients,
+    competency_levels,
 );

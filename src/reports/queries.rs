@@ -273,13 +273,11 @@ pub fn below_target(
     diesel::sql_query(sql).load(conn)
 }
 
-/// The latest level per employee and competency (`latest`) and the required level per employee
+/// The current level per employee and competency (`latest`, kept by assessments) and the required level per employee
 /// in scope and competency of their position's standard (`req`).
 fn standards_ctes(s: &Scope) -> String {
     format!(
-        "latest AS (SELECT employee_id, competency_id, level FROM (SELECT a.employee_id, a.competency_id, a.level, \
-           ROW_NUMBER() OVER (PARTITION BY a.employee_id, a.competency_id ORDER BY a.assessed_on DESC, a.id DESC) AS rn \
-           FROM assessments a) x WHERE rn = 1), \
+        "latest AS (SELECT employee_id, competency_id, level FROM competency_levels), \
          req AS (SELECT e.id AS employee_id, ps.competency_id, ps.required_level FROM employees e \
            JOIN position_standards ps ON ps.position_id = e.position_id WHERE e.active = TRUE{})",
         s.units("e.unit_id")

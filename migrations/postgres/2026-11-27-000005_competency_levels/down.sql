@@ -1,0 +1,1 @@
+DROP TABLE competency_levels;
