@@ -132,6 +132,8 @@ async fn world<S: TestApp>(ctx: &Ctx, app: &S) -> World {
         (a2, c1, 3, "2026-02-01"),
         (b1, c1, 1, "2026-02-01"),
         (b1, c2, 1, "2026-02-01"),
+        // Older than a1's C1 level 2: it must not become the current level.
+        (a1, c1, 5, "2020-06-01"),
     ] {
         post(
             app,
