@@ -934,6 +934,36 @@ async fn clients(ctx: &Ctx) {
     )
     .await
     .problem(403, "forbidden");
+    for token in [&w.manager_a, &w.employee_a1] {
+        get(&app, "/api/v1/api-clients", token)
+            .await
+            .problem(403, "forbidden");
+        get(&app, &format!("/api/v1/api-clients/{records_id}"), token)
+            .await
+            .problem(403, "forbidden");
+        patch(
+            &app,
+            &format!("/api/v1/api-clients/{records_id}"),
+            token,
+            json!({"active": false}),
+        )
+        .await
+        .problem(403, "forbidden");
+        delete(&app, &format!("/api/v1/api-clients/{records_id}"), token)
+            .await
+            .problem(403, "forbidden");
+    }
+    send(&app, TestRequest::get().uri("/api/v1/api-clients"))
+        .await
+        .problem(401, "unauthorized");
+    patch(
+        &app,
+        &format!("/api/v1/api-clients/{records_id}"),
+        &w.admin,
+        json!({"scopes": []}),
+    )
+    .await
+    .problem(422, "validation_failed");
     let listed = get(&app, &format!("/api/v1/api-clients/{records_id}"), &w.admin).await;
     assert!(listed.body.get("client_secret").is_none() && listed.body.get("secret_hash").is_none());
     assert_eq!(listed.body["scopes"], json!(["records:read"]));

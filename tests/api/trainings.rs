@@ -340,6 +340,40 @@ async fn catalogue(ctx: &Ctx) {
     )
     .await
     .problem(422, "validation_failed");
+
+    // Delete: staff only; a training with enrolments is cancelled, not deleted.
+    post(
+        &app,
+        &format!("/api/v1/trainings/{published}/enrolments"),
+        &admin,
+        json!({"employee_id": employee}),
+    )
+    .await
+    .expect(201);
+    delete(&app, &format!("/api/v1/trainings/{published}"), &admin)
+        .await
+        .problem(409, "conflict");
+    delete(&app, &format!("/api/v1/trainings/{draft}"), &emp)
+        .await
+        .problem(403, "forbidden");
+    delete(&app, &format!("/api/v1/trainings/{draft}"), &mgr)
+        .await
+        .problem(403, "forbidden");
+    send(
+        &app,
+        TestRequest::delete().uri(&format!("/api/v1/trainings/{draft}")),
+    )
+    .await
+    .problem(401, "unauthorized");
+    delete(&app, &format!("/api/v1/trainings/{draft}"), &admin)
+        .await
+        .expect(204);
+    get(&app, &format!("/api/v1/trainings/{draft}"), &admin)
+        .await
+        .problem(404, "not_found");
+    delete(&app, "/api/v1/trainings/abc", &admin)
+        .await
+        .problem(400, "bad_request");
 }
 on_each_backend!(training_catalogue_validation_and_visibility, catalogue);
 
@@ -597,6 +631,15 @@ async fn enrolment_rights(ctx: &Ctx) {
     );
     assert_eq!(get(&app, &path(planned), &admin).await.body["total"], 1);
     let me = get(&app, "/api/v1/me/enrolments", &emp).await;
+    send(&app, TestRequest::get().uri("/api/v1/me/enrolments"))
+        .await
+        .problem(401, "unauthorized");
+    get(&app, "/api/v1/me/enrolments", &mgr)
+        .await
+        .problem(404, "not_found");
+    get(&app, "/api/v1/me/enrolments?status=done", &emp)
+        .await
+        .problem(400, "bad_request");
     assert_eq!(me.body["total"], 2);
     patch(
         &app,
