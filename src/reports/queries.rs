@@ -81,24 +81,10 @@ pub struct AspectRow {
     pub low: Option<i64>,
 }
 
-/// Per training and aspect (the six rated aspects and `overall`): count, sum, 4–5s and 1–2s.
-pub fn aspect_stats(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<AspectRow>> {
-    let filter = format!("{}{}{}", s.period(), s.units("f.unit_id"), s.trainings());
-    let parts: Vec<String> = ["material", "method", "trainer", "facilities", "relevance", "organisation", "overall"]
-        .iter()
-        .map(|a| {
-            format!(
-                "SELECT f.training_id AS training_id, '{a}' AS aspect, COUNT(f.{a}) AS n, SUM(f.{a}) AS total, \
-                 SUM(CASE WHEN f.{a} >= 4 THEN 1 ELSE 0 END) AS top2, SUM(CASE WHEN f.{a} <= 2 THEN 1 ELSE 0 END) AS low \
-                 FROM feedback f JOIN trainings t ON t.id = f.training_id WHERE 1 = 1{filter} GROUP BY f.training_id"
-            )
-        })
-        .collect();
-    diesel::sql_query(parts.join(" UNION ALL ")).load(conn)
-}
-
+/// Everything of one training's feedback in one row: per aspect (and `overall`) the count, sum,
+/// 4–5s and 1–2s, plus responses, promoters and detractors.
 #[derive(Debug, QueryableByName)]
-pub struct NpsRow {
+pub struct FeedbackStatsRow {
     #[diesel(sql_type = BigInt)]
     pub training_id: i64,
     #[diesel(sql_type = BigInt)]
@@ -107,14 +93,144 @@ pub struct NpsRow {
     pub promoters: Option<i64>,
     #[diesel(sql_type = Nullable<BigInt>)]
     pub detractors: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub material_n: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub material_sum: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub material_top2: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub material_low: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub method_n: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub method_sum: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub method_top2: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub method_low: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub trainer_n: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub trainer_sum: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub trainer_top2: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub trainer_low: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub facilities_n: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub facilities_sum: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub facilities_top2: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub facilities_low: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub relevance_n: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub relevance_sum: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub relevance_top2: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub relevance_low: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub organisation_n: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub organisation_sum: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub organisation_top2: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub organisation_low: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub overall_n: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub overall_sum: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub overall_top2: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub overall_low: Option<i64>,
 }
 
-pub fn nps(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<NpsRow>> {
+impl FeedbackStatsRow {
+    pub fn aspects(&self) -> Vec<AspectRow> {
+        vec![
+            AspectRow {
+                training_id: self.training_id,
+                aspect: "material".into(),
+                n: self.material_n,
+                total: self.material_sum,
+                top2: self.material_top2,
+                low: self.material_low,
+            },
+            AspectRow {
+                training_id: self.training_id,
+                aspect: "method".into(),
+                n: self.method_n,
+                total: self.method_sum,
+                top2: self.method_top2,
+                low: self.method_low,
+            },
+            AspectRow {
+                training_id: self.training_id,
+                aspect: "trainer".into(),
+                n: self.trainer_n,
+                total: self.trainer_sum,
+                top2: self.trainer_top2,
+                low: self.trainer_low,
+            },
+            AspectRow {
+                training_id: self.training_id,
+                aspect: "facilities".into(),
+                n: self.facilities_n,
+                total: self.facilities_sum,
+                top2: self.facilities_top2,
+                low: self.facilities_low,
+            },
+            AspectRow {
+                training_id: self.training_id,
+                aspect: "relevance".into(),
+                n: self.relevance_n,
+                total: self.relevance_sum,
+                top2: self.relevance_top2,
+                low: self.relevance_low,
+            },
+            AspectRow {
+                training_id: self.training_id,
+                aspect: "organisation".into(),
+                n: self.organisation_n,
+                total: self.organisation_sum,
+                top2: self.organisation_top2,
+                low: self.organisation_low,
+            },
+            AspectRow {
+                training_id: self.training_id,
+                aspect: "overall".into(),
+                n: self.overall_n,
+                total: self.overall_sum,
+                top2: self.overall_top2,
+                low: self.overall_low,
+            },
+        ]
+    }
+}
+
+/// One scan over the feedback of the trainings in scope.
+pub fn feedback_stats(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<FeedbackStatsRow>> {
+    let columns: Vec<String> = ["material", "method", "trainer", "facilities", "relevance", "organisation", "overall"]
+        .iter()
+        .map(|a| {
+            format!(
+                "COUNT(f.{a}) AS {a}_n, SUM(f.{a}) AS {a}_sum, SUM(CASE WHEN f.{a} >= 4 THEN 1 ELSE 0 END) AS {a}_top2, \
+                 SUM(CASE WHEN f.{a} <= 2 THEN 1 ELSE 0 END) AS {a}_low"
+            )
+        })
+        .collect();
     let sql = format!(
         "SELECT f.training_id AS training_id, COUNT(*) AS responses, \
          SUM(CASE WHEN f.recommend >= 9 THEN 1 ELSE 0 END) AS promoters, \
-         SUM(CASE WHEN f.recommend <= 6 THEN 1 ELSE 0 END) AS detractors \
+         SUM(CASE WHEN f.recommend <= 6 THEN 1 ELSE 0 END) AS detractors, {} \
          FROM feedback f JOIN trainings t ON t.id = f.training_id WHERE 1 = 1{}{}{} GROUP BY f.training_id",
+        columns.join(", "),
         s.period(),
         s.units("f.unit_id"),
         s.trainings()
@@ -406,30 +522,27 @@ pub struct PartnerRow {
 }
 
 pub fn partners(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<PartnerRow>> {
-    let base = format!(
-        "FROM training_partners tp JOIN trainings t ON t.id = tp.training_id{{join}} \
-         WHERE tp.partner_id = p.id AND t.status NOT IN ('draft', 'cancelled'){}",
-        s.period()
-    );
-    let linked = base.replace("{join}", "");
-    let people = format!(
-        "{}{}",
-        base.replace("{join}", " JOIN enrolments en ON en.training_id = t.id JOIN employees e ON e.id = en.employee_id"),
-        s.units("e.unit_id")
-    );
-    let answers = format!(
-        "{}{}",
-        base.replace("{join}", " JOIN feedback f ON f.training_id = t.id"),
-        s.units("f.unit_id")
-    );
+    // Per training first (enrolments, feedback), then per partner: a few GROUP BYs, no
+    // subquery per partner.
     let sql = format!(
-        "SELECT p.id AS partner_id, p.name AS name, p.kind AS kind, p.agreement_end AS agreement_end, \
-         (SELECT COUNT(*) {linked}) AS trainings, \
-         (SELECT COUNT(*) {people} AND en.status <> 'withdrawn') AS participants, \
-         (SELECT CAST(COALESCE(SUM(en.jp_credited), 0) AS BIGINT) {people} AND en.status = 'completed') AS jp_delivered, \
-         (SELECT COUNT(*) {answers}) AS responses, \
-         (SELECT AVG(CAST(f.overall AS DOUBLE PRECISION)) {answers}) AS overall_mean \
-         FROM partners p ORDER BY p.name, p.id"
+        "WITH pt AS (SELECT tp.partner_id, t.id AS training_id FROM training_partners tp \
+           JOIN trainings t ON t.id = tp.training_id WHERE t.status NOT IN ('draft', 'cancelled'){period}), \
+         en AS (SELECT en.training_id, SUM(CASE WHEN en.status <> 'withdrawn' THEN 1 ELSE 0 END) AS participants, \
+           SUM(CASE WHEN en.status = 'completed' THEN COALESCE(en.jp_credited, 0) ELSE 0 END) AS jp \
+           FROM enrolments en JOIN employees e ON e.id = en.employee_id \
+           WHERE en.training_id IN (SELECT training_id FROM pt){people} GROUP BY en.training_id), \
+         fb AS (SELECT f.training_id, COUNT(*) AS responses, SUM(f.overall) AS overall_sum FROM feedback f \
+           WHERE f.training_id IN (SELECT training_id FROM pt){answers} GROUP BY f.training_id) \
+         SELECT p.id AS partner_id, p.name AS name, p.kind AS kind, p.agreement_end AS agreement_end, \
+           COUNT(pt.training_id) AS trainings, CAST(COALESCE(SUM(en.participants), 0) AS BIGINT) AS participants, \
+           CAST(COALESCE(SUM(en.jp), 0) AS BIGINT) AS jp_delivered, CAST(COALESCE(SUM(fb.responses), 0) AS BIGINT) AS responses, \
+           CAST(SUM(fb.overall_sum) AS DOUBLE PRECISION) / CAST(NULLIF(SUM(fb.responses), 0) AS DOUBLE PRECISION) AS overall_mean \
+         FROM partners p LEFT JOIN pt ON pt.partner_id = p.id LEFT JOIN en ON en.training_id = pt.training_id \
+           LEFT JOIN fb ON fb.training_id = pt.training_id \
+         GROUP BY p.id, p.name, p.kind, p.agreement_end ORDER BY p.name, p.id",
+        period = s.period(),
+        people = s.units("e.unit_id"),
+        answers = s.units("f.unit_id"),
     );
     diesel::sql_query(sql).load(conn)
 }

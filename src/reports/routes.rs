@@ -182,8 +182,7 @@ fn respond_list<T: Serialize>(
 
 fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
     let settings = crate::settings::queries::get(conn)?;
-    let aspects = queries::aspect_stats(conn, s)?;
-    let nps = queries::nps(conn, s)?;
+    let stats = queries::feedback_stats(conn, s)?;
     let enrolled: HashMap<i64, i64> = queries::enrolled(conn, s)?
         .into_iter()
         .map(|r| (r.id, r.n))
@@ -191,7 +190,7 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
     let mut ids: Vec<i64> = enrolled
         .keys()
         .copied()
-        .chain(nps.iter().map(|r| r.training_id))
+        .chain(stats.iter().map(|r| r.training_id))
         .collect();
     ids.sort_unstable();
     ids.dedup();
@@ -199,19 +198,17 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
         .into_iter()
         .map(|r| (r.id, r.title))
         .collect();
-    let nps: HashMap<i64, &queries::NpsRow> = nps.iter().map(|r| (r.training_id, r)).collect();
-    let mut by_training: HashMap<i64, Vec<&queries::AspectRow>> = HashMap::new();
-    for row in &aspects {
-        by_training.entry(row.training_id).or_default().push(row);
-    }
+    let by_training: HashMap<i64, &queries::FeedbackStatsRow> =
+        stats.iter().map(|r| (r.training_id, r)).collect();
     Ok(ids
         .into_iter()
         .map(|id| {
-            let responses = nps.get(&id).map_or(0, |r| r.responses);
+            let row = by_training.get(&id);
+            let responses = row.map_or(0, |r| r.responses);
             let suppressed = responses < i64::from(settings.min_group_size);
             let mut stats = BTreeMap::new();
             let mut overall_mean = None;
-            for row in by_training.get(&id).into_iter().flatten() {
+            for row in row.map(|r| r.aspects()).unwrap_or_default() {
                 if row.n == 0 {
                     continue;
                 }
@@ -238,7 +235,7 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
                 })
                 .map(|a| a.to_string())
                 .collect();
-            let nps_value = nps.get(&id).filter(|r| r.responses > 0).map(|r| {
+            let nps_value = by_training.get(&id).filter(|r| r.responses > 0).map(|r| {
                 round(
                     100.0 * (r.promoters.unwrap_or(0) - r.detractors.unwrap_or(0)) as f64
                         / r.responses as f64,
