@@ -5,6 +5,7 @@ COPY Cargo.toml Cargo.lock ./
 COPY src src
 COPY migrations migrations
 COPY openapi openapi
+COPY bench bench
 RUN cargo build --release --locked && cp target/release/kompetensi /kompetensi
 
 FROM debian:bookworm-slim
