@@ -166,14 +166,28 @@ fn respond<T: Serialize, R: Serialize>(
     }
 }
 
-/// A list report: `{"items": […]}` or CSV of the items.
-fn respond_list<T: Serialize>(
+/// A list report: authorize, compute the rows in the caller's scope, answer `{"items": […]}`
+/// or CSV of the items.
+async fn list_report<T, F>(
     req: &HttpRequest,
-    f: &ReportFilter,
+    state: &AppState,
+    caller: Caller,
+    f: ReportFilter,
     name: &str,
-    items: Vec<T>,
-) -> ApiResult<HttpResponse> {
-    if wants_csv(req, f) {
+    build: F,
+) -> ApiResult<HttpResponse>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut AnyConnection, &Scope) -> ApiResult<Vec<T>> + Send + 'static,
+{
+    caller.require_role_or_scope(READERS, "reports:read")?;
+    let csv = wants_csv(req, &f);
+    let items = db(&state.pool, move |c| {
+        let s = scope(c, &caller, &f, None)?;
+        build(c, &s)
+    })
+    .await?;
+    if csv {
         csv_response(name, &items)
     } else {
         Ok(HttpResponse::Ok().json(Items { items }))
@@ -273,13 +287,7 @@ pub async fn training_evaluation(
     caller: Caller,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role_or_scope(READERS, "reports:read")?;
-    let (items, f) = db(&state.pool, move |c| {
-        let s = scope(c, &caller, &f, None)?;
-        Ok((evaluation(c, &s)?, f))
-    })
-    .await?;
-    respond_list(&req, &f, "training-evaluation", items)
+    list_report(&req, &state, caller, f, "training-evaluation", evaluation).await
 }
 
 /// Pre/post test scores per training: means, gain, normalised gain and pass rate.
@@ -296,10 +304,8 @@ pub async fn learning_outcomes(
     caller: Caller,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role_or_scope(READERS, "reports:read")?;
-    let (items, f) = db(&state.pool, move |c| {
-        let s = scope(c, &caller, &f, None)?;
-        let rows = queries::outcomes(c, &s)?;
+    list_report(&req, &state, caller, f, "learning-outcomes", |c, s| {
+        let rows = queries::outcomes(c, s)?;
         let items: Vec<LearningOutcome> = rows
             .into_iter()
             .map(|r| LearningOutcome {
@@ -313,10 +319,9 @@ pub async fn learning_outcomes(
                 pass_rate: ratio(r.passed.unwrap_or(0), r.finished.unwrap_or(0)),
             })
             .collect();
-        Ok((items, f))
+        Ok(items)
     })
-    .await?;
-    respond_list(&req, &f, "learning-outcomes", items)
+    .await
 }
 
 fn compliance(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCompliance> {
@@ -433,10 +438,8 @@ pub async fn training_needs(
     caller: Caller,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role_or_scope(READERS, "reports:read")?;
-    let (items, f) = db(&state.pool, move |c| {
-        let s = scope(c, &caller, &f, None)?;
-        let items: Vec<TrainingNeed> = queries::needs(c, &s)?
+    list_report(&req, &state, caller, f, "training-needs", |c, s| {
+        let items: Vec<TrainingNeed> = queries::needs(c, s)?
             .into_iter()
             .map(|r| {
                 let planned_seats = if r.unlimited > 0 {
@@ -454,10 +457,9 @@ pub async fn training_needs(
                 }
             })
             .collect();
-        Ok((items, f))
+        Ok(items)
     })
-    .await?;
-    respond_list(&req, &f, "training-needs", items)
+    .await
 }
 
 fn agreement_status(end: Option<NaiveDate>, today: NaiveDate) -> AgreementStatus {
@@ -483,12 +485,10 @@ pub async fn partners_report(
     caller: Caller,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role_or_scope(READERS, "reports:read")?;
-    let (items, f) = db(&state.pool, move |c| {
-        let s = scope(c, &caller, &f, None)?;
+    list_report(&req, &state, caller, f, "partners", |c, s| {
         let min = i64::from(crate::settings::queries::get(c)?.min_group_size);
         let today = chrono::Utc::now().date_naive();
-        let items: Vec<PartnerReport> = queries::partners(c, &s)?
+        let items: Vec<PartnerReport> = queries::partners(c, s)?
             .into_iter()
             .map(|r| PartnerReport {
                 partner_id: r.partner_id,
@@ -506,10 +506,9 @@ pub async fn partners_report(
                 agreement_status: agreement_status(r.agreement_end, today),
             })
             .collect();
-        Ok((items, f))
+        Ok(items)
     })
-    .await?;
-    respond_list(&req, &f, "partners", items)
+    .await
 }
 
 /// Qualified trainers per competency against the employees below standard: where trainers are
@@ -527,10 +526,8 @@ pub async fn trainers_report(
     caller: Caller,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role_or_scope(READERS, "reports:read")?;
-    let (items, f) = db(&state.pool, move |c| {
-        let s = scope(c, &caller, &f, None)?;
-        let mut items: Vec<TrainerSupply> = queries::trainer_supply(c, &s)?
+    list_report(&req, &state, caller, f, "trainers", |c, s| {
+        let mut items: Vec<TrainerSupply> = queries::trainer_supply(c, s)?
             .into_iter()
             .map(|r| TrainerSupply {
                 competency_id: r.competency_id,
@@ -553,10 +550,9 @@ pub async fn trainers_report(
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then_with(|| a.code.cmp(&b.code))
         });
-        Ok((items, f))
+        Ok(items)
     })
-    .await?;
-    respond_list(&req, &f, "trainers", items)
+    .await
 }
 
 /// The year at a glance.
