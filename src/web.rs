@@ -693,3 +693,13 @@ pub async fn read_body(
     }
     Ok(body)
 }
+
+/// For PATCH fields that cannot be cleared: absent → `None`, a value → `Some(v)`, and `null` is
+/// refused (422 naming the field) instead of being taken as "leave unchanged".
+pub fn not_null<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}

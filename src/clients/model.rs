@@ -119,12 +119,16 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ClientPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200))]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub name: Option<String>,
-    #[schema(min_items = 1)]
+    #[schema(nullable = false, min_items = 1)]
     #[validate(custom(function = "some_scopes"))]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub scopes: Option<Vec<Scope>>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 

@@ -160,10 +160,19 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CompetencyPatch {
-    #[schema(min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9._-]+$")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[A-Za-z0-9._-]+$"
+    )]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub code: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub kind: Option<CompetencyKind>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 1, max_length = 200, nullable)]
@@ -171,8 +180,11 @@ pub struct CompetencyPatch {
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 1, max_length = 4000, nullable)]
     pub description: Option<Option<String>>,
-    #[schema(max_items = 5)]
+    #[schema(nullable = false, max_items = 5)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub levels: Option<Vec<Level>>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 

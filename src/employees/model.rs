@@ -182,9 +182,16 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct EmployeePatch {
-    #[schema(min_length = 18, max_length = 18, pattern = r"^[0-9]{18}$")]
+    #[schema(
+        nullable = false,
+        min_length = 18,
+        max_length = 18,
+        pattern = r"^[0-9]{18}$"
+    )]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub nip: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 1, max_length = 50, nullable)]
@@ -192,6 +199,8 @@ pub struct EmployeePatch {
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 1, max_length = 50, nullable)]
     pub back_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub asn_type: Option<AsnType>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(
@@ -204,7 +213,8 @@ pub struct EmployeePatch {
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(minimum = 1, nullable)]
     pub position_id: Option<Option<i64>>,
-    #[schema(minimum = 1)]
+    #[schema(nullable = false, minimum = 1)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub unit_id: Option<i64>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 3, max_length = 254, format = Email, nullable)]
@@ -220,6 +230,8 @@ pub struct EmployeePatch {
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 1, max_length = 64, nullable)]
     pub siasn_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 

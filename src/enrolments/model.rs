@@ -103,6 +103,8 @@ pub struct EnrolRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolmentPatch {
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub status: Option<EnrolmentStatus>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(minimum = 0, maximum = 100, nullable)]
@@ -133,6 +135,8 @@ pub struct BulkItem {
     #[schema(minimum = 1)]
     #[validate(range(min = 1))]
     pub enrolment_id: i64,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub status: Option<EnrolmentStatus>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(minimum = 0, maximum = 100, nullable)]

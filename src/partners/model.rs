@@ -214,8 +214,11 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub kind: Option<PartnerKind>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 1, max_length = 200, nullable)]
@@ -251,8 +254,11 @@ pub struct PartnerPatch {
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(nullable)]
     pub agreement_end: Option<Option<NaiveDate>>,
-    #[schema(max_items = 100)]
+    #[schema(nullable = false, max_items = 100)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub competency_ids: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 1, max_length = 2000, nullable)]

@@ -93,8 +93,11 @@ pub struct PositionInput {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PositionPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub kind: Option<PositionKind>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(minimum = 1, nullable)]

@@ -82,18 +82,24 @@ pub struct SettingsValues {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
-    #[schema(minimum = 1, maximum = 1000)]
+    #[schema(nullable = false, minimum = 1, maximum = 1000)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub jp_target: Option<i32>,
-    #[schema(minimum = 0.0, maximum = 1.0)]
+    #[schema(nullable = false, minimum = 0.0, maximum = 1.0)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub dissatisfaction_threshold: Option<f64>,
-    #[schema(minimum = 1, maximum = 1000)]
+    #[schema(nullable = false, minimum = 1, maximum = 1000)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub min_group_size: Option<i32>,
-    #[schema(minimum = 0, maximum = 3650)]
+    #[schema(nullable = false, minimum = 0, maximum = 3650)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub feedback_window_days: Option<i32>,
-    #[schema(minimum = 0, maximum = 100)]
+    #[schema(nullable = false, minimum = 0, maximum = 100)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub jpm_optimal_min: Option<i32>,
     /// Not above `jpm_optimal_min`.
-    #[schema(minimum = 0, maximum = 100)]
+    #[schema(nullable = false, minimum = 0, maximum = 100)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub jpm_cukup_min: Option<i32>,
 }
 

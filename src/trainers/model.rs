@@ -139,8 +139,11 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TrainerPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub kind: Option<TrainerKind>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(minimum = 1, nullable)]
@@ -159,11 +162,14 @@ pub struct TrainerPatch {
         nullable
     )]
     pub phone: Option<Option<String>>,
-    #[schema(max_items = 100)]
+    #[schema(nullable = false, max_items = 100)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub competency_ids: Option<Vec<i64>>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 1, max_length = 4000, nullable)]
     pub bio: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 

@@ -345,16 +345,26 @@ pub struct TrainingInput {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingPatch {
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(nullable = false, min_length = 1, max_length = 300)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 1, max_length = 5000, nullable)]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub form: Option<Form>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub mode: Option<Mode>,
-    #[schema(minimum = 1, maximum = 1000)]
+    #[schema(nullable = false, minimum = 1, maximum = 1000)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub jp: Option<i32>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub start_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub end_date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(min_length = 1, max_length = 300, nullable)]
@@ -379,11 +389,14 @@ pub struct TrainingPatch {
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(minimum = 1, nullable)]
     pub organizer_unit_id: Option<Option<i64>>,
-    #[schema(max_items = 50)]
+    #[schema(nullable = false, max_items = 50)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub partner_ids: Option<Vec<i64>>,
-    #[schema(max_items = 50)]
+    #[schema(nullable = false, max_items = 50)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub trainer_ids: Option<Vec<i64>>,
-    #[schema(max_items = 50)]
+    #[schema(nullable = false, max_items = 50)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub competencies: Option<Vec<TargetCompetency>>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(minimum = 1, maximum = 99, nullable)]

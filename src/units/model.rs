@@ -101,13 +101,22 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UnitPatch {
-    #[schema(min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9._-]+$")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[A-Za-z0-9._-]+$"
+    )]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub code: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(minimum = 1, nullable)]
     pub parent_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 

@@ -105,13 +105,17 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200))]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub display_name: Option<String>,
     /// Sets a new password (signs the user out everywhere).
-    #[schema(min_length = 10, max_length = 1024, format = Password)]
+    #[schema(nullable = false, min_length = 10, max_length = 1024, format = Password)]
     #[validate(length(min = 10, max = 1024))]
+    #[serde(default, deserialize_with = "crate::web::not_null")]
     pub password: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub role: Option<Role>,
     #[serde(default, deserialize_with = "crate::web::nullable")]
     #[schema(minimum = 1, nullable)]
@@ -121,6 +125,8 @@ pub struct UserPatch {
     #[schema(minimum = 1, nullable)]
     #[validate(range(min = 1))]
     pub employee_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 

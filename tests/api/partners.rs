@@ -67,6 +67,18 @@ async fn crud(ctx: &Ctx) {
     assert_eq!(r.body["version"], 2);
     assert_eq!(r.header("etag").as_deref(), Some("\"2\""));
 
+    // null clears only what may be empty: a name or a kind cannot be nulled.
+    for field in ["name", "kind", "active", "competency_ids"] {
+        let r = patch(
+            &app,
+            &format!("/api/v1/partners/{id}"),
+            &admin,
+            json!({field: null}),
+        )
+        .await;
+        r.problem(422, "validation_failed");
+        assert!(!r.field_errors(field).is_empty(), "{field}: {}", r.text);
+    }
     // The patched result is validated as a whole: an end before the kept start is refused.
     let r = patch(
         &app,

@@ -77,6 +77,7 @@ async fn settings(ctx: &Ctx) {
         (json!({"jpm_optimal_min": 101}), "jpm_optimal_min"),
         (json!({"jp_target": "20"}), "jp_target"),
         (json!({"version": 7}), "version"),
+        (json!({"min_group_size": null}), "min_group_size"),
     ] {
         let r = patch(&app, "/api/v1/settings", &admin, body).await;
         r.problem(422, "validation_failed");
