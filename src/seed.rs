@@ -615,10 +615,7 @@ fn seed_employees(
             report.assessments += rows.len();
             for chunk in rows.chunks(1000) {
                 let insert = diesel::insert_into(assessments::table).values(chunk.to_vec());
-                match c {
-                    AnyConnection::Postgresql(pg) => insert.execute(pg)?,
-                    AnyConnection::Sqlite(lite) => insert.execute(lite)?,
-                };
+                crate::execute_native!(c, insert)?;
             }
             Ok(())
         })
@@ -923,10 +920,7 @@ fn seed_trainings(
             report.enrolments += rows.len();
             for chunk in rows.chunks(1000) {
                 let insert = diesel::insert_into(enrolments::table).values(chunk.to_vec());
-                match c {
-                    AnyConnection::Postgresql(pg) => insert.execute(pg)?,
-                    AnyConnection::Sqlite(lite) => insert.execute(lite)?,
-                };
+                crate::execute_native!(c, insert)?;
             }
             // Completions credit the training's JP.
             diesel::update(
@@ -1042,17 +1036,11 @@ fn seed_feedback(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
             report.feedback += rows.len();
             for chunk in rows.chunks(1000) {
                 let insert = diesel::insert_into(feedback::table).values(chunk.to_vec());
-                match c {
-                    AnyConnection::Postgresql(pg) => insert.execute(pg)?,
-                    AnyConnection::Sqlite(lite) => insert.execute(lite)?,
-                };
+                crate::execute_native!(c, insert)?;
             }
             for chunk in receipts.chunks(1000) {
                 let insert = diesel::insert_into(feedback_receipts::table).values(chunk.to_vec());
-                match c {
-                    AnyConnection::Postgresql(pg) => insert.execute(pg)?,
-                    AnyConnection::Sqlite(lite) => insert.execute(lite)?,
-                };
+                crate::execute_native!(c, insert)?;
             }
             Ok(())
         })

@@ -256,3 +256,15 @@ pub fn last_insert_id(conn: &mut AnyConnection) -> QueryResult<i64> {
 pub fn analyze(conn: &mut AnyConnection, table: &'static str) -> QueryResult<()> {
     conn.batch_execute(&format!("ANALYZE {table}"))
 }
+
+/// Runs a statement whose SQL diesel builds per backend (multi-row `VALUES`) on the native
+/// connection inside an `AnyConnection`; evaluates to `QueryResult<usize>`.
+#[macro_export]
+macro_rules! execute_native {
+    ($conn:expr, $statement:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Postgresql(c) => diesel::RunQueryDsl::execute($statement, c),
+            $crate::db::AnyConnection::Sqlite(c) => diesel::RunQueryDsl::execute($statement, c),
+        }
+    };
+}

@@ -122,10 +122,7 @@ pub fn create_many(conn: &mut AnyConnection, rows: Vec<NewEmployee>) -> QueryRes
     while rows.peek().is_some() {
         let chunk: Vec<NewEmployee> = rows.by_ref().take(500).collect();
         let insert = diesel::insert_into(employees::table).values(chunk);
-        n += match conn {
-            AnyConnection::Postgresql(c) => insert.execute(c)?,
-            AnyConnection::Sqlite(c) => insert.execute(c)?,
-        };
+        n += crate::execute_native!(conn, insert)?;
     }
     Ok(n)
 }

@@ -6,7 +6,6 @@ use super::queries;
 use crate::audit::{self, Action, Outcome};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiResult, ReadErrors};
-use crate::reports::model::Format;
 use crate::web::{db, RequestMeta, ValidQuery};
 use crate::AppState;
 
@@ -30,15 +29,7 @@ pub async fn siasn_course_records(
         &[Role::Admin, Role::Operator, Role::UnitManager],
         "records:read",
     )?;
-    let csv = match f.format {
-        Some(Format::Csv) => true,
-        Some(Format::Json) => false,
-        None => req
-            .headers()
-            .get("accept")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/csv")),
-    };
+    let csv = crate::reports::routes::wants_csv(&req, f.format);
     let items = db(&state.pool, move |c| {
         let units = caller.units_within(c, f.unit_id)?;
         let rows = queries::completions(c, f.from, f.to, units.as_deref())?;

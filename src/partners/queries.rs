@@ -165,10 +165,7 @@ pub fn replace_competencies(
             .collect();
         let insert = diesel::insert_into(partner_competencies::table).values(rows);
         // Multi-row VALUES is backend-specific in diesel, so dispatch on the connection.
-        match conn {
-            AnyConnection::Postgresql(c) => insert.execute(c)?,
-            AnyConnection::Sqlite(c) => insert.execute(c)?,
-        };
+        crate::execute_native!(conn, insert)?;
     }
     Ok(())
 }

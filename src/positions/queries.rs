@@ -157,9 +157,6 @@ pub fn replace_standards(conn: &mut AnyConnection, id: i64, items: &[Standard]) 
         })
         .collect();
     let insert = diesel::insert_into(position_standards::table).values(rows);
-    match conn {
-        AnyConnection::Postgresql(c) => insert.execute(c)?,
-        AnyConnection::Sqlite(c) => insert.execute(c)?,
-    };
+    crate::execute_native!(conn, insert)?;
     Ok(())
 }

@@ -62,8 +62,9 @@ fn scope(
     })
 }
 
-fn wants_csv(req: &HttpRequest, f: &ReportFilter) -> bool {
-    match f.format {
+/// CSV when `format=csv`, or when no format is given and `Accept` asks for text/csv.
+pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
+    match format {
         Some(Format::Csv) => true,
         Some(Format::Json) => false,
         None => req
@@ -159,7 +160,7 @@ fn respond<T: Serialize, R: Serialize>(
     json: &T,
     rows: &[R],
 ) -> ApiResult<HttpResponse> {
-    if wants_csv(req, f) {
+    if wants_csv(req, f.format) {
         csv_response(name, rows)
     } else {
         Ok(HttpResponse::Ok().json(json))
@@ -181,7 +182,7 @@ where
     F: FnOnce(&mut AnyConnection, &Scope) -> ApiResult<Vec<T>> + Send + 'static,
 {
     caller.require_role_or_scope(READERS, "reports:read")?;
-    let csv = wants_csv(req, &f);
+    let csv = wants_csv(req, f.format);
     let items = db(&state.pool, move |c| {
         let s = scope(c, &caller, &f, None)?;
         build(c, &s)

@@ -153,10 +153,7 @@ pub fn replace_competencies(
         })
         .collect();
     let insert = diesel::insert_into(trainer_competencies::table).values(rows);
-    match conn {
-        AnyConnection::Postgresql(c) => insert.execute(c)?,
-        AnyConnection::Sqlite(c) => insert.execute(c)?,
-    };
+    crate::execute_native!(conn, insert)?;
     Ok(())
 }
 

@@ -270,30 +270,51 @@ pub fn replace_links(
         .execute(conn)?;
     diesel::delete(training_competencies::table.filter(training_competencies::training_id.eq(id)))
         .execute(conn)?;
-    for p in partners {
-        diesel::insert_into(training_partners::table)
-            .values((
-                training_partners::training_id.eq(id),
-                training_partners::partner_id.eq(*p),
-            ))
-            .execute(conn)?;
+    if !partners.is_empty() {
+        let rows: Vec<_> = partners
+            .iter()
+            .map(|p| {
+                (
+                    training_partners::training_id.eq(id),
+                    training_partners::partner_id.eq(*p),
+                )
+            })
+            .collect();
+        crate::execute_native!(
+            conn,
+            diesel::insert_into(training_partners::table).values(rows)
+        )?;
     }
-    for t in trainers {
-        diesel::insert_into(training_trainers::table)
-            .values((
-                training_trainers::training_id.eq(id),
-                training_trainers::trainer_id.eq(*t),
-            ))
-            .execute(conn)?;
+    if !trainers.is_empty() {
+        let rows: Vec<_> = trainers
+            .iter()
+            .map(|t| {
+                (
+                    training_trainers::training_id.eq(id),
+                    training_trainers::trainer_id.eq(*t),
+                )
+            })
+            .collect();
+        crate::execute_native!(
+            conn,
+            diesel::insert_into(training_trainers::table).values(rows)
+        )?;
     }
-    for c in competencies {
-        diesel::insert_into(training_competencies::table)
-            .values((
-                training_competencies::training_id.eq(id),
-                training_competencies::competency_id.eq(c.competency_id),
-                training_competencies::target_level.eq(c.target_level),
-            ))
-            .execute(conn)?;
+    if !competencies.is_empty() {
+        let rows: Vec<_> = competencies
+            .iter()
+            .map(|c| {
+                (
+                    training_competencies::training_id.eq(id),
+                    training_competencies::competency_id.eq(c.competency_id),
+                    training_competencies::target_level.eq(c.target_level),
+                )
+            })
+            .collect();
+        crate::execute_native!(
+            conn,
+            diesel::insert_into(training_competencies::table).values(rows)
+        )?;
     }
     Ok(())
 }
