@@ -290,6 +290,17 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     seed_trainers(&mut conn, &mut report)?;
     seed_trainings(&mut conn, employees_wanted, &mut report)?;
     seed_feedback(&mut conn, &mut report)?;
+    // The report aggregates, from the rows just loaded.
+    write_tx(&mut conn, crate::reports::aggregates::rebuild_all).map_err(err)?;
+    for table in [
+        "feedback_totals",
+        "enrolment_totals",
+        "employee_jp",
+        "employee_standing",
+        "level_counts",
+    ] {
+        crate::db::analyze(&mut conn, table).map_err(err)?;
+    }
     write_tx(&mut conn, |c| {
         crate::audit::record(
             c,

@@ -104,9 +104,9 @@ fn record_current_level(
                 ))
                 .execute(conn)?;
         }
-        Some(_) => {}
+        Some(_) => return Ok(()),
     }
-    Ok(())
+    crate::reports::aggregates::employees_changed(conn, &[employee], &[])
 }
 
 /// Rebuilds `competency_levels` from the whole history (after a bulk load).

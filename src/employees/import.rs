@@ -309,6 +309,9 @@ fn import(
                 "an employee in the file was changed meanwhile; try again",
             ));
         }
+        if result.created + result.updated > 0 {
+            crate::reports::aggregates::rebuild_people(conn)?;
+        }
         audit::record(
             conn,
             caller.actor(),

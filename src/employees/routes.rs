@@ -9,6 +9,7 @@ use crate::audit::{self, Action, Outcome};
 use crate::auth::{ActorKind, Caller, Role};
 use crate::db::{write_tx, AnyConnection};
 use crate::error::{ApiError, ApiResult, FieldErrors, ReadErrors, WriteErrors};
+use crate::reports::aggregates;
 use crate::web::{
     created, db, ok_versioned, paginated, validation_error, IfMatch, PageParams, Paginated,
     RequestMeta, ValidJson, ValidQuery,
@@ -164,6 +165,7 @@ pub async fn create_employee(
         write_tx(c, |c| {
             check(c, &body, None)?;
             let id = queries::create(c, &EmployeeChanges::from(&body))?;
+            aggregates::employees_changed(c, &[id], &[])?;
             audit::record(
                 c,
                 caller.actor(),
@@ -212,9 +214,11 @@ pub async fn update_employee(
             let merged = body.apply(current);
             merged.validate().map_err(|e| validation_error(&e))?;
             check(c, &merged, Some(id))?;
+            let before = aggregates::group_of(c, id)?;
             if !queries::update(c, id, version, &EmployeeChanges::from(&merged))? {
                 return Err(ApiError::PreconditionFailed);
             }
+            aggregates::employees_changed(c, &[id], before.as_slice())?;
             audit::record(
                 c,
                 caller.actor(),
@@ -261,6 +265,7 @@ pub async fn delete_employee(
                 ));
             }
             queries::delete(c, id)?;
+            aggregates::employees_changed(c, &[id], &[])?;
             audit::record(
                 c,
                 caller.actor(),

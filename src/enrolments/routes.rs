@@ -11,6 +11,7 @@ use crate::auth::{ActorKind, Caller, Role};
 use crate::db::{now, write_tx, AnyConnection};
 use crate::employees::routes::visible_employee;
 use crate::error::{ApiError, ApiResult, FieldErrors, ReadErrors, WriteErrors};
+use crate::reports::aggregates;
 use crate::trainings::model::{Form, Status};
 use crate::trainings::queries as trainings;
 use crate::trainings::routes::visible_training;
@@ -168,7 +169,9 @@ fn enrol(
             detail: "the training is full".into(),
         });
     }
-    Ok(queries::create(conn, training_id, employee_id)?)
+    let id = queries::create(conn, training_id, employee_id)?;
+    aggregates::enrolments_changed(conn, &[training_id], &[employee_id])?;
+    Ok(id)
 }
 
 /// Enrol an employee: training staff anyone (planned, open or ongoing trainings); unit managers
@@ -303,6 +306,7 @@ pub async fn update_enrolment(
             if !queries::update(c, id, row.version, &changes)? {
                 return Err(ApiError::PreconditionFailed);
             }
+            aggregates::enrolments_changed(c, &[row.training_id], &[row.employee_id])?;
             audit::record(
                 c,
                 caller.actor(),
@@ -344,6 +348,7 @@ pub async fn bulk_update(
             let mut seen = Vec::new();
             let mut errors = FieldErrors::new();
             let mut out = Vec::new();
+            let mut people = Vec::new();
             for (i, item) in body.items.into_iter().enumerate() {
                 let (enrolment_id, patch) = item.into_patch();
                 let field = format!("items[{i}].enrolment_id");
@@ -381,10 +386,12 @@ pub async fn bulk_update(
                     Outcome::Success,
                 )?;
                 out.push(enrolment_id);
+                people.push(row.employee_id);
             }
             if !errors.is_empty() {
                 return Err(ApiError::fields(errors));
             }
+            aggregates::enrolments_changed(c, &[training_id], &people)?;
             out.into_iter()
                 .map(|id| Ok(Enrolment::from(queries::get(c, id)?)))
                 .collect::<ApiResult<Vec<_>>>()

@@ -77,6 +77,7 @@ pub async fn submit_feedback(
             }
             let unit = crate::employees::queries::get(c, employee_id)?.unit_id;
             let id = queries::create(c, training_id, unit, &body)?;
+            crate::reports::aggregates::add_feedback(c, training_id, unit, &body)?;
             // The audit row names the training only: no actor, address or request id, which with
             // the order of rows could tie a person to a response.
             let anonymous = RequestMeta {

@@ -143,9 +143,16 @@ pub fn standards(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<Standard>
 pub fn replace_standards(conn: &mut AnyConnection, id: i64, items: &[Standard]) -> QueryResult<()> {
     diesel::delete(position_standards::table.filter(position_standards::position_id.eq(id)))
         .execute(conn)?;
-    if items.is_empty() {
-        return Ok(());
+    if !items.is_empty() {
+        insert_standards(conn, id, items)?;
     }
+    crate::reports::aggregates::refresh_standing(
+        conn,
+        crate::reports::aggregates::Employees::Position(id),
+    )
+}
+
+fn insert_standards(conn: &mut AnyConnection, id: i64, items: &[Standard]) -> QueryResult<()> {
     let rows: Vec<_> = items
         .iter()
         .map(|s| {

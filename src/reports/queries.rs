@@ -45,6 +45,35 @@ impl Scope {
         }
     }
 
+    /// The year when the period is exactly one calendar year (the aggregates are kept per year).
+    fn calendar_year(&self) -> Option<i32> {
+        use chrono::Datelike;
+        let (from, to) = (self.from?, self.to?);
+        (from.year() == to.year() && from.ordinal() == 1 && to.succ_opt()?.ordinal() == 1)
+            .then_some(from.year())
+    }
+
+    /// `AND <column> IN (trainings in the period and filters)`, or nothing when unfiltered: the
+    /// aggregates then need no join to trainings.
+    fn in_trainings(&self, column: &str) -> String {
+        let filters = format!("{}{}", self.period(), self.trainings());
+        if filters.is_empty() {
+            return filters;
+        }
+        format!(" AND {column} IN (SELECT t.id FROM trainings t WHERE 1 = 1{filters})")
+    }
+
+    /// `AND <column> IN (employees of the units in scope)`, or nothing for every unit.
+    fn in_people(&self, column: &str) -> String {
+        match &self.units {
+            None => String::new(),
+            Some(_) => format!(
+                " AND {column} IN (SELECT e.id FROM employees e WHERE 1 = 1{})",
+                self.units("e.unit_id")
+            ),
+        }
+    }
+
     /// Training, partner and trainer filters on trainings aliased `t`.
     fn trainings(&self) -> String {
         let mut s = String::new();
@@ -214,26 +243,33 @@ impl FeedbackStatsRow {
     }
 }
 
-/// One scan over the feedback of the trainings in scope.
+/// The feedback totals of the trainings and units in scope, per training.
 pub fn feedback_stats(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<FeedbackStatsRow>> {
-    let columns: Vec<String> = ["material", "method", "trainer", "facilities", "relevance", "organisation", "overall"]
+    let mut columns = vec![
+        "responses".to_string(),
+        "promoters".into(),
+        "detractors".into(),
+    ];
+    for a in [
+        "material",
+        "method",
+        "trainer",
+        "facilities",
+        "relevance",
+        "organisation",
+        "overall",
+    ] {
+        columns.extend(["n", "sum", "top2", "low"].map(|x| format!("{a}_{x}")));
+    }
+    let sums: Vec<String> = columns
         .iter()
-        .map(|a| {
-            format!(
-                "COUNT(f.{a}) AS {a}_n, SUM(f.{a}) AS {a}_sum, SUM(CASE WHEN f.{a} >= 4 THEN 1 ELSE 0 END) AS {a}_top2, \
-                 SUM(CASE WHEN f.{a} <= 2 THEN 1 ELSE 0 END) AS {a}_low"
-            )
-        })
+        .map(|c| format!("SUM(ft.{c}) AS {c}"))
         .collect();
     let sql = format!(
-        "SELECT f.training_id AS training_id, COUNT(*) AS responses, \
-         SUM(CASE WHEN f.recommend >= 9 THEN 1 ELSE 0 END) AS promoters, \
-         SUM(CASE WHEN f.recommend <= 6 THEN 1 ELSE 0 END) AS detractors, {} \
-         FROM feedback f JOIN trainings t ON t.id = f.training_id WHERE 1 = 1{}{}{} GROUP BY f.training_id",
-        columns.join(", "),
-        s.period(),
-        s.units("f.unit_id"),
-        s.trainings()
+        "SELECT ft.training_id AS training_id, {} FROM feedback_totals ft WHERE 1 = 1{}{} GROUP BY ft.training_id",
+        sums.join(", "),
+        s.in_trainings("ft.training_id"),
+        s.units("ft.unit_id"),
     );
     diesel::sql_query(sql).load(conn)
 }
@@ -249,11 +285,10 @@ pub struct CountRow {
 /// Enrolments not withdrawn, per training.
 pub fn enrolled(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<CountRow>> {
     let sql = format!(
-        "SELECT en.training_id AS id, COUNT(*) AS n FROM enrolments en JOIN trainings t ON t.id = en.training_id \
-         JOIN employees e ON e.id = en.employee_id WHERE en.status <> 'withdrawn'{}{}{} GROUP BY en.training_id",
-        s.period(),
-        s.units("e.unit_id"),
-        s.trainings()
+        "SELECT et.training_id AS id, CAST(SUM(et.participants) AS BIGINT) AS n FROM enrolment_totals et \
+         WHERE 1 = 1{}{} GROUP BY et.training_id",
+        s.in_trainings("et.training_id"),
+        s.units("et.unit_id"),
     );
     diesel::sql_query(sql).load(conn)
 }
@@ -302,29 +337,40 @@ pub struct OutcomeRow {
 
 pub fn outcomes(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<OutcomeRow>> {
     let sql = format!(
-        "SELECT t.id AS training_id, t.title AS title, COUNT(*) AS participants, \
-         AVG(en.pre_test_score) AS pre_mean, AVG(en.post_test_score) AS post_mean, \
-         AVG(CASE WHEN en.pre_test_score IS NOT NULL AND en.post_test_score IS NOT NULL \
-             THEN en.post_test_score - en.pre_test_score END) AS gain_mean, \
-         AVG(CASE WHEN en.pre_test_score IS NOT NULL AND en.post_test_score IS NOT NULL AND en.pre_test_score < 100 \
-             THEN (en.post_test_score - en.pre_test_score) / (100 - en.pre_test_score) END) AS normalized_gain_mean, \
-         SUM(CASE WHEN en.status = 'completed' THEN 1 ELSE 0 END) AS passed, \
-         SUM(CASE WHEN en.status IN ('completed', 'failed') THEN 1 ELSE 0 END) AS finished \
-         FROM enrolments en JOIN trainings t ON t.id = en.training_id JOIN employees e ON e.id = en.employee_id \
-         WHERE en.status <> 'withdrawn'{}{}{} GROUP BY t.id, t.title ORDER BY t.id",
-        s.period(),
-        s.units("e.unit_id"),
-        s.trainings()
+        "SELECT t.id AS training_id, t.title AS title, o.participants, o.pre_mean, o.post_mean, o.gain_mean, \
+         o.normalized_gain_mean, o.passed, o.finished FROM (SELECT et.training_id, \
+         CAST(SUM(et.participants) AS BIGINT) AS participants, \
+         CAST(SUM(et.pre_sum) AS DOUBLE PRECISION) / CAST(NULLIF(SUM(et.pre_n), 0) AS DOUBLE PRECISION) AS pre_mean, \
+         CAST(SUM(et.post_sum) AS DOUBLE PRECISION) / CAST(NULLIF(SUM(et.post_n), 0) AS DOUBLE PRECISION) AS post_mean, \
+         CAST(SUM(et.gain_sum) AS DOUBLE PRECISION) / CAST(NULLIF(SUM(et.gain_n), 0) AS DOUBLE PRECISION) AS gain_mean, \
+         CAST(SUM(et.ngain_sum) AS DOUBLE PRECISION) / CAST(NULLIF(SUM(et.ngain_n), 0) AS DOUBLE PRECISION) AS normalized_gain_mean, \
+         CAST(SUM(et.completed) AS BIGINT) AS passed, CAST(SUM(et.finished) AS BIGINT) AS finished \
+         FROM enrolment_totals et WHERE 1 = 1{}{} GROUP BY et.training_id) o \
+         JOIN trainings t ON t.id = o.training_id ORDER BY t.id",
+        s.in_trainings("et.training_id"),
+        s.units("et.unit_id"),
     );
     diesel::sql_query(sql).load(conn)
 }
 
-/// Each active employee's JP credited in the period (`jp`), as a derived table aliased `j`.
+/// Each employee's JP credited in the period (`jp`), as a derived table aliased `j`: the yearly
+/// aggregate for a calendar year, else from the enrolments.
 fn jp_per_employee(s: &Scope) -> String {
+    if let Some(year) = s.calendar_year() {
+        return format!("(SELECT employee_id, jp FROM employee_jp WHERE year = {year})");
+    }
     format!(
         "(SELECT en.employee_id AS employee_id, SUM(en.jp_credited) AS jp FROM enrolments en \
-         JOIN trainings t ON t.id = en.training_id WHERE en.status = 'completed'{} GROUP BY en.employee_id)",
-        s.period()
+         WHERE en.status = 'completed'{}{} GROUP BY en.employee_id)",
+        // JP counts every completed training of the period, whatever the training filters.
+        Scope {
+            training_id: None,
+            partner_id: None,
+            trainer_id: None,
+            ..s.clone()
+        }
+        .in_trainings("en.training_id"),
+        s.in_people("en.employee_id"),
     )
 }
 
@@ -389,14 +435,18 @@ pub fn below_target(
     diesel::sql_query(sql).load(conn)
 }
 
-/// The current level per employee and competency (`latest`, kept by assessments) and the required level per employee
-/// in scope and competency of their position's standard (`req`).
-fn standards_ctes(s: &Scope) -> String {
+/// Per competency of the standards in scope: `assessed`, `below` (under the required level) and
+/// `gap_sum` (Σ required − level over the assessed), from the level counts, as a derived table
+/// aliased `a`.
+fn assessed_per_competency(s: &Scope) -> String {
     format!(
-        "latest AS (SELECT employee_id, competency_id, level FROM competency_levels), \
-         req AS (SELECT e.id AS employee_id, ps.competency_id, ps.required_level FROM employees e \
-           JOIN position_standards ps ON ps.position_id = e.position_id WHERE e.active = TRUE{})",
-        s.units("e.unit_id")
+        "(SELECT ps.competency_id AS competency_id, SUM(lc.n) AS assessed, \
+           SUM(CASE WHEN lc.level < ps.required_level THEN lc.n ELSE 0 END) AS below, \
+           SUM((ps.required_level - lc.level) * lc.n) AS gap_sum \
+         FROM level_counts lc JOIN position_standards ps \
+           ON ps.position_id = lc.position_id AND ps.competency_id = lc.competency_id \
+         WHERE 1 = 1{} GROUP BY ps.competency_id) a",
+        s.units("lc.unit_id")
     )
 }
 
@@ -420,13 +470,16 @@ pub struct GapRow {
 
 pub fn gaps(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<GapRow>> {
     let sql = format!(
-        "WITH {} SELECT c.id AS competency_id, c.code AS code, c.name AS name, COUNT(*) AS employees_with_standard, \
-         COUNT(l.level) AS assessed, SUM(CASE WHEN l.level < r.required_level THEN 1 ELSE 0 END) AS below_standard, \
-         AVG(CASE WHEN l.level IS NOT NULL THEN CAST(r.required_level - l.level AS DOUBLE PRECISION) END) AS mean_gap \
-         FROM req r JOIN competencies c ON c.id = r.competency_id \
-         LEFT JOIN latest l ON l.employee_id = r.employee_id AND l.competency_id = r.competency_id \
-         GROUP BY c.id, c.code, c.name ORDER BY c.code",
-        standards_ctes(s)
+        "SELECT c.id AS competency_id, c.code AS code, c.name AS name, \
+           CAST(w.n AS BIGINT) AS employees_with_standard, CAST(COALESCE(a.assessed, 0) AS BIGINT) AS assessed, \
+           CAST(COALESCE(a.below, 0) AS BIGINT) AS below_standard, \
+           CAST(a.gap_sum AS DOUBLE PRECISION) / CAST(NULLIF(a.assessed, 0) AS DOUBLE PRECISION) AS mean_gap \
+         FROM (SELECT ps.competency_id AS competency_id, COUNT(*) AS n FROM employee_standing es \
+           JOIN position_standards ps ON ps.position_id = es.position_id WHERE 1 = 1{} GROUP BY ps.competency_id) w \
+         JOIN competencies c ON c.id = w.competency_id LEFT JOIN {} ON a.competency_id = w.competency_id \
+         ORDER BY c.code",
+        s.units("es.unit_id"),
+        assessed_per_competency(s)
     );
     diesel::sql_query(sql).load(conn)
 }
@@ -451,16 +504,11 @@ pub fn jpm_bands(
     cukup_min: i32,
 ) -> QueryResult<BandRow> {
     let sql = format!(
-        "WITH {}, per AS (SELECT r.employee_id, \
-           SUM(CASE WHEN l.level IS NULL THEN 0 WHEN l.level < r.required_level THEN l.level ELSE r.required_level END) AS matched, \
-           SUM(r.required_level) AS required, COUNT(l.level) AS assessed \
-           FROM req r LEFT JOIN latest l ON l.employee_id = r.employee_id AND l.competency_id = r.competency_id \
-           GROUP BY r.employee_id) \
-         SELECT SUM(CASE WHEN assessed > 0 AND 100 * matched >= {optimal_min} * required THEN 1 ELSE 0 END) AS optimal, \
+        "SELECT SUM(CASE WHEN assessed > 0 AND 100 * matched >= {optimal_min} * required THEN 1 ELSE 0 END) AS optimal, \
            SUM(CASE WHEN assessed > 0 AND 100 * matched < {optimal_min} * required AND 100 * matched >= {cukup_min} * required THEN 1 ELSE 0 END) AS cukup_optimal, \
            SUM(CASE WHEN assessed > 0 AND 100 * matched < {cukup_min} * required THEN 1 ELSE 0 END) AS kurang_optimal, \
-           SUM(CASE WHEN assessed = 0 THEN 1 ELSE 0 END) AS unassessed FROM per",
-        standards_ctes(s)
+           SUM(CASE WHEN assessed = 0 THEN 1 ELSE 0 END) AS unassessed FROM employee_standing WHERE 1 = 1{}",
+        s.units("unit_id")
     );
     diesel::sql_query(sql).get_result(conn)
 }
@@ -484,17 +532,14 @@ pub struct NeedRow {
 /// Competencies with employees below standard, and the free seats of planned/open trainings for them.
 pub fn needs(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<NeedRow>> {
     let sql = format!(
-        "WITH {}, below AS (SELECT r.competency_id, COUNT(*) AS n FROM req r JOIN latest l \
-           ON l.employee_id = r.employee_id AND l.competency_id = r.competency_id \
-           WHERE l.level < r.required_level GROUP BY r.competency_id), \
-         seats AS (SELECT tc.competency_id, SUM(CASE WHEN t.capacity IS NULL THEN 0 ELSE t.capacity - t.enrolled_count END) AS seats, \
+        "WITH seats AS (SELECT tc.competency_id, SUM(CASE WHEN t.capacity IS NULL THEN 0 ELSE t.capacity - t.enrolled_count END) AS seats, \
            SUM(CASE WHEN t.capacity IS NULL THEN 1 ELSE 0 END) AS unlimited FROM training_competencies tc \
            JOIN trainings t ON t.id = tc.training_id WHERE t.status IN ('planned', 'open') GROUP BY tc.competency_id) \
-         SELECT c.id AS competency_id, c.code AS code, c.name AS name, CAST(b.n AS BIGINT) AS below, \
+         SELECT c.id AS competency_id, c.code AS code, c.name AS name, CAST(a.below AS BIGINT) AS below, \
            CAST(COALESCE(s.seats, 0) AS BIGINT) AS seats, CAST(COALESCE(s.unlimited, 0) AS BIGINT) AS unlimited \
-         FROM below b JOIN competencies c ON c.id = b.competency_id LEFT JOIN seats s ON s.competency_id = b.competency_id \
-         ORDER BY b.n DESC, c.code",
-        standards_ctes(s)
+         FROM {} JOIN competencies c ON c.id = a.competency_id LEFT JOIN seats s ON s.competency_id = a.competency_id \
+         WHERE a.below > 0 ORDER BY a.below DESC, c.code",
+        assessed_per_competency(s)
     );
     diesel::sql_query(sql).load(conn)
 }
@@ -527,12 +572,10 @@ pub fn partners(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<PartnerR
     let sql = format!(
         "WITH pt AS (SELECT tp.partner_id, t.id AS training_id FROM training_partners tp \
            JOIN trainings t ON t.id = tp.training_id WHERE t.status NOT IN ('draft', 'cancelled'){period}), \
-         en AS (SELECT en.training_id, SUM(CASE WHEN en.status <> 'withdrawn' THEN 1 ELSE 0 END) AS participants, \
-           SUM(CASE WHEN en.status = 'completed' THEN COALESCE(en.jp_credited, 0) ELSE 0 END) AS jp \
-           FROM enrolments en JOIN employees e ON e.id = en.employee_id \
-           WHERE en.training_id IN (SELECT training_id FROM pt){people} GROUP BY en.training_id), \
-         fb AS (SELECT f.training_id, COUNT(*) AS responses, SUM(f.overall) AS overall_sum FROM feedback f \
-           WHERE f.training_id IN (SELECT training_id FROM pt){answers} GROUP BY f.training_id) \
+         en AS (SELECT et.training_id, SUM(et.participants) AS participants, SUM(et.jp_completed) AS jp \
+           FROM enrolment_totals et WHERE et.training_id IN (SELECT training_id FROM pt){people} GROUP BY et.training_id), \
+         fb AS (SELECT ft.training_id, SUM(ft.responses) AS responses, SUM(ft.overall_sum) AS overall_sum \
+           FROM feedback_totals ft WHERE ft.training_id IN (SELECT training_id FROM pt){answers} GROUP BY ft.training_id) \
          SELECT p.id AS partner_id, p.name AS name, p.kind AS kind, p.agreement_end AS agreement_end, \
            COUNT(pt.training_id) AS trainings, CAST(COALESCE(SUM(en.participants), 0) AS BIGINT) AS participants, \
            CAST(COALESCE(SUM(en.jp), 0) AS BIGINT) AS jp_delivered, CAST(COALESCE(SUM(fb.responses), 0) AS BIGINT) AS responses, \
@@ -541,8 +584,8 @@ pub fn partners(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<PartnerR
            LEFT JOIN fb ON fb.training_id = pt.training_id \
          GROUP BY p.id, p.name, p.kind, p.agreement_end ORDER BY p.name, p.id",
         period = s.period(),
-        people = s.units("e.unit_id"),
-        answers = s.units("f.unit_id"),
+        people = s.units("et.unit_id"),
+        answers = s.units("ft.unit_id"),
     );
     diesel::sql_query(sql).load(conn)
 }
@@ -569,15 +612,12 @@ pub fn trainer_supply(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<Su
         )
     };
     let sql = format!(
-        "WITH {}, below AS (SELECT r.competency_id, COUNT(*) AS n FROM req r JOIN latest l \
-           ON l.employee_id = r.employee_id AND l.competency_id = r.competency_id \
-           WHERE l.level < r.required_level GROUP BY r.competency_id) \
-         SELECT c.id AS competency_id, c.code AS code, {} AS internal_trainers, {} AS external_trainers, \
-           CAST(COALESCE(b.n, 0) AS BIGINT) AS below FROM competencies c LEFT JOIN below b ON b.competency_id = c.id \
+        "SELECT c.id AS competency_id, c.code AS code, {} AS internal_trainers, {} AS external_trainers, \
+           CAST(COALESCE(a.below, 0) AS BIGINT) AS below FROM competencies c LEFT JOIN {} ON a.competency_id = c.id \
          WHERE c.active = TRUE ORDER BY c.code",
-        standards_ctes(s),
         count("internal"),
-        count("external")
+        count("external"),
+        assessed_per_competency(s)
     );
     diesel::sql_query(sql).load(conn)
 }
@@ -620,25 +660,21 @@ pub struct TotalsRow {
 }
 
 pub fn totals(conn: &mut AnyConnection, s: &Scope, today: NaiveDate) -> QueryResult<TotalsRow> {
-    let people = format!(
-        "FROM enrolments en JOIN trainings t ON t.id = en.training_id JOIN employees e ON e.id = en.employee_id WHERE 1 = 1{}{}",
-        s.period(),
-        s.units("e.unit_id")
-    );
-    let answers = format!(
-        "FROM feedback f JOIN trainings t ON t.id = f.training_id WHERE 1 = 1{}{}",
-        s.period(),
-        s.units("f.unit_id")
-    );
     let sql = format!(
-        "SELECT (SELECT COUNT(*) FROM employees e WHERE e.active = TRUE{}) AS employees, \
-         (SELECT COUNT(*) {people} AND en.status <> 'withdrawn') AS enrolments, \
-         (SELECT COUNT(*) {people} AND en.status = 'completed') AS completions, \
-         (SELECT CAST(COALESCE(SUM(en.jp_credited), 0) AS BIGINT) {people} AND en.status = 'completed') AS jp_total, \
-         (SELECT COUNT(*) {answers}) AS responses, \
-         (SELECT AVG(CAST(f.overall AS DOUBLE PRECISION)) {answers}) AS overall_mean, \
-         (SELECT COUNT(*) FROM partners p WHERE p.active = TRUE AND (p.agreement_end IS NULL OR p.agreement_end >= '{today}')) AS partners_active",
-        s.units("e.unit_id")
+        "SELECT (SELECT COUNT(*) FROM employees e WHERE e.active = TRUE{units}) AS employees, \
+         CAST(COALESCE(en.enrolments, 0) AS BIGINT) AS enrolments, CAST(COALESCE(en.completions, 0) AS BIGINT) AS completions, \
+         CAST(COALESCE(en.jp_total, 0) AS BIGINT) AS jp_total, CAST(COALESCE(fb.responses, 0) AS BIGINT) AS responses, \
+         CAST(fb.overall_sum AS DOUBLE PRECISION) / CAST(NULLIF(fb.responses, 0) AS DOUBLE PRECISION) AS overall_mean, \
+         (SELECT COUNT(*) FROM partners p WHERE p.active = TRUE AND (p.agreement_end IS NULL OR p.agreement_end >= '{today}')) AS partners_active \
+         FROM (SELECT SUM(et.participants) AS enrolments, SUM(et.completed) AS completions, \
+           SUM(et.jp_completed) AS jp_total FROM enrolment_totals et WHERE 1 = 1{trainings}{people}) en, \
+         (SELECT SUM(ft.responses) AS responses, SUM(ft.overall_sum) AS overall_sum FROM feedback_totals ft \
+           WHERE 1 = 1{answers}{units_ft}) fb",
+        units = s.units("e.unit_id"),
+        trainings = s.in_trainings("et.training_id"),
+        people = s.units("et.unit_id"),
+        answers = s.in_trainings("ft.training_id"),
+        units_ft = s.units("ft.unit_id"),
     );
     diesel::sql_query(sql).get_result(conn)
 }

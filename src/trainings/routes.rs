@@ -236,7 +236,7 @@ pub async fn update_training(
         write_tx(c, |c| {
             let row = queries::get(c, id)?;
             if_match.check(row.version)?;
-            let (version, taken) = (row.version, row.enrolled_count);
+            let (version, taken, ended) = (row.version, row.enrolled_count, row.end_date);
             let merged = body.apply(load(c, row)?);
             merged.validate().map_err(|e| validation_error(&e))?;
             if merged.capacity.is_some_and(|cap| cap < taken) {
@@ -249,6 +249,9 @@ pub async fn update_training(
                 return Err(ApiError::PreconditionFailed);
             }
             save_links(c, id, &merged)?;
+            if merged.end_date != ended {
+                crate::reports::aggregates::training_dates_changed(c, id)?;
+            }
             audit::record(
                 c,
                 caller.actor(),

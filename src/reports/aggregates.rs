@@ -1,0 +1,304 @@
+//! Report aggregates kept in step with the rows they summarise, in the writer's transaction:
+//! `feedback_totals` (per training and respondent unit), `enrolment_totals` (per training and
+//! participant unit), `employee_jp` (per employee and year), `employee_standing` (JPM terms per
+//! active employee with a standard) and `level_counts` (active employees per unit, position,
+//! competency and current level). The reports read these few thousand rows instead of the
+//! hundreds of thousands of feedback, level and standard rows behind them.
+//!
+//! Everything is recomputed from the source rows for the employees or groups a write touched,
+//! never incremented, so a missed case cannot drift: a refresh always converges to the truth.
+//! Values put into the SQL are typed integers, never client text.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use crate::db::AnyConnection;
+use crate::feedback::model::{FeedbackInput, ASPECTS};
+
+/// The six aspects and `overall`: the rated columns of a response.
+fn rated() -> impl Iterator<Item = &'static str> {
+    ASPECTS.iter().copied().chain(std::iter::once("overall"))
+}
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Adds one response to its training's and unit's totals.
+pub fn add_feedback(
+    conn: &mut AnyConnection,
+    training_id: i64,
+    unit_id: i64,
+    input: &FeedbackInput,
+) -> QueryResult<()> {
+    let r = &input.ratings;
+    let values = [
+        r.material,
+        r.method,
+        r.trainer,
+        r.facilities,
+        r.relevance,
+        r.organisation,
+        Some(input.overall),
+    ];
+    let mut columns = vec![
+        "responses".to_string(),
+        "promoters".into(),
+        "detractors".into(),
+    ];
+    let mut row = vec![
+        1,
+        i64::from(input.recommend >= 9),
+        i64::from(input.recommend <= 6),
+    ];
+    for (aspect, value) in rated().zip(values) {
+        let v = value.map(i64::from);
+        columns.extend(["n", "sum", "top2", "low"].map(|s| format!("{aspect}_{s}")));
+        row.extend([
+            i64::from(v.is_some()),
+            v.unwrap_or(0),
+            i64::from(v.is_some_and(|v| v >= 4)),
+            i64::from(v.is_some_and(|v| v <= 2)),
+        ]);
+    }
+    let add: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{c} = feedback_totals.{c} + excluded.{c}"))
+        .collect();
+    let values: Vec<String> = row.iter().map(i64::to_string).collect();
+    conn.batch_execute(&format!(
+        "INSERT INTO feedback_totals (training_id, unit_id, {}) VALUES ({training_id}, {unit_id}, {}) \
+         ON CONFLICT (training_id, unit_id) DO UPDATE SET {}",
+        columns.join(", "),
+        values.join(", "),
+        add.join(", ")
+    ))
+}
+
+/// Recomputes every training's feedback totals (after a bulk load).
+pub fn rebuild_feedback(conn: &mut AnyConnection) -> QueryResult<()> {
+    let (mut columns, mut aggregates) = (Vec::new(), Vec::new());
+    for a in rated() {
+        columns.push(format!("{a}_n, {a}_sum, {a}_top2, {a}_low"));
+        aggregates.push(format!(
+            "COUNT({a}), COALESCE(SUM({a}), 0), SUM(CASE WHEN {a} >= 4 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN {a} <= 2 THEN 1 ELSE 0 END)"
+        ));
+    }
+    conn.batch_execute(&format!(
+        "DELETE FROM feedback_totals; \
+         INSERT INTO feedback_totals (training_id, unit_id, responses, promoters, detractors, {}) \
+         SELECT training_id, unit_id, COUNT(*), SUM(CASE WHEN recommend >= 9 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN recommend <= 6 THEN 1 ELSE 0 END), {} \
+         FROM feedback WHERE unit_id IS NOT NULL GROUP BY training_id, unit_id;",
+        columns.join(", "),
+        aggregates.join(", ")
+    ))
+}
+
+/// Which employees' standing to recompute.
+#[derive(Debug, Clone, Copy)]
+pub enum Employees<'a> {
+    Ids(&'a [i64]),
+    /// Everyone holding the position (its standard changed).
+    Position(i64),
+    All,
+}
+
+/// Recomputes the JPM terms of these employees: inactive ones and those without a standard
+/// drop out.
+pub fn refresh_standing(conn: &mut AnyConnection, which: Employees) -> QueryResult<()> {
+    let chunks: Vec<(String, String)> = match which {
+        Employees::Ids(ids) => chunked(Some(ids), "employee_id", "es")
+            .into_iter()
+            .map(|(old, new)| (old, new.replace("es.employee_id", "e.id")))
+            .collect(),
+        Employees::Position(p) => {
+            vec![(format!("position_id = {p}"), format!("e.position_id = {p}"))]
+        }
+        Employees::All => chunked(None, "", ""),
+    };
+    for (old, new) in chunks {
+        conn.batch_execute(&format!(
+            "DELETE FROM employee_standing WHERE {old}; \
+             INSERT INTO employee_standing (employee_id, unit_id, position_id, matched, required, assessed) \
+             SELECT e.id, e.unit_id, e.position_id, \
+             SUM(CASE WHEN l.level IS NULL THEN 0 WHEN l.level < ps.required_level THEN l.level ELSE ps.required_level END), \
+             SUM(ps.required_level), COUNT(l.level) \
+             FROM employees e JOIN position_standards ps ON ps.position_id = e.position_id \
+             LEFT JOIN competency_levels l ON l.employee_id = e.id AND l.competency_id = ps.competency_id \
+             WHERE e.active = TRUE AND {new} GROUP BY e.id, e.unit_id, e.position_id;"
+        ))?;
+    }
+    Ok(())
+}
+
+/// Recomputes the level counts of these (unit, position) groups (`None`, or past 50 groups: of
+/// all).
+pub fn refresh_levels(conn: &mut AnyConnection, groups: Option<&[(i64, i64)]>) -> QueryResult<()> {
+    let mut groups = groups.map(<[_]>::to_vec);
+    if let Some(g) = groups.as_mut() {
+        g.sort_unstable();
+        g.dedup();
+    }
+    let conditions: Vec<(String, String)> = match groups {
+        Some(groups) if groups.len() <= 50 => groups
+            .iter()
+            .map(|(u, p)| {
+                (
+                    format!("unit_id = {u} AND position_id = {p}"),
+                    format!("e.unit_id = {u} AND e.position_id = {p}"),
+                )
+            })
+            .collect(),
+        _ => vec![("1 = 1".into(), "e.position_id IS NOT NULL".into())],
+    };
+    for (old, new) in conditions {
+        conn.batch_execute(&format!(
+            "DELETE FROM level_counts WHERE {old}; \
+             INSERT INTO level_counts (unit_id, position_id, competency_id, level, n) \
+             SELECT e.unit_id, e.position_id, l.competency_id, l.level, COUNT(*) \
+             FROM employees e JOIN competency_levels l ON l.employee_id = e.id \
+             WHERE e.active = TRUE AND {new} GROUP BY e.unit_id, e.position_id, l.competency_id, l.level;"
+        ))?;
+    }
+    Ok(())
+}
+
+/// An employee's (unit, position) group, if they hold a position.
+pub fn group_of(conn: &mut AnyConnection, employee_id: i64) -> QueryResult<Option<(i64, i64)>> {
+    use crate::db::schema::employees;
+    let row: Option<(i64, Option<i64>)> = employees::table
+        .find(employee_id)
+        .select((employees::unit_id, employees::position_id))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(u, p)| p.map(|p| (u, p))))
+}
+
+/// After a write that may have changed employees' unit, position, activity or levels: the
+/// standing of `ids` and the level counts of their groups before (`before`) and now.
+pub fn employees_changed(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    before: &[(i64, i64)],
+) -> QueryResult<()> {
+    refresh_standing(conn, Employees::Ids(ids))?;
+    if ids.len() + before.len() > 50 {
+        refresh_enrolments(conn, None)?;
+        return refresh_levels(conn, None);
+    }
+    // Their enrolments count for their (possibly new) unit.
+    let trainings: Vec<i64> = {
+        use crate::db::schema::enrolments;
+        enrolments::table
+            .filter(enrolments::employee_id.eq_any(ids))
+            .select(enrolments::training_id)
+            .distinct()
+            .load(conn)?
+    };
+    refresh_enrolments(conn, Some(&trainings))?;
+    let mut groups = before.to_vec();
+    for &id in ids {
+        groups.extend(group_of(conn, id)?);
+    }
+    refresh_levels(conn, Some(&groups))
+}
+
+/// `(deleting, selecting)` conditions for these ids (`None`: all), in chunks of 500.
+fn chunked(ids: Option<&[i64]>, column: &str, alias: &str) -> Vec<(String, String)> {
+    match ids {
+        None => vec![("1 = 1".into(), "1 = 1".into())],
+        Some(ids) => ids
+            .chunks(500)
+            .map(|c| {
+                let list = id_list(c);
+                (
+                    format!("{column} IN ({list})"),
+                    format!("{alias}.{column} IN ({list})"),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Recomputes the enrolment totals of these trainings (`None`: all).
+pub fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
+    for (old, new) in chunked(trainings, "training_id", "en") {
+        conn.batch_execute(&format!(
+            "DELETE FROM enrolment_totals WHERE {old}; \
+             INSERT INTO enrolment_totals (training_id, unit_id, participants, completed, finished, jp_completed, \
+               pre_n, pre_sum, post_n, post_sum, gain_n, gain_sum, ngain_n, ngain_sum) \
+             SELECT en.training_id, e.unit_id, COUNT(*), SUM(CASE WHEN en.status = 'completed' THEN 1 ELSE 0 END), \
+               SUM(CASE WHEN en.status IN ('completed', 'failed') THEN 1 ELSE 0 END), \
+               COALESCE(SUM(CASE WHEN en.status = 'completed' THEN en.jp_credited END), 0), \
+               COUNT(en.pre_test_score), SUM(en.pre_test_score), COUNT(en.post_test_score), SUM(en.post_test_score), \
+               COUNT(en.post_test_score - en.pre_test_score), SUM(en.post_test_score - en.pre_test_score), \
+               COUNT(CASE WHEN en.pre_test_score < 100 THEN en.post_test_score END), \
+               SUM(CASE WHEN en.pre_test_score < 100 THEN (en.post_test_score - en.pre_test_score) / (100 - en.pre_test_score) END) \
+             FROM enrolments en JOIN employees e ON e.id = en.employee_id \
+             WHERE en.status <> 'withdrawn' AND {new} GROUP BY en.training_id, e.unit_id;"
+        ))?;
+    }
+    Ok(())
+}
+
+/// The calendar year of `column` (a date) in this backend's SQL.
+pub fn year_of(conn: &AnyConnection, column: &str) -> String {
+    match conn {
+        AnyConnection::Postgresql(_) => format!("CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"),
+        AnyConnection::Sqlite(_) => format!("CAST(strftime('%Y', {column}) AS INTEGER)"),
+    }
+}
+
+/// Recomputes the yearly JP of these employees (`None`: all).
+pub fn refresh_jp(conn: &mut AnyConnection, employees: Option<&[i64]>) -> QueryResult<()> {
+    let year = year_of(conn, "t.end_date");
+    for (old, new) in chunked(employees, "employee_id", "en") {
+        conn.batch_execute(&format!(
+            "DELETE FROM employee_jp WHERE {old}; \
+             INSERT INTO employee_jp (employee_id, year, jp) \
+             SELECT en.employee_id, {year}, SUM(en.jp_credited) FROM enrolments en JOIN trainings t ON t.id = en.training_id \
+             WHERE en.status = 'completed' AND en.jp_credited IS NOT NULL AND {new} GROUP BY en.employee_id, {year};"
+        ))?;
+    }
+    Ok(())
+}
+
+/// After enrolments of these trainings and employees were created or changed.
+pub fn enrolments_changed(
+    conn: &mut AnyConnection,
+    trainings: &[i64],
+    employees: &[i64],
+) -> QueryResult<()> {
+    refresh_enrolments(conn, Some(trainings))?;
+    refresh_jp(conn, Some(employees))
+}
+
+/// After a training's dates changed: its participants' yearly JP.
+pub fn training_dates_changed(conn: &mut AnyConnection, training_id: i64) -> QueryResult<()> {
+    use crate::db::schema::enrolments;
+    let people: Vec<i64> = enrolments::table
+        .filter(enrolments::training_id.eq(training_id))
+        .select(enrolments::employee_id)
+        .load(conn)?;
+    refresh_jp(conn, Some(&people))
+}
+
+/// Everything about people (after an import): standing, level counts, and the enrolment totals
+/// that are kept per unit.
+pub fn rebuild_people(conn: &mut AnyConnection) -> QueryResult<()> {
+    refresh_standing(conn, Employees::All)?;
+    refresh_levels(conn, None)?;
+    refresh_enrolments(conn, None)
+}
+
+/// Everything, from the source rows (after a bulk load).
+pub fn rebuild_all(conn: &mut AnyConnection) -> QueryResult<()> {
+    rebuild_feedback(conn)?;
+    rebuild_people(conn)?;
+    refresh_jp(conn, None)
+}
