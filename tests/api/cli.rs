@@ -150,3 +150,40 @@ fn a_short_jwt_secret_is_refused() {
     config.jwt_secret = Some("x".repeat(32));
     assert!(kompetensi::auth::jwt::load_secret(&config).is_ok());
 }
+
+/// A PostgreSQL URL naming a Unix-socket folder (`?host=/dir`) reaches the server without TCP.
+/// Against the server of `TEST_POSTGRES_URL`, over its socket (`TEST_POSTGRES_SOCKET_DIR`,
+/// default `/var/run/postgresql`); without PostgreSQL, a socket folder that does not exist must be
+/// named in the error.
+#[test]
+fn postgres_over_a_unix_socket() {
+    let dir = std::env::var("TEST_POSTGRES_SOCKET_DIR")
+        .unwrap_or_else(|_| "/var/run/postgresql".into());
+    let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
+        let out = kompetensi()
+            .arg("migrate")
+            .env("DATABASE_URL", "postgres://x@/none?host=/nonexistent-socket-dir")
+            .output()
+            .expect("run");
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("/nonexistent-socket-dir"), "{err}");
+        return;
+    };
+    // postgres://user@host:port/db → postgres://user@/db?host=DIR
+    let (scheme_user, rest) = base.split_once('@').expect("user in TEST_POSTGRES_URL");
+    let db = rest.split_once('/').map_or("postgres", |(_, d)| d);
+    let db = db.split('?').next().unwrap_or(db);
+    let url = format!("{scheme_user}@/{db}?host={dir}");
+    let out = kompetensi()
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .env("KOMPETENSI_JWT_SECRET", "socket-test-secret-socket-test-secret-00")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# The performance harness (issue 6): one command, both backends, one table each.
+#
+#   bench/run.sh [EMPLOYEES] [SECONDS]          defaults 20000 and 10
+#
+# For SQLite and then PostgreSQL it seeds `seed-demo --employees EMPLOYEES` (timed), starts the
+# release binary, and measures with wrk from loopback (-t2 -c32, SECONDS per endpoint):
+#   GET /trainings/{id}                 random ids among the seeded trainings, bearer token
+#   GET /trainings?per_page=20          first page of the catalogue
+#   GET /employees/{id}/competency-profile   random employees
+#   PATCH /enrolments/{id}              attendance of random enrolments of ongoing trainings
+# then the median of 11 requests of every report, the server's idle and peak RSS, and on
+# PostgreSQL `pgbench -S -M prepared` (same server, same transport, same -c/-j, SECONDS) with the
+# ratio of GET /trainings/{id} to it.
+#
+# Environment: BENCH_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test) names the server
+# and the transport: a `?host=/var/run/postgresql` URL benchmarks both over the Unix socket.
+# KOMPETENSI_POOL_SIZE / KOMPETENSI_WORKERS pass through to the server. Loopback only; every
+# load run is bounded by SECONDS; the servers and databases it makes are removed on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EMPLOYEES="${1:-20000}"
+SECS="${2:-10}"
+PG_BASE="${BENCH_POSTGRES_URL:-postgres://root@127.0.0.1:5432/test}"
+SECRET="bench-secret-bench-secret-bench-secret-00"
+PASSWORD="bench-password-1"
+CONNECTIONS=32
+for tool in wrk pgbench psql curl python3; do
+  command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool"; exit 1; }
+done
+cargo build --release -q
+BIN=target/release/kompetensi
+WORK=$(mktemp -d)
+PIDS=()
+DBS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for d in "${DBS[@]:-}"; do [ -n "$d" ] && psql "$PG_BASE" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# A PostgreSQL URL with another database name, keeping the query (e.g. ?host=/socket/dir).
+with_db() { python3 - "$1" "$2" <<'PY'
+import sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))
+PY
+}
+
+# wrk: one Lua file per endpoint picks ids at random from a list and prints one line.
+cat > "$WORK/common.lua" <<'LUA'
+ids = {}
+for line in io.lines(os.getenv("IDS")) do ids[#ids + 1] = line end
+math.randomseed(os.time())
+done = function(summary, latency, requests)
+  local non2xx = summary.errors.status + summary.errors.connect + summary.errors.timeout
+  io.write(string.format("RESULT %.0f %.2f %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(99) / 1000, non2xx))
+end
+LUA
+cat > "$WORK/get.lua" <<'LUA'
+dofile(os.getenv("COMMON"))
+request = function()
+  return wrk.format("GET", string.format(os.getenv("PATH_FMT"), ids[math.random(#ids)]))
+end
+LUA
+cat > "$WORK/patch.lua" <<'LUA'
+dofile(os.getenv("COMMON"))
+wrk.method = "PATCH"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  return wrk.format("PATCH", "/api/v1/enrolments/" .. ids[math.random(#ids)], nil,
+    string.format('{"attendance_percent": %d}', math.random(50, 100)))
+end
+LUA
+
+load() { # label path_fmt ids_file script -> "req/s p99 errors"
+  local out
+  out=$(COMMON="$WORK/common.lua" IDS="$3" PATH_FMT="$2" wrk -t2 -c$CONNECTIONS -d"${SECS}s" \
+    -H "Authorization: Bearer $TOKEN" -s "$4" "$URL" | awk '/^RESULT/ {print $2, $3, $4}')
+  echo "$out"
+}
+
+row() { printf "| %-44s | %10s | %10s | %6s |\n" "$1" "$2" "$3" "$4"; }
+
+run_backend() {
+  local label=$1 db_url=$2 port=$3
+  local started seed_s
+  started=$(date +%s.%N)
+  DATABASE_URL="$db_url" KOMPETENSI_JWT_SECRET="$SECRET" KOMPETENSI_ADMIN_PASSWORD="$PASSWORD" RUST_LOG=error \
+    "$BIN" seed-demo --employees "$EMPLOYEES" >/dev/null
+  seed_s=$(echo "$(date +%s.%N) - $started" | bc)
+  DATABASE_URL="$db_url" KOMPETENSI_JWT_SECRET="$SECRET" KOMPETENSI_BIND="127.0.0.1:$port" RUST_LOG=error "$BIN" &
+  local pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
+  URL="http://127.0.0.1:$port"
+  TOKEN=$(curl -sf -XPOST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  local api="$URL/api/v1" auth="authorization: Bearer $TOKEN"
+  curl -sf "$api/trainings?per_page=100&status=completed" -H "$auth" | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"]]' > "$WORK/trainings"
+  curl -sf "$api/employees?per_page=100" -H "$auth" | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"]]' > "$WORK/employees"
+  : > "$WORK/enrolments"
+  for t in $(curl -sf "$api/trainings?status=ongoing&per_page=100" -H "$auth" | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"]]'); do
+    curl -sf "$api/trainings/$t/enrolments?per_page=100" -H "$auth" \
+      | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"] if i["status"] in ("registered","attended")]' >> "$WORK/enrolments"
+  done
+  local idle
+  idle=$(ps -o rss= -p "$pid" | awk '{printf "%.1f", $1/1024}')
+  echo
+  echo "### $label — $EMPLOYEES employees, wrk -t2 -c$CONNECTIONS ${SECS}s per line"
+  echo
+  row "measure" "req/s" "p99 ms" "non2xx"
+  row "---" "---:" "---:" "---:"
+  local r
+  r=$(load "$label" "/api/v1/trainings/%s" "$WORK/trainings" "$WORK/get.lua"); GET_BY_ID=${r%% *}
+  row "GET /trainings/{id}" $r
+  r=$(load "$label" "/api/v1/trainings?per_page=20" "$WORK/trainings" "$WORK/get.lua"); row "GET /trainings?per_page=20" $r
+  r=$(load "$label" "/api/v1/employees/%s/competency-profile" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/competency-profile" $r
+  r=$(load "$label" "" "$WORK/enrolments" "$WORK/patch.lua"); row "PATCH /enrolments/{id} (attendance)" $r
+  for report in training-evaluation learning-outcomes jp-compliance competency-gaps training-needs partners trainers summary; do
+    local median
+    median=$(for _ in $(seq 1 11); do
+      curl -s -o /dev/null -w '%{time_total}\n' "$api/reports/$report" -H "$auth"
+    done | sort -n | awk 'NR==6 {printf "%.1f", $1*1000}')
+    row "report $report (median ms)" "" "$median" ""
+  done
+  row "seed-demo --employees $EMPLOYEES (s)" "" "$seed_s" ""
+  row "RSS idle / peak (MiB)" "$idle" "$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$pid/status")" ""
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+run_backend SQLite "sqlite://$WORK/bench.db" 18181
+
+DB="kbench_$$"
+psql "$PG_BASE" -qc "CREATE DATABASE $DB" >/dev/null
+DBS+=("$DB")
+run_backend PostgreSQL "$(with_db "$PG_BASE" "$DB")" 18182
+
+PGB="kbench_pgbench_$$"
+psql "$PG_BASE" -qc "CREATE DATABASE $PGB" >/dev/null
+DBS+=("$PGB")
+PGB_URL=$(with_db "$PG_BASE" "$PGB")
+pgbench -q -i -s 10 "$PGB_URL" >/dev/null 2>&1
+TPS=$(pgbench -S -M prepared -c $CONNECTIONS -j 2 -T "$SECS" "$PGB_URL" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
+row "pgbench -S -M prepared (same server, transport)" "$TPS" "" ""
+row "ratio GET /trainings/{id} : pgbench" "$(echo "scale=2; $GET_BY_ID / $TPS" | bc)" "" ""
