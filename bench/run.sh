@@ -142,6 +142,8 @@ psql "$PG_BASE" -qc "CREATE DATABASE $PGB" >/dev/null
 DBS+=("$PGB")
 PGB_URL=$(with_db "$PG_BASE" "$PGB")
 pgbench -q -i -s 10 "$PGB_URL" >/dev/null 2>&1
+psql "$PGB_URL" -qc "CHECKPOINT" >/dev/null
+pgbench -S -M prepared -c $CONNECTIONS -j 2 -T 2 "$PGB_URL" >/dev/null 2>&1   # warm-up
 TPS=$(pgbench -S -M prepared -c $CONNECTIONS -j 2 -T "$SECS" "$PGB_URL" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
 row "pgbench -S -M prepared (same server, transport)" "$TPS" "" ""
 row "ratio GET /trainings/{id} : pgbench" "$(echo "scale=2; $GET_BY_ID / $TPS" | bc)" "" ""

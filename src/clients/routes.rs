@@ -139,6 +139,7 @@ pub async fn update_client(
     let id = id.into_inner();
     let row = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "api_clients", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             let name = body.name.unwrap_or(current.name);
@@ -192,6 +193,7 @@ pub async fn delete_client(
     let id = id.into_inner();
     db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "api_clients", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             queries::delete(c, id)?;

@@ -140,6 +140,7 @@ pub async fn update_competency(
     let id = id.into_inner();
     let row = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "competencies", id)?;
             let current = Competency::from(queries::get(c, id)?);
             if_match.check(current.version)?;
             let version = current.version;
@@ -188,6 +189,7 @@ pub async fn delete_competency(
     let id = id.into_inner();
     db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "competencies", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             if queries::in_use(c, id)? {

@@ -250,6 +250,17 @@ pub fn last_insert_id(conn: &mut AnyConnection) -> QueryResult<i64> {
     diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(expr)).get_result(conn)
 }
 
+/// Locks one row for the rest of the write transaction (PostgreSQL `FOR UPDATE`), so that a
+/// read-modify-write of it cannot interleave with another: without `If-Match`, two concurrent
+/// PATCHes then apply one after the other instead of the second failing its version check.
+/// SQLite's write transactions already exclude each other. `table` is one of ours.
+pub fn lock_row(conn: &mut AnyConnection, table: &'static str, id: i64) -> QueryResult<()> {
+    if matches!(conn, AnyConnection::Sqlite(_)) {
+        return Ok(());
+    }
+    conn.batch_execute(&format!("SELECT 1 FROM {table} WHERE id = {id} FOR UPDATE"))
+}
+
 /// Refreshes the planner's statistics of `table` after a bulk load, so plans cached while the
 /// table was small (a sequential scan looks cheapest on an empty table) are made again with
 /// the index. `table` is one of ours, never client input.

@@ -208,6 +208,7 @@ pub async fn update_employee(
     let id = id.into_inner();
     let row = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "employees", id)?;
             let current = Employee::from(queries::get(c, id)?);
             if_match.check(current.version)?;
             let version = current.version;
@@ -256,6 +257,7 @@ pub async fn delete_employee(
     let id = id.into_inner();
     db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "employees", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             let (accounts, assessed) = queries::dependants(c, id)?;

@@ -300,6 +300,7 @@ pub async fn update_enrolment(
     let id = id.into_inner();
     let row = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "enrolments", id)?;
             let row = queries::get(c, id)?;
             if_match.check(row.version)?;
             let changes = apply(c, &row, body)?;
@@ -357,6 +358,7 @@ pub async fn bulk_update(
                     continue;
                 }
                 seen.push(enrolment_id);
+                crate::db::lock_row(c, "enrolments", enrolment_id)?;
                 let Some(row) = queries::get(c, enrolment_id)
                     .ok()
                     .filter(|r| r.training_id == training_id)

@@ -196,6 +196,7 @@ pub async fn delete_partner(
     let id = id.into_inner();
     db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "partners", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             queries::delete(c, id)?;

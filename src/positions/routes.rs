@@ -144,6 +144,7 @@ pub async fn update_position(
     let id = id.into_inner();
     let row = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "positions", id)?;
             let current = Position::from(queries::get(c, id)?);
             if_match.check(current.version)?;
             let version = current.version;
@@ -189,6 +190,7 @@ pub async fn delete_position(
     let id = id.into_inner();
     db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "positions", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             let holders = queries::holders(c, id)?;
@@ -258,6 +260,7 @@ pub async fn put_standards(
     let id = id.into_inner();
     let items = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "positions", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             let ids: Vec<i64> = body.items.iter().map(|s| s.competency_id).collect();

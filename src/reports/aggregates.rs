@@ -99,6 +99,43 @@ pub fn rebuild_feedback(conn: &mut AnyConnection) -> QueryResult<()> {
     ))
 }
 
+/// The aggregates recomputed by DELETE + INSERT, for [`lock`].
+#[derive(Debug, Clone, Copy)]
+enum Kept {
+    Standing = 1,
+    Levels = 2,
+    Enrolments = 3,
+    Jp = 4,
+}
+
+/// On PostgreSQL, two transactions recomputing the same rows at once would both delete the old
+/// rows and both insert new ones (a unique violation for the second): each recomputation holds a
+/// transaction-scoped advisory lock per key (training, employee, group), and a full rebuild one
+/// for the whole table. SQLite needs none: its writers are serialised (`BEGIN IMMEDIATE`).
+fn lock(conn: &mut AnyConnection, kept: Kept, keys: Option<&[i64]>) -> QueryResult<()> {
+    if matches!(conn, AnyConnection::Sqlite(_)) {
+        return Ok(());
+    }
+    let table = (kept as i64) << 56;
+    let Some(keys) = keys else {
+        return conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({table})"));
+    };
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let mut keys: Vec<i64> = keys
+        .iter()
+        .map(|k| table | (k & 0x00FF_FFFF_FFFF_FFFF))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    conn.batch_execute(&format!(
+        "SELECT pg_advisory_xact_lock_shared({table}); \
+         SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(ARRAY[{}]::bigint[]) AS k ORDER BY k) ordered",
+        id_list(&keys)
+    ))
+}
+
 /// Which employees' standing to recompute.
 #[derive(Debug, Clone, Copy)]
 pub enum Employees<'a> {
@@ -111,6 +148,10 @@ pub enum Employees<'a> {
 /// Recomputes the JPM terms of these employees: inactive ones and those without a standard
 /// drop out.
 pub fn refresh_standing(conn: &mut AnyConnection, which: Employees) -> QueryResult<()> {
+    match which {
+        Employees::Ids(ids) => lock(conn, Kept::Standing, Some(ids))?,
+        Employees::Position(_) | Employees::All => lock(conn, Kept::Standing, None)?,
+    }
     let chunks: Vec<(String, String)> = match which {
         Employees::Ids(ids) => chunked(Some(ids), "employee_id", "es")
             .into_iter()
@@ -144,6 +185,11 @@ pub fn refresh_levels(conn: &mut AnyConnection, groups: Option<&[(i64, i64)]>) -
         g.sort_unstable();
         g.dedup();
     }
+    let keys: Option<Vec<i64>> = groups
+        .as_ref()
+        .filter(|g| g.len() <= 50)
+        .map(|g| g.iter().map(|(u, p)| (u << 28) | p).collect());
+    lock(conn, Kept::Levels, keys.as_deref())?;
     let conditions: Vec<(String, String)> = match groups {
         Some(groups) if groups.len() <= 50 => groups
             .iter()
@@ -227,6 +273,7 @@ fn chunked(ids: Option<&[i64]>, column: &str, alias: &str) -> Vec<(String, Strin
 
 /// Recomputes the enrolment totals of these trainings (`None`: all).
 pub fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
+    lock(conn, Kept::Enrolments, trainings)?;
     for (old, new) in chunked(trainings, "training_id", "en") {
         conn.batch_execute(&format!(
             "DELETE FROM enrolment_totals WHERE {old}; \
@@ -256,6 +303,7 @@ pub fn year_of(conn: &AnyConnection, column: &str) -> String {
 
 /// Recomputes the yearly JP of these employees (`None`: all).
 pub fn refresh_jp(conn: &mut AnyConnection, employees: Option<&[i64]>) -> QueryResult<()> {
+    lock(conn, Kept::Jp, employees)?;
     let year = year_of(conn, "t.end_date");
     for (old, new) in chunked(employees, "employee_id", "en") {
         conn.batch_execute(&format!(

@@ -42,6 +42,7 @@ pub async fn update_settings(
     caller.require_admin()?;
     let settings = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "settings", 1)?;
             let current = queries::get(c)?;
             if_match.check(current.version)?;
             let values = body.apply(&current);

@@ -214,6 +214,7 @@ pub async fn delete_trainer(
     let id = id.into_inner();
     db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "trainers", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             if queries::in_trainings(c, id)? {

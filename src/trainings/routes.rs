@@ -234,6 +234,7 @@ pub async fn update_training(
     let id = id.into_inner();
     let t = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "trainings", id)?;
             let row = queries::get(c, id)?;
             if_match.check(row.version)?;
             let (version, taken, ended) = (row.version, row.enrolled_count, row.end_date);
@@ -291,6 +292,7 @@ pub async fn change_status(
     let id = id.into_inner();
     let t = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "trainings", id)?;
             let row = queries::get(c, id)?;
             if_match.check(row.version)?;
             let current = super::model::Status::parse(&row.status)
@@ -343,6 +345,7 @@ pub async fn delete_training(
     let id = id.into_inner();
     db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "trainings", id)?;
             let row = queries::get(c, id)?;
             if_match.check(row.version)?;
             if queries::enrolment_count(c, id)? > 0 {

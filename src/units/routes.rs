@@ -198,6 +198,7 @@ pub async fn update_unit(
     let id = id.into_inner();
     let row = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "units", id)?;
             let current = Unit::from(queries::get(c, id)?);
             if_match.check(current.version)?;
             let version = current.version;
@@ -243,6 +244,7 @@ pub async fn delete_unit(
     let id = id.into_inner();
     db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "units", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             let (children, employees, positions, users) = queries::dependants(c, id)?;

@@ -205,6 +205,7 @@ pub async fn update_user(
     };
     let row = db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "users", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             let fields = merge(&current, &body);
@@ -262,6 +263,7 @@ pub async fn delete_user(
     }
     db(&state.pool, move |c| {
         write_tx(c, |c| {
+            crate::db::lock_row(c, "users", id)?;
             let current = queries::get(c, id)?;
             if_match.check(current.version)?;
             queries::delete(c, id)?;

@@ -157,12 +157,15 @@ fn a_short_jwt_secret_is_refused() {
 /// named in the error.
 #[test]
 fn postgres_over_a_unix_socket() {
-    let dir = std::env::var("TEST_POSTGRES_SOCKET_DIR")
-        .unwrap_or_else(|_| "/var/run/postgresql".into());
+    let dir =
+        std::env::var("TEST_POSTGRES_SOCKET_DIR").unwrap_or_else(|_| "/var/run/postgresql".into());
     let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
         let out = kompetensi()
             .arg("migrate")
-            .env("DATABASE_URL", "postgres://x@/none?host=/nonexistent-socket-dir")
+            .env(
+                "DATABASE_URL",
+                "postgres://x@/none?host=/nonexistent-socket-dir",
+            )
             .output()
             .expect("run");
         assert!(!out.status.success());
@@ -178,7 +181,10 @@ fn postgres_over_a_unix_socket() {
     let out = kompetensi()
         .arg("migrate")
         .env("DATABASE_URL", &url)
-        .env("KOMPETENSI_JWT_SECRET", "socket-test-secret-socket-test-secret-00")
+        .env(
+            "KOMPETENSI_JWT_SECRET",
+            "socket-test-secret-socket-test-secret-00",
+        )
         .output()
         .expect("run");
     assert!(
