@@ -26,7 +26,13 @@ where
     let pool = pool.clone();
     web::block(move || {
         let mut conn = pool.get()?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        if matches!(result, Err(ApiError::Unavailable)) {
+            // The connection may be dead (the server restarted, the network dropped): the pool
+            // replaces it instead of handing it out again, so service resumes by itself.
+            crate::db::mark_broken(&mut conn);
+        }
+        result
     })
     .await?
 }

@@ -250,6 +250,19 @@ pub fn last_insert_id(conn: &mut AnyConnection) -> QueryResult<i64> {
     diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(expr)).get_result(conn)
 }
 
+/// Tells the pool not to reuse this connection (its `has_broken` check then fails): after a
+/// connection-level error, a dead connection would otherwise fail every later request.
+pub fn mark_broken(conn: &mut AnyConnection) {
+    match conn {
+        AnyConnection::Postgresql(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error()
+        }
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error()
+        }
+    }
+}
+
 /// Locks one row for the rest of the write transaction (PostgreSQL `FOR UPDATE`), so that a
 /// read-modify-write of it cannot interleave with another: without `If-Match`, two concurrent
 /// PATCHes then apply one after the other instead of the second failing its version check.

@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 
 use crate::common::{backends, Backend, TestDb, ADMIN_PASSWORD, JWT_SECRET};
 
-struct Server {
-    child: Child,
-    port: u16,
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
 }
 
 impl Drop for Server {
@@ -30,7 +30,7 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
-fn url_of(db: &TestDb) -> String {
+pub fn url_of(db: &TestDb) -> String {
     match &db.url {
         kompetensi::db::DbUrl::Postgres(u) => u.clone(),
         kompetensi::db::DbUrl::SqliteFile(p) => format!("sqlite://{}", p.display()),
@@ -38,7 +38,11 @@ fn url_of(db: &TestDb) -> String {
     }
 }
 
-fn start(url: &str) -> Server {
+pub fn start(url: &str) -> Server {
+    start_with(url, &[])
+}
+
+pub fn start_with(url: &str, env: &[(&str, &str)]) -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_kompetensi"))
         .env("DATABASE_URL", url)
@@ -48,6 +52,7 @@ fn start(url: &str) -> Server {
         .env("KOMPETENSI_WORKERS", "2")
         .env("KOMPETENSI_POOL_SIZE", "4")
         .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -64,7 +69,7 @@ fn start(url: &str) -> Server {
 }
 
 /// A minimal HTTP/1.1 client: one request per connection.
-fn http(
+pub fn http(
     port: u16,
     method: &str,
     path: &str,
