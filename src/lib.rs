@@ -99,7 +99,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         license(name = "MIT")
     ),
     modifiers(&BearerAuth),
-    components(schemas(error::Problem)),
+    components(schemas(error::Problem, reports::model::Format)),
     tags(
         (name = "auth", description = "Sign-in, tokens and the signed-in account"),
         (name = "users", description = "Accounts and roles (admin)"),

@@ -292,11 +292,11 @@ impl PageParams {
 
     /// Parses `sort` against the endpoint's whitelist: `(field, descending)` pairs.
     pub fn sort_fields(&self, allowed: &[&'static str]) -> ApiResult<Vec<(&'static str, bool)>> {
-        let Some(sort) = self.sort.as_deref().filter(|s| !s.trim().is_empty()) else {
+        let Some(sort) = self.sort.as_deref() else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        for part in sort.split(',').map(str::trim) {
+        for part in sort.split(',') {
             let (name, desc) = match part.strip_prefix('-') {
                 Some(rest) => (rest, true),
                 None => (part, false),
@@ -366,8 +366,24 @@ pub fn paginated<T: Serialize>(
 // ---------------------------------------------------------------------------------------------
 // Versions, ETag and If-Match
 
-/// The `If-Match` precondition: `None` when absent (last writer wins).
-pub struct IfMatch(pub Option<i64>);
+/// The `If-Match` precondition (RFC 9110 §13.1.1): `None` when absent or `*` (last writer
+/// wins), else the versions of the listed entity-tags. A tag we never issued (`"abc"`) matches
+/// nothing (412); a header that is not an entity-tag list at all is malformed (400).
+pub struct IfMatch(pub Option<Vec<i64>>);
+
+/// One entity-tag: `"7"`, `W/"7"` (weak tags are compared weakly: a version is a version) or,
+/// leniently, a bare `7`. `Some(None)`: well-formed but not ours.
+fn entity_tag(tag: &str) -> Option<Option<i64>> {
+    let tag = tag.trim();
+    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+    if let Some(inner) = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        if inner.contains('"') {
+            return None;
+        }
+        return Some(inner.parse().ok());
+    }
+    tag.parse().ok().map(Some)
+}
 
 impl FromRequest for IfMatch {
     type Error = actix_web::Error;
@@ -377,26 +393,36 @@ impl FromRequest for IfMatch {
         let Some(raw) = req.headers().get(header::IF_MATCH) else {
             return ready(Ok(IfMatch(None)));
         };
-        let parsed = raw.to_str().ok().map(str::trim).and_then(|v| {
-            if v == "*" {
-                return Some(None);
+        let malformed = || {
+            ready(Err(ApiError::BadRequest(
+                "If-Match is not an entity-tag: send the ETag you read (e.g. \"3\"), or leave the header out"
+                    .into(),
+            )
+            .into()))
+        };
+        let Some(value) = raw.to_str().ok().map(str::trim).filter(|v| !v.is_empty()) else {
+            return malformed();
+        };
+        if value == "*" {
+            return ready(Ok(IfMatch(None)));
+        }
+        let mut versions = Vec::new();
+        for tag in value.split(',') {
+            match entity_tag(tag) {
+                Some(Some(v)) => versions.push(v),
+                Some(None) => {}
+                None => return malformed(),
             }
-            let v = v.strip_prefix("W/").unwrap_or(v);
-            v.trim_matches('"').parse::<i64>().ok().map(Some)
-        });
-        ready(match parsed {
-            Some(version) => Ok(IfMatch(version)),
-            // A tag we never issued cannot match the current version.
-            None => Err(ApiError::PreconditionFailed.into()),
-        })
+        }
+        ready(Ok(IfMatch(Some(versions))))
     }
 }
 
 impl IfMatch {
-    /// 412 when a precondition was sent and the stored version differs.
+    /// 412 when a precondition was sent and none of its tags is the stored version.
     pub fn check(&self, current: i64) -> ApiResult<()> {
-        match self.0 {
-            Some(expected) if expected != current => Err(ApiError::PreconditionFailed),
+        match &self.0 {
+            Some(versions) if !versions.contains(&current) => Err(ApiError::PreconditionFailed),
             _ => Ok(()),
         }
     }

@@ -126,6 +126,12 @@ async fn path_and_query_errors(ctx: &Ctx) {
     let r = get(&app, "/api/v1/partners?sort=password", &admin).await;
     r.problem(422, "validation_failed");
     assert!(!r.field_errors("sort").is_empty());
+    // The spec's pattern: no empty list, no blanks around names.
+    for bad in ["", "name,", "%20name", "name,,kind"] {
+        let r = get(&app, &format!("/api/v1/partners?sort={bad}"), &admin).await;
+        r.problem(422, "validation_failed");
+        assert!(!r.field_errors("sort").is_empty(), "sort={bad}");
+    }
     get(&app, "/api/v1/partners?kind=castle", &admin)
         .await
         .problem(400, "bad_request");

@@ -102,6 +102,18 @@ async fn crud(ctx: &Ctx) {
     )
     .await;
     stale.problem(412, "precondition_failed");
+    // An empty If-Match is malformed, not a tag that fails to match.
+    send(
+        &app,
+        auth(
+            TestRequest::patch().uri(&format!("/api/v1/partners/{id}")),
+            &admin,
+        )
+        .insert_header(("If-Match", ""))
+        .set_json(json!({"name": "Lost update"})),
+    )
+    .await
+    .problem(400, "bad_request");
     let r = get(&app, &format!("/api/v1/partners/{id}"), &admin).await;
     assert_eq!(r.body["name"], "Universitas Bangka Belitung");
     assert_eq!(r.body["version"], 2);
@@ -136,7 +148,31 @@ async fn crud(ctx: &Ctx) {
         .insert_header(("If-Match", "whatever")),
     )
     .await;
-    garbage.problem(412, "precondition_failed");
+    garbage.problem(400, "bad_request");
+    // Well-formed tags that are not the current version: 412; one of a list matching: applied.
+    for tags in ["\"whatever\"", "W/\"2\", \"abc\""] {
+        send(
+            &app,
+            auth(
+                TestRequest::delete().uri(&format!("/api/v1/partners/{id}")),
+                &admin,
+            )
+            .insert_header(("If-Match", tags)),
+        )
+        .await
+        .problem(412, "precondition_failed");
+    }
+    let listed = send(
+        &app,
+        auth(
+            TestRequest::patch().uri(&format!("/api/v1/partners/{id}")),
+            &admin,
+        )
+        .insert_header(("If-Match", "\"9\", W/\"3\""))
+        .set_json(json!({"name": "UBB"})),
+    )
+    .await;
+    listed.expect(200);
 
     delete(&app, &format!("/api/v1/partners/{id}"), &admin)
         .await
@@ -172,7 +208,7 @@ async fn crud(ctx: &Ctx) {
         .collect();
     assert_eq!(
         actions,
-        vec!["delete", "update", "update", "create"],
+        vec!["delete", "update", "update", "update", "create"],
         "failed writes leave no audit row: {}",
         log.text
     );
