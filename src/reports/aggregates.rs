@@ -16,7 +16,7 @@ use crate::db::AnyConnection;
 use crate::feedback::model::{FeedbackInput, ASPECTS};
 
 /// The six aspects and `overall`: the rated columns of a response.
-fn rated() -> impl Iterator<Item = &'static str> {
+pub fn rated() -> impl Iterator<Item = &'static str> {
     ASPECTS.iter().copied().chain(std::iter::once("overall"))
 }
 

@@ -19,8 +19,8 @@ use diesel::connection::SimpleConnection;
 use r2d2::ManageConnection;
 use serde_json::{json, Value};
 
-use crate::common::{backends, Backend, TestDb, ADMIN_PASSWORD};
-use crate::race::{http, start_with, url_of};
+use crate::common::{backends, Backend, TestDb};
+use crate::race::{admin_token, http, start_with, url_of};
 
 const DOWN_AT: Duration = Duration::from_millis(1500);
 const DOWN_FOR: Duration = Duration::from_secs(3);
@@ -122,15 +122,7 @@ fn outage(backend: Backend) {
     // A short checkout timeout: while the database is away, requests give up after 1 s.
     let server = start_with(&url, &[("KOMPETENSI_POOL_TIMEOUT_MS", "1000")]);
     let port = server.port;
-    let (status, login) = http(
-        port,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(&json!({"username": "admin", "password": ADMIN_PASSWORD})),
-    );
-    assert_eq!(status, 200, "{login}");
-    let token = login["access_token"].as_str().expect("token").to_string();
+    let token = admin_token(port);
 
     let started = Instant::now();
     let writers: Vec<_> = (0..4)
@@ -236,15 +228,8 @@ fn outage(backend: Backend) {
     assert_eq!(ready.last().map(|r| r.1), Some(200), "{ready:?}");
 
     // Every acknowledged write is there.
-    let (status, admin) = http(
-        port,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(&json!({"username": "admin", "password": ADMIN_PASSWORD})),
-    );
-    assert_eq!(status, 200);
-    let t = admin["access_token"].as_str().expect("token");
+    let admin = admin_token(port);
+    let t = admin.as_str();
     let lost: Vec<i64> = acknowledged
         .iter()
         .copied()

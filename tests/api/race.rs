@@ -68,6 +68,19 @@ pub fn start_with(url: &str, env: &[(&str, &str)]) -> Server {
     panic!("the server on port {port} did not become ready");
 }
 
+/// Signs in as the first admin on a running server: the access token.
+pub fn admin_token(port: u16) -> String {
+    let (status, login) = http(
+        port,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"username": "admin", "password": ADMIN_PASSWORD})),
+    );
+    assert_eq!(status, 200, "{login}");
+    login["access_token"].as_str().expect("token").to_string()
+}
+
 /// A minimal HTTP/1.1 client: one request per connection.
 pub fn http(
     port: u16,
@@ -112,15 +125,7 @@ fn race(backend: Backend) {
     let url = url_of(&db);
     let a = start(&url);
     let b = start(&url);
-    let (status, login) = http(
-        a.port,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(&json!({"username": "admin", "password": ADMIN_PASSWORD})),
-    );
-    assert_eq!(status, 200, "{login}");
-    let token = login["access_token"].as_str().expect("token").to_string();
+    let token = admin_token(a.port);
     let t = Some(token.as_str());
 
     let (_, unit) = http(
