@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod cross_cutting;
 mod evaluation;
+mod matrix;
 mod outage;
 mod partners;
 mod people;
