@@ -153,14 +153,11 @@ pub fn refresh_standing(conn: &mut AnyConnection, which: Employees) -> QueryResu
         Employees::Position(_) | Employees::All => lock(conn, Kept::Standing, None)?,
     }
     let chunks: Vec<(String, String)> = match which {
-        Employees::Ids(ids) => chunked(Some(ids), "employee_id", "es")
-            .into_iter()
-            .map(|(old, new)| (old, new.replace("es.employee_id", "e.id")))
-            .collect(),
+        Employees::Ids(ids) => chunked(Some(ids), "employee_id", "e.id"),
         Employees::Position(p) => {
             vec![(format!("position_id = {p}"), format!("e.position_id = {p}"))]
         }
-        Employees::All => chunked(None, "", ""),
+        Employees::All => chunked(None, "employee_id", "e.id"),
     };
     for (old, new) in chunks {
         conn.batch_execute(&format!(
@@ -254,8 +251,9 @@ pub fn employees_changed(
     refresh_levels(conn, Some(&groups))
 }
 
-/// `(deleting, selecting)` conditions for these ids (`None`: all), in chunks of 500.
-fn chunked(ids: Option<&[i64]>, column: &str, alias: &str) -> Vec<(String, String)> {
+/// `(deleting, selecting)` conditions for these ids (`None`: all), in chunks of 500: `column`
+/// names the ids in the aggregate table, `source` in the query that recomputes it.
+fn chunked(ids: Option<&[i64]>, column: &str, source: &str) -> Vec<(String, String)> {
     match ids {
         None => vec![("1 = 1".into(), "1 = 1".into())],
         Some(ids) => ids
@@ -264,7 +262,7 @@ fn chunked(ids: Option<&[i64]>, column: &str, alias: &str) -> Vec<(String, Strin
                 let list = id_list(c);
                 (
                     format!("{column} IN ({list})"),
-                    format!("{alias}.{column} IN ({list})"),
+                    format!("{source} IN ({list})"),
                 )
             })
             .collect(),
@@ -274,7 +272,7 @@ fn chunked(ids: Option<&[i64]>, column: &str, alias: &str) -> Vec<(String, Strin
 /// Recomputes the enrolment totals of these trainings (`None`: all).
 pub fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Enrolments, trainings)?;
-    for (old, new) in chunked(trainings, "training_id", "en") {
+    for (old, new) in chunked(trainings, "training_id", "en.training_id") {
         conn.batch_execute(&format!(
             "DELETE FROM enrolment_totals WHERE {old}; \
              INSERT INTO enrolment_totals (training_id, unit_id, participants, completed, finished, jp_completed, \
@@ -305,7 +303,7 @@ pub fn year_of(conn: &AnyConnection, column: &str) -> String {
 pub fn refresh_jp(conn: &mut AnyConnection, employees: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Jp, employees)?;
     let year = year_of(conn, "t.end_date");
-    for (old, new) in chunked(employees, "employee_id", "en") {
+    for (old, new) in chunked(employees, "employee_id", "en.employee_id") {
         conn.batch_execute(&format!(
             "DELETE FROM employee_jp WHERE {old}; \
              INSERT INTO employee_jp (employee_id, year, jp) \

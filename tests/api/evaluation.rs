@@ -569,16 +569,7 @@ async fn reports(ctx: &Ctx) {
     )
     .await;
     assert_eq!(r.body["items"], json!([]));
-    for name in [
-        "training-evaluation",
-        "learning-outcomes",
-        "jp-compliance",
-        "competency-gaps",
-        "training-needs",
-        "partners",
-        "trainers",
-        "summary",
-    ] {
+    for name in ALL_REPORTS {
         get(&app, &format!("/api/v1/reports/{name}"), &w.employee_a1)
             .await
             .problem(403, "forbidden");
