@@ -741,7 +741,7 @@ fn seed_trainings(
         employees, enrolments, trainers, training_competencies, training_partners,
         training_trainers, trainings,
     };
-    use crate::trainings::model::Form;
+    use crate::trainings::model::{Form, Links, TargetCompetency};
     if employee_count == 0 {
         return Ok(());
     }
@@ -821,6 +821,15 @@ fn seed_trainings(
                     _ => "in_person",
                 };
                 let at = now();
+                let partner = partner_ids.get(i % partner_ids.len().max(1)).copied();
+                let trainer = trainer_ids.get(i % trainer_ids.len().max(1)).copied();
+                let target = competency_ids
+                    .get(competency)
+                    .map(|&comp| TargetCompetency {
+                        competency_id: comp,
+                        target_level: 3,
+                    });
+                let links = Links::new(partner.as_slice(), trainer.as_slice(), target.as_slice());
                 diesel::insert_into(trainings::table)
                     .values((
                         trainings::title.eq(&title),
@@ -853,10 +862,11 @@ fn seed_trainings(
                         trainings::created_at.eq(at),
                         trainings::updated_at.eq(at),
                         trainings::version.eq(1),
+                        trainings::links_json.eq(links.to_json()),
                     ))
                     .execute(c)?;
                 let id = crate::db::last_insert_id(c)?;
-                if let Some(&p) = partner_ids.get(i % partner_ids.len().max(1)) {
+                if let Some(p) = partner {
                     diesel::insert_into(training_partners::table)
                         .values((
                             training_partners::training_id.eq(id),
@@ -864,7 +874,7 @@ fn seed_trainings(
                         ))
                         .execute(c)?;
                 }
-                if let Some(&t) = trainer_ids.get(i % trainer_ids.len().max(1)) {
+                if let Some(t) = trainer {
                     diesel::insert_into(training_trainers::table)
                         .values((
                             training_trainers::training_id.eq(id),
@@ -872,12 +882,12 @@ fn seed_trainings(
                         ))
                         .execute(c)?;
                 }
-                if let Some(&comp) = competency_ids.get(competency) {
+                if let Some(target) = target {
                     diesel::insert_into(training_competencies::table)
                         .values((
                             training_competencies::training_id.eq(id),
-                            training_competencies::competency_id.eq(comp),
-                            training_competencies::target_level.eq(3),
+                            training_competencies::competency_id.eq(target.competency_id),
+                            training_competencies::target_level.eq(target.target_level),
                         ))
                         .execute(c)?;
                 }

@@ -218,6 +218,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        links_json -> Text,
     }
 }
 

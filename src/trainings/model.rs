@@ -169,6 +169,9 @@ pub struct TrainingRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    /// The partner, trainer and competency links as JSON ([`Links`]): a copy of the link tables
+    /// kept on the row, so one training is one primary-key lookup.
+    pub links_json: String,
 }
 
 /// A competency a training develops, and to which level.
@@ -216,16 +219,44 @@ pub struct Training {
     pub version: i64,
 }
 
-/// The related ids of one training.
-#[derive(Debug, Default, Clone)]
+/// The related ids of one training, each list in ascending id order. Stored on the training's
+/// row as JSON (`links_json`), written with the link tables by `queries::replace_links`.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Links {
     pub partner_ids: Vec<i64>,
     pub trainer_ids: Vec<i64>,
     pub competencies: Vec<TargetCompetency>,
 }
 
+impl Links {
+    pub fn new(
+        partner_ids: &[i64],
+        trainer_ids: &[i64],
+        competencies: &[TargetCompetency],
+    ) -> Self {
+        let mut competencies = competencies.to_vec();
+        competencies.sort_by_key(|c| c.competency_id);
+        Links {
+            partner_ids: crate::web::unique_ids(partner_ids),
+            trainer_ids: crate::web::unique_ids(trainer_ids),
+            competencies,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("links serialise")
+    }
+}
+
 impl Training {
-    pub fn from_row(r: TrainingRow, links: Links) -> Self {
+    /// The API form of a row, links from its `links_json`. Only `Links::to_json` writes that
+    /// column; a value that does not parse is logged and reads as no links.
+    pub fn from_row(r: TrainingRow) -> Self {
+        let links: Links = serde_json::from_str(&r.links_json).unwrap_or_else(|e| {
+            log::error!("training {}: links_json does not parse: {e}", r.id);
+            Links::default()
+        });
         let form = Form::parse(&r.form).unwrap_or(Form::Other);
         Training {
             id: r.id,

@@ -1,9 +1,7 @@
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{Links, TargetCompetency, TrainingChanges, TrainingFilter, TrainingRow};
+use super::model::{Links, TrainingChanges, TrainingFilter, TrainingRow};
 use crate::db::schema::{
     enrolments, training_competencies, training_partners, training_trainers, trainings,
 };
@@ -16,70 +14,6 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<TrainingRow> {
         .find(id)
         .select(TrainingRow::as_select())
         .first(conn)
-}
-
-/// Partners, trainers and target competencies for a page of trainings, in one query (a
-/// `UNION ALL` of the three link tables: one round trip, one cached prepared statement).
-pub fn links(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Links>> {
-    use diesel::sql_types::Integer;
-    // The kinds of link: the second column of each part of the union (bound, so the
-    // statement stays cacheable).
-    const PARTNER: i32 = 0;
-    const TRAINER: i32 = 1;
-    const COMPETENCY: i32 = 2;
-    let mut out: HashMap<i64, Links> = ids.iter().map(|id| (*id, Links::default())).collect();
-    // Diesel's generic backend has no UNION: run it on the native connection.
-    macro_rules! union_links {
-        ($c:expr) => {
-            training_partners::table
-                .filter(training_partners::training_id.eq_any(ids))
-                .select((
-                    training_partners::training_id,
-                    PARTNER.into_sql::<Integer>(),
-                    training_partners::partner_id,
-                    0.into_sql::<Integer>(),
-                ))
-                .union_all(
-                    training_trainers::table
-                        .filter(training_trainers::training_id.eq_any(ids))
-                        .select((
-                            training_trainers::training_id,
-                            TRAINER.into_sql::<Integer>(),
-                            training_trainers::trainer_id,
-                            0.into_sql::<Integer>(),
-                        )),
-                )
-                .union_all(
-                    training_competencies::table
-                        .filter(training_competencies::training_id.eq_any(ids))
-                        .select((
-                            training_competencies::training_id,
-                            COMPETENCY.into_sql::<Integer>(),
-                            training_competencies::competency_id,
-                            training_competencies::target_level,
-                        )),
-                )
-                .load::<(i64, i32, i64, i32)>($c)
-        };
-    }
-    let mut rows = match conn {
-        AnyConnection::Postgresql(c) => union_links!(c),
-        AnyConnection::Sqlite(c) => union_links!(c),
-    }?;
-    rows.sort_unstable();
-    for (t, kind, id, level) in rows {
-        let links = out.entry(t).or_default();
-        match kind {
-            PARTNER => links.partner_ids.push(id),
-            TRAINER => links.trainer_ids.push(id),
-            COMPETENCY => links.competencies.push(TargetCompetency {
-                competency_id: id,
-                target_level: level,
-            }),
-            _ => {}
-        }
-    }
-    Ok(out)
 }
 
 fn filtered(f: &TrainingFilter, include_drafts: bool) -> trainings::BoxedQuery<'static, Backend> {
@@ -266,13 +200,16 @@ pub fn free_seat(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
     Ok(())
 }
 
-pub fn replace_links(
-    conn: &mut AnyConnection,
-    id: i64,
-    partners: &[i64],
-    trainers: &[i64],
-    competencies: &[TargetCompetency],
-) -> QueryResult<()> {
+/// Replaces a training's links: the link tables and their copy on the row (`links_json`).
+pub fn replace_links(conn: &mut AnyConnection, id: i64, links: &Links) -> QueryResult<()> {
+    let Links {
+        partner_ids: partners,
+        trainer_ids: trainers,
+        competencies,
+    } = links;
+    diesel::update(trainings::table.find(id))
+        .set(trainings::links_json.eq(links.to_json()))
+        .execute(conn)?;
     diesel::delete(training_partners::table.filter(training_partners::training_id.eq(id)))
         .execute(conn)?;
     diesel::delete(training_trainers::table.filter(training_trainers::training_id.eq(id)))

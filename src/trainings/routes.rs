@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use validator::Validate;
 
 use super::model::{
-    StatusChange, Training, TrainingChanges, TrainingFilter, TrainingInput, TrainingPatch,
+    Links, StatusChange, Training, TrainingChanges, TrainingFilter, TrainingInput, TrainingPatch,
     TrainingRow,
 };
 use super::queries;
@@ -38,17 +38,14 @@ pub fn visible_training(
     caller: &Caller,
     id: i64,
 ) -> ApiResult<TrainingRow> {
-    let row = queries::get(conn, id)?;
+    visible(queries::get(conn, id)?, caller)
+}
+
+fn visible(row: TrainingRow, caller: &Caller) -> ApiResult<TrainingRow> {
     if row.status == "draft" && !sees_drafts(caller) {
         return Err(ApiError::NotFound);
     }
     Ok(row)
-}
-
-pub fn load(conn: &mut AnyConnection, row: TrainingRow) -> ApiResult<Training> {
-    let mut links = queries::links(conn, &[row.id])?;
-    let l = links.remove(&row.id).unwrap_or_default();
-    Ok(Training::from_row(row, l))
 }
 
 fn missing(conn: &mut AnyConnection, ids: &[i64], partners_table: bool) -> QueryResult<Vec<i64>> {
@@ -102,13 +99,8 @@ fn check_refs(conn: &mut AnyConnection, t: &TrainingInput) -> ApiResult<()> {
 }
 
 fn save_links(conn: &mut AnyConnection, id: i64, t: &TrainingInput) -> ApiResult<()> {
-    Ok(queries::replace_links(
-        conn,
-        id,
-        &unique_ids(&t.partner_ids),
-        &unique_ids(&t.trainer_ids),
-        &t.competencies,
-    )?)
+    let links = Links::new(&t.partner_ids, &t.trainer_ids, &t.competencies);
+    Ok(queries::replace_links(conn, id, &links)?)
 }
 
 /// The training catalogue. Employees and unit managers never see drafts.
@@ -133,16 +125,10 @@ pub async fn list_trainings(
     let drafts = sees_drafts(&caller);
     let (total, items) = db(&state.pool, move |c| {
         let (total, rows) = queries::list(c, &filter, drafts, &sort, offset, limit)?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut links = queries::links(c, &ids)?;
-        let items: Vec<Training> = rows
-            .into_iter()
-            .map(|r| {
-                let l = links.remove(&r.id).unwrap_or_default();
-                Training::from_row(r, l)
-            })
-            .collect();
-        Ok((total, items))
+        Ok((
+            total,
+            rows.into_iter().map(Training::from_row).collect::<Vec<_>>(),
+        ))
     })
     .await?;
     Ok(paginated(&req, &page, total, items))
@@ -163,11 +149,8 @@ pub async fn get_training(
 ) -> ApiResult<HttpResponse> {
     caller.require_role_or_scope(READERS, "trainings:read")?;
     let id = id.into_inner();
-    let t = db(&state.pool, move |c| {
-        let row = visible_training(c, &caller, id)?;
-        load(c, row)
-    })
-    .await?;
+    let row = db(&state.pool, move |c| Ok(queries::get(c, id)?)).await?;
+    let t = Training::from_row(visible(row, &caller)?);
     Ok(ok_versioned(&t, t.version))
 }
 
@@ -201,7 +184,7 @@ pub async fn create_training(
                 Outcome::Success,
             )?;
             let row = queries::get(c, id)?;
-            load(c, row)
+            Ok(Training::from_row(row))
         })
     })
     .await?;
@@ -238,7 +221,7 @@ pub async fn update_training(
             let row = queries::get(c, id)?;
             if_match.check(row.version)?;
             let (version, taken, ended) = (row.version, row.enrolled_count, row.end_date);
-            let merged = body.apply(load(c, row)?);
+            let merged = body.apply(Training::from_row(row));
             merged.validate().map_err(|e| validation_error(&e))?;
             if merged.capacity.is_some_and(|cap| cap < taken) {
                 return Err(ApiError::conflict(format!(
@@ -263,7 +246,7 @@ pub async fn update_training(
                 Outcome::Success,
             )?;
             let row = queries::get(c, id)?;
-            load(c, row)
+            Ok(Training::from_row(row))
         })
     })
     .await?;
@@ -319,7 +302,7 @@ pub async fn change_status(
                 Outcome::Success,
             )?;
             let row = queries::get(c, id)?;
-            load(c, row)
+            Ok(Training::from_row(row))
         })
     })
     .await?;

@@ -8,6 +8,7 @@ mod cli;
 mod cross_cutting;
 mod evaluation;
 mod matrix;
+mod migrations;
 mod outage;
 mod partners;
 mod people;

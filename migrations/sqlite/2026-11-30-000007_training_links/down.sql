@@ -1,0 +1,1 @@
+ALTER TABLE trainings DROP COLUMN links_json;

@@ -1,0 +1,90 @@
+//! Migrations that move data, run on a database that holds rows of the schema before them.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::MigrationHarness;
+use kompetensi::db::{AnyConnection, ConnectionManager, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+use r2d2::ManageConnection;
+use serde_json::{json, Value};
+
+use crate::common::{backends, TestDb};
+
+/// Applies the next `n` migrations.
+fn migrate_next(conn: &mut AnyConnection, n: usize) {
+    for _ in 0..n {
+        match conn {
+            AnyConnection::Postgresql(c) => c.run_next_migration(POSTGRES_MIGRATIONS),
+            AnyConnection::Sqlite(c) => c.run_next_migration(SQLITE_MIGRATIONS),
+        }
+        .expect("migration");
+    }
+}
+
+#[derive(QueryableByName)]
+struct Links {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    links_json: String,
+}
+
+/// Migration 7 copies each training's partners, trainers and target competencies, in id order,
+/// onto its row; a training without links gets empty lists.
+#[test]
+fn training_links_are_copied_onto_existing_trainings() {
+    for backend in backends() {
+        let db = TestDb::new(backend);
+        let mut conn = ConnectionManager::new(db.url.clone())
+            .connect()
+            .expect("connect");
+        migrate_next(&mut conn, 6);
+        let at = "'2026-01-01 00:00:00'";
+        let training = |title: &str| {
+            format!(
+                "INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, \
+                 created_at, updated_at) VALUES ('{title}', 'seminar', 'in_person', 2, \
+                 '2026-02-01', '2026-02-01', 'planned', {at}, {at});"
+            )
+        };
+        conn.batch_execute(&format!(
+            "INSERT INTO partners (name, kind, created_at, updated_at) VALUES \
+               ('P1', 'ngo', {at}, {at}), ('P2', 'university', {at}, {at}), ('P3', 'ngo', {at}, {at});
+             INSERT INTO trainers (name, kind, created_at, updated_at) VALUES ('T1', 'external', {at}, {at});
+             INSERT INTO competencies (code, name, kind, created_at, updated_at) VALUES
+               ('K1', 'K1', 'technical', {at}, {at}), ('K2', 'K2', 'managerial', {at}, {at});
+             {} {}
+             INSERT INTO training_partners (training_id, partner_id) VALUES (1, 3), (1, 1);
+             INSERT INTO training_trainers (training_id, trainer_id) VALUES (1, 1);
+             INSERT INTO training_competencies (training_id, competency_id, target_level)
+               VALUES (1, 2, 4), (1, 1, 2);",
+            training("Linked"),
+            training("Bare")
+        ))
+        .expect("rows of the schema before migration 7");
+        migrate_next(&mut conn, 1);
+        let rows: Vec<Links> =
+            diesel::sql_query("SELECT id, links_json FROM trainings ORDER BY id")
+                .load(&mut conn)
+                .expect("links");
+        let links: Vec<(i64, Value)> = rows
+            .into_iter()
+            .map(|r| (r.id, serde_json::from_str(&r.links_json).expect("json")))
+            .collect();
+        assert_eq!(
+            links,
+            vec![
+                (
+                    1,
+                    json!({"partner_ids": [1, 3], "trainer_ids": [1], "competencies": [
+                        {"competency_id": 1, "target_level": 2},
+                        {"competency_id": 2, "target_level": 4}]})
+                ),
+                (
+                    2,
+                    json!({"partner_ids": [], "trainer_ids": [], "competencies": []})
+                ),
+            ],
+            "{backend:?}"
+        );
+    }
+}
