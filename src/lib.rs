@@ -43,6 +43,8 @@ use crate::web::RouteTable;
 /// Everything the handlers share, built once per process.
 pub struct AppState {
     pub pool: DbPool,
+    /// The asynchronous read path for single-row reads (PostgreSQL only, see `db::reader`).
+    pub reader: Option<db::reader::PgReader>,
     pub config: Config,
     pub jwt: JwtKeys,
     pub limiter: LoginLimiter,
@@ -79,6 +81,7 @@ impl AppState {
                 config.login_window,
             ),
             jwt: JwtKeys::new(&secret),
+            reader: db::reader::PgReader::new(&config.database_url, config.pool_timeout),
             pool,
             config,
             metrics,

@@ -1,5 +1,6 @@
 //! One binary, two backends: the connection type, the pool, migrations and transactions.
 
+pub mod reader;
 pub mod schema;
 
 use std::path::{Path, PathBuf};

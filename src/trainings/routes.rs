@@ -149,7 +149,10 @@ pub async fn get_training(
 ) -> ApiResult<HttpResponse> {
     caller.require_role_or_scope(READERS, "trainings:read")?;
     let id = id.into_inner();
-    let row = db(&state.pool, move |c| Ok(queries::get(c, id)?)).await?;
+    let row = match &state.reader {
+        Some(reader) => reader.training(id).await?.ok_or(ApiError::NotFound)?,
+        None => db(&state.pool, move |c| Ok(queries::get(c, id)?)).await?,
+    };
     let t = Training::from_row(visible(row, &caller)?);
     Ok(ok_versioned(&t, t.version))
 }

@@ -159,7 +159,7 @@ fn a_short_jwt_secret_is_refused() {
 fn postgres_over_a_unix_socket() {
     let dir =
         std::env::var("TEST_POSTGRES_SOCKET_DIR").unwrap_or_else(|_| "/var/run/postgresql".into());
-    let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
+    if std::env::var("TEST_POSTGRES_URL").is_err() {
         let out = kompetensi()
             .arg("migrate")
             .env(
@@ -172,12 +172,13 @@ fn postgres_over_a_unix_socket() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("/nonexistent-socket-dir"), "{err}");
         return;
-    };
-    // postgres://user@host:port/db → postgres://user@/db?host=DIR
-    let (scheme_user, rest) = base.split_once('@').expect("user in TEST_POSTGRES_URL");
-    let db = rest.split_once('/').map_or("postgres", |(_, d)| d);
-    let db = db.split('?').next().unwrap_or(db);
-    let url = format!("{scheme_user}@/{db}?host={dir}");
+    }
+    // A database of its own, reached as postgres://user@/db?host=DIR.
+    let db = crate::common::TestDb::new(crate::common::Backend::Postgres);
+    let tcp = crate::race::url_of(&db);
+    let (scheme_user, rest) = tcp.split_once('@').expect("user in TEST_POSTGRES_URL");
+    let name = rest.split_once('/').map_or("postgres", |(_, d)| d);
+    let url = format!("{scheme_user}@/{name}?host={dir}");
     let out = kompetensi()
         .arg("migrate")
         .env("DATABASE_URL", &url)
@@ -192,4 +193,28 @@ fn postgres_over_a_unix_socket() {
         "{url}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The service over the socket: writes (the pool, libpq) and a read by id (the asynchronous
+    // path, tokio-postgres) both reach the database.
+    let server = crate::race::start(&url);
+    let token = crate::race::admin_token(server.port);
+    let (status, created) = crate::race::http(
+        server.port,
+        "POST",
+        "/api/v1/trainings",
+        Some(&token),
+        Some(
+            &serde_json::json!({"title": "Lewat soket", "form": "seminar", "mode": "online",
+            "online_url": "https://example.org/k", "jp": 2,
+            "start_date": "2027-03-01", "end_date": "2027-03-01"}),
+        ),
+    );
+    assert_eq!(status, 201, "{created}");
+    let (status, read) = crate::race::http(
+        server.port,
+        "GET",
+        &format!("/api/v1/trainings/{}", created["id"]),
+        Some(&token),
+        None,
+    );
+    assert_eq!((status, &read), (200, &created));
 }

@@ -123,6 +123,20 @@ fn outage(backend: Backend) {
     let server = start_with(&url, &[("KOMPETENSI_POOL_TIMEOUT_MS", "1000")]);
     let port = server.port;
     let token = admin_token(port);
+    // A training to read while the database is away (on PostgreSQL a read by id takes the
+    // asynchronous path, with connections of its own that must recover too).
+    let (status, training) = http(
+        port,
+        "POST",
+        "/api/v1/trainings",
+        Some(&token),
+        Some(
+            &json!({"title": "Dibaca", "form": "seminar", "mode": "in_person", "jp": 2,
+                     "start_date": "2027-03-01", "end_date": "2027-03-01"}),
+        ),
+    );
+    assert_eq!(status, 201, "{training}");
+    let training_id = training["id"].as_i64().expect("id");
 
     let started = Instant::now();
     let writers: Vec<_> = (0..4)
@@ -151,6 +165,28 @@ fn outage(backend: Backend) {
             })
         })
         .collect();
+    let reader = {
+        let token = token.clone();
+        std::thread::spawn(move || {
+            let mut out = Vec::new();
+            while started.elapsed() < WRITE_FOR {
+                let (status, body) = http(
+                    port,
+                    "GET",
+                    &format!("/api/v1/trainings/{training_id}"),
+                    Some(&token),
+                    None,
+                );
+                out.push(Outcome {
+                    at: started.elapsed(),
+                    status,
+                    body,
+                });
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            out
+        })
+    };
     let health = std::thread::spawn(move || {
         let mut out = Vec::new();
         while started.elapsed() < WRITE_FOR {
@@ -185,6 +221,33 @@ fn outage(backend: Backend) {
         .flat_map(|h| h.join().expect("writer"))
         .collect();
     let ready = health.join().expect("health");
+    let reads = reader.join().expect("reader");
+
+    // Reads: the training, or 503 problem+json; on SQLite the lock does not stop readers.
+    for o in &reads {
+        assert!(
+            (o.status == 200 && o.body["id"] == training_id)
+                || (o.status == 503
+                    && o.body["status"] == 503
+                    && matches!(backend, Backend::Postgres)),
+            "{backend:?} read at {:?}: {} {}",
+            o.at,
+            o.status,
+            o.body
+        );
+    }
+    let reads_refused = reads.iter().filter(|o| o.status == 503).count();
+    let read_again = reads
+        .iter()
+        .filter(|o| o.status == 200 && o.at > back_at)
+        .map(|o| o.at)
+        .min()
+        .expect("reads succeed after the outage")
+        .saturating_sub(back_at);
+    assert!(
+        read_again < Duration::from_secs(5),
+        "{backend:?}: reads recovered {read_again:?} after"
+    );
 
     // Only 201 or 503 (problem+json), nothing else; no request hung (the client waits 30 s).
     for o in &outcomes {
@@ -219,6 +282,12 @@ fn outage(backend: Backend) {
             "no request was refused while the database was down"
         );
         assert!(
+            reads
+                .iter()
+                .any(|o| o.status == 503 && o.at > DOWN_AT && o.at < back_at),
+            "no read was refused while the database was down"
+        );
+        assert!(
             ready
                 .iter()
                 .any(|(at, s)| *s == 503 && *at > DOWN_AT && *at < back_at),
@@ -251,8 +320,10 @@ fn outage(backend: Backend) {
     );
     eprintln!(
         "outage on {backend:?}: {} writes acknowledged, {refused} refused with 503, 0 lost, \
-         first write {recovery:?} after the database came back",
-        acknowledged.len()
+         first write {recovery:?} after the database came back; {} reads, {reads_refused} \
+         refused with 503, first read {read_again:?} after",
+        acknowledged.len(),
+        reads.len()
     );
     drop(server);
 }

@@ -1,0 +1,188 @@
+//! The asynchronous PostgreSQL read path, for the hottest single-row reads.
+//!
+//! Every other query runs on Diesel's synchronous connections, handed to the blocking thread
+//! pool (`web::db`). For a one-statement read that hand-off, and libpq waiting for the answer on
+//! a thread of its own, cost more than the query: two context switches per request, and one
+//! round trip per connection at a time. Here each actix worker keeps one `tokio-postgres`
+//! connection of its own, driven on the worker's own event loop: no thread hand-off, and the
+//! statements of concurrent requests on a worker are pipelined on its connection.
+//!
+//! The SQL is Diesel's own (`TrainingRow::as_select()`), printed once, and the row is read by
+//! column name, so it cannot drift from the synchronous path. SQLite, and PostgreSQL URLs that
+//! `tokio-postgres` does not read (`sslmode=verify-ca`/`verify-full`), use the synchronous path.
+
+use std::rc::Rc;
+use std::str::FromStr;
+use std::time::Duration;
+
+use diesel::prelude::*;
+use futures_util::lock::Mutex;
+use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+use postgres_openssl::MakeTlsConnector;
+use tokio_postgres::{Client, Row, Statement};
+
+use crate::db::schema::trainings;
+use crate::db::DbUrl;
+use crate::error::{ApiError, ApiResult};
+use crate::trainings::model::TrainingRow;
+
+/// How to reach the server: parsed once, shared by every worker.
+#[derive(Clone)]
+pub struct PgReader {
+    config: tokio_postgres::Config,
+    tls: MakeTlsConnector,
+}
+
+/// One worker's connection, with its prepared statement.
+struct Conn {
+    client: Client,
+    training: Statement,
+}
+
+thread_local! {
+    /// The current worker's connection. The lock makes concurrent first requests (or requests
+    /// after the connection broke) wait for one reconnection instead of each opening their own.
+    static SLOT: Rc<Mutex<Option<Rc<Conn>>>> = Rc::new(Mutex::new(None));
+}
+
+impl PgReader {
+    /// The reader for a PostgreSQL URL, `None` for SQLite or a URL it cannot read the way libpq
+    /// does (then every read takes the synchronous path, which libpq serves).
+    pub fn new(url: &DbUrl, connect_timeout: Duration) -> Option<Self> {
+        let DbUrl::Postgres(url) = url else {
+            return None;
+        };
+        let mut config = match tokio_postgres::Config::from_str(url) {
+            Ok(c) => c,
+            Err(e) => {
+                log::info!("asynchronous read path off ({e}); reads use the pool");
+                return None;
+            }
+        };
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(connect_timeout);
+        }
+        // libpq's `prefer` and `require` encrypt without checking the certificate (the
+        // verifying modes are refused above): the same here.
+        let mut tls = SslConnector::builder(SslMethod::tls()).ok()?;
+        tls.set_verify(SslVerifyMode::NONE);
+        let mut tls = MakeTlsConnector::new(tls.build());
+        tls.set_callback(|c, _| {
+            c.set_verify_hostname(false);
+            Ok(())
+        });
+        Some(PgReader { config, tls })
+    }
+
+    /// One training by id, `None` when there is none.
+    pub async fn training(&self, id: i64) -> ApiResult<Option<TrainingRow>> {
+        let conn = self.conn().await?;
+        let row = conn
+            .client
+            .query_opt(&conn.training, &[&id])
+            .await
+            .map_err(unavailable)?;
+        row.map(|r| training_row(&r))
+            .transpose()
+            .map_err(|e| ApiError::Internal(format!("a training row does not read: {e}")))
+    }
+
+    async fn conn(&self) -> ApiResult<Rc<Conn>> {
+        let slot = SLOT.with(Rc::clone);
+        let mut guard = slot.lock().await;
+        if let Some(conn) = guard.as_ref().filter(|c| !c.client.is_closed()) {
+            return Ok(Rc::clone(conn));
+        }
+        *guard = None;
+        let (client, connection) = self
+            .config
+            .connect(self.tls.clone())
+            .await
+            .map_err(unavailable)?;
+        actix_web::rt::spawn(async move {
+            if let Err(e) = connection.await {
+                log::warn!("read connection closed: {e}");
+            }
+        });
+        let training = client.prepare(&training_sql()).await.map_err(unavailable)?;
+        let conn = Rc::new(Conn { client, training });
+        *guard = Some(Rc::clone(&conn));
+        Ok(conn)
+    }
+}
+
+/// Diesel's SELECT of a `TrainingRow`, by primary key `$1`.
+fn training_sql() -> String {
+    let query = trainings::table.select(TrainingRow::as_select());
+    let sql = diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string();
+    let select = sql.split(" -- binds:").next().unwrap_or_default();
+    format!("{select} WHERE \"trainings\".\"id\" = $1")
+}
+
+fn training_row(r: &Row) -> Result<TrainingRow, tokio_postgres::Error> {
+    Ok(TrainingRow {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        description: r.try_get("description")?,
+        form: r.try_get("form")?,
+        mode: r.try_get("mode")?,
+        jp: r.try_get("jp")?,
+        start_date: r.try_get("start_date")?,
+        end_date: r.try_get("end_date")?,
+        location: r.try_get("location")?,
+        online_url: r.try_get("online_url")?,
+        capacity: r.try_get("capacity")?,
+        enrolment_deadline: r.try_get("enrolment_deadline")?,
+        cost: r.try_get("cost")?,
+        status: r.try_get("status")?,
+        organizer_unit_id: r.try_get("organizer_unit_id")?,
+        siasn_course_type_id: r.try_get("siasn_course_type_id")?,
+        enrolled_count: r.try_get("enrolled_count")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        version: r.try_get("version")?,
+        links_json: r.try_get("links_json")?,
+    })
+}
+
+/// A failure without a server error (connection refused, cut or timed out), or a server error
+/// of the classes that mean "not now" (08 connection exception, 53 insufficient resources, 57
+/// operator intervention such as a shutdown): 503, and the broken connection is replaced on the
+/// next request. Any other server error is a fault of ours: 500.
+fn unavailable(e: tokio_postgres::Error) -> ApiError {
+    match e.as_db_error().map(|d| d.code().code()) {
+        Some(code) if !["08", "53", "57"].contains(&code.get(..2).unwrap_or_default()) => {
+            ApiError::Internal(format!("read path: {e}"))
+        }
+        _ => {
+            log::warn!("read path: {e}");
+            ApiError::Unavailable
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_is_diesels_select_by_id() {
+        let sql = training_sql();
+        assert!(sql.starts_with("SELECT \"trainings\".\"id\", \"trainings\".\"title\""));
+        assert!(sql.contains("\"trainings\".\"links_json\" FROM \"trainings\""));
+        assert!(sql.ends_with(" WHERE \"trainings\".\"id\" = $1"), "{sql}");
+    }
+
+    #[test]
+    fn only_urls_libpq_and_tokio_postgres_read_alike_get_a_reader() {
+        let t = Duration::from_secs(2);
+        let pg = |u: &str| PgReader::new(&DbUrl::Postgres(u.into()), t).is_some();
+        assert!(pg("postgres://root@127.0.0.1:5432/test"));
+        assert!(pg(
+            "postgres://root@localhost/test?host=/var/run/postgresql"
+        ));
+        assert!(pg("postgres://u:p@db/x?sslmode=require"));
+        assert!(!pg("postgres://u:p@db/x?sslmode=verify-full"));
+        assert!(PgReader::new(&DbUrl::SqliteMemory, t).is_none());
+    }
+}
