@@ -11,7 +11,9 @@
 #   PATCH /enrolments/{id}              attendance of random enrolments of ongoing trainings
 # then the median of 11 requests of every report, the server's idle and peak RSS, and on
 # PostgreSQL `pgbench -S -M prepared` (same server, same transport, same -c/-j, SECONDS) with the
-# ratio of GET /trainings/{id} to it.
+# ratio of GET /trainings/{id} to it. Both start alike: the seeded PostgreSQL database is
+# VACUUM ANALYZEd and checkpointed (pgbench's is checkpointed); GET /trainings/{id} and pgbench
+# each get a 2 s warm-up.
 #
 # Environment: BENCH_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test) names the server
 # and the transport: a `?host=/var/run/postgresql` URL benchmarks both over the Unix socket.
@@ -90,6 +92,11 @@ run_backend() {
   DATABASE_URL="$db_url" KOMPETENSI_JWT_SECRET="$SECRET" KOMPETENSI_ADMIN_PASSWORD="$PASSWORD" RUST_LOG=error \
     "$BIN" seed-demo --employees "$EMPLOYEES" >/dev/null
   seed_s=$(echo "$(date +%s.%N) - $started" | bc)
+  # The same start as pgbench below: statistics and dirty pages settled (autovacuum would
+  # otherwise analyse the fresh 200k rows during the first load), then a warm-up run.
+  case "$db_url" in
+    postgres*) psql "$db_url" -qc "VACUUM ANALYZE" -qc "CHECKPOINT" >/dev/null ;;
+  esac
   DATABASE_URL="$db_url" KOMPETENSI_JWT_SECRET="$SECRET" KOMPETENSI_BIND="127.0.0.1:$port" RUST_LOG=error "$BIN" &
   local pid=$!
   PIDS+=("$pid")
@@ -113,6 +120,7 @@ run_backend() {
   row "measure" "req/s" "p99 ms" "non2xx"
   row "---" "---:" "---:" "---:"
   local r
+  SECS=2 load "$label" "/api/v1/trainings/%s" "$WORK/trainings" "$WORK/get.lua" >/dev/null   # warm-up
   r=$(load "$label" "/api/v1/trainings/%s" "$WORK/trainings" "$WORK/get.lua"); GET_BY_ID=${r%% *}
   row "GET /trainings/{id}" $r
   r=$(load "$label" "/api/v1/trainings?per_page=20" "$WORK/trainings" "$WORK/get.lua"); row "GET /trainings?per_page=20" $r

@@ -31,6 +31,9 @@ use crate::trainings::model::TrainingRow;
 pub struct PgReader {
     config: tokio_postgres::Config,
     tls: MakeTlsConnector,
+    /// How long a connection attempt or a read may take (`KOMPETENSI_POOL_TIMEOUT_MS`, the
+    /// bound a request waits for a pooled connection) before the request gets 503.
+    timeout: Duration,
 }
 
 /// One worker's connection, with its prepared statement.
@@ -48,7 +51,7 @@ thread_local! {
 impl PgReader {
     /// The reader for a PostgreSQL URL, `None` for SQLite or a URL it cannot read the way libpq
     /// does (then every read takes the synchronous path, which libpq serves).
-    pub fn new(url: &DbUrl, connect_timeout: Duration) -> Option<Self> {
+    pub fn new(url: &DbUrl, timeout: Duration) -> Option<Self> {
         let DbUrl::Postgres(url) = url else {
             return None;
         };
@@ -60,7 +63,7 @@ impl PgReader {
             }
         };
         if config.get_connect_timeout().is_none() {
-            config.connect_timeout(connect_timeout);
+            config.connect_timeout(timeout);
         }
         // libpq's `prefer` and `require` encrypt without checking the certificate (the
         // verifying modes are refused above): the same here.
@@ -71,17 +74,35 @@ impl PgReader {
             c.set_verify_hostname(false);
             Ok(())
         });
-        Some(PgReader { config, tls })
+        Some(PgReader {
+            config,
+            tls,
+            timeout,
+        })
     }
 
     /// One training by id, `None` when there is none.
     pub async fn training(&self, id: i64) -> ApiResult<Option<TrainingRow>> {
         let conn = self.conn().await?;
-        let row = conn
-            .client
-            .query_opt(&conn.training, &[&id])
-            .await
-            .map_err(unavailable)?;
+        let answer = actix_web::rt::time::timeout(
+            self.timeout,
+            conn.client.query_opt(&conn.training, &[&id]),
+        )
+        .await;
+        let row = match answer {
+            Ok(row) => row.map_err(unavailable)?,
+            Err(_) => {
+                // A read by primary key that takes this long: the server or the network is gone
+                // without closing the socket. Later requests get a new connection.
+                log::warn!("read path: no answer in {:?}; reconnecting", self.timeout);
+                let slot = SLOT.with(Rc::clone);
+                let mut current = slot.lock().await;
+                if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &conn)) {
+                    *current = None;
+                }
+                return Err(ApiError::Unavailable);
+            }
+        };
         row.map(|r| training_row(&r))
             .transpose()
             .map_err(|e| ApiError::Internal(format!("a training row does not read: {e}")))

@@ -10,6 +10,7 @@
 //! down; the service recovers by itself within seconds; every write it acknowledged with 201 is
 //! in the database afterwards.
 
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -30,6 +31,8 @@ const WRITE_FOR: Duration = Duration::from_secs(9);
 struct Proxy {
     port: u16,
     up: Arc<AtomicBool>,
+    /// Bytes are read and dropped, connections stay open: a network that loses everything.
+    stalled: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
 }
 
@@ -38,8 +41,9 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
         let up = Arc::new(AtomicBool::new(true));
+        let stalled = Arc::new(AtomicBool::new(false));
         let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
-        let (up2, open2) = (up.clone(), open.clone());
+        let (up2, stalled2, open2) = (up.clone(), stalled.clone(), open.clone());
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 if !up2.load(Ordering::SeqCst) {
@@ -62,14 +66,25 @@ impl Proxy {
                 .into_iter()
                 .filter_map(|(a, b)| Some((a.ok()?, b.ok()?)))
                 {
+                    let stalled = stalled2.clone();
                     std::thread::spawn(move || {
-                        let _ = std::io::copy(&mut from, &mut to);
+                        let mut buf = [0u8; 16 * 1024];
+                        while let Ok(n @ 1..) = from.read(&mut buf) {
+                            if !stalled.load(Ordering::SeqCst) && to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
                         let _ = to.shutdown(Shutdown::Both);
                     });
                 }
             }
         });
-        Proxy { port, up, open }
+        Proxy {
+            port,
+            up,
+            stalled,
+            open,
+        }
     }
 
     fn down(&self) {
@@ -81,6 +96,10 @@ impl Proxy {
 
     fn up(&self) {
         self.up.store(true, Ordering::SeqCst);
+    }
+
+    fn stall(&self, stalled: bool) {
+        self.stalled.store(stalled, Ordering::SeqCst);
     }
 }
 
@@ -318,6 +337,29 @@ fn outage(backend: Backend) {
         Vec::<i64>::new(),
         "{backend:?}: acknowledged but lost"
     );
+    // The network loses every byte but closes nothing: a read gives up after the configured
+    // 1 s with 503 instead of hanging, and the next reads get a working connection.
+    if let Some(p) = &proxy {
+        let read = || {
+            let t = Instant::now();
+            let (status, body) = http(
+                port,
+                "GET",
+                &format!("/api/v1/trainings/{training_id}"),
+                Some(&token),
+                None,
+            );
+            (status, body["status"].clone(), t.elapsed())
+        };
+        p.stall(true);
+        let (status, problem, took) = read();
+        p.stall(false);
+        assert_eq!((status, problem), (503, json!(503)), "silent network");
+        assert!(took < Duration::from_secs(3), "a silent read took {took:?}");
+        for _ in 0..4 {
+            assert_eq!(read().0, 200, "reads after the network came back");
+        }
+    }
     eprintln!(
         "outage on {backend:?}: {} writes acknowledged, {refused} refused with 503, 0 lost, \
          first write {recovery:?} after the database came back; {} reads, {reads_refused} \
