@@ -259,7 +259,12 @@ pub fn build_app(
         .wrap(cors(&state.config))
         .wrap(from_fn(web::request_context))
         .wrap(state.metrics.clone())
-        .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
+        // The access log renders its fields for every request, whatever the log level: only
+        // when it is written.
+        .wrap(actix_web::middleware::Condition::new(
+            log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info),
+            Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#),
+        ))
 }
 
 /// Creates the first admin when no account exists. Returns the generated password, if any,

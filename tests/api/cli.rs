@@ -218,3 +218,30 @@ fn postgres_over_a_unix_socket() {
     );
     assert_eq!((status, &read), (200, &created));
 }
+
+/// The access log is written at `info` (the default level) and costs nothing below it.
+#[test]
+fn the_access_log_follows_the_log_level() {
+    for (level, written) in [("info", true), ("warn", false)] {
+        let db = crate::common::TestDb::new(crate::common::Backend::Sqlite);
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("server.log");
+        let log = std::fs::File::create(&path).expect("log file");
+        let server =
+            crate::race::start_logging(&crate::race::url_of(&db), &[("RUST_LOG", level)], log);
+        let (status, _) = crate::race::http(server.port, "GET", "/health/live", None, None);
+        assert_eq!(status, 200);
+        let line = "\"GET /health/live HTTP/1.1\" 200";
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        let mut text = String::new();
+        while std::time::Instant::now() < deadline {
+            text = std::fs::read_to_string(&path).expect("log");
+            if text.contains(line) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        drop(server);
+        assert_eq!(text.contains(line), written, "RUST_LOG={level}:\n{text}");
+    }
+}

@@ -43,6 +43,11 @@ pub fn start(url: &str) -> Server {
 }
 
 pub fn start_with(url: &str, env: &[(&str, &str)]) -> Server {
+    start_logging(url, env, Stdio::null())
+}
+
+/// A server whose log (stderr) goes to `log`.
+pub fn start_logging(url: &str, env: &[(&str, &str)], log: impl Into<Stdio>) -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_kompetensi"))
         .env("DATABASE_URL", url)
@@ -54,7 +59,7 @@ pub fn start_with(url: &str, env: &[(&str, &str)]) -> Server {
         .env("RUST_LOG", "error")
         .envs(env.iter().copied())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("start server");
     let server = Server { child, port };
