@@ -53,7 +53,10 @@ impl Config {
             jwt_secret: env("KOMPETENSI_JWT_SECRET"),
             admin_username: env("KOMPETENSI_ADMIN_USERNAME").unwrap_or_else(|| "admin".into()),
             admin_password: env("KOMPETENSI_ADMIN_PASSWORD"),
-            workers: env_num("KOMPETENSI_WORKERS", cpus)?.max(1),
+            // Half the CPUs run the HTTP event loops; the rest is left to the blocking
+            // threads that run the queries and to the database itself (measured, bench/run.sh:
+            // on 2 CPUs one worker beats two on every endpoint, GET /trainings/{id} by a third).
+            workers: env_num("KOMPETENSI_WORKERS", (cpus / 2).max(1))?.max(1),
             pool_size: env_num("KOMPETENSI_POOL_SIZE", (cpus as u32 * 2).max(4))?,
             pool_timeout: Duration::from_millis(env_num("KOMPETENSI_POOL_TIMEOUT_MS", 2000u64)?),
             cors_origins: env("KOMPETENSI_CORS_ORIGINS")
