@@ -126,6 +126,26 @@ struct Outcome {
     body: Value,
 }
 
+/// A client thread: `request(i)` for i = 1, 2, … every 20 ms until `WRITE_FOR` has passed.
+fn every_20ms(
+    started: Instant,
+    mut request: impl FnMut(usize) -> (u16, Value) + Send + 'static,
+) -> std::thread::JoinHandle<Vec<Outcome>> {
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        while started.elapsed() < WRITE_FOR {
+            let (status, body) = request(out.len() + 1);
+            out.push(Outcome {
+                at: started.elapsed(),
+                status,
+                body,
+            });
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        out
+    })
+}
+
 fn outage(backend: Backend) {
     let db = TestDb::new(backend);
     let direct = url_of(&db);
@@ -161,49 +181,27 @@ fn outage(backend: Backend) {
     let writers: Vec<_> = (0..4)
         .map(|w| {
             let token = token.clone();
-            std::thread::spawn(move || {
-                let mut out = Vec::new();
-                let mut i = 0;
-                while started.elapsed() < WRITE_FOR {
-                    i += 1;
-                    let (status, body) = http(
-                        port,
-                        "POST",
-                        "/api/v1/partners",
-                        Some(&token),
-                        Some(&json!({"name": format!("Mitra {w}-{i}"), "kind": "ngo"})),
-                    );
-                    out.push(Outcome {
-                        at: started.elapsed(),
-                        status,
-                        body,
-                    });
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                out
+            every_20ms(started, move |i| {
+                http(
+                    port,
+                    "POST",
+                    "/api/v1/partners",
+                    Some(&token),
+                    Some(&json!({"name": format!("Mitra {w}-{i}"), "kind": "ngo"})),
+                )
             })
         })
         .collect();
     let reader = {
         let token = token.clone();
-        std::thread::spawn(move || {
-            let mut out = Vec::new();
-            while started.elapsed() < WRITE_FOR {
-                let (status, body) = http(
-                    port,
-                    "GET",
-                    &format!("/api/v1/trainings/{training_id}"),
-                    Some(&token),
-                    None,
-                );
-                out.push(Outcome {
-                    at: started.elapsed(),
-                    status,
-                    body,
-                });
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            out
+        every_20ms(started, move |_| {
+            http(
+                port,
+                "GET",
+                &format!("/api/v1/trainings/{training_id}"),
+                Some(&token),
+                None,
+            )
         })
     };
     let health = std::thread::spawn(move || {
