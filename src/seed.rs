@@ -737,10 +737,7 @@ fn seed_trainings(
     employee_count: usize,
     report: &mut SeedReport,
 ) -> Result<(), String> {
-    use crate::db::schema::{
-        employees, enrolments, trainers, training_competencies, training_partners,
-        training_trainers, trainings,
-    };
+    use crate::db::schema::{employees, enrolments, trainers, trainings};
     use crate::trainings::model::{Form, Links, TargetCompetency};
     if employee_count == 0 {
         return Ok(());
@@ -862,35 +859,10 @@ fn seed_trainings(
                         trainings::created_at.eq(at),
                         trainings::updated_at.eq(at),
                         trainings::version.eq(1),
-                        trainings::links_json.eq(links.to_json()),
                     ))
                     .execute(c)?;
                 let id = crate::db::last_insert_id(c)?;
-                if let Some(p) = partner {
-                    diesel::insert_into(training_partners::table)
-                        .values((
-                            training_partners::training_id.eq(id),
-                            training_partners::partner_id.eq(p),
-                        ))
-                        .execute(c)?;
-                }
-                if let Some(t) = trainer {
-                    diesel::insert_into(training_trainers::table)
-                        .values((
-                            training_trainers::training_id.eq(id),
-                            training_trainers::trainer_id.eq(t),
-                        ))
-                        .execute(c)?;
-                }
-                if let Some(target) = target {
-                    diesel::insert_into(training_competencies::table)
-                        .values((
-                            training_competencies::training_id.eq(id),
-                            training_competencies::competency_id.eq(target.competency_id),
-                            training_competencies::target_level.eq(target.target_level),
-                        ))
-                        .execute(c)?;
-                }
+                crate::trainings::queries::replace_links(c, id, &links)?;
                 report.trainings += 1;
                 if status == "draft" || status == "cancelled" {
                     continue;
