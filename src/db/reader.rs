@@ -203,6 +203,10 @@ mod tests {
             "postgres://root@localhost/test?host=/var/run/postgresql"
         ));
         assert!(pg("postgres://u:p@db/x?sslmode=require"));
+        assert!(pg(
+            "postgres://u@db/x?keepalives_idle=30&keepalives_interval=10"
+        ));
+        assert!(!pg("postgres://u@db/x?keepalives_count=3"));
         assert!(!pg("postgres://u:p@db/x?sslmode=verify-full"));
         assert!(PgReader::new(&DbUrl::SqliteMemory, t).is_none());
     }
