@@ -126,6 +126,15 @@ struct Outcome {
     body: Value,
 }
 
+/// How long after `back_at` the first answer with `status` came, if one did.
+fn first_success_after(outcomes: &[Outcome], status: u16, back_at: Duration) -> Option<Duration> {
+    outcomes
+        .iter()
+        .filter(|o| o.status == status && o.at > back_at)
+        .map(|o| o.at - back_at)
+        .min()
+}
+
 /// A client thread: `request(i)` for i = 1, 2, … every 20 ms until `WRITE_FOR` has passed.
 fn every_20ms(
     started: Instant,
@@ -254,13 +263,8 @@ fn outage(backend: Backend) {
         );
     }
     let reads_refused = reads.iter().filter(|o| o.status == 503).count();
-    let read_again = reads
-        .iter()
-        .filter(|o| o.status == 200 && o.at > back_at)
-        .map(|o| o.at)
-        .min()
-        .expect("reads succeed after the outage")
-        .saturating_sub(back_at);
+    let read_again =
+        first_success_after(&reads, 200, back_at).expect("reads succeed after the outage");
     assert!(
         read_again < Duration::from_secs(5),
         "{backend:?}: reads recovered {read_again:?} after"
@@ -282,13 +286,8 @@ fn outage(backend: Backend) {
         .map(|o| o.body["id"].as_i64().expect("id"))
         .collect();
     let refused = outcomes.iter().filter(|o| o.status == 503).count();
-    let recovered = outcomes
-        .iter()
-        .filter(|o| o.status == 201 && o.at > back_at)
-        .map(|o| o.at)
-        .min()
+    let recovery = first_success_after(&outcomes, 201, back_at)
         .expect("writes succeed again after the outage");
-    let recovery = recovered.saturating_sub(back_at);
     assert!(
         recovery < Duration::from_secs(5),
         "{backend:?}: recovered {recovery:?} after"
