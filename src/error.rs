@@ -39,6 +39,10 @@ pub enum ApiError {
     RateLimited { retry_after: u64 },
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
+    /// The database aborted the transaction for a deadlock or a serialization failure. The
+    /// write pipeline retries it; this reaches the client only when that kept happening.
+    #[error("concurrent changes to the same data kept colliding; try again")]
+    Contention,
     #[error("an internal error occurred")]
     Internal(String),
 }
@@ -99,6 +103,21 @@ impl ApiError {
         }
     }
 
+    /// The same error with its field names under `prefix` (`items[3].status`), for an error
+    /// about one item of a list.
+    pub fn within(self, prefix: &str) -> Self {
+        match self {
+            ApiError::Validation { detail, errors } => ApiError::Validation {
+                detail,
+                errors: errors
+                    .into_iter()
+                    .map(|(field, messages)| (format!("{prefix}.{field}"), messages))
+                    .collect(),
+            },
+            other => other,
+        }
+    }
+
     pub fn forbidden() -> Self {
         ApiError::Forbidden("your role may not do this".into())
     }
@@ -117,6 +136,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable => "service_unavailable",
+            ApiError::Contention => "contention",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -135,6 +155,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::RateLimited { .. } => "Too many requests",
             ApiError::Unavailable => "Service unavailable",
+            ApiError::Contention => "Busy",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -178,7 +199,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Contention => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -201,6 +222,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable => {
                 builder.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::Contention => {
+                builder.insert_header((header::RETRY_AFTER, "1"));
             }
             _ => {}
         }
@@ -229,6 +253,11 @@ impl From<diesel::result::Error> for ApiError {
                 )
             }
             E::DatabaseError(Kind::ClosedConnection, _) => ApiError::Unavailable,
+            E::DatabaseError(Kind::SerializationFailure, _) => ApiError::Contention,
+            // 40P01 has no kind of its own in diesel; PostgreSQL's message names it.
+            E::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
+                ApiError::Contention
+            }
             E::DatabaseError(_, info) if is_unavailable_message(info.message()) => {
                 ApiError::Unavailable
             }
@@ -424,6 +453,10 @@ pub fn indonesian(code: &str) -> Option<(&'static str, &'static str)> {
         "service_unavailable" => (
             "Layanan tidak tersedia",
             "Basis data tidak tersedia; coba lagi sebentar lagi",
+        ),
+        "contention" => (
+            "Sedang sibuk",
+            "Perubahan bersamaan pada data yang sama terus berbenturan; coba lagi",
         ),
         "internal_error" => ("Kesalahan internal", "Terjadi kesalahan internal"),
         _ => return None,

@@ -1,5 +1,6 @@
 //! Kompetensi: the competency-development backend for the civil servants of Pangkalpinang.
 
+pub mod aggregates;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
@@ -16,10 +17,12 @@ pub mod health;
 pub mod partners;
 pub mod positions;
 pub mod reports;
+pub mod rules;
 pub mod seed;
 pub mod settings;
 pub mod trainers;
 pub mod trainings;
+pub mod types;
 pub mod units;
 pub mod users;
 pub mod web;
@@ -102,7 +105,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         license(name = "MIT")
     ),
     modifiers(&BearerAuth),
-    components(schemas(error::Problem, reports::model::Format)),
+    components(schemas(error::Problem, web::csv::Format)),
     tags(
         (name = "auth", description = "Sign-in, tokens and the signed-in account"),
         (name = "users", description = "Accounts and roles (admin)"),
@@ -278,32 +281,8 @@ pub fn ensure_admin(pool: &DbPool, config: &Config) -> Result<Option<String>, St
         Some(p) => (p.clone(), false),
         None => (auth::jwt::random_token(12), true),
     };
-    let hash = auth::password::hash(&password)?;
-    let fields = users::model::UserChanges {
-        display_name: "Administrator".into(),
-        role: "admin".into(),
-        unit_id: None,
-        employee_id: None,
-        active: true,
-    };
     let username = config.admin_username.to_lowercase();
-    db::write_tx(&mut conn, |c| {
-        let row = users::queries::create(c, &username, &hash, &fields)?;
-        let meta = web::RequestMeta {
-            request_id: None,
-            ip: None,
-        };
-        audit::record(
-            c,
-            auth::Actor::SYSTEM,
-            &meta,
-            audit::Action::Create,
-            "user",
-            Some(row.id),
-            audit::Outcome::Success,
-        )
-    })
-    .map_err(|e: diesel::result::Error| e.to_string())?;
+    users::queries::create_admin(&mut conn, &username, &password)?;
     log::info!("created the first admin account `{username}`");
     Ok(generated.then_some(password))
 }

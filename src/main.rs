@@ -79,7 +79,8 @@ fn create_admin(username: &str) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    let id = kompetensi::users::queries::create_admin(&pool, username, &password)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let id = kompetensi::users::queries::create_admin(&mut conn, username, &password)?;
     println!("created admin `{}` (id {id})", username.to_lowercase());
     Ok(())
 }

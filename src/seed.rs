@@ -8,11 +8,12 @@ use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::audit::{Action, Entity};
 use crate::auth::Actor;
 use crate::db::schema::{assessments, competencies, partners, positions, units};
-use crate::db::{now, write_tx, AnyConnection, DbPool};
-use crate::employees::model::EmployeeChanges;
-use crate::employees::queries::NewEmployee;
+use crate::db::write::{self, Tx};
+use crate::db::{now, AnyConnection, DbPool};
+use crate::employees::model::{AsnType, EmployeeInput};
 use crate::error::ApiError;
 use crate::web::RequestMeta;
 
@@ -244,6 +245,24 @@ const LAST: &[&str] = &[
     "Hartono",
 ];
 
+/// One phase of the load: a transaction by the system, recorded as an import of `entity`.
+fn load<T>(
+    conn: &mut AnyConnection,
+    entity: Entity,
+    f: impl FnOnce(&mut Tx) -> Result<T, ApiError>,
+) -> Result<T, String> {
+    let meta = RequestMeta {
+        request_id: None,
+        ip: None,
+    };
+    write::run_once(conn, Actor::SYSTEM, &meta, |tx| {
+        let value = f(tx)?;
+        tx.record(Action::Import, entity, None)?;
+        Ok(value)
+    })
+    .map_err(err)
+}
+
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
@@ -278,20 +297,23 @@ fn nip_for(index: usize) -> (String, bool) {
 pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, String> {
     let mut conn = pool.get().map_err(err)?;
     let mut report = SeedReport::default();
-    write_tx(&mut conn, |c| -> Result<(), ApiError> {
+    load(&mut conn, Entity::Unit, |c| {
         seed_units(c, &mut report)?;
         seed_competencies(c, &mut report)?;
         seed_positions(c, &mut report)?;
-        seed_partners(c, &mut report)?;
-        Ok(())
-    })
-    .map_err(err)?;
+        seed_partners(c, &mut report)
+    })?;
     seed_employees(&mut conn, employees_wanted, &mut report)?;
     seed_trainers(&mut conn, &mut report)?;
     seed_trainings(&mut conn, employees_wanted, &mut report)?;
     seed_feedback(&mut conn, &mut report)?;
     // The report aggregates, from the rows just loaded.
-    write_tx(&mut conn, crate::reports::aggregates::rebuild_all).map_err(err)?;
+    load(&mut conn, Entity::Training, |tx| {
+        Ok(crate::aggregates::after(
+            tx,
+            crate::aggregates::Change::Everything,
+        )?)
+    })?;
     for table in [
         "feedback_totals",
         "enrolment_totals",
@@ -301,33 +323,18 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     ] {
         crate::db::analyze(&mut conn, table).map_err(err)?;
     }
-    write_tx(&mut conn, |c| {
-        crate::audit::record(
-            c,
-            Actor::SYSTEM,
-            &RequestMeta {
-                request_id: None,
-                ip: None,
-            },
-            crate::audit::Action::Import,
-            "demo",
-            None,
-            crate::audit::Outcome::Success,
-        )
-    })
-    .map_err(err)?;
     Ok(report)
 }
 
-fn unit_ids(c: &mut AnyConnection) -> QueryResult<HashMap<String, i64>> {
+fn unit_ids(conn: &mut AnyConnection) -> QueryResult<HashMap<String, i64>> {
     Ok(units::table
         .select((units::code, units::id))
-        .load::<(String, i64)>(c)?
+        .load::<(String, i64)>(conn)?
         .into_iter()
         .collect())
 }
 
-fn seed_units(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), ApiError> {
+fn seed_units(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {
     for (code, name, parent) in UNITS {
         let ids = unit_ids(c)?;
         if ids.contains_key(*code) {
@@ -344,14 +351,16 @@ fn seed_units(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), ApiE
                 units::updated_at.eq(at),
                 units::version.eq(1),
             ))
-            .execute(c)?;
+            .execute(c.conn())?;
         report.units += 1;
     }
     Ok(())
 }
 
-fn seed_competencies(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), ApiError> {
-    let existing: Vec<String> = competencies::table.select(competencies::code).load(c)?;
+fn seed_competencies(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {
+    let existing: Vec<String> = competencies::table
+        .select(competencies::code)
+        .load(c.conn())?;
     for (code, name, kind, field, description, levels) in COMPETENCIES {
         if existing.iter().any(|e| e == code) {
             continue;
@@ -380,7 +389,7 @@ fn seed_competencies(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(
                 competencies::updated_at.eq(at),
                 competencies::version.eq(1),
             ))
-            .execute(c)?;
+            .execute(c.conn())?;
         report.competencies += 1;
     }
     Ok(())
@@ -397,16 +406,16 @@ fn technical_for(unit_code: &str) -> &'static str {
     }
 }
 
-fn seed_positions(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), ApiError> {
+fn seed_positions(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {
     let units = unit_ids(c)?;
     let competency_ids: HashMap<String, i64> = competencies::table
         .select((competencies::code, competencies::id))
-        .load::<(String, i64)>(c)?
+        .load::<(String, i64)>(c.conn())?
         .into_iter()
         .collect();
     let existing: Vec<(String, Option<i64>)> = positions::table
         .select((positions::name, positions::unit_id))
-        .load(c)?;
+        .load(c.conn())?;
     for (code, unit_name, _) in UNITS {
         let Some(&unit) = units.get(*code) else {
             continue;
@@ -417,29 +426,31 @@ fn seed_positions(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), 
                 continue;
             }
             let at = now();
-            diesel::insert_into(positions::table)
-                .values((
-                    positions::name.eq(&name),
-                    positions::kind.eq(kind),
-                    positions::unit_id.eq(unit),
-                    positions::created_at.eq(at),
-                    positions::updated_at.eq(at),
-                    positions::version.eq(1),
-                ))
-                .execute(c)?;
-            let id = crate::db::last_insert_id(c)?;
+            let insert = diesel::insert_into(positions::table).values((
+                positions::name.eq(&name),
+                positions::kind.eq(kind),
+                positions::unit_id.eq(unit),
+                positions::created_at.eq(at),
+                positions::updated_at.eq(at),
+                positions::version.eq(1),
+            ));
+            let id = crate::types::PositionId(crate::insert_returning_id!(
+                c.conn(),
+                insert,
+                positions::id
+            )?);
             let mut standard: Vec<crate::positions::model::Standard> = COMPETENCIES
                 .iter()
                 .filter(|(_, _, k, ..)| *k != "technical")
                 .filter_map(|(code, ..)| competency_ids.get(*code))
                 .map(|&competency_id| crate::positions::model::Standard {
-                    competency_id,
+                    competency_id: crate::types::CompetencyId(competency_id),
                     required_level: *managerial,
                 })
                 .collect();
             if let Some(&tech) = competency_ids.get(technical_for(code)) {
                 standard.push(crate::positions::model::Standard {
-                    competency_id: tech,
+                    competency_id: crate::types::CompetencyId(tech),
                     required_level: (*managerial + 1).min(5),
                 });
             }
@@ -450,8 +461,8 @@ fn seed_positions(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), 
     Ok(())
 }
 
-fn seed_partners(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), ApiError> {
-    let existing: Vec<String> = partners::table.select(partners::name).load(c)?;
+fn seed_partners(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {
+    let existing: Vec<String> = partners::table.select(partners::name).load(c.conn())?;
     let today = chrono::Utc::now().date_naive();
     for (i, (name, kind, website, email)) in PARTNERS.iter().enumerate() {
         if existing.iter().any(|e| e == name) {
@@ -482,7 +493,7 @@ fn seed_partners(c: &mut AnyConnection, report: &mut SeedReport) -> Result<(), A
                 partners::updated_at.eq(at),
                 partners::version.eq(1),
             ))
-            .execute(c)?;
+            .execute(c.conn())?;
         report.partners += 1;
     }
     Ok(())
@@ -552,7 +563,7 @@ fn seed_employees(
                 ["V", "VII", "IX", "XI"][rng.random_range(0..4)].to_string()
             };
             planned.push((
-                EmployeeChanges {
+                EmployeeInput {
                     nip,
                     name,
                     front_title: None,
@@ -565,10 +576,10 @@ fn seed_employees(
                     } else {
                         None
                     },
-                    asn_type: if pns { "pns".into() } else { "pppk".into() },
+                    asn_type: if pns { AsnType::Pns } else { AsnType::Pppk },
                     rank_grade: Some(grade),
-                    position_id: position,
-                    unit_id: *unit,
+                    position_id: position.map(crate::types::PositionId),
+                    unit_id: crate::types::UnitId(*unit),
                     email: Some(format!("pegawai{index}@pangkalpinangkota.go.id")),
                     phone: None,
                     siasn_id: None,
@@ -577,10 +588,10 @@ fn seed_employees(
                 rng,
             ));
         }
-        write_tx(conn, |c| -> Result<(), ApiError> {
+        load(conn, Entity::Employee, |c| {
             let nips: Vec<String> = planned.iter().map(|(e, _)| e.nip.clone()).collect();
             let existing = crate::employees::queries::by_nips(c, &nips)?;
-            let fresh: Vec<(EmployeeChanges, StdRng)> = planned
+            let fresh: Vec<(EmployeeInput, StdRng)> = planned
                 .into_iter()
                 .filter(|(e, _)| !existing.contains_key(&e.nip))
                 .collect();
@@ -588,13 +599,8 @@ fn seed_employees(
                 return Ok(());
             }
             let fresh_nips: Vec<String> = fresh.iter().map(|(e, _)| e.nip.clone()).collect();
-            report.employees += crate::employees::queries::create_many(
-                c,
-                fresh
-                    .iter()
-                    .map(|(e, _)| NewEmployee::new(e.clone()))
-                    .collect(),
-            )?;
+            let new: Vec<EmployeeInput> = fresh.iter().map(|(e, _)| e.clone()).collect();
+            report.employees += crate::employees::queries::create_many(c, &new)?;
             let ids = crate::employees::queries::by_nips(c, &fresh_nips)?;
             let mut rows = Vec::new();
             for (employee, mut rng) in fresh {
@@ -605,7 +611,7 @@ fn seed_employees(
                 if rng.random_range(0..10) >= 7 {
                     continue; // about 30% not assessed yet
                 }
-                for (_, competency, required) in standards.iter().filter(|s| s.0 == position) {
+                for (_, competency, required) in standards.iter().filter(|s| s.0 == position.0) {
                     let level = (required + rng.random_range(-2..=1)).clamp(1, 5);
                     let day = today - chrono::Duration::days(rng.random_range(30..700));
                     rows.push(
@@ -626,17 +632,15 @@ fn seed_employees(
             report.assessments += rows.len();
             for chunk in rows.chunks(1000) {
                 let insert = diesel::insert_into(assessments::table).values(chunk.to_vec());
-                crate::execute_native!(c, insert)?;
+                crate::execute_native!(c.conn(), insert)?;
             }
             Ok(())
-        })
-        .map_err(err)?;
+        })?;
         start = end;
     }
-    write_tx(conn, |c| {
-        crate::assessments::queries::rebuild_current_levels(c)
-    })
-    .map_err(err)?;
+    load(conn, Entity::Assessment, |c| {
+        Ok(crate::assessments::queries::rebuild_current_levels(c)?)
+    })?;
     crate::db::analyze(conn, "employees").map_err(err)?;
     crate::db::analyze(conn, "assessments").map_err(err)?;
     crate::db::analyze(conn, "competency_levels").map_err(err)?;
@@ -659,21 +663,21 @@ const TRAINING_TOPICS: &[(&str, &str)] = &[
 
 fn seed_trainers(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<(), String> {
     use crate::db::schema::{employees, trainer_competencies, trainers};
-    write_tx(conn, |c| -> Result<(), ApiError> {
-        let existing: Vec<String> = trainers::table.select(trainers::name).load(c)?;
+    load(conn, Entity::Trainer, |c| {
+        let existing: Vec<String> = trainers::table.select(trainers::name).load(c.conn())?;
         let partner_ids: Vec<i64> = partners::table
             .select(partners::id)
             .order(partners::id)
-            .load(c)?;
+            .load(c.conn())?;
         let competency_ids: Vec<i64> = competencies::table
             .select(competencies::id)
             .order(competencies::id)
-            .load(c)?;
+            .load(c.conn())?;
         let internal: Vec<(i64, String)> = employees::table
             .select((employees::id, employees::name))
             .order(employees::id)
             .limit(4)
-            .load(c)?;
+            .load(c.conn())?;
         let mut people: Vec<(String, &str, Option<i64>, Option<i64>)> = internal
             .into_iter()
             .map(|(id, name)| (format!("{name} (Widyaiswara)"), "internal", Some(id), None))
@@ -699,19 +703,17 @@ fn seed_trainers(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
                 continue;
             }
             let at = now();
-            diesel::insert_into(trainers::table)
-                .values((
-                    trainers::name.eq(&name),
-                    trainers::kind.eq(kind),
-                    trainers::employee_id.eq(employee),
-                    trainers::partner_id.eq(partner),
-                    trainers::active.eq(true),
-                    trainers::created_at.eq(at),
-                    trainers::updated_at.eq(at),
-                    trainers::version.eq(1),
-                ))
-                .execute(c)?;
-            let id = crate::db::last_insert_id(c)?;
+            let insert = diesel::insert_into(trainers::table).values((
+                trainers::name.eq(&name),
+                trainers::kind.eq(kind),
+                trainers::employee_id.eq(employee),
+                trainers::partner_id.eq(partner),
+                trainers::active.eq(true),
+                trainers::created_at.eq(at),
+                trainers::updated_at.eq(at),
+                trainers::version.eq(1),
+            ));
+            let id: i64 = crate::insert_returning_id!(c.conn(), insert, trainers::id)?;
             // Few trainers, each for a few competencies: the shortage the reports should show.
             for k in 0..2 {
                 if let Some(&competency) =
@@ -722,14 +724,13 @@ fn seed_trainers(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
                             trainer_competencies::trainer_id.eq(id),
                             trainer_competencies::competency_id.eq(competency),
                         ))
-                        .execute(c)?;
+                        .execute(c.conn())?;
                 }
             }
             report.trainers += 1;
         }
         Ok(())
     })
-    .map_err(err)
 }
 
 fn seed_trainings(
@@ -782,7 +783,7 @@ fn seed_trainings(
     let mut index = 0;
     while index < count {
         let end_index = (index + 200).min(count);
-        write_tx(conn, |c| -> Result<(), ApiError> {
+        load(conn, Entity::Training, |c| {
             let mut rows = Vec::new();
             for i in index..end_index {
                 let mut rng = StdRng::seed_from_u64(0x7A1_0000 + i as u64);
@@ -823,45 +824,51 @@ fn seed_trainings(
                 let target = competency_ids
                     .get(competency)
                     .map(|&comp| TargetCompetency {
-                        competency_id: comp,
+                        competency_id: crate::types::CompetencyId(comp),
                         target_level: 3,
                     });
-                let links = Links::new(partner.as_slice(), trainer.as_slice(), target.as_slice());
-                diesel::insert_into(trainings::table)
-                    .values((
-                        trainings::title.eq(&title),
-                        trainings::description.eq(Some(format!(
-                            "{topic} bagi ASN Pemerintah Kota Pangkalpinang."
-                        ))),
-                        trainings::form.eq(form.as_str()),
-                        trainings::mode.eq(mode),
-                        trainings::jp.eq([4, 8, 12, 16, 24, 32, 40][rng.random_range(0..7)]),
-                        trainings::start_date.eq(start),
-                        trainings::end_date.eq(end),
-                        trainings::location.eq(Some(
-                            [
-                                "Aula BKPSDM",
-                                "Gedung Tudung Saji",
-                                "Hotel Santika Bangka",
-                                "Ruang Rapat Setda",
-                            ][rng.random_range(0..4)],
-                        )),
-                        trainings::online_url.eq((mode != "in_person")
-                            .then_some("https://elearning.pangkalpinangkota.go.id/kelas")),
-                        trainings::capacity.eq(Option::<i32>::None),
-                        trainings::enrolment_deadline
-                            .eq(Some(start - chrono::Duration::days(3)).filter(|d| *d <= end)),
-                        trainings::cost.eq(Some(rng.random_range(5..60) * 1_000_000i64)),
-                        trainings::status.eq(status),
-                        trainings::siasn_course_type_id
-                            .eq(Some([5, 9, 4, 3, 8, 7, 3, 5, 5, 10, 5][i % 11])),
-                        trainings::enrolled_count.eq(0),
-                        trainings::created_at.eq(at),
-                        trainings::updated_at.eq(at),
-                        trainings::version.eq(1),
-                    ))
-                    .execute(c)?;
-                let id = crate::db::last_insert_id(c)?;
+                let links = Links {
+                    partner_ids: partner.map(crate::types::PartnerId).into_iter().collect(),
+                    trainer_ids: trainer.map(crate::types::TrainerId).into_iter().collect(),
+                    competencies: target.into_iter().collect(),
+                };
+                let insert = diesel::insert_into(trainings::table).values((
+                    trainings::title.eq(&title),
+                    trainings::description.eq(Some(format!(
+                        "{topic} bagi ASN Pemerintah Kota Pangkalpinang."
+                    ))),
+                    trainings::form.eq(form.as_str()),
+                    trainings::mode.eq(mode),
+                    trainings::jp.eq([4, 8, 12, 16, 24, 32, 40][rng.random_range(0..7)]),
+                    trainings::start_date.eq(start),
+                    trainings::end_date.eq(end),
+                    trainings::location.eq(Some(
+                        [
+                            "Aula BKPSDM",
+                            "Gedung Tudung Saji",
+                            "Hotel Santika Bangka",
+                            "Ruang Rapat Setda",
+                        ][rng.random_range(0..4)],
+                    )),
+                    trainings::online_url.eq((mode != "in_person")
+                        .then_some("https://elearning.pangkalpinangkota.go.id/kelas")),
+                    trainings::capacity.eq(Option::<i32>::None),
+                    trainings::enrolment_deadline
+                        .eq(Some(start - chrono::Duration::days(3)).filter(|d| *d <= end)),
+                    trainings::cost.eq(Some(rng.random_range(5..60) * 1_000_000i64)),
+                    trainings::status.eq(status),
+                    trainings::siasn_course_type_id
+                        .eq(Some([5, 9, 4, 3, 8, 7, 3, 5, 5, 10, 5][i % 11])),
+                    trainings::enrolled_count.eq(0),
+                    trainings::created_at.eq(at),
+                    trainings::updated_at.eq(at),
+                    trainings::version.eq(1),
+                ));
+                let id = crate::types::TrainingId(crate::insert_returning_id!(
+                    c.conn(),
+                    insert,
+                    trainings::id
+                )?);
                 crate::trainings::queries::replace_links(c, id, &links)?;
                 report.trainings += 1;
                 if status == "draft" || status == "cancelled" {
@@ -908,12 +915,12 @@ fn seed_trainings(
                 }
                 diesel::update(trainings::table.find(id))
                     .set(trainings::enrolled_count.eq(taken))
-                    .execute(c)?;
+                    .execute(c.conn())?;
             }
             report.enrolments += rows.len();
             for chunk in rows.chunks(1000) {
                 let insert = diesel::insert_into(enrolments::table).values(chunk.to_vec());
-                crate::execute_native!(c, insert)?;
+                crate::execute_native!(c.conn(), insert)?;
             }
             // Completions credit the training's JP.
             diesel::update(
@@ -927,10 +934,9 @@ fn seed_trainings(
                     .select(trainings::jp)
                     .single_value()),
             )
-            .execute(c)?;
+            .execute(c.conn())?;
             Ok(())
-        })
-        .map_err(err)?;
+        })?;
         index = end_index;
     }
     crate::db::analyze(conn, "enrolments").map_err(err)?;
@@ -970,7 +976,7 @@ fn seed_feedback(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
         .load(conn)
         .map_err(err)?;
     for chunk in candidates.chunks(2000) {
-        write_tx(conn, |c| -> Result<(), ApiError> {
+        load(conn, Entity::Feedback, |c| {
             let mut receipts = Vec::new();
             let mut rows = Vec::new();
             for &(enrolment, training, unit, end) in chunk {
@@ -1029,15 +1035,14 @@ fn seed_feedback(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
             report.feedback += rows.len();
             for chunk in rows.chunks(1000) {
                 let insert = diesel::insert_into(feedback::table).values(chunk.to_vec());
-                crate::execute_native!(c, insert)?;
+                crate::execute_native!(c.conn(), insert)?;
             }
             for chunk in receipts.chunks(1000) {
                 let insert = diesel::insert_into(feedback_receipts::table).values(chunk.to_vec());
-                crate::execute_native!(c, insert)?;
+                crate::execute_native!(c.conn(), insert)?;
             }
             Ok(())
-        })
-        .map_err(err)?;
+        })?;
     }
     crate::db::analyze(conn, "feedback").map_err(err)?;
     Ok(())

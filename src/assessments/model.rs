@@ -1,87 +1,34 @@
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::assessments;
+use crate::types::{AssessmentId, CompetencyId, EmployeeId, PositionId, UtcTime};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    AssessmentCenter,
-    Supervisor,
-    #[serde(rename = "self")]
-    SelfAssessment,
-    Test,
-    Training,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::AssessmentCenter => "assessment_center",
-            Method::Supervisor => "supervisor",
-            Method::SelfAssessment => "self",
-            Method::Test => "test",
-            Method::Training => "training",
-        }
+crate::text_enum! {
+    pub enum Method {
+        AssessmentCenter = "assessment_center",
+        Supervisor = "supervisor",
+        SelfAssessment = "self",
+        Test = "test",
+        Training = "training",
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::AssessmentCenter,
-            Self::Supervisor,
-            Self::SelfAssessment,
-            Self::Test,
-            Self::Training,
-        ]
-        .into_iter()
-        .find(|m| m.as_str() == s)
-    }
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = assessments)]
-pub struct AssessmentRow {
-    pub id: i64,
-    pub employee_id: i64,
-    pub competency_id: i64,
-    pub level: i32,
-    pub assessed_on: NaiveDate,
-    pub method: String,
-    pub assessor: Option<String>,
-    pub notes: Option<String>,
-    pub created_by: Option<i64>,
-    pub created_at: NaiveDateTime,
 }
 
 /// One assessed level.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[diesel(table_name = assessments)]
 pub struct Assessment {
-    pub id: i64,
-    pub competency_id: i64,
+    pub id: AssessmentId,
+    pub competency_id: CompetencyId,
     pub level: i32,
     pub assessed_on: NaiveDate,
     pub method: Method,
     pub assessor: Option<String>,
     pub notes: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<AssessmentRow> for Assessment {
-    fn from(r: AssessmentRow) -> Self {
-        Assessment {
-            id: r.id,
-            competency_id: r.competency_id,
-            level: r.level,
-            assessed_on: r.assessed_on,
-            method: Method::parse(&r.method).unwrap_or(Method::Test),
-            assessor: r.assessor,
-            notes: r.notes,
-            created_at: r.created_at.and_utc(),
-        }
-    }
+    pub created_at: UtcTime,
 }
 
 fn not_in_future(date: &NaiveDate) -> Result<(), ValidationError> {
@@ -96,8 +43,7 @@ fn not_in_future(date: &NaiveDate) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 pub struct AssessmentInput {
     #[schema(minimum = 1)]
-    #[validate(range(min = 1))]
-    pub competency_id: i64,
+    pub competency_id: CompetencyId,
     #[schema(minimum = 1, maximum = 5)]
     #[validate(range(min = 1, max = 5))]
     pub level: i32,
@@ -113,12 +59,12 @@ pub struct AssessmentInput {
     pub notes: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JpmBand {
-    Optimal,
-    CukupOptimal,
-    KurangOptimal,
+crate::text_enum! {
+    pub enum JpmBand {
+        Optimal = "optimal",
+        CukupOptimal = "cukup_optimal",
+        KurangOptimal = "kurang_optimal",
+    }
 }
 
 impl JpmBand {
@@ -137,7 +83,7 @@ impl JpmBand {
 /// One competency of the position's standard against the employee's latest level.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ProfileItem {
-    pub competency_id: i64,
+    pub competency_id: CompetencyId,
     pub code: String,
     pub name: String,
     pub required_level: i32,
@@ -151,8 +97,8 @@ pub struct ProfileItem {
 /// An employee's competencies against the standard of their position.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CompetencyProfile {
-    pub employee_id: i64,
-    pub position_id: Option<i64>,
+    pub employee_id: EmployeeId,
+    pub position_id: Option<PositionId>,
     pub items: Vec<ProfileItem>,
     /// Job-Person Match: 100 × Σ min(current, required) / Σ required (unassessed counts 0);
     /// null without a standard.

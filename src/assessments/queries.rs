@@ -3,16 +3,19 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{AssessmentInput, AssessmentRow};
+use super::model::{Assessment, AssessmentInput};
+use crate::aggregates::{self, Change};
 use crate::db::schema::{assessments, competencies, competency_levels, position_standards};
-use crate::db::{last_insert_id, now, AnyConnection};
+use crate::db::write::Tx;
+use crate::db::{now, AnyConnection};
+use crate::error::ApiResult;
+use crate::types::{AssessmentId, CompetencyId, EmployeeId, PositionId};
 
 pub fn list(
     conn: &mut AnyConnection,
-    employee_id: i64,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<AssessmentRow>)> {
+    employee_id: EmployeeId,
+    (offset, limit): (i64, i64),
+) -> QueryResult<(i64, Vec<Assessment>)> {
     let total = assessments::table
         .filter(assessments::employee_id.eq(employee_id))
         .count()
@@ -22,61 +25,70 @@ pub fn list(
         .order((assessments::assessed_on.desc(), assessments::id.desc()))
         .offset(offset)
         .limit(limit)
-        .select(AssessmentRow::as_select())
+        .select(Assessment::as_select())
         .load(conn)?;
     Ok((total, rows))
 }
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<AssessmentRow> {
+pub fn get(conn: &mut AnyConnection, id: AssessmentId) -> QueryResult<Assessment> {
     assessments::table
         .find(id)
-        .select(AssessmentRow::as_select())
+        .select(Assessment::as_select())
         .first(conn)
 }
 
+/// Records an assessment (its competency must exist, 422) and moves the employee's current
+/// level when it is the latest.
 pub fn create(
-    conn: &mut AnyConnection,
-    employee_id: i64,
+    tx: &mut Tx,
+    employee_id: EmployeeId,
     input: &AssessmentInput,
     created_by: Option<i64>,
-) -> QueryResult<i64> {
-    diesel::insert_into(assessments::table)
-        .values((
-            assessments::employee_id.eq(employee_id),
-            assessments::competency_id.eq(input.competency_id),
-            assessments::level.eq(input.level),
-            assessments::assessed_on.eq(input.assessed_on),
-            assessments::method.eq(input.method.as_str()),
-            assessments::assessor.eq(input.assessor.as_deref()),
-            assessments::notes.eq(input.notes.as_deref()),
-            assessments::created_by.eq(created_by),
-            assessments::created_at.eq(now()),
-        ))
-        .execute(conn)?;
-    let id = last_insert_id(conn)?;
-    record_current_level(
-        conn,
-        employee_id,
-        input.competency_id,
-        input.level,
-        input.assessed_on,
-        id,
+) -> ApiResult<AssessmentId> {
+    crate::db::refs::require(
+        tx,
+        &[(
+            "competency_id",
+            crate::audit::Entity::Competency,
+            vec![input.competency_id.0],
+        )],
     )?;
+    let insert = diesel::insert_into(assessments::table).values((
+        assessments::employee_id.eq(employee_id),
+        assessments::competency_id.eq(input.competency_id),
+        assessments::level.eq(input.level),
+        assessments::assessed_on.eq(input.assessed_on),
+        assessments::method.eq(input.method),
+        assessments::assessor.eq(input.assessor.as_deref()),
+        assessments::notes.eq(input.notes.as_deref()),
+        assessments::created_by.eq(created_by),
+        assessments::created_at.eq(now()),
+    ));
+    let id = crate::insert_returning_id!(tx.conn(), insert, assessments::id)?;
+    if record_current_level(tx, employee_id, input, id)? {
+        aggregates::after(
+            tx,
+            Change::Employees {
+                ids: &[employee_id],
+                before: &[],
+            },
+        )?;
+    }
     Ok(id)
 }
 
 /// Keeps `competency_levels` at the latest assessment (by day, then id). Runs in the caller's
-/// write transaction, so the two tables never disagree.
+/// write transaction, so the two tables never disagree. Whether the current level moved.
 fn record_current_level(
-    conn: &mut AnyConnection,
-    employee: i64,
-    competency: i64,
-    level: i32,
-    on: NaiveDate,
-    id: i64,
-) -> QueryResult<()> {
+    tx: &mut Tx,
+    employee: EmployeeId,
+    input: &AssessmentInput,
+    id: AssessmentId,
+) -> QueryResult<bool> {
+    let (competency, level, on) = (input.competency_id, input.level, input.assessed_on);
+    let conn = tx.conn();
     let key = competency_levels::table.find((employee, competency));
-    let current: Option<(NaiveDate, i64)> = key
+    let current: Option<(NaiveDate, AssessmentId)> = key
         .select((
             competency_levels::assessed_on,
             competency_levels::assessment_id,
@@ -104,9 +116,9 @@ fn record_current_level(
                 ))
                 .execute(conn)?;
         }
-        Some(_) => return Ok(()),
+        Some(_) => return Ok(false),
     }
-    crate::reports::aggregates::employees_changed(conn, &[employee], &[])
+    Ok(true)
 }
 
 /// Rebuilds `competency_levels` from the whole history (after a bulk load).
@@ -124,8 +136,8 @@ pub fn rebuild_current_levels(conn: &mut AnyConnection) -> QueryResult<()> {
 /// The position's standard with the competencies' codes and names, by code.
 pub fn standard(
     conn: &mut AnyConnection,
-    position_id: i64,
-) -> QueryResult<Vec<(i64, String, String, i32)>> {
+    position_id: PositionId,
+) -> QueryResult<Vec<(CompetencyId, String, String, i32)>> {
     position_standards::table
         .inner_join(competencies::table)
         .filter(position_standards::position_id.eq(position_id))
@@ -142,10 +154,10 @@ pub fn standard(
 /// The latest (level, day) per competency for one employee.
 pub fn latest_levels(
     conn: &mut AnyConnection,
-    employee_id: i64,
-    competency_ids: &[i64],
-) -> QueryResult<HashMap<i64, (i32, NaiveDate)>> {
-    let rows: Vec<(i64, i32, NaiveDate)> = assessments::table
+    employee_id: EmployeeId,
+    competency_ids: &[CompetencyId],
+) -> QueryResult<HashMap<CompetencyId, (i32, NaiveDate)>> {
+    let rows: Vec<(CompetencyId, i32, NaiveDate)> = assessments::table
         .filter(assessments::employee_id.eq(employee_id))
         .filter(assessments::competency_id.eq_any(competency_ids))
         .order((assessments::assessed_on.desc(), assessments::id.desc()))

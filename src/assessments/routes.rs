@@ -1,43 +1,22 @@
+//! An employee's assessments and competency profile (gaps and JPM against the standard).
+
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::model::{Assessment, AssessmentInput, CompetencyProfile, JpmBand, Method, ProfileItem};
 use super::queries;
-use crate::audit::{self, Action, Outcome};
-use crate::auth::{Caller, Role};
-use crate::db::{write_tx, AnyConnection};
-use crate::employees::routes::visible_employee;
+use crate::audit::{Action, Entity};
+use crate::auth::{op, Allowed, Caller, Role};
+use crate::db::AnyConnection;
+use crate::employees::access;
 use crate::error::{ApiError, ApiResult, ReadErrors, WriteErrors};
-use crate::web::{
-    created, db, paginated, PageParams, Paginated, RequestMeta, ValidJson, ValidQuery,
-};
+use crate::types::EmployeeId;
+use crate::web::{created, db, paginated, PageParams, Paginated, ValidJson, ValidQuery, Write};
 use crate::AppState;
-
-const READERS: &[Role] = &[
-    Role::Admin,
-    Role::Operator,
-    Role::UnitManager,
-    Role::Employee,
-];
-
-/// Who may record what: training staff any method; a unit manager only supervisor assessments
-/// (of their unit, which `visible_employee` enforces).
-fn may_record(caller: &Caller, method: Method) -> ApiResult<()> {
-    caller.require_role_or_scope(
-        &[Role::Admin, Role::Operator, Role::UnitManager],
-        "employees:write",
-    )?;
-    if caller.is(Role::UnitManager) && method != Method::Supervisor {
-        return Err(ApiError::Forbidden(
-            "unit managers record supervisor assessments only".into(),
-        ));
-    }
-    Ok(())
-}
 
 /// An employee's assessment history, newest first.
 #[utoipa::path(
     tag = "assessments",
-    params(("id" = i64, Path, description = "Employee id"), PageParams),
+    params(("id" = i64, Path, description = "The employee's id"), PageParams),
     responses((status = 200, description = "One page of assessments", body = Paginated<Assessment>), ReadErrors),
     security(("bearer" = []))
 )]
@@ -45,72 +24,56 @@ fn may_record(caller: &Caller, method: Method) -> ApiResult<()> {
 pub async fn list_assessments(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
+    caller: Allowed<op::ListAssessments>,
+    id: web::Path<EmployeeId>,
     ValidQuery(page): ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role_or_scope(READERS, "employees:read")?;
     page.sort_fields(&[])?;
     let id = id.into_inner();
-    let (offset, limit) = (page.offset(), page.per_page());
+    let window = page.window();
+    let caller = caller.caller;
     let (total, rows) = db(&state.pool, move |c| {
-        visible_employee(c, &caller, id)?;
-        Ok(queries::list(c, id, offset, limit)?)
+        access::visible(c, &caller, id)?;
+        Ok(queries::list(c, id, window)?)
     })
     .await?;
-    Ok(paginated(
-        &req,
-        &page,
-        total,
-        rows.into_iter().map(Assessment::from).collect(),
-    ))
+    Ok(paginated(&req, &page, total, rows))
 }
 
 /// Record an assessment (admin, operator; unit managers: `supervisor` for their unit). The
 /// history is append-only.
 #[utoipa::path(
     tag = "assessments",
-    params(("id" = i64, Path, description = "Employee id")),
+    params(("id" = i64, Path, description = "The employee's id")),
     request_body = AssessmentInput,
     responses((status = 201, description = "Recorded", body = Assessment, headers(("Location" = String, description = "The employee's assessments"))), WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/employees/{id}/assessments")]
 pub async fn create_assessment(
-    state: web::Data<AppState>,
-    caller: Caller,
-    meta: RequestMeta,
-    id: web::Path<i64>,
+    w: Write<op::CreateAssessment>,
+    id: web::Path<EmployeeId>,
     ValidJson(body): ValidJson<AssessmentInput>,
 ) -> ApiResult<HttpResponse> {
-    may_record(&caller, body.method)?;
+    if w.caller.is(Role::UnitManager) && body.method != Method::Supervisor {
+        return Err(ApiError::Forbidden(
+            "unit managers record supervisor assessments only".into(),
+        ));
+    }
     let id = id.into_inner();
-    let row = db(&state.pool, move |c| {
-        write_tx(c, |c| {
-            visible_employee(c, &caller, id)?;
-            crate::competencies::queries::require_existing(
-                c,
-                &[body.competency_id],
-                "competency_id",
-            )?;
-            let created_by = caller.role.map(|_| caller.id);
-            let aid = queries::create(c, id, &body, created_by)?;
-            audit::record(
-                c,
-                caller.actor(),
-                &meta,
-                Action::Create,
-                "assessment",
-                Some(aid),
-                Outcome::Success,
-            )?;
-            Ok(queries::get(c, aid)?)
+    let caller = w.caller.clone();
+    let created_by = caller.role.map(|_| caller.id);
+    let assessment = w
+        .run(move |tx| {
+            access::visible(tx, &caller, id)?;
+            let aid = queries::create(tx, id, &body, created_by)?;
+            tx.record(Action::Create, Entity::Assessment, Some(aid.0))?;
+            Ok(queries::get(tx, aid)?)
         })
-    })
-    .await?;
+        .await?;
     Ok(created(
         format!("/api/v1/employees/{id}/assessments"),
-        &Assessment::from(row),
+        &assessment,
         1,
     ))
 }
@@ -118,15 +81,15 @@ pub async fn create_assessment(
 fn profile(
     conn: &mut AnyConnection,
     caller: &Caller,
-    employee_id: i64,
+    employee_id: EmployeeId,
 ) -> ApiResult<CompetencyProfile> {
-    let employee = visible_employee(conn, caller, employee_id)?;
+    let employee = access::visible(conn, caller, employee_id)?;
     let settings = crate::settings::queries::get(conn)?;
     let standard = match employee.position_id {
         Some(position) => queries::standard(conn, position)?,
         None => Vec::new(),
     };
-    let ids: Vec<i64> = standard.iter().map(|s| s.0).collect();
+    let ids: Vec<_> = standard.iter().map(|s| s.0).collect();
     let latest = queries::latest_levels(conn, employee_id, &ids)?;
     let (mut matched, mut required_total) = (0i64, 0i64);
     let items: Vec<ProfileItem> = standard
@@ -160,18 +123,18 @@ fn profile(
 /// An employee's competencies against their position's standard: gaps, JPM and its band.
 #[utoipa::path(
     tag = "assessments",
-    params(("id" = i64, Path, description = "Employee id")),
+    params(("id" = i64, Path, description = "The employee's id")),
     responses((status = 200, description = "The competency profile", body = CompetencyProfile), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/employees/{id}/competency-profile")]
 pub async fn competency_profile(
     state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
+    caller: Allowed<op::CompetencyProfile>,
+    id: web::Path<EmployeeId>,
 ) -> ApiResult<web::Json<CompetencyProfile>> {
-    caller.require_role_or_scope(READERS, "employees:read")?;
     let id = id.into_inner();
+    let caller = caller.caller;
     Ok(web::Json(
         db(&state.pool, move |c| profile(c, &caller, id)).await?,
     ))
@@ -186,10 +149,10 @@ pub async fn competency_profile(
 #[get("/me/competency-profile")]
 pub async fn my_competency_profile(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Allowed<op::MyCompetencyProfile>,
 ) -> ApiResult<web::Json<CompetencyProfile>> {
-    caller.require_role(READERS)?;
     let id = caller.employee_id.ok_or(ApiError::NotFound)?;
+    let caller = caller.caller;
     Ok(web::Json(
         db(&state.pool, move |c| profile(c, &caller, id)).await?,
     ))

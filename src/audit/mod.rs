@@ -4,5 +4,4 @@ pub mod model;
 pub mod queries;
 pub mod routes;
 
-pub use model::{Action, Outcome};
-pub use queries::record;
+pub use model::{Action, Entity, Outcome};

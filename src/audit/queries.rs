@@ -1,43 +1,72 @@
 use diesel::prelude::*;
 
-use super::model::{Action, AuditFilter, AuditRow, NewAuditRow, Outcome};
-use crate::auth::Actor;
+use super::model::{Action, AuditEntry, AuditFilter, Entity, NewAuditRow, Outcome};
+use crate::auth::{Actor, ActorKind};
 use crate::db::schema::audit_log;
 use crate::db::{now, AnyConnection, Backend};
 use crate::web::RequestMeta;
 
-/// Appends one audit row. Call it inside the transaction of the change it records.
-#[allow(clippy::too_many_arguments)]
+/// Appends one audit row. Writes record theirs through the write pipeline (`db::write::Tx`);
+/// sign-ins, refreshes and refused attempts, which change no resource, call this directly.
 pub fn record(
     conn: &mut AnyConnection,
     actor: Actor,
     meta: &RequestMeta,
     action: Action,
-    entity: &str,
+    entity: Entity,
     entity_id: Option<i64>,
     outcome: Outcome,
 ) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values(NewAuditRow {
+    insert(
+        conn,
+        NewAuditRow {
             at: now(),
-            actor_kind: actor.kind.as_str(),
+            actor_kind: actor.kind,
             actor_id: actor.id,
-            action: action.as_str(),
+            action,
             entity,
             entity_id,
             request_id: meta.request_id.as_deref(),
             ip: meta.ip.as_deref(),
-            outcome: outcome.as_str(),
-            detail: None,
-        })
-        .execute(conn)?;
-    Ok(())
+            outcome,
+        },
+    )
+}
+
+/// An audit row that tells nothing of who acted or when within the day (midnight UTC): with
+/// the sign-in rows around it, a finer time could tie a person to an anonymous response.
+pub fn record_anonymous(
+    conn: &mut AnyConnection,
+    entity: Entity,
+    entity_id: Option<i64>,
+) -> QueryResult<()> {
+    insert(
+        conn,
+        NewAuditRow {
+            at: now().date().and_time(chrono::NaiveTime::MIN),
+            actor_kind: ActorKind::Anonymous,
+            actor_id: None,
+            action: Action::Create,
+            entity,
+            entity_id,
+            request_id: None,
+            ip: None,
+            outcome: Outcome::Success,
+        },
+    )
+}
+
+fn insert(conn: &mut AnyConnection, row: NewAuditRow) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
 }
 
 fn filtered(f: &AuditFilter) -> audit_log::BoxedQuery<'static, Backend> {
     let mut q = audit_log::table.into_boxed();
-    if let Some(entity) = &f.entity {
-        q = q.filter(audit_log::entity.eq(entity.clone()));
+    if let Some(entity) = f.entity {
+        q = q.filter(audit_log::entity.eq(entity));
     }
     if let Some(id) = f.entity_id {
         q = q.filter(audit_log::entity_id.eq(id));
@@ -46,10 +75,10 @@ fn filtered(f: &AuditFilter) -> audit_log::BoxedQuery<'static, Backend> {
         q = q.filter(audit_log::actor_id.eq(id));
     }
     if let Some(action) = f.action {
-        q = q.filter(audit_log::action.eq(action.as_str()));
+        q = q.filter(audit_log::action.eq(action));
     }
     if let Some(outcome) = f.outcome {
-        q = q.filter(audit_log::outcome.eq(outcome.as_str()));
+        q = q.filter(audit_log::outcome.eq(outcome));
     }
     if let Some(from) = f.from {
         q = q.filter(audit_log::at.ge(from.and_time(chrono::NaiveTime::MIN)));
@@ -60,18 +89,23 @@ fn filtered(f: &AuditFilter) -> audit_log::BoxedQuery<'static, Backend> {
     q
 }
 
+/// Newest first unless `sort=id`.
 pub fn list(
     conn: &mut AnyConnection,
+    _: &crate::auth::Caller,
     f: &AuditFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<AuditRow>)> {
+    sort: &[(&str, bool)],
+    (offset, limit): (i64, i64),
+) -> crate::error::ApiResult<(i64, Vec<AuditEntry>)> {
     let total = filtered(f).count().get_result(conn)?;
-    let rows = filtered(f)
-        .order(audit_log::id.desc())
+    let ordered = match sort.is_empty() {
+        true => filtered(f).order(audit_log::id.desc()),
+        false => crate::order_by!(filtered(f), sort, { "id" => audit_log::id }),
+    };
+    let rows = ordered
         .offset(offset)
         .limit(limit)
-        .select(AuditRow::as_select())
+        .select(AuditEntry::as_select())
         .load(conn)?;
     Ok((total, rows))
 }

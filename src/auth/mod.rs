@@ -4,66 +4,97 @@ pub mod jwt;
 pub mod limiter;
 pub mod model;
 pub mod password;
+pub mod permissions;
 pub mod queries;
 pub mod routes;
 
-use std::future::{ready, Ready};
-
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use actix_web::{web, HttpRequest};
+
+pub use permissions::{op, Allowed};
 
 use crate::error::{ApiError, ApiResult};
+use crate::types::{EmployeeId, UnitId};
 use crate::AppState;
 use jwt::TokenType;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Operator,
-    UnitManager,
-    Employee,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Operator => "operator",
-            Role::UnitManager => "unit_manager",
-            Role::Employee => "employee",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "admin" => Some(Role::Admin),
-            "operator" => Some(Role::Operator),
-            "unit_manager" => Some(Role::UnitManager),
-            "employee" => Some(Role::Employee),
-            _ => None,
-        }
+crate::text_enum! {
+    /// What a signed-in user may do (see the permission table).
+    pub enum Role {
+        Admin = "admin",
+        Operator = "operator",
+        UnitManager = "unit_manager",
+        Employee = "employee",
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ActorKind {
-    User,
-    ApiClient,
-    Anonymous,
-    System,
+crate::text_enum! {
+    /// Who acted, in the audit log.
+    pub enum ActorKind {
+        User = "user",
+        ApiClient = "api_client",
+        Anonymous = "anonymous",
+        System = "system",
+    }
 }
 
-impl ActorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::User => "user",
-            ActorKind::ApiClient => "api_client",
-            ActorKind::Anonymous => "anonymous",
-            ActorKind::System => "system",
+crate::text_enum! {
+    /// What an API client may be granted.
+    pub enum Scope {
+        EmployeesRead = "employees:read",
+        EmployeesWrite = "employees:write",
+        TrainingsRead = "trainings:read",
+        RecordsRead = "records:read",
+        ReportsRead = "reports:read",
+    }
+}
+
+/// An API client's scopes, stored as one space-separated text and sent as a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, diesel::FromSqlRow)]
+#[serde(transparent)]
+pub struct Scopes(pub Vec<Scope>);
+
+impl Scopes {
+    /// The stored text: sorted, without repeats.
+    pub fn text(scopes: &[Scope]) -> String {
+        let mut v: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.join(" ")
+    }
+
+    fn parse(text: &str) -> Result<Self, crate::types::UnknownValue> {
+        text.split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map(Scopes)
+    }
+}
+
+/// A list, or (from PostgreSQL's JSON of a row) the stored text.
+impl<'de> serde::Deserialize<'de> for Scopes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            List(Vec<Scope>),
+            Text(String),
         }
+        match Form::deserialize(d)? {
+            Form::List(list) => Ok(Scopes(list)),
+            Form::Text(text) => Scopes::parse(&text).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for Scopes
+where
+    DB: diesel::backend::Backend,
+    String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text = String::from_sql(bytes)?;
+        Ok(Scopes::parse(&text)?)
     }
 }
 
@@ -74,10 +105,59 @@ pub struct Caller {
     pub id: i64,
     /// Users only.
     pub role: Option<Role>,
-    pub unit_id: Option<i64>,
-    pub employee_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
+    pub employee_id: Option<EmployeeId>,
     /// API clients only.
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
+}
+
+/// Whose people and records a caller may see: the one place where roles become visibility.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Admins, operators, and API clients that passed their scope check.
+    All,
+    /// A unit manager: their unit and its sub-units.
+    Units(Vec<UnitId>),
+    /// An employee: themself.
+    Employee(EmployeeId),
+    /// A user bound to nothing.
+    Nothing,
+}
+
+impl Reach {
+    pub fn sees_unit(&self, unit: UnitId) -> bool {
+        match self {
+            Reach::All => true,
+            Reach::Units(units) => units.contains(&unit),
+            Reach::Employee(_) | Reach::Nothing => false,
+        }
+    }
+
+    pub fn sees_employee(&self, employee: EmployeeId, unit: UnitId) -> bool {
+        match self {
+            Reach::Employee(own) => *own == employee,
+            other => other.sees_unit(unit),
+        }
+    }
+
+    /// The units a people-based figure covers: `unit` and its sub-units if asked, narrowed to
+    /// this reach. `None` means every unit.
+    pub fn units_within(
+        &self,
+        conn: &mut crate::db::AnyConnection,
+        unit: Option<UnitId>,
+    ) -> ApiResult<Option<Vec<UnitId>>> {
+        let wanted = match unit {
+            Some(unit) => Some(crate::units::queries::subtree_ids(conn, unit)?),
+            None => None,
+        };
+        Ok(match (self, wanted) {
+            (Reach::All, w) => w,
+            (Reach::Units(v), None) => Some(v.clone()),
+            (Reach::Units(v), Some(w)) => Some(w.into_iter().filter(|u| v.contains(u)).collect()),
+            (Reach::Employee(_) | Reach::Nothing, _) => Some(Vec::new()),
+        })
+    }
 }
 
 impl Caller {
@@ -85,57 +165,44 @@ impl Caller {
         self.role == Some(role)
     }
 
-    /// 403 unless the caller is a user with one of `roles`.
-    pub fn require_role(&self, roles: &[Role]) -> ApiResult<()> {
-        match self.role {
-            Some(r) if roles.contains(&r) => Ok(()),
-            _ => Err(ApiError::forbidden()),
+    /// The training staff (admin, operator).
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Some(Role::Admin | Role::Operator))
+    }
+
+    /// Whose people this caller may see.
+    pub fn reach(&self, conn: &mut crate::db::AnyConnection) -> ApiResult<Reach> {
+        match self.unit_manager_of() {
+            Some(unit) => Ok(Reach::Units(crate::units::queries::subtree_ids(
+                conn, unit,
+            )?)),
+            None => Ok(self.reach_without_units()),
         }
     }
 
-    pub fn require_admin(&self) -> ApiResult<()> {
-        self.require_role(&[Role::Admin])
-    }
-
-    /// 403 unless the caller is a user with one of `roles` or an API client holding `scope`.
-    pub fn require_role_or_scope(&self, roles: &[Role], scope: &str) -> ApiResult<()> {
-        if self.kind == ActorKind::ApiClient && self.scopes.iter().any(|s| s == scope) {
-            return Ok(());
-        }
-        self.require_role(roles)
-    }
-
-    /// The units whose people the caller may see: `None` for everything (admin, operator, API
-    /// clients that passed their scope check), the caller's unit and its sub-units for a unit
-    /// manager, nothing otherwise.
-    pub fn unit_scope(&self, conn: &mut crate::db::AnyConnection) -> ApiResult<Option<Vec<i64>>> {
-        match (self.kind, self.role) {
-            (ActorKind::ApiClient, _) | (_, Some(Role::Admin | Role::Operator)) => Ok(None),
-            (_, Some(Role::UnitManager)) => match self.unit_id {
-                Some(unit) => Ok(Some(crate::units::queries::subtree_ids(conn, unit)?)),
-                None => Ok(Some(Vec::new())),
-            },
-            _ => Ok(Some(Vec::new())),
+    /// [`Caller::reach`] from a handler: only a unit manager's needs the database.
+    pub async fn reach_async(&self, state: &AppState) -> ApiResult<Reach> {
+        match self.unit_manager_of() {
+            Some(unit) => {
+                crate::web::db(&state.pool, move |c| {
+                    Ok(Reach::Units(crate::units::queries::subtree_ids(c, unit)?))
+                })
+                .await
+            }
+            None => Ok(self.reach_without_units()),
         }
     }
 
-    /// The units a people-based figure covers: `unit` and its sub-units if asked, narrowed to
-    /// what the caller may see. `None` means every unit.
-    pub fn units_within(
-        &self,
-        conn: &mut crate::db::AnyConnection,
-        unit: Option<i64>,
-    ) -> ApiResult<Option<Vec<i64>>> {
-        let visible = self.unit_scope(conn)?;
-        let wanted = match unit {
-            Some(unit) => Some(crate::units::queries::subtree_ids(conn, unit)?),
-            None => None,
-        };
-        Ok(match (visible, wanted) {
-            (None, w) => w,
-            (Some(v), None) => Some(v),
-            (Some(v), Some(w)) => Some(w.into_iter().filter(|u| v.contains(u)).collect()),
-        })
+    fn unit_manager_of(&self) -> Option<UnitId> {
+        self.unit_id.filter(|_| self.is(Role::UnitManager))
+    }
+
+    fn reach_without_units(&self) -> Reach {
+        match (self.kind, self.role, self.employee_id) {
+            (ActorKind::ApiClient, _, _) | (_, Some(Role::Admin | Role::Operator), _) => Reach::All,
+            (_, Some(Role::Employee), Some(id)) => Reach::Employee(id),
+            _ => Reach::Nothing,
+        }
     }
 
     pub fn actor(&self) -> Actor {
@@ -171,7 +238,7 @@ impl Actor {
     }
 }
 
-fn caller_from_request(req: &HttpRequest) -> ApiResult<Caller> {
+pub(crate) fn caller_from_request(req: &HttpRequest) -> ApiResult<Caller> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
@@ -204,11 +271,11 @@ fn caller_from_request(req: &HttpRequest) -> ApiResult<Caller> {
                 claims
                     .role
                     .as_deref()
-                    .and_then(Role::parse)
+                    .and_then(|r| r.parse().ok())
                     .ok_or_else(invalid)?,
             ),
-            unit_id: claims.unit_id,
-            employee_id: claims.employee_id,
+            unit_id: claims.unit_id.map(UnitId),
+            employee_id: claims.employee_id.map(EmployeeId),
             scopes: Vec::new(),
         }),
         "api_client" => Ok(Caller {
@@ -221,18 +288,9 @@ fn caller_from_request(req: &HttpRequest) -> ApiResult<Caller> {
                 .scope
                 .unwrap_or_default()
                 .split_whitespace()
-                .map(str::to_string)
+                .filter_map(|s| s.parse().ok())
                 .collect(),
         }),
         _ => Err(invalid()),
-    }
-}
-
-impl FromRequest for Caller {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(caller_from_request(req).map_err(Into::into))
     }
 }

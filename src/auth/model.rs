@@ -3,6 +3,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::Role;
+use crate::types::{EmployeeId, UnitId, UserId};
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -35,11 +36,11 @@ pub struct RefreshRequest {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Me {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
-    pub unit_id: Option<i64>,
-    pub employee_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
+    pub employee_id: Option<EmployeeId>,
     pub display_name: String,
 }
 

@@ -4,7 +4,23 @@ use sha2::{Digest, Sha256};
 
 use crate::db::schema::{refresh_tokens, users};
 use crate::db::{now, AnyConnection};
+use crate::types::UserId;
 use crate::users::model::UserRow;
+
+pub fn user_by_id(conn: &mut AnyConnection, id: UserId) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn set_password(conn: &mut AnyConnection, id: UserId, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+        .map(drop)
+}
 
 pub fn user_by_username(conn: &mut AnyConnection, username: &str) -> QueryResult<Option<UserRow>> {
     users::table
@@ -22,7 +38,7 @@ pub fn jti_hash(jti: &str) -> String {
 #[derive(Insertable)]
 #[diesel(table_name = refresh_tokens)]
 struct NewRefresh<'a> {
-    user_id: i64,
+    user_id: UserId,
     family: &'a str,
     jti: String,
     expires_at: NaiveDateTime,
@@ -32,7 +48,7 @@ struct NewRefresh<'a> {
 
 pub fn store_refresh(
     conn: &mut AnyConnection,
-    user_id: i64,
+    user_id: UserId,
     family: &str,
     jti: &str,
     expires_at: NaiveDateTime,
@@ -54,7 +70,7 @@ pub fn store_refresh(
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshRow {
     pub id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub family: String,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
@@ -88,7 +104,7 @@ pub fn revoke_family(conn: &mut AnyConnection, family: &str) -> QueryResult<usiz
         .execute(conn)
 }
 
-pub fn revoke_all_for_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<usize> {
+pub fn revoke_all_for_user(conn: &mut AnyConnection, user_id: UserId) -> QueryResult<usize> {
     diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)))
         .set(refresh_tokens::revoked.eq(true))
         .execute(conn)

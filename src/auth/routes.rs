@@ -2,14 +2,35 @@ use actix_web::{get, post, put, web, HttpResponse};
 
 use super::jwt::{expiry, now_secs, random_token, Claims, TokenType, AUDIENCE, ISSUER};
 use super::model::{LoginRequest, Me, PasswordChange, RefreshRequest, TokenPair};
-use super::{password, queries, Actor, Caller, Role};
-use crate::audit::{self, Action, Outcome};
-use crate::db::{write_tx, AnyConnection};
+use super::{op, password, queries, Actor, Allowed};
+use crate::audit::{self, Action, Entity, Outcome};
+use crate::db::write::{self, Tx};
 use crate::error::{ApiError, ApiResult, Problem, ReadErrors, WriteErrors};
+use crate::types::UserId;
 use crate::users::model::UserRow;
-use crate::users::queries as user_queries;
-use crate::web::{db, RequestMeta, ValidJson};
+use crate::web::{db, RequestMeta, ValidJson, Write};
 use crate::AppState;
+
+/// An audit row of a sign-in event that changed nothing (a refusal).
+async fn record_refusal(
+    state: &AppState,
+    meta: RequestMeta,
+    user: Option<UserId>,
+    outcome: Outcome,
+) -> ApiResult<()> {
+    db(&state.pool, move |c| {
+        Ok(audit::queries::record(
+            c,
+            Actor::ANONYMOUS,
+            &meta,
+            Action::Login,
+            Entity::User,
+            user.map(|u| u.0),
+            outcome,
+        )?)
+    })
+    .await
+}
 
 fn invalid_credentials() -> ApiError {
     ApiError::Unauthorized("invalid username or password".into())
@@ -18,7 +39,7 @@ fn invalid_credentials() -> ApiError {
 /// Signs an access token and a new refresh token (in `family`, or a new family), storing the latter.
 fn issue_pair(
     state: &AppState,
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     user: &UserRow,
     family: Option<&str>,
 ) -> ApiResult<TokenPair> {
@@ -31,9 +52,9 @@ fn issue_pair(
         exp: expiry(state.config.access_ttl),
         typ: TokenType::Access,
         act: "user".into(),
-        role: Some(user.role.clone()),
-        unit_id: user.unit_id,
-        employee_id: user.employee_id,
+        role: Some(user.role.as_str().into()),
+        unit_id: user.unit_id.map(|u| u.0),
+        employee_id: user.employee_id.map(|e| e.0),
         scope: None,
         jti: None,
     };
@@ -54,7 +75,7 @@ fn issue_pair(
     let expires_at = chrono::DateTime::from_timestamp(refresh_exp as i64, 0)
         .map(|d| d.naive_utc())
         .ok_or_else(|| ApiError::Internal("refresh expiry out of range".into()))?;
-    queries::store_refresh(conn, user.id, &family, &jti, expires_at)?;
+    queries::store_refresh(tx, user.id, &family, &jti, expires_at)?;
     Ok(TokenPair {
         access_token: state.jwt.sign(&access).map_err(ApiError::Internal)?,
         token_type: "Bearer".into(),
@@ -94,19 +115,7 @@ pub async fn login(
 ) -> ApiResult<HttpResponse> {
     let username = body.username.to_lowercase();
     if let Some(retry_after) = state.limiter.check(&username, meta.ip.as_deref()) {
-        let m = meta.clone();
-        db(&state.pool, move |c| {
-            Ok(audit::record(
-                c,
-                Actor::ANONYMOUS,
-                &m,
-                Action::Login,
-                "user",
-                None,
-                Outcome::Denied,
-            )?)
-        })
-        .await?;
+        record_refusal(&state, meta, None, Outcome::Denied).await?;
         return Err(ApiError::RateLimited { retry_after });
     }
     let name = username.clone();
@@ -121,21 +130,14 @@ pub async fn login(
     let pw = body.password;
     let matches = web::block(move || password::verify(&pw, &hash)).await?;
     let st = state.clone();
+    let known = user.as_ref().map(|u| u.id);
     match user.filter(|u| matches && u.active) {
         Some(user) => {
             state.limiter.record_success(&username);
             let pair = db(&state.pool, move |c| {
-                write_tx(c, |c| {
-                    let pair = issue_pair(&st, c, &user, None)?;
-                    audit::record(
-                        c,
-                        Actor::user(user.id),
-                        &meta,
-                        Action::Login,
-                        "user",
-                        Some(user.id),
-                        Outcome::Success,
-                    )?;
+                write::run(c, Actor::user(user.id.0), &meta, |tx| {
+                    let pair = issue_pair(&st, tx, &user, None)?;
+                    tx.record(Action::Login, Entity::User, Some(user.id.0))?;
                     Ok(pair)
                 })
             })
@@ -144,20 +146,7 @@ pub async fn login(
         }
         None => {
             state.limiter.record_failure(&username, meta.ip.as_deref());
-            let name = username.clone();
-            db(&state.pool, move |c| {
-                let known = queries::user_by_username(c, &name)?.map(|u| u.id);
-                Ok(audit::record(
-                    c,
-                    Actor::ANONYMOUS,
-                    &meta,
-                    Action::Login,
-                    "user",
-                    known,
-                    Outcome::Failed,
-                )?)
-            })
-            .await?;
+            record_refusal(&state, meta, known, Outcome::Failed).await?;
             Err(invalid_credentials())
         }
     }
@@ -199,49 +188,37 @@ pub async fn refresh(
         .ok_or_else(|| ApiError::Unauthorized("the refresh token is invalid or expired".into()))?;
     let st = state.clone();
     let outcome = db(&state.pool, move |c| {
-        write_tx(c, |c| {
-            let Some(row) = queries::refresh_by_jti(c, &jti)? else {
+        write::run(c, Actor::ANONYMOUS, &meta, |tx| {
+            let Some(row) = queries::refresh_by_jti(tx, &jti)? else {
+                let outcome = Outcome::Denied;
+                tx.record_event(
+                    Actor::ANONYMOUS,
+                    Action::Refresh,
+                    Entity::User,
+                    None,
+                    outcome,
+                )?;
                 return Ok(RefreshOutcome::Rejected);
             };
-            let actor = Actor::user(row.user_id);
-            if row.revoked || !queries::spend_refresh(c, row.id)? {
+            let (actor, user) = (Actor::user(row.user_id.0), Some(row.user_id.0));
+            if row.revoked || !queries::spend_refresh(tx, row.id)? {
                 // A spent token presented again: someone else may hold it. Cut the whole family.
-                queries::revoke_family(c, &row.family)?;
-                audit::record(
-                    c,
-                    actor,
-                    &meta,
-                    Action::Refresh,
-                    "user",
-                    Some(row.user_id),
-                    Outcome::Denied,
-                )?;
+                queries::revoke_family(tx, &row.family)?;
+                tx.record_event(actor, Action::Refresh, Entity::User, user, Outcome::Denied)?;
                 return Ok(RefreshOutcome::Rejected);
             }
-            let user = user_queries::get(c, row.user_id)?;
-            if !user.active || row.expires_at < crate::db::now() {
-                audit::record(
-                    c,
-                    actor,
-                    &meta,
-                    Action::Refresh,
-                    "user",
-                    Some(row.user_id),
-                    Outcome::Denied,
-                )?;
-                return Ok(RefreshOutcome::Rejected);
+            let account = queries::user_by_id(tx, row.user_id)?;
+            match account.filter(|u| u.active && row.expires_at >= crate::db::now()) {
+                Some(account) => {
+                    let pair = issue_pair(&st, tx, &account, Some(&row.family))?;
+                    tx.record_event(actor, Action::Refresh, Entity::User, user, Outcome::Success)?;
+                    Ok(RefreshOutcome::Issued(pair))
+                }
+                None => {
+                    tx.record_event(actor, Action::Refresh, Entity::User, user, Outcome::Denied)?;
+                    Ok(RefreshOutcome::Rejected)
+                }
             }
-            let pair = issue_pair(&st, c, &user, Some(&row.family))?;
-            audit::record(
-                c,
-                actor,
-                &meta,
-                Action::Refresh,
-                "user",
-                Some(row.user_id),
-                Outcome::Success,
-            )?;
-            Ok(RefreshOutcome::Issued(pair))
         })
     })
     .await?;
@@ -263,8 +240,7 @@ pub async fn refresh(
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    caller: Caller,
-    meta: RequestMeta,
+    w: Write<op::Logout>,
     ValidJson(body): ValidJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     let claims = state
@@ -272,24 +248,13 @@ pub async fn logout(
         .verify(&body.refresh_token, TokenType::Refresh)
         .map_err(|_| ApiError::validation("refresh_token", "is not a valid refresh token"))?;
     let jti = claims.jti.unwrap_or_default();
-    db(&state.pool, move |c| {
-        write_tx(c, |c| {
-            if let Some(row) = queries::refresh_by_jti(c, &jti)?
-                .filter(|r| r.user_id == caller.id && caller.role.is_some())
-            {
-                queries::revoke_family(c, &row.family)?;
-                audit::record(
-                    c,
-                    caller.actor(),
-                    &meta,
-                    Action::Logout,
-                    "user",
-                    Some(caller.id),
-                    Outcome::Success,
-                )?;
-            }
-            Ok(())
-        })
+    let mine = UserId(w.caller.id);
+    w.run(move |tx| {
+        // Another user's token is left alone, and the answer does not tell.
+        if let Some(row) = queries::refresh_by_jti(tx, &jti)?.filter(|r| r.user_id == mine) {
+            queries::revoke_family(tx, &row.family)?;
+        }
+        tx.record(Action::Logout, Entity::User, Some(mine.0))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -298,18 +263,15 @@ pub async fn logout(
 /// The signed-in user.
 #[utoipa::path(tag = "auth", responses((status = 200, description = "The signed-in user", body = Me), ReadErrors), security(("bearer" = [])))]
 #[get("/auth/me")]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Me>> {
-    caller.require_role(&[
-        Role::Admin,
-        Role::Operator,
-        Role::UnitManager,
-        Role::Employee,
-    ])?;
-    let user = db(&state.pool, move |c| Ok(user_queries::get(c, caller.id)?)).await?;
+pub async fn me(state: web::Data<AppState>, caller: Allowed<op::Me>) -> ApiResult<web::Json<Me>> {
+    let id = UserId(caller.id);
+    let user = db(&state.pool, move |c| {
+        queries::user_by_id(c, id)?.ok_or(ApiError::NotFound)
+    })
+    .await?;
     Ok(web::Json(Me {
         id: user.id,
-        role: Role::parse(&user.role)
-            .ok_or_else(|| ApiError::Internal("stored role is invalid".into()))?,
+        role: user.role,
         username: user.username,
         unit_id: user.unit_id,
         employee_id: user.employee_id,
@@ -327,18 +289,14 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Js
 #[put("/auth/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
-    caller: Caller,
-    meta: RequestMeta,
+    w: Write<op::ChangePassword>,
     ValidJson(body): ValidJson<PasswordChange>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role(&[
-        Role::Admin,
-        Role::Operator,
-        Role::UnitManager,
-        Role::Employee,
-    ])?;
-    let id = caller.id;
-    let user = db(&state.pool, move |c| Ok(user_queries::get(c, id)?)).await?;
+    let id = UserId(w.caller.id);
+    let user = db(&state.pool, move |c| {
+        queries::user_by_id(c, id)?.ok_or(ApiError::NotFound)
+    })
+    .await?;
     let (current, new) = (body.current_password, body.new_password);
     let stored = user.password_hash.clone();
     let new_hash = web::block(move || {
@@ -348,21 +306,11 @@ pub async fn change_password(
         password::hash(&new).map_err(ApiError::Internal)
     })
     .await??;
-    db(&state.pool, move |c| {
-        write_tx(c, |c| {
-            user_queries::set_password(c, id, &new_hash)?;
-            queries::revoke_all_for_user(c, id)?;
-            audit::record(
-                c,
-                caller.actor(),
-                &meta,
-                Action::Update,
-                "user",
-                Some(id),
-                Outcome::Success,
-            )?;
-            Ok(())
-        })
+    w.run(move |tx| {
+        queries::set_password(tx, id, &new_hash)?;
+        queries::revoke_all_for_user(tx, id)?;
+        tx.bump_version(Entity::User, id.0)?;
+        tx.record(Action::Update, Entity::User, Some(id.0))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

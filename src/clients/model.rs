@@ -1,84 +1,35 @@
-use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
+use crate::auth::{Scope, Scopes};
 use crate::db::schema::api_clients;
+use crate::types::{ClientId, UtcTime};
 
-pub const SCOPES: [&str; 5] = [
-    "employees:read",
-    "employees:write",
-    "trainings:read",
-    "records:read",
-    "reports:read",
-];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum Scope {
-    #[serde(rename = "employees:read")]
-    EmployeesRead,
-    #[serde(rename = "employees:write")]
-    EmployeesWrite,
-    #[serde(rename = "trainings:read")]
-    TrainingsRead,
-    #[serde(rename = "records:read")]
-    RecordsRead,
-    #[serde(rename = "reports:read")]
-    ReportsRead,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::EmployeesRead => SCOPES[0],
-            Scope::EmployeesWrite => SCOPES[1],
-            Scope::TrainingsRead => SCOPES[2],
-            Scope::RecordsRead => SCOPES[3],
-            Scope::ReportsRead => SCOPES[4],
-        }
-    }
-}
-
+/// A client with its secret's hash, for the token grant.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_clients)]
 pub struct ClientRow {
-    pub id: i64,
-    pub name: String,
+    pub id: ClientId,
     pub client_id: String,
     pub secret_hash: String,
-    pub scopes: String,
+    pub scopes: Scopes,
     pub active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
 }
 
 /// A machine client (never its secret).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[diesel(table_name = api_clients)]
 pub struct ApiClient {
-    pub id: i64,
+    pub id: ClientId,
     pub name: String,
     pub client_id: String,
     #[schema(value_type = Vec<Scope>)]
-    pub scopes: Vec<String>,
+    pub scopes: Scopes,
     pub active: bool,
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
     pub version: i64,
-}
-
-impl From<ClientRow> for ApiClient {
-    fn from(r: ClientRow) -> Self {
-        ApiClient {
-            id: r.id,
-            name: r.name,
-            client_id: r.client_id,
-            scopes: r.scopes.split_whitespace().map(str::to_string).collect(),
-            active: r.active,
-            created_at: r.created_at.and_utc(),
-            version: r.version,
-        }
-    }
 }
 
 /// A new client; its secret is returned once.
@@ -98,39 +49,23 @@ fn some_scopes(list: &[Scope]) -> Result<(), ValidationError> {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, Insertable, AsChangeset)]
 #[serde(deny_unknown_fields)]
+#[diesel(table_name = api_clients)]
 pub struct ClientInput {
     #[schema(min_length = 1, max_length = 200, example = "SIASN BKN")]
     #[validate(length(min = 1, max = 200))]
     pub name: String,
     #[schema(min_items = 1)]
     #[validate(custom(function = "some_scopes"))]
+    #[diesel(skip_insertion, skip_update)]
     pub scopes: Vec<Scope>,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::rules::yes")]
     #[schema(default = true)]
     pub active: bool,
 }
 
-fn yes() -> bool {
-    true
-}
-
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct ClientPatch {
-    #[schema(nullable = false, min_length = 1, max_length = 200)]
-    #[validate(length(min = 1, max = 200))]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub name: Option<String>,
-    #[schema(nullable = false, min_items = 1)]
-    #[validate(custom(function = "some_scopes"))]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub scopes: Option<Vec<Scope>>,
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    #[schema(nullable = false)]
-    pub active: Option<bool>,
-}
+crate::patch_schema!(ClientPatch = ClientInput);
 
 /// `POST /auth/token`, as a form or as JSON.
 #[derive(Debug, Deserialize, ToSchema, Validate)]

@@ -1,14 +1,48 @@
+//! API clients' SQL: the resource, the list, the writers, and the lookup of the token grant.
+
 use diesel::prelude::*;
 
-use super::model::ClientRow;
+use super::model::{ApiClient, ClientInput, ClientRow};
+use crate::audit::Entity;
+use crate::auth::{Caller, Scopes};
+use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::api_clients;
-use crate::db::{last_insert_id, now, AnyConnection};
+use crate::db::write::Tx;
+use crate::db::{now, AnyConnection};
+use crate::error::ApiResult;
+use crate::types::ClientId;
+use crate::web::NoFilter;
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<ClientRow> {
-    api_clients::table
-        .find(id)
-        .select(ClientRow::as_select())
-        .first(conn)
+pub struct Clients;
+
+impl Resource for Clients {
+    const ENTITY: Entity = Entity::ApiClient;
+    type Id = ClientId;
+    type Row = ApiClient;
+    type Current = ApiClient;
+
+    fn row(conn: &mut AnyConnection, id: ClientId) -> QueryResult<ApiClient> {
+        api_clients::table
+            .find(id)
+            .select(ApiClient::as_select())
+            .first(conn)
+    }
+
+    fn pg_sql() -> String {
+        json_by_id(
+            api_clients::table.select(ApiClient::as_select()),
+            "api_clients",
+            "",
+        )
+    }
+
+    fn present(c: ApiClient) -> ApiClient {
+        c
+    }
+
+    fn version(c: &ApiClient) -> i64 {
+        c.version
+    }
 }
 
 pub fn by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<Option<ClientRow>> {
@@ -21,67 +55,55 @@ pub fn by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<Op
 
 pub fn list(
     conn: &mut AnyConnection,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<ClientRow>)> {
+    _: &Caller,
+    _: &NoFilter,
+    sort: &[(&str, bool)],
+    (offset, limit): (i64, i64),
+) -> ApiResult<(i64, Vec<ApiClient>)> {
     let total = api_clients::table.count().get_result(conn)?;
-    let rows = api_clients::table
-        .order(api_clients::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(ClientRow::as_select())
-        .load(conn)?;
+    let rows = crate::order_by!(api_clients::table.into_boxed(), sort, {
+        "id" => api_clients::id,
+        "name" => api_clients::name,
+        "created_at" => api_clients::created_at,
+    })
+    .then_order_by(api_clients::id.asc())
+    .offset(offset)
+    .limit(limit)
+    .select(ApiClient::as_select())
+    .load(conn)?;
     Ok((total, rows))
 }
 
 pub fn create(
-    conn: &mut AnyConnection,
-    name: &str,
+    tx: &mut Tx,
+    input: &ClientInput,
     client_id: &str,
     secret_hash: &str,
-    scopes: &str,
-    active: bool,
-) -> QueryResult<i64> {
+) -> ApiResult<ClientId> {
     let at = now();
-    diesel::insert_into(api_clients::table)
-        .values((
-            api_clients::name.eq(name),
-            api_clients::client_id.eq(client_id),
-            api_clients::secret_hash.eq(secret_hash),
-            api_clients::scopes.eq(scopes),
-            api_clients::active.eq(active),
-            api_clients::created_at.eq(at),
-            api_clients::updated_at.eq(at),
-            api_clients::version.eq(1),
-        ))
-        .execute(conn)?;
-    last_insert_id(conn)
+    let insert = diesel::insert_into(api_clients::table).values((
+        input,
+        api_clients::client_id.eq(client_id),
+        api_clients::secret_hash.eq(secret_hash),
+        api_clients::scopes.eq(Scopes::text(&input.scopes)),
+        api_clients::created_at.eq(at),
+        api_clients::updated_at.eq(at),
+    ));
+    Ok(crate::insert_returning_id!(
+        tx.conn(),
+        insert,
+        api_clients::id
+    )?)
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i64,
-    name: &str,
-    scopes: &str,
-    active: bool,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        api_clients::table
-            .filter(api_clients::id.eq(id))
-            .filter(api_clients::version.eq(version)),
-    )
-    .set((
-        api_clients::name.eq(name),
-        api_clients::scopes.eq(scopes),
-        api_clients::active.eq(active),
-        api_clients::version.eq(version + 1),
-        api_clients::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+pub fn update(tx: &mut Tx, current: &ApiClient, input: &ClientInput) -> ApiResult<()> {
+    diesel::update(api_clients::table.find(current.id))
+        .set((input, api_clients::scopes.eq(Scopes::text(&input.scopes))))
+        .execute(tx.conn())?;
+    Ok(())
 }
 
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(api_clients::table.find(id)).execute(conn)
+pub fn delete(tx: &mut Tx, current: &ApiClient) -> ApiResult<()> {
+    diesel::delete(api_clients::table.find(current.id)).execute(tx.conn())?;
+    Ok(())
 }

@@ -1,114 +1,51 @@
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
-use super::model::{
-    ApiClient, ClientInput, ClientPatch, ClientToken, CreatedClient, Scope, TokenRequest,
-};
-use super::queries;
-use crate::audit::{self, Action, Outcome};
+use super::model::{ApiClient, ClientInput, ClientPatch, ClientToken, CreatedClient, TokenRequest};
+use super::queries::{self, Clients};
+use crate::audit::{self, Action, Entity, Outcome};
 use crate::auth::jwt::{expiry, now_secs, random_token, Claims, TokenType, AUDIENCE, ISSUER};
-use crate::auth::{password, Actor, ActorKind, Caller};
-use crate::db::write_tx;
-use crate::error::{ApiError, ApiResult, Problem, ReadErrors, WriteErrors};
-use crate::web::{
-    created, db, ok_versioned, paginated, parse_value, read_body, IfMatch, PageParams, Paginated,
-    RequestMeta, ValidJson, ValidQuery,
-};
+use crate::auth::{op, password, Actor, ActorKind, Scope, Scopes};
+use crate::error::{ApiError, ApiResult, Problem, WriteErrors};
+use crate::web::Paginated;
+use crate::web::{created, db, parse_value, read_body, NoFilter, RequestMeta, ValidJson, Write};
 use crate::AppState;
 
-fn scope_text(scopes: &[Scope]) -> String {
-    let mut v: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-    v.sort_unstable();
-    v.dedup();
-    v.join(" ")
-}
+crate::list_route!(
+    /// API clients (admin). Sort by `id`, `name`, `created_at`.
+    list_clients, op::ListClients, "/api-clients", queries::list, NoFilter, ApiClient,
+    ["id", "name", "created_at"], "API clients", "api-clients"
+);
 
-/// API clients (admin).
-#[utoipa::path(
-    tag = "api-clients",
-    params(PageParams),
-    responses((status = 200, description = "One page of clients", body = Paginated<ApiClient>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/api-clients")]
-pub async fn list_clients(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Caller,
-    ValidQuery(page): ValidQuery<PageParams>,
-) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
-    page.sort_fields(&[])?;
-    let (offset, limit) = (page.offset(), page.per_page());
-    let (total, rows) = db(&state.pool, move |c| Ok(queries::list(c, offset, limit)?)).await?;
-    Ok(paginated(
-        &req,
-        &page,
-        total,
-        rows.into_iter().map(ApiClient::from).collect(),
-    ))
-}
-
-/// One API client (admin).
-#[utoipa::path(
-    tag = "api-clients",
-    params(("id" = i64, Path, description = "Client id")),
-    responses((status = 200, description = "The client", body = ApiClient, headers(("ETag" = String, description = "Current version"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/api-clients/{id}")]
-pub async fn get_client(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
-    let id = id.into_inner();
-    let client = ApiClient::from(db(&state.pool, move |c| Ok(queries::get(c, id)?)).await?);
-    Ok(ok_versioned(&client, client.version))
-}
+crate::get_route!(
+    /// One API client (admin).
+    get_client, op::GetClient, "/api-clients/{id}", Clients, ApiClient, "client", "api-clients"
+);
 
 /// Register an API client (admin). The secret is in this response only.
 #[utoipa::path(
     tag = "api-clients",
     request_body = ClientInput,
-    responses((status = 201, description = "Created, with its secret", body = CreatedClient), WriteErrors),
+    responses((status = 201, description = "Created, with its secret", body = CreatedClient, headers(("Location" = String, description = "URL of the new client"))), WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/api-clients")]
 pub async fn create_client(
-    state: web::Data<AppState>,
-    caller: Caller,
-    meta: RequestMeta,
+    w: Write<op::CreateClient>,
     ValidJson(body): ValidJson<ClientInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
     let secret = random_token(32);
     let to_hash = secret.clone();
     let hash = web::block(move || password::hash(&to_hash))
         .await?
         .map_err(ApiError::Internal)?;
     let client_id = format!("kc_{}", random_token(12));
-    let scopes = scope_text(&body.scopes);
-    let row = db(&state.pool, move |c| {
-        write_tx(c, |c| {
-            let id = queries::create(c, &body.name, &client_id, &hash, &scopes, body.active)?;
-            audit::record(
-                c,
-                caller.actor(),
-                &meta,
-                Action::Create,
-                "api_client",
-                Some(id),
-                Outcome::Success,
-            )?;
-            Ok(queries::get(c, id)?)
-        })
-    })
-    .await?;
-    let version = row.version;
+    let client = w
+        .create::<Clients, _>(move |tx| queries::create(tx, &body, &client_id, &hash))
+        .await?;
+    let version = client.version;
     let out = CreatedClient {
-        client: ApiClient::from(row),
+        client,
         client_secret: secret,
     };
     Ok(created(
@@ -118,100 +55,17 @@ pub async fn create_client(
     ))
 }
 
-/// Change an API client (admin): name, scopes, active.
-#[utoipa::path(
-    tag = "api-clients",
-    params(("id" = i64, Path, description = "Client id"), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
-    request_body = ClientPatch,
-    responses((status = 200, description = "Updated", body = ApiClient), WriteErrors),
-    security(("bearer" = []))
-)]
-#[patch("/api-clients/{id}")]
-pub async fn update_client(
-    state: web::Data<AppState>,
-    caller: Caller,
-    meta: RequestMeta,
-    if_match: IfMatch,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ClientPatch>,
-) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
-    let id = id.into_inner();
-    let row = db(&state.pool, move |c| {
-        write_tx(c, |c| {
-            crate::db::lock_row(c, "api_clients", id)?;
-            let current = queries::get(c, id)?;
-            if_match.check(current.version)?;
-            let name = body.name.unwrap_or(current.name);
-            let scopes = body
-                .scopes
-                .map(|s| scope_text(&s))
-                .unwrap_or(current.scopes);
-            if !queries::update(
-                c,
-                id,
-                current.version,
-                &name,
-                &scopes,
-                body.active.unwrap_or(current.active),
-            )? {
-                return Err(ApiError::PreconditionFailed);
-            }
-            audit::record(
-                c,
-                caller.actor(),
-                &meta,
-                Action::Update,
-                "api_client",
-                Some(id),
-                Outcome::Success,
-            )?;
-            Ok(queries::get(c, id)?)
-        })
-    })
-    .await?;
-    let client = ApiClient::from(row);
-    Ok(ok_versioned(&client, client.version))
-}
+crate::update_route!(
+    /// Change an API client (admin): name, scopes, active.
+    update_client, op::UpdateClient, "/api-clients/{id}", Clients, ApiClient, queries::update,
+    ClientInput, ClientPatch, "client", "api-clients"
+);
 
-/// Remove an API client (admin). Its tokens lapse within their lifetime.
-#[utoipa::path(
-    tag = "api-clients",
-    params(("id" = i64, Path, description = "Client id"), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
-    responses((status = 204, description = "Deleted"), WriteErrors),
-    security(("bearer" = []))
-)]
-#[delete("/api-clients/{id}")]
-pub async fn delete_client(
-    state: web::Data<AppState>,
-    caller: Caller,
-    meta: RequestMeta,
-    if_match: IfMatch,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
-    let id = id.into_inner();
-    db(&state.pool, move |c| {
-        write_tx(c, |c| {
-            crate::db::lock_row(c, "api_clients", id)?;
-            let current = queries::get(c, id)?;
-            if_match.check(current.version)?;
-            queries::delete(c, id)?;
-            audit::record(
-                c,
-                caller.actor(),
-                &meta,
-                Action::Delete,
-                "api_client",
-                Some(id),
-                Outcome::Success,
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
+crate::delete_route!(
+    /// Remove an API client (admin). Its tokens lapse within their lifetime.
+    delete_client, op::DeleteClient, "/api-clients/{id}", Clients, queries::delete, "client",
+    "api-clients"
+);
 
 /// OAuth 2.0 client-credentials grant for API clients, as a form or as JSON.
 #[utoipa::path(
@@ -289,12 +143,12 @@ pub async fn token(
             .record_failure(&limiter_key, meta.ip.as_deref());
         let m = meta.clone();
         db(&state.pool, move |c| {
-            Ok(audit::record(
+            Ok(audit::queries::record(
                 c,
                 Actor::ANONYMOUS,
                 &m,
                 Action::Login,
-                "api_client",
+                Entity::ApiClient,
                 None,
                 Outcome::Failed,
             )?)
@@ -302,22 +156,28 @@ pub async fn token(
         .await?;
         return Err(ApiError::Unauthorized("invalid client credentials".into()));
     };
-    let granted: Vec<&str> = client.scopes.split_whitespace().collect();
+    let granted = &client.scopes.0;
     let scope = match body
         .scope
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        None => granted.join(" "),
+        None => Scopes::text(granted),
         Some(asked) => {
-            if let Some(extra) = asked.split_whitespace().find(|s| !granted.contains(s)) {
-                return Err(ApiError::validation(
-                    "scope",
-                    format!("`{extra}` is not granted to this client"),
-                ));
+            let mut wanted = Vec::new();
+            for name in asked.split_whitespace() {
+                match name.parse::<Scope>() {
+                    Ok(s) if granted.contains(&s) => wanted.push(s),
+                    _ => {
+                        return Err(ApiError::validation(
+                            "scope",
+                            format!("`{name}` is not granted to this client"),
+                        ))
+                    }
+                }
             }
-            asked.split_whitespace().collect::<Vec<_>>().join(" ")
+            Scopes::text(&wanted)
         }
     };
     let claims = Claims {
@@ -335,9 +195,9 @@ pub async fn token(
         jti: None,
     };
     let access_token = state.jwt.sign(&claims).map_err(ApiError::Internal)?;
-    let id = client.id;
+    let id = client.id.0;
     db(&state.pool, move |c| {
-        Ok(audit::record(
+        Ok(audit::queries::record(
             c,
             Actor {
                 kind: ActorKind::ApiClient,
@@ -345,7 +205,7 @@ pub async fn token(
             },
             &meta,
             Action::Login,
-            "api_client",
+            Entity::ApiClient,
             Some(id),
             Outcome::Success,
         )?)

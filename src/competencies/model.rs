@@ -1,32 +1,16 @@
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::competencies;
+use crate::types::{CompetencyId, JsonText};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CompetencyKind {
-    Technical,
-    Managerial,
-    SocioCultural,
-}
-
-impl CompetencyKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CompetencyKind::Technical => "technical",
-            CompetencyKind::Managerial => "managerial",
-            CompetencyKind::SocioCultural => "socio_cultural",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Technical, Self::Managerial, Self::SocioCultural]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+crate::text_enum! {
+    pub enum CompetencyKind {
+        Technical = "technical",
+        Managerial = "managerial",
+        SocioCultural = "socio_cultural",
     }
 }
 
@@ -56,51 +40,21 @@ pub struct Level {
     pub indicators: Vec<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = competencies)]
-pub struct CompetencyRow {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub field: Option<String>,
-    pub description: Option<String>,
-    pub levels: String,
-    pub active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
-}
-
 /// A competency of the dictionary.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[diesel(table_name = competencies)]
 pub struct Competency {
-    pub id: i64,
+    pub id: CompetencyId,
     pub code: String,
     pub name: String,
     pub kind: CompetencyKind,
     /// The area (urusan/bidang) of a technical competency.
     pub field: Option<String>,
     pub description: Option<String>,
-    pub levels: Vec<Level>,
+    #[schema(value_type = Vec<Level>)]
+    pub levels: JsonText<Vec<Level>>,
     pub active: bool,
     pub version: i64,
-}
-
-impl From<CompetencyRow> for Competency {
-    fn from(r: CompetencyRow) -> Self {
-        Competency {
-            id: r.id,
-            kind: CompetencyKind::parse(&r.kind).unwrap_or(CompetencyKind::Technical),
-            code: r.code,
-            name: r.name,
-            field: r.field,
-            description: r.description,
-            levels: serde_json::from_str(&r.levels).unwrap_or_default(),
-            active: r.active,
-            version: r.version,
-        }
-    }
 }
 
 fn levels_one_to_five(c: &CompetencyInput) -> Result<(), ValidationError> {
@@ -117,9 +71,10 @@ fn levels_one_to_five(c: &CompetencyInput) -> Result<(), ValidationError> {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, Insertable, AsChangeset)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "levels_one_to_five", skip_on_field_errors = false))]
+#[diesel(table_name = competencies, treat_none_as_null = true)]
 pub struct CompetencyInput {
     /// Unique code, e.g. `M.01`.
     #[schema(
@@ -147,86 +102,21 @@ pub struct CompetencyInput {
     #[serde(default)]
     #[schema(max_items = 5)]
     #[validate(length(max = 5), nested)]
+    #[diesel(skip_insertion, skip_update)]
     pub levels: Vec<Level>,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::rules::yes")]
     #[schema(default = true)]
     pub active: bool,
 }
 
-fn yes() -> bool {
-    true
-}
+crate::patch_schema!(CompetencyPatch = CompetencyInput);
 
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct CompetencyPatch {
-    #[schema(
-        nullable = false,
-        min_length = 1,
-        max_length = 32,
-        pattern = r"^[A-Za-z0-9._-]+$"
-    )]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub code: Option<String>,
-    #[schema(nullable = false, min_length = 1, max_length = 200)]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    #[schema(nullable = false)]
-    pub kind: Option<CompetencyKind>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 1, max_length = 200, nullable)]
-    pub field: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 1, max_length = 4000, nullable)]
-    pub description: Option<Option<String>>,
-    #[schema(nullable = false, max_items = 5)]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub levels: Option<Vec<Level>>,
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    #[schema(nullable = false)]
-    pub active: Option<bool>,
-}
-
-impl CompetencyPatch {
-    pub fn apply(self, c: Competency) -> CompetencyInput {
-        CompetencyInput {
-            code: self.code.unwrap_or(c.code),
-            name: self.name.unwrap_or(c.name),
-            kind: self.kind.unwrap_or(c.kind),
-            field: self.field.unwrap_or(c.field),
-            description: self.description.unwrap_or(c.description),
-            levels: self.levels.unwrap_or(c.levels),
-            active: self.active.unwrap_or(c.active),
-        }
-    }
-}
-
-#[derive(Debug, Clone, AsChangeset, Insertable)]
-#[diesel(table_name = competencies, treat_none_as_null = true)]
-pub struct CompetencyChanges {
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub field: Option<String>,
-    pub description: Option<String>,
-    pub levels: String,
-    pub active: bool,
-}
-
-impl From<&CompetencyInput> for CompetencyChanges {
-    fn from(c: &CompetencyInput) -> Self {
-        let mut levels = c.levels.clone();
+impl CompetencyInput {
+    /// The levels as stored: JSON, in level order.
+    pub fn levels_text(&self) -> String {
+        let mut levels = self.levels.clone();
         levels.sort_by_key(|l| l.level);
-        CompetencyChanges {
-            code: c.code.clone(),
-            name: c.name.clone(),
-            kind: c.kind.as_str().into(),
-            field: c.field.clone(),
-            description: c.description.clone(),
-            levels: serde_json::to_string(&levels).unwrap_or_else(|_| "[]".into()),
-            active: c.active,
-        }
+        JsonText::to_text(&levels)
     }
 }
 

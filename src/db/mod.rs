@@ -1,7 +1,10 @@
 //! One binary, two backends: the connection type, the pool, migrations and transactions.
 
 pub mod reader;
+pub mod refs;
+pub mod resource;
 pub mod schema;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -175,9 +178,10 @@ pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {
     Ok(())
 }
 
-/// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so check-then-write sequences take the
-/// write lock up front instead of failing with SQLITE_BUSY when a reader tries to upgrade.
-pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+/// A write transaction (only the write pipeline, `write::run`, opens one). On SQLite it is
+/// `BEGIN IMMEDIATE`, so check-then-write sequences take the write lock up front instead of
+/// failing with SQLITE_BUSY when a reader tries to upgrade.
+fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
@@ -241,16 +245,6 @@ pub fn now() -> chrono::NaiveDateTime {
 
 pub use r2d2::PoolError;
 
-/// The id of the row this connection inserted last (`lastval()` / `last_insert_rowid()`):
-/// session-local, so right under concurrent inserts. Call it straight after the insert.
-pub fn last_insert_id(conn: &mut AnyConnection) -> QueryResult<i64> {
-    let expr = match conn {
-        AnyConnection::Postgresql(_) => "lastval()",
-        AnyConnection::Sqlite(_) => "last_insert_rowid()",
-    };
-    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(expr)).get_result(conn)
-}
-
 /// Tells the pool not to reuse this connection (its `has_broken` check then fails): after a
 /// connection-level error, a dead connection would otherwise fail every later request.
 pub fn mark_broken(conn: &mut AnyConnection) {
@@ -262,17 +256,6 @@ pub fn mark_broken(conn: &mut AnyConnection) {
             AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error()
         }
     }
-}
-
-/// Locks one row for the rest of the write transaction (PostgreSQL `FOR UPDATE`), so that a
-/// read-modify-write of it cannot interleave with another: without `If-Match`, two concurrent
-/// PATCHes then apply one after the other instead of the second failing its version check.
-/// SQLite's write transactions already exclude each other. `table` is one of ours.
-pub fn lock_row(conn: &mut AnyConnection, table: &'static str, id: i64) -> QueryResult<()> {
-    if matches!(conn, AnyConnection::Sqlite(_)) {
-        return Ok(());
-    }
-    conn.batch_execute(&format!("SELECT 1 FROM {table} WHERE id = {id} FOR UPDATE"))
 }
 
 /// Refreshes the planner's statistics of `table` after a bulk load, so plans cached while the
@@ -292,4 +275,40 @@ macro_rules! execute_native {
             $crate::db::AnyConnection::Sqlite(c) => diesel::RunQueryDsl::execute($statement, c),
         }
     };
+}
+
+/// Runs an INSERT and gives the new row's id (`RETURNING id`, on both backends): diesel builds
+/// RETURNING per backend, so dispatch on the connection. Evaluates to `QueryResult<Id>`.
+#[macro_export]
+macro_rules! insert_returning_id {
+    ($conn:expr, $insert:expr, $id:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Postgresql(c) => {
+                diesel::RunQueryDsl::get_result($insert.returning($id), c)
+            }
+            $crate::db::AnyConnection::Sqlite(c) => {
+                diesel::RunQueryDsl::get_result($insert.returning($id), c)
+            }
+        }
+    };
+}
+
+/// Applies `?sort=` to a boxed query: `order_by!(q, sort, { "name" => table::name, … })`, each
+/// field ascending or descending as asked, in the order given; unnamed fields are ignored (the
+/// whitelist was checked when the parameter was parsed).
+#[macro_export]
+macro_rules! order_by {
+    ($query:expr, $sort:expr, { $($name:literal => $column:expr),+ $(,)? }) => {{
+        let mut q = $query;
+        for (field, desc) in $sort.iter() {
+            q = match (*field, *desc) {
+                $(
+                    ($name, false) => q.then_order_by($column.asc()),
+                    ($name, true) => q.then_order_by($column.desc()),
+                )+
+                _ => q,
+            };
+        }
+        q
+    }};
 }

@@ -1,4 +1,4 @@
-//! The asynchronous PostgreSQL read path, for the hottest single-row reads.
+//! The asynchronous PostgreSQL read path, for every single-row read (`db::resource::read`).
 //!
 //! Every other query runs on Diesel's synchronous connections, handed to the blocking thread
 //! pool (`web::db`). For a one-statement read that hand-off, and libpq waiting for the answer on
@@ -7,24 +7,24 @@
 //! connection of its own, driven on the worker's own event loop: no thread hand-off, and the
 //! statements of concurrent requests on a worker are pipelined on its connection.
 //!
-//! The SQL is Diesel's own (`TrainingRow::as_select()`), printed once, and the row is read by
-//! column name, so it cannot drift from the synchronous path. SQLite, and PostgreSQL URLs that
+//! Each statement is printed from Diesel's own select of the row type and returns the row as
+//! JSON, which serde reads into the same type the synchronous path loads, so the two cannot
+//! drift. Statements are prepared once per connection. SQLite, and PostgreSQL URLs that
 //! `tokio-postgres` does not read (`sslmode=verify-ca`/`verify-full`), use the synchronous path.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::str::FromStr;
 use std::time::Duration;
 
-use diesel::prelude::*;
 use futures_util::lock::Mutex;
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
 use postgres_openssl::MakeTlsConnector;
-use tokio_postgres::{Client, Row, Statement};
+use tokio_postgres::{Client, Statement};
 
-use crate::db::schema::trainings;
 use crate::db::DbUrl;
 use crate::error::{ApiError, ApiResult};
-use crate::trainings::model::TrainingRow;
 
 /// How to reach the server: parsed once, shared by every worker.
 #[derive(Clone)]
@@ -36,10 +36,10 @@ pub struct PgReader {
     timeout: Duration,
 }
 
-/// One worker's connection, with its prepared statement.
+/// One worker's connection, with the statements prepared on it.
 struct Conn {
     client: Client,
-    training: Statement,
+    statements: RefCell<HashMap<&'static str, Statement>>,
 }
 
 thread_local! {
@@ -81,14 +81,19 @@ impl PgReader {
         })
     }
 
-    /// One training by id, `None` when there is none.
-    pub async fn training(&self, id: i64) -> ApiResult<Option<TrainingRow>> {
+    /// The one text column that statement `name` (its SQL from `sql`) returns for `$1 = id`,
+    /// `None` when it returns no row.
+    pub async fn json(
+        &self,
+        name: &'static str,
+        sql: fn() -> String,
+        id: i64,
+    ) -> ApiResult<Option<String>> {
         let conn = self.conn().await?;
-        let answer = actix_web::rt::time::timeout(
-            self.timeout,
-            conn.client.query_opt(&conn.training, &[&id]),
-        )
-        .await;
+        let statement = self.statement(&conn, name, sql).await?;
+        let answer =
+            actix_web::rt::time::timeout(self.timeout, conn.client.query_opt(&statement, &[&id]))
+                .await;
         let row = match answer {
             Ok(row) => row.map_err(unavailable)?,
             Err(_) => {
@@ -103,9 +108,27 @@ impl PgReader {
                 return Err(ApiError::Unavailable);
             }
         };
-        row.map(|r| training_row(&r))
+        row.map(|r| r.try_get::<_, String>(0))
             .transpose()
-            .map_err(|e| ApiError::Internal(format!("a training row does not read: {e}")))
+            .map_err(|e| ApiError::Internal(format!("read path: {name} gave no text: {e}")))
+    }
+
+    async fn statement(
+        &self,
+        conn: &Conn,
+        name: &'static str,
+        sql: fn() -> String,
+    ) -> ApiResult<Statement> {
+        if let Some(statement) = conn.statements.borrow().get(name) {
+            return Ok(statement.clone());
+        }
+        let text = sql();
+        let statement = actix_web::rt::time::timeout(self.timeout, conn.client.prepare(&text))
+            .await
+            .map_err(|_| ApiError::Unavailable)?
+            .map_err(unavailable)?;
+        conn.statements.borrow_mut().insert(name, statement.clone());
+        Ok(statement)
     }
 
     async fn conn(&self) -> ApiResult<Rc<Conn>> {
@@ -125,45 +148,13 @@ impl PgReader {
                 log::warn!("read connection closed: {e}");
             }
         });
-        let training = client.prepare(&training_sql()).await.map_err(unavailable)?;
-        let conn = Rc::new(Conn { client, training });
+        let conn = Rc::new(Conn {
+            client,
+            statements: RefCell::new(HashMap::new()),
+        });
         *guard = Some(Rc::clone(&conn));
         Ok(conn)
     }
-}
-
-/// Diesel's SELECT of a `TrainingRow`, by primary key `$1`.
-fn training_sql() -> String {
-    let query = trainings::table.select(TrainingRow::as_select());
-    let sql = diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string();
-    let select = sql.split(" -- binds:").next().unwrap_or_default();
-    format!("{select} WHERE \"trainings\".\"id\" = $1")
-}
-
-fn training_row(r: &Row) -> Result<TrainingRow, tokio_postgres::Error> {
-    Ok(TrainingRow {
-        id: r.try_get("id")?,
-        title: r.try_get("title")?,
-        description: r.try_get("description")?,
-        form: r.try_get("form")?,
-        mode: r.try_get("mode")?,
-        jp: r.try_get("jp")?,
-        start_date: r.try_get("start_date")?,
-        end_date: r.try_get("end_date")?,
-        location: r.try_get("location")?,
-        online_url: r.try_get("online_url")?,
-        capacity: r.try_get("capacity")?,
-        enrolment_deadline: r.try_get("enrolment_deadline")?,
-        cost: r.try_get("cost")?,
-        status: r.try_get("status")?,
-        organizer_unit_id: r.try_get("organizer_unit_id")?,
-        siasn_course_type_id: r.try_get("siasn_course_type_id")?,
-        enrolled_count: r.try_get("enrolled_count")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        version: r.try_get("version")?,
-        links_json: r.try_get("links_json")?,
-    })
 }
 
 /// A failure without a server error (connection refused, cut or timed out), or a server error
@@ -185,14 +176,6 @@ fn unavailable(e: tokio_postgres::Error) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_sql_is_diesels_select_by_id() {
-        let sql = training_sql();
-        assert!(sql.starts_with("SELECT \"trainings\".\"id\", \"trainings\".\"title\""));
-        assert!(sql.contains("\"trainings\".\"links_json\" FROM \"trainings\""));
-        assert!(sql.ends_with(" WHERE \"trainings\".\"id\" = $1"), "{sql}");
-    }
 
     #[test]
     fn only_urls_libpq_and_tokio_postgres_read_alike_get_a_reader() {

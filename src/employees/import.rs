@@ -6,15 +6,20 @@ use actix_web::http::header;
 use actix_web::{post, web, HttpRequest};
 use diesel::prelude::*;
 
-use super::model::{valid_rank_grade, AsnType, EmployeeChanges, ImportParams, ImportResult};
-use super::queries::{self, NewEmployee};
-use crate::audit::{self, Action, Outcome};
-use crate::auth::{Caller, Role};
+use super::model::{
+    valid_rank_grade, AsnType, Employee, EmployeeInput, ImportParams, ImportResult,
+};
+use super::queries;
+use crate::aggregates::{self, Change};
+use crate::audit::{Action, Entity};
+use crate::auth::op;
 use crate::db::schema::{positions, units};
-use crate::db::{write_tx, AnyConnection};
+use crate::db::write::Tx;
+use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult, Problem, RowError};
-use crate::partners::model::phone_number;
-use crate::web::{db, RequestMeta, ValidQuery};
+use crate::rules::phone_number;
+use crate::types::{PositionId, UnitId};
+use crate::web::{db, ValidQuery, Write};
 use crate::AppState;
 
 pub const COLUMNS: [&str; 8] = [
@@ -115,18 +120,18 @@ fn parse(bytes: &[u8], errors: &mut Errors) -> Vec<Row> {
 
 /// Reference data the rows name: unit codes and position names.
 struct Lookup {
-    units: HashMap<String, i64>,
-    positions: HashMap<String, Vec<(i64, Option<i64>)>>,
+    units: HashMap<String, UnitId>,
+    positions: HashMap<String, Vec<(PositionId, Option<UnitId>)>>,
 }
 
 impl Lookup {
     fn load(conn: &mut AnyConnection) -> QueryResult<Self> {
-        let unit_rows: Vec<(String, i64)> =
+        let unit_rows: Vec<(String, UnitId)> =
             units::table.select((units::code, units::id)).load(conn)?;
-        let position_rows: Vec<(String, i64, Option<i64>)> = positions::table
+        let position_rows: Vec<(String, PositionId, Option<UnitId>)> = positions::table
             .select((positions::name, positions::id, positions::unit_id))
             .load(conn)?;
-        let mut positions: HashMap<String, Vec<(i64, Option<i64>)>> = HashMap::new();
+        let mut positions: HashMap<String, Vec<(PositionId, Option<UnitId>)>> = HashMap::new();
         for (name, id, unit) in position_rows {
             positions
                 .entry(name.to_lowercase())
@@ -144,7 +149,7 @@ impl Lookup {
 
     /// A position name resolves to the position of the employee's unit, else to the one
     /// position of that name without a unit, else to the only position of that name.
-    fn position(&self, name: &str, unit: i64) -> Result<i64, &'static str> {
+    fn position(&self, name: &str, unit: UnitId) -> Result<PositionId, &'static str> {
         let candidates = self
             .positions
             .get(&name.to_lowercase())
@@ -161,15 +166,14 @@ impl Lookup {
 }
 
 /// Checks one row and, when it is sound, gives the fields it sets.
-fn check_row(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Option<EmployeeChanges> {
+fn check_row(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Option<EmployeeInput> {
     let before = errors.0.len();
     let n = row.number;
-    let asn = AsnType::parse(&row.cell("asn_type").to_lowercase());
+    let asn = row.cell("asn_type").to_lowercase().parse::<AsnType>().ok();
     if asn.is_none() {
         errors.add(n, "asn_type", "must be `pns` or `pppk`");
     }
-    if let Some(problem) = super::nip::problem(row.cell("nip"), asn.map_or("pppk", AsnType::as_str))
-    {
+    if let Some(problem) = super::nip::problem(row.cell("nip"), asn.unwrap_or(AsnType::Pppk)) {
         errors.add(n, "nip", problem);
     }
     let name_len = row.cell("name").chars().count();
@@ -223,12 +227,12 @@ fn check_row(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Option<Employee
     if errors.0.len() > before {
         return None;
     }
-    Some(EmployeeChanges {
+    Some(EmployeeInput {
         nip: row.cell("nip").to_string(),
         name: row.cell("name").to_string(),
         front_title: None,
         back_title: None,
-        asn_type: asn?.as_str().to_string(),
+        asn_type: asn?,
         rank_grade: rank,
         position_id: position,
         unit_id: unit?,
@@ -239,14 +243,28 @@ fn check_row(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Option<Employee
     })
 }
 
-fn import(
-    conn: &mut AnyConnection,
-    rows: &[Row],
-    dry_run: bool,
-    caller: &Caller,
-    meta: &RequestMeta,
-) -> ApiResult<ImportResult> {
-    let started = std::time::Instant::now();
+/// What an import does: new employees, changed ones (whole, as they will be), and how many
+/// are already as the file says.
+struct Plan {
+    new: Vec<EmployeeInput>,
+    changed: Vec<Employee>,
+    unchanged: usize,
+}
+
+impl Plan {
+    fn result(&self, dry_run: bool) -> ImportResult {
+        ImportResult {
+            created: self.new.len(),
+            updated: self.changed.len(),
+            unchanged: self.unchanged,
+            dry_run,
+        }
+    }
+}
+
+/// Checks every row against the reference data and the employees already stored; any bad row
+/// fails the whole file.
+fn plan(conn: &mut AnyConnection, rows: &[Row]) -> ApiResult<Plan> {
     let lookup = Lookup::load(conn)?;
     let mut errors = Errors(Vec::new());
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
@@ -267,16 +285,18 @@ fn import(
         return Err(ApiError::InvalidRows(errors.0));
     }
     let nips: Vec<String> = checked.iter().map(|f| f.nip.clone()).collect();
-    let checked_at = started.elapsed();
     let existing = queries::by_nips(conn, &nips)?;
-    let matched_at = started.elapsed();
-    let (mut new, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
+    let mut plan = Plan {
+        new: Vec::new(),
+        changed: Vec::new(),
+        unchanged: 0,
+    };
     for fields in checked {
         match existing.get(&fields.nip) {
-            None => new.push(NewEmployee::new(fields)),
+            None => plan.new.push(fields),
             Some(current) => {
                 // The file owns these columns; titles, SIASN id and the active flag stay as they are.
-                let mut merged = EmployeeChanges::from(current);
+                let mut merged = current.clone();
                 merged.name = fields.name;
                 merged.asn_type = fields.asn_type;
                 merged.rank_grade = fields.rank_grade;
@@ -284,52 +304,37 @@ fn import(
                 merged.position_id = fields.position_id;
                 merged.email = fields.email;
                 merged.phone = fields.phone;
-                if merged == EmployeeChanges::from(current) {
-                    unchanged += 1;
+                if merged == *current {
+                    plan.unchanged += 1;
                 } else {
-                    changed.push((current.id, current.version, merged));
+                    plan.changed.push(merged);
                 }
             }
         }
     }
-    let result = ImportResult {
-        created: new.len(),
-        updated: changed.len(),
-        unchanged,
-        dry_run,
-    };
-    if !dry_run {
-        let grew = new.len() > 1000;
-        queries::create_many(conn, new)?;
-        if grew {
-            crate::db::analyze(conn, "employees")?;
-        }
-        if queries::update_many(conn, &changed)? != changed.len() {
-            return Err(ApiError::conflict(
-                "an employee in the file was changed meanwhile; try again",
-            ));
-        }
-        if result.created + result.updated > 0 {
-            crate::reports::aggregates::rebuild_people(conn)?;
-        }
-        audit::record(
-            conn,
-            caller.actor(),
-            meta,
-            Action::Import,
-            "employee",
-            None,
-            Outcome::Success,
-        )?;
+    Ok(plan)
+}
+
+/// Plans and writes the import in the write transaction, the matched employees locked first.
+fn import(tx: &mut Tx, rows: &[Row]) -> ApiResult<ImportResult> {
+    let nips: Vec<String> = rows.iter().map(|r| r.cell("nip").to_string()).collect();
+    let matched: Vec<i64> = queries::by_nips(tx, &nips)?
+        .values()
+        .map(|e| e.id.0)
+        .collect();
+    tx.lock(Entity::Employee, &matched)?;
+    let plan = plan(tx, rows)?;
+    let grew = plan.new.len() > 1000;
+    queries::create_many(tx, &plan.new)?;
+    if grew {
+        crate::db::analyze(tx, "employees")?;
     }
-    log::debug!(
-        "import of {} rows: checked {:?}, matched {:?}, written {:?}",
-        rows.len(),
-        checked_at,
-        matched_at - checked_at,
-        started.elapsed() - matched_at
-    );
-    Ok(result)
+    queries::update_many(tx, &plan.changed)?;
+    if !plan.new.is_empty() || !plan.changed.is_empty() {
+        aggregates::after(tx, Change::People)?;
+    }
+    tx.record(Action::Import, Entity::Employee, None)?;
+    Ok(plan.result(false))
 }
 
 /// Import employees from CSV (admin, operator, clients with `employees:write`).
@@ -359,12 +364,10 @@ fn import(
 pub async fn import_employees(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
-    meta: RequestMeta,
+    w: Write<op::ImportEmployees>,
     ValidQuery(params): ValidQuery<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<web::Json<ImportResult>> {
-    caller.require_role_or_scope(&[Role::Admin, Role::Operator], "employees:write")?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -391,14 +394,15 @@ pub async fn import_employees(
         ));
     }
     let bytes = crate::web::read_body(payload, MAX_BYTES, "the file is larger than 10 MiB").await?;
-    let result = db(&state.pool, move |c| {
-        let mut errors = Errors(Vec::new());
-        let rows = parse(&bytes, &mut errors);
-        if !errors.0.is_empty() {
-            return Err(ApiError::InvalidRows(errors.0));
-        }
-        write_tx(c, |c| import(c, &rows, params.dry_run, &caller, &meta))
-    })
-    .await?;
+    let mut errors = Errors(Vec::new());
+    let rows = parse(&bytes, &mut errors);
+    if !errors.0.is_empty() {
+        return Err(ApiError::InvalidRows(errors.0));
+    }
+    let result = if params.dry_run {
+        db(&state.pool, move |c| Ok(plan(c, &rows)?.result(true))).await?
+    } else {
+        w.run(move |tx| import(tx, &rows)).await?
+    };
     Ok(web::Json(result))
 }

@@ -1,61 +1,26 @@
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::employees;
-use crate::partners::model::phone_number;
+use crate::types::{EmployeeId, PositionId, UnitId};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AsnType {
-    Pns,
-    Pppk,
-}
-
-impl AsnType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AsnType::Pns => "pns",
-            AsnType::Pppk => "pppk",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pns" => Some(AsnType::Pns),
-            "pppk" => Some(AsnType::Pppk),
-            _ => None,
-        }
+crate::text_enum! {
+    pub enum AsnType {
+        Pns = "pns",
+        Pppk = "pppk",
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = employees)]
-pub struct EmployeeRow {
-    pub id: i64,
-    pub nip: String,
-    pub name: String,
-    pub front_title: Option<String>,
-    pub back_title: Option<String>,
-    pub asn_type: String,
-    pub rank_grade: Option<String>,
-    pub position_id: Option<i64>,
-    pub unit_id: i64,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub siasn_id: Option<String>,
-    pub active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
-}
-
-/// A civil servant.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+/// A civil servant. Also the changeset of a whole employee (the import writes these).
+#[derive(
+    Debug, Clone, PartialEq, Queryable, Selectable, AsChangeset, Serialize, Deserialize, ToSchema,
+)]
+#[diesel(table_name = employees, treat_none_as_null = true)]
 pub struct Employee {
-    pub id: i64,
+    #[diesel(skip_update)]
+    pub id: EmployeeId,
     #[schema(example = "198503102010011001")]
     pub nip: String,
     pub name: String,
@@ -63,35 +28,15 @@ pub struct Employee {
     pub back_title: Option<String>,
     pub asn_type: AsnType,
     pub rank_grade: Option<String>,
-    pub position_id: Option<i64>,
-    pub unit_id: i64,
+    pub position_id: Option<PositionId>,
+    pub unit_id: UnitId,
     pub email: Option<String>,
     pub phone: Option<String>,
     /// The person's id in SIASN (BKN), when known.
     pub siasn_id: Option<String>,
     pub active: bool,
+    #[diesel(skip_update)]
     pub version: i64,
-}
-
-impl From<EmployeeRow> for Employee {
-    fn from(r: EmployeeRow) -> Self {
-        Employee {
-            id: r.id,
-            asn_type: AsnType::parse(&r.asn_type).unwrap_or(AsnType::Pns),
-            nip: r.nip,
-            name: r.name,
-            front_title: r.front_title,
-            back_title: r.back_title,
-            rank_grade: r.rank_grade,
-            position_id: r.position_id,
-            unit_id: r.unit_id,
-            email: r.email,
-            phone: r.phone,
-            siasn_id: r.siasn_id,
-            active: r.active,
-            version: r.version,
-        }
-    }
 }
 
 pub const RANK_PATTERN: &str = r"^[IVX]{1,5}(/[a-e])?$";
@@ -115,15 +60,16 @@ pub fn valid_rank_grade(v: &str) -> Result<(), ValidationError> {
 }
 
 fn nip_rules(e: &EmployeeInput) -> Result<(), ValidationError> {
-    match super::nip::problem(&e.nip, e.asn_type.as_str()) {
+    match super::nip::problem(&e.nip, e.asn_type) {
         None => Ok(()),
         Some(msg) => Err(ValidationError::new("nip").with_message(msg.into())),
     }
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, Insertable, AsChangeset)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "nip_rules", skip_on_field_errors = false))]
+#[diesel(table_name = employees, treat_none_as_null = true)]
 pub struct EmployeeInput {
     /// 18 digits; for a PNS chars 1-8 are the birth date, 9-14 the CPNS month, 15 the sex (1/2).
     #[schema(
@@ -152,11 +98,9 @@ pub struct EmployeeInput {
     #[validate(custom(function = "valid_rank_grade"))]
     pub rank_grade: Option<String>,
     #[schema(minimum = 1)]
-    #[validate(range(min = 1))]
-    pub position_id: Option<i64>,
+    pub position_id: Option<PositionId>,
     #[schema(minimum = 1)]
-    #[validate(range(min = 1))]
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     #[schema(min_length = 3, max_length = 254, format = Email)]
     #[validate(email, length(min = 3, max = 254))]
     pub email: Option<String>,
@@ -165,156 +109,24 @@ pub struct EmployeeInput {
         max_length = 32,
         pattern = r"^\+?[0-9][0-9 ()-]{2,31}$"
     )]
-    #[validate(custom(function = "phone_number"))]
+    #[validate(custom(function = "crate::rules::phone_number"))]
     pub phone: Option<String>,
     #[schema(min_length = 1, max_length = 64)]
     #[validate(length(min = 1, max = 64))]
     pub siasn_id: Option<String>,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::rules::yes")]
     #[schema(default = true)]
     pub active: bool,
 }
 
-fn yes() -> bool {
-    true
-}
-
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct EmployeePatch {
-    #[schema(
-        nullable = false,
-        min_length = 18,
-        max_length = 18,
-        pattern = r"^[0-9]{18}$"
-    )]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub nip: Option<String>,
-    #[schema(nullable = false, min_length = 1, max_length = 200)]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 1, max_length = 50, nullable)]
-    pub front_title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 1, max_length = 50, nullable)]
-    pub back_title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    #[schema(nullable = false)]
-    pub asn_type: Option<AsnType>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(
-        min_length = 1,
-        max_length = 8,
-        pattern = r"^[IVX]{1,5}(/[a-e])?$",
-        nullable
-    )]
-    pub rank_grade: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(minimum = 1, nullable)]
-    pub position_id: Option<Option<i64>>,
-    #[schema(nullable = false, minimum = 1)]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub unit_id: Option<i64>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 3, max_length = 254, format = Email, nullable)]
-    pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(
-        min_length = 3,
-        max_length = 32,
-        pattern = r"^\+?[0-9][0-9 ()-]{2,31}$",
-        nullable
-    )]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 1, max_length = 64, nullable)]
-    pub siasn_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    #[schema(nullable = false)]
-    pub active: Option<bool>,
-}
-
-impl EmployeePatch {
-    pub fn apply(self, e: Employee) -> EmployeeInput {
-        EmployeeInput {
-            nip: self.nip.unwrap_or(e.nip),
-            name: self.name.unwrap_or(e.name),
-            front_title: self.front_title.unwrap_or(e.front_title),
-            back_title: self.back_title.unwrap_or(e.back_title),
-            asn_type: self.asn_type.unwrap_or(e.asn_type),
-            rank_grade: self.rank_grade.unwrap_or(e.rank_grade),
-            position_id: self.position_id.unwrap_or(e.position_id),
-            unit_id: self.unit_id.unwrap_or(e.unit_id),
-            email: self.email.unwrap_or(e.email),
-            phone: self.phone.unwrap_or(e.phone),
-            siasn_id: self.siasn_id.unwrap_or(e.siasn_id),
-            active: self.active.unwrap_or(e.active),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, AsChangeset, Insertable)]
-#[diesel(table_name = employees, treat_none_as_null = true)]
-pub struct EmployeeChanges {
-    pub nip: String,
-    pub name: String,
-    pub front_title: Option<String>,
-    pub back_title: Option<String>,
-    pub asn_type: String,
-    pub rank_grade: Option<String>,
-    pub position_id: Option<i64>,
-    pub unit_id: i64,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub siasn_id: Option<String>,
-    pub active: bool,
-}
-
-impl From<&EmployeeInput> for EmployeeChanges {
-    fn from(e: &EmployeeInput) -> Self {
-        EmployeeChanges {
-            nip: e.nip.clone(),
-            name: e.name.clone(),
-            front_title: e.front_title.clone(),
-            back_title: e.back_title.clone(),
-            asn_type: e.asn_type.as_str().into(),
-            rank_grade: e.rank_grade.clone(),
-            position_id: e.position_id,
-            unit_id: e.unit_id,
-            email: e.email.clone(),
-            phone: e.phone.clone(),
-            siasn_id: e.siasn_id.clone(),
-            active: e.active,
-        }
-    }
-}
-
-impl From<&EmployeeRow> for EmployeeChanges {
-    fn from(e: &EmployeeRow) -> Self {
-        EmployeeChanges {
-            nip: e.nip.clone(),
-            name: e.name.clone(),
-            front_title: e.front_title.clone(),
-            back_title: e.back_title.clone(),
-            asn_type: e.asn_type.clone(),
-            rank_grade: e.rank_grade.clone(),
-            position_id: e.position_id,
-            unit_id: e.unit_id,
-            email: e.email.clone(),
-            phone: e.phone.clone(),
-            siasn_id: e.siasn_id.clone(),
-            active: e.active,
-        }
-    }
-}
+crate::patch_schema!(EmployeePatch = EmployeeInput);
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct EmployeeFilter {
     /// This unit and all its sub-units.
-    pub unit_id: Option<i64>,
-    pub position_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
+    pub position_id: Option<PositionId>,
     pub asn_type: Option<AsnType>,
     /// Case-insensitive search in name and NIP.
     #[param(max_length = 200)]

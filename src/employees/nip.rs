@@ -4,12 +4,14 @@
 
 use chrono::NaiveDate;
 
+use super::model::AsnType;
+
 /// What is wrong with `nip` for an employee of `asn_type`, if anything.
-pub fn problem(nip: &str, asn_type: &str) -> Option<&'static str> {
+pub fn problem(nip: &str, asn_type: AsnType) -> Option<&'static str> {
     if nip.len() != 18 || !nip.bytes().all(|b| b.is_ascii_digit()) {
         return Some("must be exactly 18 digits");
     }
-    if asn_type != "pns" {
+    if asn_type != AsnType::Pns {
         return None;
     }
     if NaiveDate::parse_from_str(&nip[0..8], "%Y%m%d").is_err() {
@@ -28,28 +30,34 @@ pub fn problem(nip: &str, asn_type: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::problem;
+    use super::{problem, AsnType};
 
     #[test]
     fn pns_numbers_embed_real_dates_and_a_sex_digit() {
-        assert_eq!(problem("198503102010011001", "pns"), None);
-        assert_eq!(problem("199001012015012001", "pns"), None);
-        assert!(problem("19850310201001100", "pns").is_some(), "17 digits");
-        assert!(problem("19850310201001100a", "pns").is_some(), "a letter");
+        assert_eq!(problem("198503102010011001", AsnType::Pns), None);
+        assert_eq!(problem("199001012015012001", AsnType::Pns), None);
         assert!(
-            problem("198502302010011001", "pns")
+            problem("19850310201001100", AsnType::Pns).is_some(),
+            "17 digits"
+        );
+        assert!(
+            problem("19850310201001100a", AsnType::Pns).is_some(),
+            "a letter"
+        );
+        assert!(
+            problem("198502302010011001", AsnType::Pns)
                 .unwrap()
                 .contains("birth"),
             "30 February"
         );
         assert!(
-            problem("198503102010131001", "pns")
+            problem("198503102010131001", AsnType::Pns)
                 .unwrap()
                 .contains("CPNS"),
             "month 13"
         );
         assert!(
-            problem("198503102010013001", "pns")
+            problem("198503102010013001", AsnType::Pns)
                 .unwrap()
                 .contains("sex"),
             "sex digit 3"
@@ -58,8 +66,8 @@ mod tests {
 
     #[test]
     fn pppk_numbers_are_checked_for_length_and_digits_only() {
-        assert_eq!(problem("202301012345678901", "pppk"), None);
-        assert_eq!(problem("198502302010013001", "pppk"), None);
-        assert!(problem("2023010123456789", "pppk").is_some());
+        assert_eq!(problem("202301012345678901", AsnType::Pppk), None);
+        assert_eq!(problem("198502302010013001", AsnType::Pppk), None);
+        assert!(problem("2023010123456789", AsnType::Pppk).is_some());
     }
 }

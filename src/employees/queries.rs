@@ -1,28 +1,68 @@
+//! Employees' SQL: the resource, the list (filtered by the caller's reach in SQL), and the
+//! writers, which tell the aggregates what changed (unit, position, activity).
+
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
 
-use super::model::{EmployeeChanges, EmployeeFilter, EmployeeRow};
-use crate::db::schema::{assessments, employees, users};
-use crate::db::{contains_pattern, last_insert_id, lower, now, AnyConnection, Backend};
+use super::model::{Employee, EmployeeFilter, EmployeeInput};
+use crate::aggregates::{self, Change};
+use crate::audit::Entity;
+use crate::auth::{Caller, Reach};
+use crate::db::refs;
+use crate::db::resource::{json_by_id, Resource};
+use crate::db::schema::employees;
+use crate::db::write::Tx;
+use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::error::{ApiError, ApiResult};
+use crate::types::{raw, EmployeeId, UnitId};
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<EmployeeRow> {
-    employees::table
-        .find(id)
-        .select(EmployeeRow::as_select())
-        .first(conn)
+pub struct Employees;
+
+impl Resource for Employees {
+    const ENTITY: Entity = Entity::Employee;
+    type Id = EmployeeId;
+    type Row = Employee;
+    type Current = Employee;
+
+    fn row(conn: &mut AnyConnection, id: EmployeeId) -> QueryResult<Employee> {
+        employees::table
+            .find(id)
+            .select(Employee::as_select())
+            .first(conn)
+    }
+
+    fn pg_sql() -> String {
+        json_by_id(
+            employees::table.select(Employee::as_select()),
+            "employees",
+            "",
+        )
+    }
+
+    fn present(e: Employee) -> Employee {
+        e
+    }
+
+    fn version(e: &Employee) -> i64 {
+        e.version
+    }
 }
 
-/// `units`: the unit filter already resolved to the unit and its sub-units; `scope`: the units the
-/// caller may see (`None` = all).
+/// `units`: the unit filter already resolved to the unit and its sub-units; `reach`: whom the
+/// caller may see.
 fn filtered(
     f: &EmployeeFilter,
-    units: Option<&[i64]>,
-    scope: Option<&[i64]>,
+    units: Option<&[UnitId]>,
+    reach: &Reach,
 ) -> employees::BoxedQuery<'static, Backend> {
     let mut q = employees::table.into_boxed();
-    if let Some(ids) = scope {
-        q = q.filter(employees::unit_id.eq_any(ids.to_vec()));
+    match reach {
+        Reach::All => {}
+        Reach::Units(ids) => q = q.filter(employees::unit_id.eq_any(ids.clone())),
+        Reach::Employee(id) => q = q.filter(employees::id.eq(*id)),
+        Reach::Nothing => q = q.filter(employees::id.eq(EmployeeId(0))),
     }
     if let Some(ids) = units {
         q = q.filter(employees::unit_id.eq_any(ids.to_vec()));
@@ -31,7 +71,7 @@ fn filtered(
         q = q.filter(employees::position_id.eq(position));
     }
     if let Some(asn) = f.asn_type {
-        q = q.filter(employees::asn_type.eq(asn.as_str()));
+        q = q.filter(employees::asn_type.eq(asn));
     }
     if let Some(active) = f.active {
         q = q.filter(employees::active.eq(active));
@@ -50,187 +90,124 @@ fn filtered(
 
 pub fn list(
     conn: &mut AnyConnection,
+    caller: &Caller,
     f: &EmployeeFilter,
-    units: Option<&[i64]>,
-    scope: Option<&[i64]>,
     sort: &[(&str, bool)],
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<EmployeeRow>)> {
-    let total = filtered(f, units, scope).count().get_result(conn)?;
-    let mut q = filtered(f, units, scope);
-    for (field, desc) in sort {
-        q = match (*field, *desc) {
-            ("name", false) => q.then_order_by(employees::name.asc()),
-            ("name", true) => q.then_order_by(employees::name.desc()),
-            ("nip", false) => q.then_order_by(employees::nip.asc()),
-            ("nip", true) => q.then_order_by(employees::nip.desc()),
-            ("id", true) => q.then_order_by(employees::id.desc()),
-            _ => q.then_order_by(employees::id.asc()),
-        };
-    }
-    let rows = q
-        .then_order_by(employees::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(EmployeeRow::as_select())
-        .load(conn)?;
+    (offset, limit): (i64, i64),
+) -> ApiResult<(i64, Vec<Employee>)> {
+    let reach = caller.reach(conn)?;
+    let units = match f.unit_id {
+        Some(unit) => Some(crate::units::queries::subtree_ids(conn, unit)?),
+        None => None,
+    };
+    let total = filtered(f, units.as_deref(), &reach)
+        .count()
+        .get_result(conn)?;
+    let rows = crate::order_by!(filtered(f, units.as_deref(), &reach), sort, {
+        "id" => employees::id,
+        "name" => employees::name,
+        "nip" => employees::nip,
+    })
+    .then_order_by(employees::id.asc())
+    .offset(offset)
+    .limit(limit)
+    .select(Employee::as_select())
+    .load(conn)?;
     Ok((total, rows))
 }
 
-pub fn nip_taken(conn: &mut AnyConnection, nip: &str, except: Option<i64>) -> QueryResult<bool> {
-    let q = employees::table
-        .filter(employees::nip.eq(nip))
-        .filter(employees::id.ne(except.unwrap_or(0)));
-    diesel::select(diesel::dsl::exists(q)).get_result(conn)
+/// The unit and position an employee names must exist (422); the NIP must be free (409).
+fn check(conn: &mut AnyConnection, e: &EmployeeInput, id: Option<EmployeeId>) -> ApiResult<()> {
+    refs::require(
+        conn,
+        &[
+            ("unit_id", Entity::Unit, vec![e.unit_id.0]),
+            (
+                "position_id",
+                Entity::Position,
+                raw(e.position_id.as_slice()),
+            ),
+        ],
+    )?;
+    refs::unique(conn, Entity::Employee, "nip", &e.nip, id.map(|i| i.0))
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = employees)]
-pub struct NewEmployee {
-    #[diesel(embed)]
-    pub fields: EmployeeChanges,
-    pub created_at: chrono::NaiveDateTime,
-    pub updated_at: chrono::NaiveDateTime,
-    pub version: i64,
+pub fn create(tx: &mut Tx, e: &EmployeeInput) -> ApiResult<EmployeeId> {
+    check(tx, e, None)?;
+    let at = now();
+    let insert = diesel::insert_into(employees::table).values((
+        e,
+        employees::created_at.eq(at),
+        employees::updated_at.eq(at),
+    ));
+    let id = crate::insert_returning_id!(tx.conn(), insert, employees::id)?;
+    aggregates::after(
+        tx,
+        Change::Employees {
+            ids: &[id],
+            before: &[],
+        },
+    )?;
+    Ok(id)
 }
 
-impl NewEmployee {
-    pub fn new(fields: EmployeeChanges) -> Self {
-        let at = now();
-        NewEmployee {
-            fields,
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        }
+pub fn update(tx: &mut Tx, current: &Employee, e: &EmployeeInput) -> ApiResult<()> {
+    check(tx, e, Some(current.id))?;
+    let before = aggregates::group_of(tx, current.id)?;
+    diesel::update(employees::table.find(current.id))
+        .set(e)
+        .execute(tx.conn())?;
+    aggregates::after(
+        tx,
+        Change::Employees {
+            ids: &[current.id],
+            before: before.as_slice(),
+        },
+    )?;
+    Ok(())
+}
+
+/// An employee with an account or an assessment history is kept (409): deactivate instead.
+pub fn delete(tx: &mut Tx, current: &Employee) -> ApiResult<()> {
+    let uses = refs::uses(
+        tx,
+        current.id.0,
+        &[("users", "employee_id"), ("assessments", "employee_id")],
+    )?;
+    if uses.iter().any(|&n| n > 0) {
+        return Err(ApiError::conflict(
+            "the employee has an account or a history; deactivate instead",
+        ));
     }
-}
-
-pub fn create(conn: &mut AnyConnection, fields: &EmployeeChanges) -> QueryResult<i64> {
-    diesel::insert_into(employees::table)
-        .values(NewEmployee::new(fields.clone()))
-        .execute(conn)?;
-    last_insert_id(conn)
-}
-
-/// Many employees in few statements: multi-row VALUES in chunks (backend-specific in diesel).
-pub fn create_many(conn: &mut AnyConnection, rows: Vec<NewEmployee>) -> QueryResult<usize> {
-    let mut n = 0;
-    // 16 columns × 500 rows stays under SQLite's and PostgreSQL's bind-parameter limits.
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<NewEmployee> = rows.by_ref().take(500).collect();
-        let insert = diesel::insert_into(employees::table).values(chunk);
-        n += crate::execute_native!(conn, insert)?;
-    }
-    Ok(n)
-}
-
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i64,
-    fields: &EmployeeChanges,
-) -> QueryResult<bool> {
-    // Dispatched to the native connection so PostgreSQL gets a cached prepared statement: an
-    // import updates thousands of rows with this one statement.
-    macro_rules! run {
-        ($c:expr) => {
-            diesel::update(
-                employees::table
-                    .filter(employees::id.eq(id))
-                    .filter(employees::version.eq(version)),
-            )
-            .set((
-                fields,
-                employees::version.eq(version + 1),
-                employees::updated_at.eq(now()),
-            ))
-            .execute($c)?
-        };
-    }
-    let n = match conn {
-        AnyConnection::Postgresql(c) => run!(c),
-        AnyConnection::Sqlite(c) => run!(c),
-    };
-    Ok(n == 1)
-}
-
-/// Updates many employees, each only if still at its version; the number of rows updated.
-/// PostgreSQL takes 500 rows per statement (`UPDATE … FROM (VALUES …)`), as a round trip per
-/// row costs more than the update; SQLite, in-process, takes them one by one.
-pub fn update_many(
-    conn: &mut AnyConnection,
-    rows: &[(i64, i64, EmployeeChanges)],
-) -> QueryResult<usize> {
-    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
-    let AnyConnection::Postgresql(pg) = conn else {
-        let mut n = 0;
-        for (id, version, fields) in rows {
-            n += usize::from(update(conn, *id, *version, fields)?);
-        }
-        return Ok(n);
-    };
-    let mut n = 0;
-    for chunk in rows.chunks(500) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * 13 + 1;
-                format!(
-                    "(${}::bigint, ${}::bigint, ${}, ${}, ${}, ${}, ${}, ${}, ${}::bigint, ${}::bigint, ${}, ${}, ${})",
-                    b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12
-                )
-            })
-            .collect();
-        let sql = format!(
-            "UPDATE employees AS e SET nip = v.nip, name = v.name, front_title = v.front_title, back_title = v.back_title, \
-             asn_type = v.asn_type, rank_grade = v.rank_grade, position_id = v.position_id, unit_id = v.unit_id, \
-             email = v.email, phone = v.phone, siasn_id = v.siasn_id, version = e.version + 1, updated_at = ${} \
-             FROM (VALUES {}) AS v(id, version, nip, name, front_title, back_title, asn_type, rank_grade, \
-             position_id, unit_id, email, phone, siasn_id) WHERE e.id = v.id AND e.version = v.version",
-            chunk.len() * 13 + 1,
-            values.join(", ")
-        );
-        let mut query = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
-        for (id, version, f) in chunk {
-            query = query
-                .bind::<BigInt, _>(*id)
-                .bind::<BigInt, _>(*version)
-                .bind::<Text, _>(f.nip.clone())
-                .bind::<Text, _>(f.name.clone())
-                .bind::<Nullable<Text>, _>(f.front_title.clone())
-                .bind::<Nullable<Text>, _>(f.back_title.clone())
-                .bind::<Text, _>(f.asn_type.clone())
-                .bind::<Nullable<Text>, _>(f.rank_grade.clone())
-                .bind::<Nullable<BigInt>, _>(f.position_id)
-                .bind::<BigInt, _>(f.unit_id)
-                .bind::<Nullable<Text>, _>(f.email.clone())
-                .bind::<Nullable<Text>, _>(f.phone.clone())
-                .bind::<Nullable<Text>, _>(f.siasn_id.clone());
-        }
-        n += query.bind::<Timestamp, _>(now()).execute(pg)?;
-    }
-    Ok(n)
+    let before = aggregates::group_of(tx, current.id)?;
+    diesel::delete(employees::table.find(current.id)).execute(tx.conn())?;
+    aggregates::after(
+        tx,
+        Change::Employees {
+            ids: &[current.id],
+            before: before.as_slice(),
+        },
+    )?;
+    Ok(())
 }
 
 /// The employees with these NIPs, by NIP.
 pub fn by_nips(
     conn: &mut AnyConnection,
     nips: &[String],
-) -> QueryResult<HashMap<String, EmployeeRow>> {
+) -> QueryResult<HashMap<String, Employee>> {
     let mut out = HashMap::with_capacity(nips.len());
     for chunk in nips.chunks(900) {
         // On PostgreSQL the native backend binds one array (`= ANY($1)`); through the generic
         // backend it would be 900 parameters, which PostgreSQL plans far more slowly.
-        let rows: Vec<EmployeeRow> = match conn {
+        let rows: Vec<Employee> = match conn {
             AnyConnection::Postgresql(c) => employees::table
                 .filter(employees::nip.eq_any(chunk))
-                .select(EmployeeRow::as_select())
+                .select(Employee::as_select())
                 .load(c)?,
             AnyConnection::Sqlite(c) => employees::table
                 .filter(employees::nip.eq_any(chunk))
-                .select(EmployeeRow::as_select())
+                .select(Employee::as_select())
                 .load(c)?,
         };
         out.extend(rows.into_iter().map(|r| (r.nip.clone(), r)));
@@ -238,20 +215,110 @@ pub fn by_nips(
     Ok(out)
 }
 
-/// What still refers to an employee: (accounts, assessments).
-pub fn dependants(conn: &mut AnyConnection, id: i64) -> QueryResult<(i64, i64)> {
-    Ok((
-        users::table
-            .filter(users::employee_id.eq(id))
-            .count()
-            .get_result(conn)?,
-        assessments::table
-            .filter(assessments::employee_id.eq(id))
-            .count()
-            .get_result(conn)?,
-    ))
+/// Many new employees, in multi-row INSERTs of 500 (under both backends' bind limits).
+pub fn create_many(tx: &mut Tx, rows: &[EmployeeInput]) -> QueryResult<usize> {
+    let at = now();
+    let mut n = 0;
+    for chunk in rows.chunks(500) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|e| {
+                (
+                    e,
+                    employees::created_at.eq(at),
+                    employees::updated_at.eq(at),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(employees::table).values(values);
+        // Multi-row VALUES is backend-specific in diesel, so dispatch on the connection.
+        n += crate::execute_native!(tx.conn(), insert)?;
+    }
+    Ok(n)
 }
 
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(employees::table.find(id)).execute(conn)
+/// The columns a whole-employee update writes, in the order [`update_many`] binds them.
+const WRITTEN: [(&str, &str); 12] = [
+    ("nip", "TEXT"),
+    ("name", "TEXT"),
+    ("front_title", "TEXT"),
+    ("back_title", "TEXT"),
+    ("asn_type", "TEXT"),
+    ("rank_grade", "TEXT"),
+    ("position_id", "BIGINT"),
+    ("unit_id", "BIGINT"),
+    ("email", "TEXT"),
+    ("phone", "TEXT"),
+    ("siasn_id", "TEXT"),
+    ("active", "BOOLEAN"),
+];
+
+/// Writes many whole employees (all of [`WRITTEN`]), 500 per statement: one
+/// `UPDATE … FROM (VALUES …)` that both backends run as it is, as a round trip per row costs
+/// more than the update. The rows are the caller's locked, current versions; the version moves.
+pub fn update_many(tx: &mut Tx, rows: &[Employee]) -> ApiResult<usize> {
+    let at = now();
+    let mut n = 0;
+    for chunk in rows.chunks(500) {
+        // Placeholders are numbered in the order they appear, so that SQLite (which numbers
+        // `$n` parameters by first appearance) and PostgreSQL read them alike. PostgreSQL needs
+        // their types; SQLite takes the bound values as they are (its CAST to a type named
+        // TIMESTAMP would turn the text into a number).
+        let pg = matches!(tx.conn(), AnyConnection::Postgresql(_));
+        let width = WRITTEN.len() + 2;
+        let values: Vec<String> = (0..chunk.len())
+            .map(|row| {
+                let cells: Vec<String> = std::iter::once(("id", "BIGINT"))
+                    .chain(WRITTEN)
+                    .chain(std::iter::once(("updated_at", "TIMESTAMP")))
+                    .enumerate()
+                    .map(|(i, (_, ty))| match pg {
+                        true => format!("CAST(${} AS {ty})", row * width + i + 1),
+                        false => format!("${}", row * width + i + 1),
+                    })
+                    .collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        let names: Vec<String> = std::iter::once("id")
+            .chain(WRITTEN.iter().map(|(c, _)| *c))
+            .chain(std::iter::once("updated_at"))
+            .enumerate()
+            .map(|(i, c)| format!("column{} AS {c}", i + 1))
+            .collect();
+        let set: Vec<String> = WRITTEN
+            .iter()
+            .map(|(c, _)| format!("{c} = v.{c}"))
+            .chain([
+                "updated_at = v.updated_at".into(),
+                "version = employees.version + 1".into(),
+            ])
+            .collect();
+        let sql = format!(
+            "UPDATE employees SET {} FROM (SELECT {} FROM (VALUES {}) AS t) AS v WHERE employees.id = v.id",
+            set.join(", "),
+            names.join(", "),
+            values.join(", ")
+        );
+        let mut query = diesel::sql_query(sql).into_boxed();
+        for e in chunk {
+            query = query
+                .bind::<BigInt, _>(e.id)
+                .bind::<Text, _>(e.nip.clone())
+                .bind::<Text, _>(e.name.clone())
+                .bind::<Nullable<Text>, _>(e.front_title.clone())
+                .bind::<Nullable<Text>, _>(e.back_title.clone())
+                .bind::<Text, _>(e.asn_type)
+                .bind::<Nullable<Text>, _>(e.rank_grade.clone())
+                .bind::<Nullable<BigInt>, _>(e.position_id)
+                .bind::<BigInt, _>(e.unit_id)
+                .bind::<Nullable<Text>, _>(e.email.clone())
+                .bind::<Nullable<Text>, _>(e.phone.clone())
+                .bind::<Nullable<Text>, _>(e.siasn_id.clone())
+                .bind::<Bool, _>(e.active)
+                .bind::<Timestamp, _>(at);
+        }
+        n += query.execute(tx.conn())?;
+    }
+    Ok(n)
 }

@@ -1,135 +1,222 @@
+//! Enrolments' SQL: the resource (with the unit of its employee, for visibility), lists by the
+//! caller's reach, and the writers: enrolment within capacity, and changes that stamp
+//! completions, credit JP and move seats, telling the aggregates what changed.
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{EnrolmentChanges, EnrolmentRow};
+use super::model::{Enrolment, EnrolmentFields, EnrolmentRecord, EnrolmentStatus};
+use crate::aggregates::{self, Change};
+use crate::audit::Entity;
+use crate::auth::Reach;
+use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::{employees, enrolments, trainings};
-use crate::db::{last_insert_id, now, AnyConnection, Backend};
+use crate::db::write::Tx;
+use crate::db::{now, AnyConnection, Backend};
+use crate::error::{ApiError, ApiResult};
+use crate::trainings::model::{Form, Training};
+use crate::trainings::queries as seats;
+use crate::types::{EmployeeId, EnrolmentId, TrainingId, UnitId};
 
-/// Whose enrolments a caller may list, decided once per request and applied in SQL.
-#[derive(Debug, Clone)]
-pub enum Scope {
-    All,
-    Units(Vec<i64>),
-    Employee(i64),
-}
+pub struct Enrolments;
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<EnrolmentRow> {
-    enrolments::table
-        .find(id)
-        .select(EnrolmentRow::as_select())
-        .first(conn)
-}
+impl Resource for Enrolments {
+    const ENTITY: Entity = Entity::Enrolment;
+    type Id = EnrolmentId;
+    type Row = EnrolmentRecord;
+    type Current = EnrolmentRecord;
 
-fn scoped(scope: &Scope) -> enrolments::BoxedQuery<'static, Backend> {
-    let q = enrolments::table.into_boxed();
-    match scope {
-        Scope::All => q,
-        Scope::Employee(id) => q.filter(enrolments::employee_id.eq(*id)),
-        Scope::Units(units) => q.filter(
-            enrolments::employee_id.eq_any(
-                employees::table
-                    .filter(employees::unit_id.eq_any(units.clone()))
-                    .select(employees::id),
-            ),
-        ),
+    fn row(conn: &mut AnyConnection, id: EnrolmentId) -> QueryResult<EnrolmentRecord> {
+        let (enrolment, unit_id) = enrolments::table
+            .inner_join(employees::table)
+            .filter(enrolments::id.eq(id))
+            .select((Enrolment::as_select(), employees::unit_id))
+            .first::<(Enrolment, UnitId)>(conn)?;
+        Ok(EnrolmentRecord { enrolment, unit_id })
+    }
+
+    fn pg_sql() -> String {
+        json_by_id(
+            enrolments::table
+                .inner_join(employees::table)
+                .select((Enrolment::as_select(), employees::unit_id)),
+            "enrolments",
+            "",
+        )
+    }
+
+    fn present(record: EnrolmentRecord) -> EnrolmentRecord {
+        record
+    }
+
+    fn version(r: &EnrolmentRecord) -> i64 {
+        r.enrolment.version
     }
 }
 
 fn filtered(
-    training: Option<i64>,
-    status: Option<&str>,
-    scope: &Scope,
+    training: Option<TrainingId>,
+    status: Option<EnrolmentStatus>,
+    reach: &Reach,
 ) -> enrolments::BoxedQuery<'static, Backend> {
-    let mut q = scoped(scope);
+    let mut q = enrolments::table.into_boxed();
+    match reach {
+        Reach::All => {}
+        Reach::Employee(id) => q = q.filter(enrolments::employee_id.eq(*id)),
+        Reach::Units(units) => {
+            q = q.filter(
+                enrolments::employee_id.eq_any(
+                    employees::table
+                        .filter(employees::unit_id.eq_any(units.clone()))
+                        .select(employees::id),
+                ),
+            )
+        }
+        Reach::Nothing => q = q.filter(enrolments::id.eq(EnrolmentId(0))),
+    }
     if let Some(t) = training {
         q = q.filter(enrolments::training_id.eq(t));
     }
     if let Some(s) = status {
-        q = q.filter(enrolments::status.eq(s.to_string()));
+        q = q.filter(enrolments::status.eq(s));
     }
     q
 }
 
+/// One page of the enrolments within `reach`: (total, page).
 pub fn list(
     conn: &mut AnyConnection,
-    training: Option<i64>,
-    status: Option<&str>,
-    scope: &Scope,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<EnrolmentRow>)> {
-    let total = filtered(training, status, scope).count().get_result(conn)?;
-    let rows = filtered(training, status, scope)
-        .order(enrolments::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(EnrolmentRow::as_select())
-        .load(conn)?;
+    training: Option<TrainingId>,
+    status: Option<EnrolmentStatus>,
+    reach: &Reach,
+    sort: &[(&str, bool)],
+    (offset, limit): (i64, i64),
+) -> ApiResult<(i64, Vec<Enrolment>)> {
+    let total = filtered(training, status, reach).count().get_result(conn)?;
+    let rows = crate::order_by!(filtered(training, status, reach), sort, {
+        "id" => enrolments::id,
+        "status" => enrolments::status,
+    })
+    .then_order_by(enrolments::id.asc())
+    .offset(offset)
+    .limit(limit)
+    .select(Enrolment::as_select())
+    .load(conn)?;
     Ok((total, rows))
 }
 
-pub fn exists(conn: &mut AnyConnection, training_id: i64, employee_id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
+/// Enrols the employee, within capacity: 409 `capacity_full` for the request that finds no
+/// seat (the seat is taken by one conditional UPDATE), 409 for a second enrolment.
+pub fn create(tx: &mut Tx, training: TrainingId, employee: EmployeeId) -> ApiResult<EnrolmentId> {
+    let taken: bool = diesel::select(diesel::dsl::exists(
         enrolments::table
-            .filter(enrolments::training_id.eq(training_id))
-            .filter(enrolments::employee_id.eq(employee_id)),
+            .filter(enrolments::training_id.eq(training))
+            .filter(enrolments::employee_id.eq(employee)),
     ))
-    .get_result(conn)
-}
-
-pub fn create(conn: &mut AnyConnection, training_id: i64, employee_id: i64) -> QueryResult<i64> {
+    .get_result(tx.conn())?;
+    if taken {
+        return Err(ApiError::conflict("the employee is already enrolled"));
+    }
+    if !seats::take_seat(tx, training)? {
+        return Err(full());
+    }
     let at = now();
-    diesel::insert_into(enrolments::table)
-        .values((
-            enrolments::training_id.eq(training_id),
-            enrolments::employee_id.eq(employee_id),
-            enrolments::status.eq("registered"),
-            enrolments::created_at.eq(at),
-            enrolments::updated_at.eq(at),
-            enrolments::version.eq(1),
-        ))
-        .execute(conn)?;
-    last_insert_id(conn)
+    let insert = diesel::insert_into(enrolments::table).values((
+        enrolments::training_id.eq(training),
+        enrolments::employee_id.eq(employee),
+        enrolments::status.eq(EnrolmentStatus::Registered),
+        enrolments::created_at.eq(at),
+        enrolments::updated_at.eq(at),
+    ));
+    let id = crate::insert_returning_id!(tx.conn(), insert, enrolments::id)?;
+    aggregates::after(
+        tx,
+        Change::Enrolments {
+            trainings: &[training],
+            employees: &[employee],
+        },
+    )?;
+    Ok(id)
 }
 
+fn full() -> ApiError {
+    ApiError::Conflict {
+        code: "capacity_full",
+        detail: "the training is full".into(),
+    }
+}
+
+/// Writes the recorded fields: a completion is stamped and credits the training's JP unless
+/// `jp_given`; withdrawing frees the seat, un-withdrawing takes one (409 when full). The caller
+/// holds the enrolment locked; the aggregates are refreshed by [`after_changes`].
 pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i64,
-    changes: &EnrolmentChanges,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        enrolments::table
-            .filter(enrolments::id.eq(id))
-            .filter(enrolments::version.eq(version)),
-    )
-    .set((
-        changes,
-        enrolments::version.eq(version + 1),
-        enrolments::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+    tx: &mut Tx,
+    current: &Enrolment,
+    training: &Training,
+    fields: &EnrolmentFields,
+    jp_given: bool,
+) -> ApiResult<()> {
+    let (old, new) = (current.status, fields.status);
+    let done = EnrolmentStatus::Completed;
+    let mut jp_credited = fields.jp_credited;
+    if new == done && ((old != done && !jp_given) || jp_credited.is_none()) {
+        jp_credited = Some(training.jp);
+    }
+    let completed_at = match (old, new) {
+        (EnrolmentStatus::Completed, EnrolmentStatus::Completed) => {
+            current.completed_at.map(|t| t.0.naive_utc())
+        }
+        (_, EnrolmentStatus::Completed) => Some(now()),
+        _ => None,
+    };
+    let withdrawn = EnrolmentStatus::Withdrawn;
+    match (old == withdrawn, new == withdrawn) {
+        (false, true) => seats::free_seat(tx, current.training_id)?,
+        (true, false) if !seats::take_seat(tx, current.training_id)? => return Err(full()),
+        _ => {}
+    }
+    diesel::update(enrolments::table.find(current.id))
+        .set((
+            EnrolmentFields {
+                jp_credited,
+                ..fields.clone()
+            },
+            enrolments::completed_at.eq(completed_at),
+        ))
+        .execute(tx.conn())?;
+    Ok(())
 }
 
-/// (enrolment, training, title, form, start, end, training JP, status, JP credited, certificate)
-pub type RecordRow = (
-    i64,
-    i64,
-    String,
-    String,
-    NaiveDate,
-    NaiveDate,
-    i32,
-    String,
-    Option<i32>,
-    Option<String>,
-);
+/// After enrolments of one training changed: its totals and these people's yearly JP.
+pub fn after_changes(tx: &mut Tx, training: TrainingId, people: &[EmployeeId]) -> ApiResult<()> {
+    Ok(aggregates::after(
+        tx,
+        Change::Enrolments {
+            trainings: &[training],
+            employees: people,
+        },
+    )?)
+}
+
+/// One row of a learning record.
+#[derive(Queryable)]
+pub struct RecordRow {
+    pub enrolment_id: EnrolmentId,
+    pub training_id: TrainingId,
+    pub title: String,
+    pub form: Form,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub training_jp: i32,
+    pub status: EnrolmentStatus,
+    pub jp_credited: Option<i32>,
+    pub certificate_number: Option<String>,
+}
 
 /// An employee's enrolments in trainings that end within the year, withdrawals left out.
 pub fn learning_record(
     conn: &mut AnyConnection,
-    employee_id: i64,
+    employee_id: EmployeeId,
     year: i32,
 ) -> QueryResult<Vec<RecordRow>> {
     let (Some(first), Some(last)) = (
@@ -141,7 +228,7 @@ pub fn learning_record(
     enrolments::table
         .inner_join(trainings::table)
         .filter(enrolments::employee_id.eq(employee_id))
-        .filter(enrolments::status.ne("withdrawn"))
+        .filter(enrolments::status.ne(EnrolmentStatus::Withdrawn))
         .filter(trainings::end_date.between(first, last))
         .order((trainings::end_date.asc(), enrolments::id.asc()))
         .select((

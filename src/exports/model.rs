@@ -3,7 +3,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::reports::model::Format;
+use crate::types::UnitId;
+use crate::web::csv::Format;
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -13,7 +14,7 @@ pub struct ExportFilter {
     /// Trainings that end on or before this day.
     pub to: Option<NaiveDate>,
     /// This unit and its sub-units.
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     /// `csv` for text/csv (as does `Accept: text/csv`).
     pub format: Option<Format>,
 }

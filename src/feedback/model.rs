@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::db::schema::feedback;
+use crate::types::{TrainingId, UnitId};
 
 /// The rated aspects, in report order.
 pub const ASPECTS: [&str; 6] = [
@@ -64,8 +65,8 @@ pub struct FeedbackInput {
 #[diesel(table_name = feedback)]
 pub struct FeedbackRow {
     pub id: i64,
-    pub training_id: i64,
-    pub unit_id: Option<i64>,
+    pub training_id: TrainingId,
+    pub unit_id: Option<UnitId>,
     pub material: Option<i32>,
     pub method: Option<i32>,
     pub trainer: Option<i32>,

@@ -3,12 +3,15 @@ use diesel::prelude::*;
 
 use super::model::{FeedbackInput, FeedbackList, FeedbackResponse};
 use super::queries;
-use crate::audit::{self, Action, Outcome};
-use crate::auth::{Actor, Caller, Role};
+use crate::audit::Entity;
+use crate::auth::{op, Allowed};
+use crate::db::resource::Resource;
 use crate::db::schema::enrolments;
-use crate::db::write_tx;
+use crate::enrolments::model::EnrolmentStatus;
 use crate::error::{ApiError, ApiResult, ReadErrors, WriteErrors};
-use crate::web::{created, db, PageParams, RequestMeta, ValidJson, ValidQuery};
+use crate::trainings::model::Status;
+use crate::types::{EnrolmentId, TrainingId};
+use crate::web::{created, db, PageParams, ValidJson, ValidQuery, Write};
 use crate::AppState;
 
 /// Give feedback on a training: the employee of an `attended` or `completed` enrolment, once,
@@ -16,53 +19,51 @@ use crate::AppState;
 /// end. The response is stored without any link to the person.
 #[utoipa::path(
     tag = "feedback",
-    params(("id" = i64, Path, description = "Training id")),
+    params(("id" = i64, Path, description = "The training's id")),
     request_body = FeedbackInput,
     responses((status = 201, description = "Recorded", body = FeedbackResponse, headers(("Location" = String, description = "The training's feedback"))), WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/trainings/{id}/feedback")]
 pub async fn submit_feedback(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
+    w: Write<op::SubmitFeedback>,
+    id: web::Path<TrainingId>,
     ValidJson(body): ValidJson<FeedbackInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role(&[
-        Role::Admin,
-        Role::Operator,
-        Role::UnitManager,
-        Role::Employee,
-    ])?;
-    let employee_id = caller
+    let employee_id = w
+        .caller
         .employee_id
         .ok_or_else(|| ApiError::Forbidden("only participants give feedback".into()))?;
     let training_id = id.into_inner();
-    let row = db(&state.pool, move |c| {
-        write_tx(c, |c| {
-            let training = crate::trainings::routes::visible_training(c, &caller, training_id)?;
-            let enrolment: Option<(i64, String)> = enrolments::table
+    let caller = w.caller.clone();
+    let row = w
+        .run(move |tx| {
+            let training = crate::trainings::access::visible(tx, &caller, training_id)?;
+            let enrolment: Option<(EnrolmentId, EnrolmentStatus)> = enrolments::table
                 .filter(enrolments::training_id.eq(training_id))
                 .filter(enrolments::employee_id.eq(employee_id))
                 .select((enrolments::id, enrolments::status))
-                .first(c)
+                .first(tx.conn())
                 .optional()?;
             let Some((enrolment_id, status)) = enrolment else {
                 return Err(ApiError::Forbidden(
                     "only participants of the training give feedback".into(),
                 ));
             };
-            if status != "attended" && status != "completed" {
+            if !matches!(
+                status,
+                EnrolmentStatus::Attended | EnrolmentStatus::Completed
+            ) {
                 return Err(ApiError::conflict(
                     "feedback needs an attended or completed enrolment",
                 ));
             }
-            if training.status != "ongoing" && training.status != "completed" {
+            if !matches!(training.status, Status::Ongoing | Status::Completed) {
                 return Err(ApiError::conflict(
                     "feedback opens when the training is ongoing",
                 ));
             }
-            let window = crate::settings::queries::get(c)?.feedback_window_days;
+            let window = crate::settings::queries::get(tx)?.feedback_window_days;
             if chrono::Utc::now().date_naive()
                 > training.end_date + chrono::Duration::days(i64::from(window))
             {
@@ -70,33 +71,19 @@ pub async fn submit_feedback(
                     "feedback closed {window} days after the training ended"
                 )));
             }
-            if !queries::take_receipt(c, enrolment_id)? {
+            if !queries::take_receipt(tx, enrolment_id)? {
                 return Err(ApiError::conflict(
                     "feedback was already given for this enrolment",
                 ));
             }
-            let unit = crate::employees::queries::get(c, employee_id)?.unit_id;
-            let id = queries::create(c, training_id, unit, &body)?;
-            crate::reports::aggregates::add_feedback(c, training_id, unit, &body)?;
-            // The audit row names the training only: no actor, address or request id, which with
-            // the order of rows could tie a person to a response.
-            let anonymous = RequestMeta {
-                request_id: None,
-                ip: None,
-            };
-            audit::record(
-                c,
-                Actor::ANONYMOUS,
-                &anonymous,
-                Action::Create,
-                "feedback",
-                Some(training_id),
-                Outcome::Success,
-            )?;
-            Ok(queries::get(c, id)?)
+            let unit = crate::employees::queries::Employees::load(tx, employee_id)?.unit_id;
+            let id = queries::create(tx, training_id, unit, &body)?;
+            // The audit row names the training only: no actor, address, request id or time of
+            // day, which with the rows around it could tie a person to a response.
+            tx.record_anonymously(Entity::Feedback, Some(training_id.0))?;
+            Ok(queries::get(tx, id)?)
         })
-    })
-    .await?;
+        .await?;
     Ok(created(
         format!("/api/v1/trainings/{training_id}/feedback"),
         &FeedbackResponse::from(row),
@@ -108,25 +95,24 @@ pub async fn submit_feedback(
 /// while fewer than `min_group_size` responses exist.
 #[utoipa::path(
     tag = "feedback",
-    params(("id" = i64, Path, description = "Training id"), PageParams),
+    params(("id" = i64, Path, description = "The training's id"), PageParams),
     responses((status = 200, description = "The responses", body = FeedbackList), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/trainings/{id}/feedback")]
 pub async fn list_feedback(
     state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
+    _: Allowed<op::ListFeedback>,
+    id: web::Path<TrainingId>,
     ValidQuery(page): ValidQuery<PageParams>,
 ) -> ApiResult<web::Json<FeedbackList>> {
-    caller.require_role(&[Role::Admin, Role::Operator])?;
     page.sort_fields(&[])?;
     let training_id = id.into_inner();
-    let (offset, limit) = (page.offset(), page.per_page());
+    let window = page.window();
     let (total, rows, min) = db(&state.pool, move |c| {
-        crate::trainings::queries::get(c, training_id)?;
+        crate::trainings::queries::Trainings::row(c, training_id)?;
         let min = crate::settings::queries::get(c)?.min_group_size;
-        let (total, rows) = queries::list(c, training_id, offset, limit)?;
+        let (total, rows) = queries::list(c, training_id, window)?;
         Ok((total, rows, min))
     })
     .await?;

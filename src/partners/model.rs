@@ -1,54 +1,29 @@
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::partners;
+use crate::types::{CompetencyId, PartnerId};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PartnerKind {
-    University,
-    Ngo,
-    Government,
-    Private,
-    Community,
-    Other,
-}
-
-impl PartnerKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PartnerKind::University => "university",
-            PartnerKind::Ngo => "ngo",
-            PartnerKind::Government => "government",
-            PartnerKind::Private => "private",
-            PartnerKind::Community => "community",
-            PartnerKind::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::University,
-            Self::Ngo,
-            Self::Government,
-            Self::Private,
-            Self::Community,
-            Self::Other,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+crate::text_enum! {
+    pub enum PartnerKind {
+        University = "university",
+        Ngo = "ngo",
+        Government = "government",
+        Private = "private",
+        Community = "community",
+        Other = "other",
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Deserialize)]
 #[diesel(table_name = partners)]
 pub struct PartnerRow {
-    pub id: i64,
+    pub id: PartnerId,
     pub name: String,
-    pub kind: String,
+    pub kind: PartnerKind,
     pub contact_person: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -59,15 +34,21 @@ pub struct PartnerRow {
     pub agreement_end: Option<NaiveDate>,
     pub active: bool,
     pub notes: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
     pub version: i64,
+}
+
+/// A partner's row with its competencies, as both read paths give it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PartnerRecord {
+    #[serde(flatten)]
+    pub row: PartnerRow,
+    pub competency_ids: Vec<CompetencyId>,
 }
 
 /// A partner organisation delivering or supporting trainings.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Partner {
-    pub id: i64,
+    pub id: PartnerId,
     pub name: String,
     pub kind: PartnerKind,
     pub contact_person: Option<String>,
@@ -79,17 +60,22 @@ pub struct Partner {
     pub agreement_start: Option<NaiveDate>,
     pub agreement_end: Option<NaiveDate>,
     /// Competencies the partner can develop.
-    pub competency_ids: Vec<i64>,
+    pub competency_ids: Vec<CompetencyId>,
     pub active: bool,
     pub notes: Option<String>,
     pub version: i64,
 }
 
-impl Partner {
-    pub fn from_row(r: PartnerRow, competency_ids: Vec<i64>) -> Self {
+impl From<PartnerRecord> for Partner {
+    fn from(
+        PartnerRecord {
+            row: r,
+            competency_ids,
+        }: PartnerRecord,
+    ) -> Self {
         Partner {
             id: r.id,
-            kind: PartnerKind::parse(&r.kind).unwrap_or(PartnerKind::Other),
+            kind: r.kind,
             name: r.name,
             contact_person: r.contact_person,
             email: r.email,
@@ -107,39 +93,6 @@ impl Partner {
     }
 }
 
-pub const PHONE_PATTERN: &str = r"^\+?[0-9][0-9 ()-]{2,31}$";
-
-pub fn phone_number(v: &str) -> Result<(), ValidationError> {
-    let body = v.strip_prefix('+').unwrap_or(v);
-    let ok = (3..=32).contains(&v.len())
-        && body.starts_with(|c: char| c.is_ascii_digit())
-        && body
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ValidationError::new("phone").with_message(
-            "must be a phone number: digits, spaces, `()-`, optional leading `+`".into(),
-        ))
-    }
-}
-
-pub fn web_url(v: &str) -> Result<(), ValidationError> {
-    let lower = v.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
-    match rest {
-        Some(host)
-            if !host.is_empty() && !host.starts_with('/') && !v.contains(char::is_whitespace) =>
-        {
-            Ok(())
-        }
-        _ => Err(ValidationError::new("url").with_message("must be an http(s) URL".into())),
-    }
-}
-
 fn agreement_dates(p: &PartnerInput) -> Result<(), ValidationError> {
     match (p.agreement_start, p.agreement_end) {
         (Some(start), Some(end)) if end < start => Err(ValidationError::new("agreement_end")
@@ -149,9 +102,10 @@ fn agreement_dates(p: &PartnerInput) -> Result<(), ValidationError> {
 }
 
 /// A partner as written by a client (create), and the merged result of a PATCH, validated alike.
-#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, Insertable, AsChangeset)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "agreement_dates", skip_on_field_errors = false))]
+#[diesel(table_name = partners, treat_none_as_null = true)]
 pub struct PartnerInput {
     #[schema(
         min_length = 1,
@@ -173,7 +127,7 @@ pub struct PartnerInput {
         pattern = r"^\+?[0-9][0-9 ()-]{2,31}$",
         example = "+62 717 422145"
     )]
-    #[validate(custom(function = "phone_number"))]
+    #[validate(custom(function = "crate::rules::phone_number"))]
     pub phone: Option<String>,
     #[schema(min_length = 1, max_length = 500)]
     #[validate(length(min = 1, max = 500))]
@@ -184,7 +138,7 @@ pub struct PartnerInput {
         pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/]\S*$",
         example = "https://www.ubb.ac.id"
     )]
-    #[validate(length(min = 8, max = 500), custom(function = "web_url"))]
+    #[validate(length(min = 8, max = 500), custom(function = "crate::rules::web_url"))]
     pub website: Option<String>,
     #[schema(min_length = 1, max_length = 100)]
     #[validate(length(min = 1, max = 100))]
@@ -196,8 +150,9 @@ pub struct PartnerInput {
     #[serde(default)]
     #[schema(max_items = 100)]
     #[validate(length(max = 100))]
-    pub competency_ids: Vec<i64>,
-    #[serde(default = "yes")]
+    #[diesel(skip_insertion, skip_update)]
+    pub competency_ids: Vec<CompetencyId>,
+    #[serde(default = "crate::rules::yes")]
     #[schema(default = true)]
     pub active: bool,
     #[schema(min_length = 1, max_length = 2000)]
@@ -205,122 +160,7 @@ pub struct PartnerInput {
     pub notes: Option<String>,
 }
 
-fn yes() -> bool {
-    true
-}
-
-/// Any subset of the writable fields; `null` clears a nullable one. The result is validated as a
-/// whole, with the same rules as a create.
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct PartnerPatch {
-    #[schema(nullable = false, min_length = 1, max_length = 200)]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    #[schema(nullable = false)]
-    pub kind: Option<PartnerKind>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 1, max_length = 200, nullable)]
-    pub contact_person: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 3, max_length = 254, format = Email, nullable)]
-    pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(
-        min_length = 3,
-        max_length = 32,
-        pattern = r"^\+?[0-9][0-9 ()-]{2,31}$",
-        nullable
-    )]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 1, max_length = 500, nullable)]
-    pub address: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(
-        min_length = 8,
-        max_length = 500,
-        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/]\S*$",
-        nullable
-    )]
-    pub website: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 1, max_length = 100, nullable)]
-    pub agreement_number: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(nullable)]
-    pub agreement_start: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(nullable)]
-    pub agreement_end: Option<Option<NaiveDate>>,
-    #[schema(nullable = false, max_items = 100)]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub competency_ids: Option<Vec<i64>>,
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    #[schema(nullable = false)]
-    pub active: Option<bool>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(min_length = 1, max_length = 2000, nullable)]
-    pub notes: Option<Option<String>>,
-}
-
-impl PartnerPatch {
-    pub fn apply(self, current: Partner) -> PartnerInput {
-        PartnerInput {
-            name: self.name.unwrap_or(current.name),
-            kind: self.kind.unwrap_or(current.kind),
-            contact_person: self.contact_person.unwrap_or(current.contact_person),
-            email: self.email.unwrap_or(current.email),
-            phone: self.phone.unwrap_or(current.phone),
-            address: self.address.unwrap_or(current.address),
-            website: self.website.unwrap_or(current.website),
-            agreement_number: self.agreement_number.unwrap_or(current.agreement_number),
-            agreement_start: self.agreement_start.unwrap_or(current.agreement_start),
-            agreement_end: self.agreement_end.unwrap_or(current.agreement_end),
-            competency_ids: self.competency_ids.unwrap_or(current.competency_ids),
-            active: self.active.unwrap_or(current.active),
-            notes: self.notes.unwrap_or(current.notes),
-        }
-    }
-}
-
-/// The columns a create or update writes (competencies live in their own table).
-#[derive(Debug, Clone, AsChangeset, Insertable)]
-#[diesel(table_name = partners, treat_none_as_null = true)]
-pub struct PartnerChanges {
-    pub name: String,
-    pub kind: String,
-    pub contact_person: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub website: Option<String>,
-    pub agreement_number: Option<String>,
-    pub agreement_start: Option<NaiveDate>,
-    pub agreement_end: Option<NaiveDate>,
-    pub active: bool,
-    pub notes: Option<String>,
-}
-
-impl From<&PartnerInput> for PartnerChanges {
-    fn from(p: &PartnerInput) -> Self {
-        PartnerChanges {
-            name: p.name.clone(),
-            kind: p.kind.as_str().into(),
-            contact_person: p.contact_person.clone(),
-            email: p.email.clone(),
-            phone: p.phone.clone(),
-            address: p.address.clone(),
-            website: p.website.clone(),
-            agreement_number: p.agreement_number.clone(),
-            agreement_start: p.agreement_start,
-            agreement_end: p.agreement_end,
-            active: p.active,
-            notes: p.notes.clone(),
-        }
-    }
-}
+crate::patch_schema!(PartnerPatch = PartnerInput);
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]

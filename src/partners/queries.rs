@@ -1,45 +1,81 @@
-use std::collections::BTreeMap;
+//! Partners' SQL: the resource (one partner, both read paths), the filtered list, and the
+//! writers, which run inside the write pipeline.
+
+use std::marker::PhantomData;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{PartnerChanges, PartnerFilter, PartnerRow};
-use crate::db::schema::{partner_competencies, partners};
-use crate::db::{
-    contains_pattern, last_insert_id, lower, lower_nullable, now, AnyConnection, Backend,
-};
-use crate::web::group_pairs;
+use super::model::{Partner, PartnerFilter, PartnerInput, PartnerRecord, PartnerRow};
+use crate::audit::Entity;
+use crate::auth::Caller;
+use crate::db::refs::{self, LinkTable};
+use crate::db::resource::{json_by_id, Resource};
+use crate::db::schema::partners;
+use crate::db::write::Tx;
+use crate::db::{contains_pattern, lower, lower_nullable, now, AnyConnection, Backend};
+use crate::error::ApiResult;
+use crate::types::{raw, CompetencyId, PartnerId};
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<PartnerRow> {
-    partners::table
-        .find(id)
-        .select(PartnerRow::as_select())
-        .first(conn)
+pub const COMPETENCIES: LinkTable<PartnerId, CompetencyId> = LinkTable {
+    table: "partner_competencies",
+    owner: "partner_id",
+    target: "competency_id",
+    ids: PhantomData,
+};
+
+pub struct Partners;
+
+impl Resource for Partners {
+    const ENTITY: Entity = Entity::Partner;
+    type Id = PartnerId;
+    type Row = PartnerRecord;
+    type Current = Partner;
+
+    fn row(conn: &mut AnyConnection, id: PartnerId) -> QueryResult<PartnerRecord> {
+        let row = partners::table
+            .find(id)
+            .select(PartnerRow::as_select())
+            .first(conn)?;
+        Ok(with_competencies(conn, vec![row])?.remove(0))
+    }
+
+    fn pg_sql() -> String {
+        json_by_id(
+            partners::table.select(PartnerRow::as_select()),
+            "partners",
+            &COMPETENCIES.pg_json_column("partners", "competency_ids"),
+        )
+    }
+
+    fn present(record: PartnerRecord) -> Partner {
+        Partner::from(record)
+    }
+
+    fn version(p: &Partner) -> i64 {
+        p.version
+    }
 }
 
-/// Competency ids per partner, for a whole page at once.
-pub fn competency_ids(
+fn with_competencies(
     conn: &mut AnyConnection,
-    partner_ids: &[i64],
-) -> QueryResult<BTreeMap<i64, Vec<i64>>> {
-    let rows: Vec<(i64, i64)> = partner_competencies::table
-        .filter(partner_competencies::partner_id.eq_any(partner_ids))
-        .select((
-            partner_competencies::partner_id,
-            partner_competencies::competency_id,
-        ))
-        .order((
-            partner_competencies::partner_id,
-            partner_competencies::competency_id,
-        ))
-        .load(conn)?;
-    Ok(group_pairs(rows))
+    rows: Vec<PartnerRow>,
+) -> QueryResult<Vec<PartnerRecord>> {
+    COMPETENCIES.attach(
+        conn,
+        rows,
+        |r| r.id,
+        |row, competency_ids| PartnerRecord {
+            row,
+            competency_ids,
+        },
+    )
 }
 
 fn filtered(f: &PartnerFilter, today: NaiveDate) -> partners::BoxedQuery<'static, Backend> {
     let mut q = partners::table.into_boxed();
     if let Some(kind) = f.kind {
-        q = q.filter(partners::kind.eq(kind.as_str()));
+        q = q.filter(partners::kind.eq(kind));
     }
     if let Some(active) = f.active {
         q = q.filter(partners::active.eq(active));
@@ -67,109 +103,65 @@ fn filtered(f: &PartnerFilter, today: NaiveDate) -> partners::BoxedQuery<'static
     q
 }
 
+/// One page of partners with their competencies: (total, page).
 pub fn list(
     conn: &mut AnyConnection,
+    _: &Caller,
     f: &PartnerFilter,
     sort: &[(&str, bool)],
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<PartnerRow>)> {
+    (offset, limit): (i64, i64),
+) -> ApiResult<(i64, Vec<Partner>)> {
     let today = chrono::Utc::now().date_naive();
     let total = filtered(f, today).count().get_result(conn)?;
-    let mut q = filtered(f, today);
-    for (field, desc) in sort {
-        q = match (*field, *desc) {
-            ("name", false) => q.then_order_by(partners::name.asc()),
-            ("name", true) => q.then_order_by(partners::name.desc()),
-            ("kind", false) => q.then_order_by(partners::kind.asc()),
-            ("kind", true) => q.then_order_by(partners::kind.desc()),
-            ("agreement_end", false) => q.then_order_by(partners::agreement_end.asc()),
-            ("agreement_end", true) => q.then_order_by(partners::agreement_end.desc()),
-            ("created_at", false) => q.then_order_by(partners::created_at.asc()),
-            ("created_at", true) => q.then_order_by(partners::created_at.desc()),
-            ("id", true) => q.then_order_by(partners::id.desc()),
-            _ => q.then_order_by(partners::id.asc()),
-        };
-    }
-    let rows = q
-        .then_order_by(partners::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(PartnerRow::as_select())
-        .load(conn)?;
-    Ok((total, rows))
+    let rows: Vec<PartnerRow> = crate::order_by!(filtered(f, today), sort, {
+        "id" => partners::id,
+        "name" => partners::name,
+        "kind" => partners::kind,
+        "agreement_end" => partners::agreement_end,
+        "created_at" => partners::created_at,
+    })
+    .then_order_by(partners::id.asc())
+    .offset(offset)
+    .limit(limit)
+    .select(PartnerRow::as_select())
+    .load(conn)?;
+    let items = with_competencies(conn, rows)?;
+    Ok((total, items.into_iter().map(Partner::from).collect()))
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = partners)]
-struct NewPartner {
-    #[diesel(embed)]
-    fields: PartnerChanges,
-    created_at: chrono::NaiveDateTime,
-    updated_at: chrono::NaiveDateTime,
-    version: i64,
+/// The competencies a partner names must exist (422).
+fn check(conn: &mut AnyConnection, p: &PartnerInput) -> ApiResult<()> {
+    refs::require(
+        conn,
+        &[("competency_ids", Entity::Competency, raw(&p.competency_ids))],
+    )
 }
 
-pub fn create(conn: &mut AnyConnection, fields: &PartnerChanges) -> QueryResult<i64> {
+pub fn create(tx: &mut Tx, p: &PartnerInput) -> ApiResult<PartnerId> {
+    check(tx, p)?;
     let at = now();
-    diesel::insert_into(partners::table)
-        .values(NewPartner {
-            fields: fields.clone(),
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        })
-        .execute(conn)?;
-    last_insert_id(conn)
+    let insert = diesel::insert_into(partners::table).values((
+        p,
+        partners::created_at.eq(at),
+        partners::updated_at.eq(at),
+    ));
+    let id = crate::insert_returning_id!(tx.conn(), insert, partners::id)?;
+    COMPETENCIES.replace(tx, id, &p.competency_ids)?;
+    Ok(id)
 }
 
-/// Writes `fields` if the row is still at `version`; `false` when someone changed it meanwhile.
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i64,
-    fields: &PartnerChanges,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        partners::table
-            .filter(partners::id.eq(id))
-            .filter(partners::version.eq(version)),
-    )
-    .set((
-        fields,
-        partners::version.eq(version + 1),
-        partners::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+pub fn update(tx: &mut Tx, current: &Partner, p: &PartnerInput) -> ApiResult<()> {
+    check(tx, p)?;
+    let id = current.id;
+    diesel::update(partners::table.find(id))
+        .set(p)
+        .execute(tx.conn())?;
+    Ok(COMPETENCIES.replace(tx, id, &p.competency_ids)?)
 }
 
-pub fn replace_competencies(
-    conn: &mut AnyConnection,
-    partner_id: i64,
-    ids: &[i64],
-) -> QueryResult<()> {
-    diesel::delete(
-        partner_competencies::table.filter(partner_competencies::partner_id.eq(partner_id)),
-    )
-    .execute(conn)?;
-    if !ids.is_empty() {
-        let rows: Vec<_> = ids
-            .iter()
-            .map(|c| {
-                (
-                    partner_competencies::partner_id.eq(partner_id),
-                    partner_competencies::competency_id.eq(*c),
-                )
-            })
-            .collect();
-        let insert = diesel::insert_into(partner_competencies::table).values(rows);
-        // Multi-row VALUES is backend-specific in diesel, so dispatch on the connection.
-        crate::execute_native!(conn, insert)?;
-    }
+/// Trainings refer to partners (a foreign key): deleting one in use is a 409.
+pub fn delete(tx: &mut Tx, current: &Partner) -> ApiResult<()> {
+    let id = current.id;
+    diesel::delete(partners::table.find(id)).execute(tx.conn())?;
     Ok(())
-}
-
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(partners::table.find(id)).execute(conn)
 }

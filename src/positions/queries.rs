@@ -1,20 +1,57 @@
+//! Positions' SQL: the resource, the list, the writers, and the competency standard of a
+//! position (replaced whole; the JPM standing of its holders follows).
+
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use super::model::{PositionChanges, PositionFilter, PositionRow, Standard};
-use crate::db::schema::{employees, position_standards, positions};
-use crate::db::{contains_pattern, last_insert_id, lower, now, AnyConnection, Backend};
+use super::model::{Position, PositionFilter, PositionInput, Standard};
+use crate::aggregates::{self, Change};
+use crate::audit::Entity;
+use crate::auth::Caller;
+use crate::db::refs;
+use crate::db::resource::{json_by_id, Resource};
+use crate::db::schema::{position_standards, positions};
+use crate::db::write::Tx;
+use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::error::{ApiError, ApiResult};
+use crate::types::{raw, PositionId};
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<PositionRow> {
-    positions::table
-        .find(id)
-        .select(PositionRow::as_select())
-        .first(conn)
+pub struct Positions;
+
+impl Resource for Positions {
+    const ENTITY: Entity = Entity::Position;
+    type Id = PositionId;
+    type Row = Position;
+    type Current = Position;
+
+    fn row(conn: &mut AnyConnection, id: PositionId) -> QueryResult<Position> {
+        positions::table
+            .find(id)
+            .select(Position::as_select())
+            .first(conn)
+    }
+
+    fn pg_sql() -> String {
+        json_by_id(
+            positions::table.select(Position::as_select()),
+            "positions",
+            "",
+        )
+    }
+
+    fn present(p: Position) -> Position {
+        p
+    }
+
+    fn version(p: &Position) -> i64 {
+        p.version
+    }
 }
 
 fn filtered(f: &PositionFilter) -> positions::BoxedQuery<'static, Backend> {
     let mut q = positions::table.into_boxed();
     if let Some(kind) = f.kind {
-        q = q.filter(positions::kind.eq(kind.as_str()));
+        q = q.filter(positions::kind.eq(kind));
     }
     if let Some(unit) = f.unit_id {
         q = q.filter(positions::unit_id.eq(unit));
@@ -31,139 +68,93 @@ fn filtered(f: &PositionFilter) -> positions::BoxedQuery<'static, Backend> {
 
 pub fn list(
     conn: &mut AnyConnection,
+    _: &Caller,
     f: &PositionFilter,
     sort: &[(&str, bool)],
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<PositionRow>)> {
+    (offset, limit): (i64, i64),
+) -> ApiResult<(i64, Vec<Position>)> {
     let total = filtered(f).count().get_result(conn)?;
-    let mut q = filtered(f);
-    for (field, desc) in sort {
-        q = match (*field, *desc) {
-            ("name", false) => q.then_order_by(positions::name.asc()),
-            ("name", true) => q.then_order_by(positions::name.desc()),
-            ("kind", false) => q.then_order_by(positions::kind.asc()),
-            ("kind", true) => q.then_order_by(positions::kind.desc()),
-            ("id", true) => q.then_order_by(positions::id.desc()),
-            _ => q.then_order_by(positions::id.asc()),
-        };
-    }
-    let rows = q
-        .then_order_by(positions::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(PositionRow::as_select())
-        .load(conn)?;
+    let rows = crate::order_by!(filtered(f), sort, {
+        "id" => positions::id,
+        "name" => positions::name,
+        "kind" => positions::kind,
+    })
+    .then_order_by(positions::id.asc())
+    .offset(offset)
+    .limit(limit)
+    .select(Position::as_select())
+    .load(conn)?;
     Ok((total, rows))
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = positions)]
-struct NewPosition {
-    #[diesel(embed)]
-    fields: PositionChanges,
-    created_at: chrono::NaiveDateTime,
-    updated_at: chrono::NaiveDateTime,
-    version: i64,
-}
-
-pub fn create(conn: &mut AnyConnection, fields: &PositionChanges) -> QueryResult<i64> {
-    let at = now();
-    diesel::insert_into(positions::table)
-        .values(NewPosition {
-            fields: fields.clone(),
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        })
-        .execute(conn)?;
-    last_insert_id(conn)
-}
-
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i64,
-    fields: &PositionChanges,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        positions::table
-            .filter(positions::id.eq(id))
-            .filter(positions::version.eq(version)),
+fn check(conn: &mut AnyConnection, p: &PositionInput) -> ApiResult<()> {
+    refs::require(
+        conn,
+        &[("unit_id", Entity::Unit, raw(p.unit_id.as_slice()))],
     )
-    .set((
-        fields,
-        positions::version.eq(version + 1),
-        positions::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
 }
 
-/// A change of the standard is a change of the position: its version moves too.
-pub fn bump_version(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
-    diesel::update(positions::table.find(id))
-        .set((
-            positions::version.eq(positions::version + 1),
-            positions::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
+pub fn create(tx: &mut Tx, p: &PositionInput) -> ApiResult<PositionId> {
+    check(tx, p)?;
+    let at = now();
+    let insert = diesel::insert_into(positions::table).values((
+        p,
+        positions::created_at.eq(at),
+        positions::updated_at.eq(at),
+    ));
+    Ok(crate::insert_returning_id!(
+        tx.conn(),
+        insert,
+        positions::id
+    )?)
+}
+
+pub fn update(tx: &mut Tx, current: &Position, p: &PositionInput) -> ApiResult<()> {
+    check(tx, p)?;
+    diesel::update(positions::table.find(current.id))
+        .set(p)
+        .execute(tx.conn())?;
     Ok(())
 }
 
-pub fn holders(conn: &mut AnyConnection, id: i64) -> QueryResult<i64> {
-    employees::table
-        .filter(employees::position_id.eq(id))
-        .count()
-        .get_result(conn)
+/// A position held by employees is kept (409).
+pub fn delete(tx: &mut Tx, current: &Position) -> ApiResult<()> {
+    let holders = refs::uses(tx, current.id.0, &[("employees", "position_id")])?[0];
+    if holders > 0 {
+        return Err(ApiError::conflict(format!(
+            "{holders} employees hold this position"
+        )));
+    }
+    diesel::delete(positions::table.find(current.id)).execute(tx.conn())?;
+    Ok(())
 }
 
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(positions::table.find(id)).execute(conn)
-}
-
-pub fn standards(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<Standard>> {
-    let rows: Vec<(i64, i32)> = position_standards::table
+pub fn standards(conn: &mut AnyConnection, id: PositionId) -> QueryResult<Vec<Standard>> {
+    position_standards::table
         .filter(position_standards::position_id.eq(id))
         .order(position_standards::competency_id.asc())
         .select((
             position_standards::competency_id,
             position_standards::required_level,
         ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(competency_id, required_level)| Standard {
-            competency_id,
-            required_level,
-        })
-        .collect())
+        .load(conn)
 }
 
-pub fn replace_standards(conn: &mut AnyConnection, id: i64, items: &[Standard]) -> QueryResult<()> {
-    diesel::delete(position_standards::table.filter(position_standards::position_id.eq(id)))
-        .execute(conn)?;
+/// Replaces the whole standard (its competencies must exist, 422).
+pub fn replace_standards(tx: &mut Tx, id: PositionId, items: &[Standard]) -> ApiResult<()> {
+    let competencies: Vec<i64> = items.iter().map(|s| s.competency_id.0).collect();
+    refs::require(tx, &[("competency_id", Entity::Competency, competencies)])?;
+    let mut sql = format!("DELETE FROM position_standards WHERE position_id = {id};");
     if !items.is_empty() {
-        insert_standards(conn, id, items)?;
+        let rows: Vec<String> = items
+            .iter()
+            .map(|s| format!("({id}, {}, {})", s.competency_id, s.required_level))
+            .collect();
+        sql.push_str(&format!(
+            " INSERT INTO position_standards (position_id, competency_id, required_level) VALUES {};",
+            rows.join(", ")
+        ));
     }
-    crate::reports::aggregates::refresh_standing(
-        conn,
-        crate::reports::aggregates::Employees::Position(id),
-    )
-}
-
-fn insert_standards(conn: &mut AnyConnection, id: i64, items: &[Standard]) -> QueryResult<()> {
-    let rows: Vec<_> = items
-        .iter()
-        .map(|s| {
-            (
-                position_standards::position_id.eq(id),
-                position_standards::competency_id.eq(s.competency_id),
-                position_standards::required_level.eq(s.required_level),
-            )
-        })
-        .collect();
-    let insert = diesel::insert_into(position_standards::table).values(rows);
-    crate::execute_native!(conn, insert)?;
-    Ok(())
+    tx.conn().batch_execute(&sql)?;
+    Ok(aggregates::after(tx, Change::Standard(id))?)
 }

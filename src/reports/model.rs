@@ -5,12 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    Json,
-    Csv,
-}
+use crate::types::UnitId;
+
+pub use crate::web::csv::Format;
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -24,7 +21,7 @@ pub struct ReportFilter {
     /// Trainings that end on or before this day.
     pub to: Option<NaiveDate>,
     /// This unit and its sub-units (people-based figures).
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     /// training-evaluation only.
     pub training_id: Option<i64>,
     /// training-evaluation only.

@@ -250,7 +250,7 @@ pub fn feedback_stats(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<Fe
         "promoters".into(),
         "detractors".into(),
     ];
-    for a in super::aggregates::rated() {
+    for a in crate::aggregates::rated() {
         columns.extend(["n", "sum", "top2", "low"].map(|x| format!("{a}_{x}")));
     }
     let sums: Vec<String> = columns

@@ -1,21 +1,18 @@
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::model::*;
 use super::queries::{self, Scope};
-use crate::auth::{Caller, Role};
+use crate::auth::{op, Allowed, Caller};
 use crate::db::AnyConnection;
 use crate::error::{ApiResult, ReadErrors};
 use crate::feedback::model::ASPECTS;
+use crate::web::csv::{csv_response, wants_csv};
 use crate::web::{db, ValidQuery};
 use crate::AppState;
-
-const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::UnitManager];
 
 fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -51,7 +48,10 @@ fn scope(
     if let Some(d) = f.to {
         to = Some(to.map_or(d, |x| x.min(d)));
     }
-    let units = caller.units_within(conn, f.unit_id)?;
+    let units = caller
+        .reach(conn)?
+        .units_within(conn, f.unit_id)?
+        .map(|units| crate::types::raw(&units));
     Ok(Scope {
         from,
         to,
@@ -60,96 +60,6 @@ fn scope(
         partner_id: f.partner_id,
         trainer_id: f.trainer_id,
     })
-}
-
-/// CSV when `format=csv`, or when no format is given and `Accept` asks for text/csv.
-pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
-    match format {
-        Some(Format::Csv) => true,
-        Some(Format::Json) => false,
-        None => req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/csv")),
-    }
-}
-
-/// Flattens JSON objects to columns (`aspects.method.mean` → `aspects_method_mean`; lists joined
-/// with `;`), the union of all rows' columns in first-seen order.
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}_{k}")
-                };
-                flatten(&key, v, out);
-            }
-        }
-        Value::Array(items) => {
-            let joined: Vec<String> = items
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string())
-                })
-                .collect();
-            out.push((prefix.to_string(), joined.join(";")));
-        }
-        Value::Null => out.push((prefix.to_string(), String::new())),
-        Value::String(s) => out.push((prefix.to_string(), s.clone())),
-        other => out.push((prefix.to_string(), other.to_string())),
-    }
-}
-
-pub fn csv_response<T: Serialize>(name: &str, rows: &[T]) -> ApiResult<HttpResponse> {
-    let flat: Vec<Vec<(String, String)>> = rows
-        .iter()
-        .map(|r| {
-            let mut cells = Vec::new();
-            flatten(
-                "",
-                &serde_json::to_value(r).unwrap_or(Value::Null),
-                &mut cells,
-            );
-            cells
-        })
-        .collect();
-    let mut headers: Vec<String> = Vec::new();
-    for row in &flat {
-        for (k, _) in row {
-            if !headers.contains(k) {
-                headers.push(k.clone());
-            }
-        }
-    }
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let to_internal = |e: csv::Error| crate::error::ApiError::Internal(e.to_string());
-    writer.write_record(&headers).map_err(to_internal)?;
-    for row in &flat {
-        let map: HashMap<&str, &str> = row.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        writer
-            .write_record(
-                headers
-                    .iter()
-                    .map(|h| map.get(h.as_str()).copied().unwrap_or("")),
-            )
-            .map_err(to_internal)?;
-    }
-    let body = writer
-        .into_inner()
-        .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.csv\""),
-        ))
-        .body(body))
 }
 
 /// JSON, or CSV of `rows` when asked.
@@ -181,7 +91,6 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&mut AnyConnection, &Scope) -> ApiResult<Vec<T>> + Send + 'static,
 {
-    caller.require_role_or_scope(READERS, "reports:read")?;
     let csv = wants_csv(req, f.format);
     let items = db(&state.pool, move |c| {
         let s = scope(c, &caller, &f, None)?;
@@ -285,10 +194,18 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
 pub async fn training_evaluation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Allowed<op::TrainingEvaluation>,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    list_report(&req, &state, caller, f, "training-evaluation", evaluation).await
+    list_report(
+        &req,
+        &state,
+        caller.caller,
+        f,
+        "training-evaluation",
+        evaluation,
+    )
+    .await
 }
 
 /// Pre/post test scores per training: means, gain, normalised gain and pass rate.
@@ -302,26 +219,33 @@ pub async fn training_evaluation(
 pub async fn learning_outcomes(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Allowed<op::LearningOutcomes>,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    list_report(&req, &state, caller, f, "learning-outcomes", |c, s| {
-        let rows = queries::outcomes(c, s)?;
-        let items: Vec<LearningOutcome> = rows
-            .into_iter()
-            .map(|r| LearningOutcome {
-                training_id: r.training_id,
-                title: r.title,
-                participants: r.participants,
-                pre_mean: r.pre_mean.map(round),
-                post_mean: r.post_mean.map(round),
-                gain_mean: r.gain_mean.map(round),
-                normalized_gain_mean: r.normalized_gain_mean.map(round),
-                pass_rate: ratio(r.passed.unwrap_or(0), r.finished.unwrap_or(0)),
-            })
-            .collect();
-        Ok(items)
-    })
+    list_report(
+        &req,
+        &state,
+        caller.caller,
+        f,
+        "learning-outcomes",
+        |c, s| {
+            let rows = queries::outcomes(c, s)?;
+            let items: Vec<LearningOutcome> = rows
+                .into_iter()
+                .map(|r| LearningOutcome {
+                    training_id: r.training_id,
+                    title: r.title,
+                    participants: r.participants,
+                    pre_mean: r.pre_mean.map(round),
+                    post_mean: r.post_mean.map(round),
+                    gain_mean: r.gain_mean.map(round),
+                    normalized_gain_mean: r.normalized_gain_mean.map(round),
+                    pass_rate: ratio(r.passed.unwrap_or(0), r.finished.unwrap_or(0)),
+                })
+                .collect();
+            Ok(items)
+        },
+    )
     .await
 }
 
@@ -367,11 +291,11 @@ fn compliance(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCom
 pub async fn jp_compliance(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Allowed<op::JpCompliance>,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role_or_scope(READERS, "reports:read")?;
     let year = f.year.unwrap_or_else(|| chrono::Utc::now().year());
+    let caller = caller.caller;
     let (report, f) = db(&state.pool, move |c| {
         let s = scope(c, &caller, &f, Some(year))?;
         Ok((compliance(c, &s, year)?, f))
@@ -392,10 +316,10 @@ pub async fn jp_compliance(
 pub async fn competency_gaps(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Allowed<op::CompetencyGaps>,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role_or_scope(READERS, "reports:read")?;
+    let caller = caller.caller;
     let (report, f) = db(&state.pool, move |c| {
         let s = scope(c, &caller, &f, None)?;
         let settings = crate::settings::queries::get(c)?;
@@ -436,10 +360,10 @@ pub async fn competency_gaps(
 pub async fn training_needs(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Allowed<op::TrainingNeeds>,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    list_report(&req, &state, caller, f, "training-needs", |c, s| {
+    list_report(&req, &state, caller.caller, f, "training-needs", |c, s| {
         let items: Vec<TrainingNeed> = queries::needs(c, s)?
             .into_iter()
             .map(|r| {
@@ -483,10 +407,10 @@ fn agreement_status(end: Option<NaiveDate>, today: NaiveDate) -> AgreementStatus
 pub async fn partners_report(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Allowed<op::PartnersReport>,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    list_report(&req, &state, caller, f, "partners", |c, s| {
+    list_report(&req, &state, caller.caller, f, "partners", |c, s| {
         let min = i64::from(crate::settings::queries::get(c)?.min_group_size);
         let today = chrono::Utc::now().date_naive();
         let items: Vec<PartnerReport> = queries::partners(c, s)?
@@ -524,10 +448,10 @@ pub async fn partners_report(
 pub async fn trainers_report(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Allowed<op::TrainersReport>,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    list_report(&req, &state, caller, f, "trainers", |c, s| {
+    list_report(&req, &state, caller.caller, f, "trainers", |c, s| {
         let mut items: Vec<TrainerSupply> = queries::trainer_supply(c, s)?
             .into_iter()
             .map(|r| TrainerSupply {
@@ -567,11 +491,11 @@ pub async fn trainers_report(
 pub async fn summary(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Allowed<op::Summary>,
     ValidQuery(f): ValidQuery<ReportFilter>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_role_or_scope(READERS, "reports:read")?;
     let year = f.year.unwrap_or_else(|| chrono::Utc::now().year());
+    let caller = caller.caller;
     let (report, f) = db(&state.pool, move |c| {
         let s = scope(c, &caller, &f, Some(year))?;
         let today = chrono::Utc::now().date_naive();

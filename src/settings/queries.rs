@@ -1,33 +1,57 @@
+//! The one row of settings, as a resource (id 1).
+
 use diesel::prelude::*;
 
-use super::model::{Settings, SettingsRow, SettingsValues};
+use super::model::{Settings, SettingsValues};
+use crate::audit::Entity;
+use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::settings;
-use crate::db::{now, AnyConnection};
+use crate::db::write::Tx;
+use crate::db::AnyConnection;
+use crate::error::ApiResult;
 
-pub fn get(conn: &mut AnyConnection) -> QueryResult<Settings> {
-    settings::table
-        .find(1)
-        .select(SettingsRow::as_select())
-        .first(conn)
-        .map(Settings::from)
+/// The settings row's id.
+pub const ID: i32 = 1;
+
+pub struct SettingsRow;
+
+impl Resource for SettingsRow {
+    const ENTITY: Entity = Entity::Settings;
+    type Id = i32;
+    type Row = Settings;
+    type Current = Settings;
+
+    fn row(conn: &mut AnyConnection, id: i32) -> QueryResult<Settings> {
+        settings::table
+            .find(id)
+            .select(Settings::as_select())
+            .first(conn)
+    }
+
+    fn pg_sql() -> String {
+        json_by_id(
+            settings::table.select(Settings::as_select()),
+            "settings",
+            "",
+        )
+    }
+
+    fn present(s: Settings) -> Settings {
+        s
+    }
+
+    fn version(s: &Settings) -> i64 {
+        s.version
+    }
 }
 
-/// Writes the values if still at `version`; `false` when someone changed them meanwhile.
-pub fn update(
-    conn: &mut AnyConnection,
-    version: i64,
-    values: &SettingsValues,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        settings::table
-            .filter(settings::id.eq(1))
-            .filter(settings::version.eq(version)),
-    )
-    .set((
-        values,
-        settings::version.eq(version + 1),
-        settings::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+pub fn get(conn: &mut AnyConnection) -> QueryResult<Settings> {
+    SettingsRow::row(conn, ID)
+}
+
+pub fn update(tx: &mut Tx, values: &SettingsValues) -> ApiResult<()> {
+    diesel::update(settings::table.find(ID))
+        .set(values)
+        .execute(tx.conn())?;
+    Ok(())
 }

@@ -1,13 +1,14 @@
-use actix_web::{get, patch, web, HttpResponse};
-use validator::Validate;
+//! `/settings`: the programme's policy values, one versioned row.
 
-use super::model::{Settings, SettingsPatch};
-use super::queries;
-use crate::audit::{self, Action, Outcome};
-use crate::auth::{Caller, Role};
-use crate::db::write_tx;
-use crate::error::{ApiError, ApiResult, ReadErrors, WriteErrors};
-use crate::web::{db, ok_versioned, validation_error, IfMatch, RequestMeta, ValidJson};
+use actix_web::{get, patch, web, HttpResponse};
+
+use super::model::{Settings, SettingsPatch, SettingsValues};
+use super::queries::{self, SettingsRow, ID};
+use crate::audit::Action;
+use crate::auth::{op, Allowed};
+use crate::db::resource::{read, Resource};
+use crate::error::{ApiResult, ReadErrors, WriteErrors};
+use crate::web::{ok_versioned, Patch, Write};
 use crate::AppState;
 
 /// The programme settings (admin, operator).
@@ -17,9 +18,11 @@ use crate::AppState;
     security(("bearer" = []))
 )]
 #[get("/settings")]
-pub async fn get_settings(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    caller.require_role(&[Role::Admin, Role::Operator])?;
-    let settings = db(&state.pool, |c| Ok(queries::get(c)?)).await?;
+pub async fn get_settings(
+    state: web::Data<AppState>,
+    _: Allowed<op::GetSettings>,
+) -> ApiResult<HttpResponse> {
+    let settings = read::<SettingsRow>(&state, ID).await?;
     Ok(ok_versioned(&settings, settings.version))
 }
 
@@ -33,36 +36,18 @@ pub async fn get_settings(state: web::Data<AppState>, caller: Caller) -> ApiResu
 )]
 #[patch("/settings")]
 pub async fn update_settings(
-    state: web::Data<AppState>,
-    caller: Caller,
-    meta: RequestMeta,
-    if_match: IfMatch,
-    ValidJson(body): ValidJson<SettingsPatch>,
+    w: Write<op::UpdateSettings>,
+    patch: Patch<SettingsValues>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
-    let settings = db(&state.pool, move |c| {
-        write_tx(c, |c| {
-            crate::db::lock_row(c, "settings", 1)?;
-            let current = queries::get(c)?;
-            if_match.check(current.version)?;
-            let values = body.apply(&current);
-            values.validate().map_err(|e| validation_error(&e))?;
-            if !queries::update(c, current.version, &values)? {
-                return Err(ApiError::PreconditionFailed);
-            }
-            audit::record(
-                c,
-                caller.actor(),
-                &meta,
-                Action::SettingsChange,
-                "settings",
-                Some(1),
-                Outcome::Success,
-            )?;
-            Ok(queries::get(c)?)
+    let if_match = w.if_match.clone();
+    let settings = w
+        .run(move |tx| {
+            tx.change::<SettingsRow>(ID, &if_match, Action::SettingsChange, |tx, current| {
+                queries::update(tx, &patch.apply(&current)?)
+            })?;
+            SettingsRow::load(tx, ID)
         })
-    })
-    .await?;
+        .await?;
     Ok(ok_versioned(&settings, settings.version))
 }
 

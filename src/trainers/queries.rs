@@ -1,41 +1,80 @@
-use std::collections::BTreeMap;
+//! Trainers' SQL: the resource (one trainer, both read paths), the filtered list, and the
+//! writers, which run inside the write pipeline.
+
+use std::marker::PhantomData;
 
 use diesel::prelude::*;
 
-use super::model::{TrainerChanges, TrainerFilter, TrainerRow};
+use super::model::{Trainer, TrainerFilter, TrainerInput, TrainerRecord, TrainerRow};
+use crate::audit::Entity;
+use crate::auth::Caller;
+use crate::db::refs::{self, LinkTable};
+use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::{trainer_competencies, trainers, training_trainers};
-use crate::db::{contains_pattern, last_insert_id, lower, now, AnyConnection, Backend};
-use crate::web::group_pairs;
+use crate::db::write::Tx;
+use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::error::{ApiError, ApiResult};
+use crate::types::{raw, CompetencyId, TrainerId};
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<TrainerRow> {
-    trainers::table
-        .find(id)
-        .select(TrainerRow::as_select())
-        .first(conn)
+pub const COMPETENCIES: LinkTable<TrainerId, CompetencyId> = LinkTable {
+    table: "trainer_competencies",
+    owner: "trainer_id",
+    target: "competency_id",
+    ids: PhantomData,
+};
+
+pub struct Trainers;
+
+impl Resource for Trainers {
+    const ENTITY: Entity = Entity::Trainer;
+    type Id = TrainerId;
+    type Row = TrainerRecord;
+    type Current = Trainer;
+
+    fn row(conn: &mut AnyConnection, id: TrainerId) -> QueryResult<TrainerRecord> {
+        let row = trainers::table
+            .find(id)
+            .select(TrainerRow::as_select())
+            .first(conn)?;
+        Ok(with_competencies(conn, vec![row])?.remove(0))
+    }
+
+    fn pg_sql() -> String {
+        json_by_id(
+            trainers::table.select(TrainerRow::as_select()),
+            "trainers",
+            &COMPETENCIES.pg_json_column("trainers", "competency_ids"),
+        )
+    }
+
+    fn present(record: TrainerRecord) -> Trainer {
+        Trainer::from(record)
+    }
+
+    fn version(t: &Trainer) -> i64 {
+        t.version
+    }
 }
 
-pub fn competency_ids(
+fn with_competencies(
     conn: &mut AnyConnection,
-    ids: &[i64],
-) -> QueryResult<BTreeMap<i64, Vec<i64>>> {
-    let rows: Vec<(i64, i64)> = trainer_competencies::table
-        .filter(trainer_competencies::trainer_id.eq_any(ids))
-        .order((
-            trainer_competencies::trainer_id,
-            trainer_competencies::competency_id,
-        ))
-        .select((
-            trainer_competencies::trainer_id,
-            trainer_competencies::competency_id,
-        ))
-        .load(conn)?;
-    Ok(group_pairs(rows))
+    rows: Vec<TrainerRow>,
+) -> QueryResult<Vec<TrainerRecord>> {
+    COMPETENCIES.attach(
+        conn,
+        rows,
+        |r| r.id,
+        |row, competency_ids| TrainerRecord {
+            row,
+            competency_ids,
+        },
+    )
 }
 
 fn filtered(f: &TrainerFilter) -> trainers::BoxedQuery<'static, Backend> {
     let mut q = trainers::table.into_boxed();
     if let Some(kind) = f.kind {
-        q = q.filter(trainers::kind.eq(kind.as_str()));
+        q = q.filter(trainers::kind.eq(kind));
     }
     if let Some(partner) = f.partner_id {
         q = q.filter(trainers::partner_id.eq(partner));
@@ -62,108 +101,78 @@ fn filtered(f: &TrainerFilter) -> trainers::BoxedQuery<'static, Backend> {
     q
 }
 
+/// One page of trainers with their competencies: (total, page).
 pub fn list(
     conn: &mut AnyConnection,
+    _: &Caller,
     f: &TrainerFilter,
     sort: &[(&str, bool)],
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<TrainerRow>)> {
+    (offset, limit): (i64, i64),
+) -> ApiResult<(i64, Vec<Trainer>)> {
     let total = filtered(f).count().get_result(conn)?;
-    let mut q = filtered(f);
-    for (field, desc) in sort {
-        q = match (*field, *desc) {
-            ("name", false) => q.then_order_by(trainers::name.asc()),
-            ("name", true) => q.then_order_by(trainers::name.desc()),
-            ("id", true) => q.then_order_by(trainers::id.desc()),
-            _ => q.then_order_by(trainers::id.asc()),
-        };
-    }
-    let rows = q
-        .then_order_by(trainers::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(TrainerRow::as_select())
-        .load(conn)?;
-    Ok((total, rows))
+    let rows: Vec<TrainerRow> = crate::order_by!(filtered(f), sort, {
+        "id" => trainers::id,
+        "name" => trainers::name,
+    })
+    .then_order_by(trainers::id.asc())
+    .offset(offset)
+    .limit(limit)
+    .select(TrainerRow::as_select())
+    .load(conn)?;
+    let items = with_competencies(conn, rows)?;
+    Ok((total, items.into_iter().map(Trainer::from).collect()))
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = trainers)]
-struct NewTrainer {
-    #[diesel(embed)]
-    fields: TrainerChanges,
-    created_at: chrono::NaiveDateTime,
-    updated_at: chrono::NaiveDateTime,
-    version: i64,
-}
-
-pub fn create(conn: &mut AnyConnection, fields: &TrainerChanges) -> QueryResult<i64> {
-    let at = now();
-    diesel::insert_into(trainers::table)
-        .values(NewTrainer {
-            fields: fields.clone(),
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        })
-        .execute(conn)?;
-    last_insert_id(conn)
-}
-
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i64,
-    fields: &TrainerChanges,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        trainers::table
-            .filter(trainers::id.eq(id))
-            .filter(trainers::version.eq(version)),
-    )
-    .set((
-        fields,
-        trainers::version.eq(version + 1),
-        trainers::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
-pub fn replace_competencies(
-    conn: &mut AnyConnection,
-    trainer_id: i64,
-    ids: &[i64],
-) -> QueryResult<()> {
-    diesel::delete(
-        trainer_competencies::table.filter(trainer_competencies::trainer_id.eq(trainer_id)),
-    )
-    .execute(conn)?;
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<_> = ids
-        .iter()
-        .map(|c| {
+/// The employee, partner and competencies a trainer names must exist (422).
+fn check(conn: &mut AnyConnection, t: &TrainerInput) -> ApiResult<()> {
+    refs::require(
+        conn,
+        &[
             (
-                trainer_competencies::trainer_id.eq(trainer_id),
-                trainer_competencies::competency_id.eq(*c),
-            )
-        })
-        .collect();
-    let insert = diesel::insert_into(trainer_competencies::table).values(rows);
-    crate::execute_native!(conn, insert)?;
-    Ok(())
+                "employee_id",
+                Entity::Employee,
+                raw(t.employee_id.as_slice()),
+            ),
+            ("partner_id", Entity::Partner, raw(t.partner_id.as_slice())),
+            ("competency_ids", Entity::Competency, raw(&t.competency_ids)),
+        ],
+    )
 }
 
-pub fn in_trainings(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
+pub fn create(tx: &mut Tx, t: &TrainerInput) -> ApiResult<TrainerId> {
+    check(tx, t)?;
+    let at = now();
+    let insert = diesel::insert_into(trainers::table).values((
+        t,
+        trainers::created_at.eq(at),
+        trainers::updated_at.eq(at),
+    ));
+    let id = crate::insert_returning_id!(tx.conn(), insert, trainers::id)?;
+    COMPETENCIES.replace(tx, id, &t.competency_ids)?;
+    Ok(id)
+}
+
+pub fn update(tx: &mut Tx, current: &Trainer, t: &TrainerInput) -> ApiResult<()> {
+    check(tx, t)?;
+    let id = current.id;
+    diesel::update(trainers::table.find(id))
+        .set(t)
+        .execute(tx.conn())?;
+    Ok(COMPETENCIES.replace(tx, id, &t.competency_ids)?)
+}
+
+/// A trainer named by trainings is kept (409): deactivate instead.
+pub fn delete(tx: &mut Tx, current: &Trainer) -> ApiResult<()> {
+    let id = current.id;
+    let named: bool = diesel::select(diesel::dsl::exists(
         training_trainers::table.filter(training_trainers::trainer_id.eq(id)),
     ))
-    .get_result(conn)
-}
-
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(trainers::table.find(id)).execute(conn)
+    .get_result(tx.conn())?;
+    if named {
+        return Err(ApiError::conflict(
+            "the trainer is named by trainings; deactivate instead",
+        ));
+    }
+    diesel::delete(trainers::table.find(id)).execute(tx.conn())?;
+    Ok(())
 }

@@ -1,34 +1,67 @@
+//! Trainings' SQL: the resource, the catalogue, the writers (links kept in the link tables and
+//! on the row), the status flow, and the seat count that keeps enrolments within capacity.
+
 use chrono::NaiveDate;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use super::model::{Links, TrainingChanges, TrainingFilter, TrainingRow};
-use crate::db::schema::{
-    enrolments, training_competencies, training_partners, training_trainers, trainings,
-};
-use crate::db::{
-    contains_pattern, last_insert_id, lower, lower_nullable, now, AnyConnection, Backend,
-};
+use super::model::{Links, Status, Training, TrainingFilter, TrainingInput, TrainingRow};
+use crate::aggregates::{self, Change};
+use crate::audit::Entity;
+use crate::auth::Caller;
+use crate::db::refs;
+use crate::db::resource::{json_by_id, Resource};
+use crate::db::schema::{training_competencies, training_partners, trainings};
+use crate::db::write::Tx;
+use crate::db::{contains_pattern, lower, lower_nullable, now, AnyConnection, Backend};
+use crate::error::{ApiError, ApiResult};
+use crate::types::{raw, JsonText, TrainingId};
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<TrainingRow> {
-    trainings::table
-        .find(id)
-        .select(TrainingRow::as_select())
-        .first(conn)
+pub struct Trainings;
+
+impl Resource for Trainings {
+    const ENTITY: Entity = Entity::Training;
+    type Id = TrainingId;
+    type Row = TrainingRow;
+    type Current = Training;
+
+    fn row(conn: &mut AnyConnection, id: TrainingId) -> QueryResult<TrainingRow> {
+        trainings::table
+            .find(id)
+            .select(TrainingRow::as_select())
+            .first(conn)
+    }
+
+    fn pg_sql() -> String {
+        json_by_id(
+            trainings::table.select(TrainingRow::as_select()),
+            "trainings",
+            "",
+        )
+    }
+
+    fn present(row: TrainingRow) -> Training {
+        Training::from(row)
+    }
+
+    fn version(t: &Training) -> i64 {
+        t.version
+    }
 }
 
 fn filtered(f: &TrainingFilter, include_drafts: bool) -> trainings::BoxedQuery<'static, Backend> {
     let mut q = trainings::table.into_boxed();
     if !include_drafts {
-        q = q.filter(trainings::status.ne("draft"));
+        q = q.filter(trainings::status.ne(Status::Draft));
     }
     if let Some(status) = f.status {
-        q = q.filter(trainings::status.eq(status.as_str()));
+        q = q.filter(trainings::status.eq(status));
     }
     if let Some(form) = f.form {
-        q = q.filter(trainings::form.eq(form.as_str()));
+        q = q.filter(trainings::form.eq(form));
     }
     if let Some(mode) = f.mode {
-        q = q.filter(trainings::mode.eq(mode.as_str()));
+        q = q.filter(trainings::mode.eq(mode));
     }
     if let Some(partner) = f.partner_id {
         q = q.filter(
@@ -78,105 +111,107 @@ fn filtered(f: &TrainingFilter, include_drafts: bool) -> trainings::BoxedQuery<'
     q
 }
 
+/// One page of the catalogue as the caller may see it.
 pub fn list(
     conn: &mut AnyConnection,
+    caller: &Caller,
     f: &TrainingFilter,
-    include_drafts: bool,
     sort: &[(&str, bool)],
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<TrainingRow>)> {
-    let total = filtered(f, include_drafts).count().get_result(conn)?;
-    let mut q = filtered(f, include_drafts);
-    for (field, desc) in sort {
-        q = match (*field, *desc) {
-            ("title", false) => q.then_order_by(trainings::title.asc()),
-            ("title", true) => q.then_order_by(trainings::title.desc()),
-            ("start_date", false) => q.then_order_by(trainings::start_date.asc()),
-            ("start_date", true) => q.then_order_by(trainings::start_date.desc()),
-            ("end_date", false) => q.then_order_by(trainings::end_date.asc()),
-            ("end_date", true) => q.then_order_by(trainings::end_date.desc()),
-            ("jp", false) => q.then_order_by(trainings::jp.asc()),
-            ("jp", true) => q.then_order_by(trainings::jp.desc()),
-            ("id", true) => q.then_order_by(trainings::id.desc()),
-            _ => q.then_order_by(trainings::id.asc()),
-        };
-    }
-    let rows = q
-        .then_order_by(trainings::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(TrainingRow::as_select())
-        .load(conn)?;
-    Ok((total, rows))
+    (offset, limit): (i64, i64),
+) -> ApiResult<(i64, Vec<Training>)> {
+    let drafts = super::access::sees_drafts(caller);
+    let total = filtered(f, drafts).count().get_result(conn)?;
+    let rows: Vec<TrainingRow> = crate::order_by!(filtered(f, drafts), sort, {
+        "id" => trainings::id,
+        "title" => trainings::title,
+        "start_date" => trainings::start_date,
+        "end_date" => trainings::end_date,
+        "jp" => trainings::jp,
+    })
+    .then_order_by(trainings::id.asc())
+    .offset(offset)
+    .limit(limit)
+    .select(TrainingRow::as_select())
+    .load(conn)?;
+    Ok((total, rows.into_iter().map(Training::from).collect()))
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = trainings)]
-struct NewTraining {
-    #[diesel(embed)]
-    fields: TrainingChanges,
-    status: &'static str,
-    enrolled_count: i32,
-    created_at: chrono::NaiveDateTime,
-    updated_at: chrono::NaiveDateTime,
-    version: i64,
+/// Everything a training refers to must exist (422 naming the field otherwise).
+fn check(conn: &mut AnyConnection, t: &TrainingInput) -> ApiResult<()> {
+    let competencies: Vec<i64> = t.competencies.iter().map(|c| c.competency_id.0).collect();
+    refs::require(
+        conn,
+        &[
+            (
+                "organizer_unit_id",
+                Entity::Unit,
+                raw(t.organizer_unit_id.as_slice()),
+            ),
+            ("partner_ids", Entity::Partner, raw(&t.partner_ids)),
+            ("trainer_ids", Entity::Trainer, raw(&t.trainer_ids)),
+            ("competencies", Entity::Competency, competencies),
+        ],
+    )
 }
 
-pub fn create(conn: &mut AnyConnection, fields: &TrainingChanges) -> QueryResult<i64> {
+/// A new training, as a `draft`.
+pub fn create(tx: &mut Tx, t: &TrainingInput) -> ApiResult<TrainingId> {
+    check(tx, t)?;
     let at = now();
-    diesel::insert_into(trainings::table)
-        .values(NewTraining {
-            fields: fields.clone(),
-            status: "draft",
-            enrolled_count: 0,
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        })
-        .execute(conn)?;
-    last_insert_id(conn)
+    let insert = diesel::insert_into(trainings::table).values((
+        t,
+        trainings::status.eq(Status::Draft),
+        trainings::enrolled_count.eq(0),
+        trainings::created_at.eq(at),
+        trainings::updated_at.eq(at),
+    ));
+    let id = crate::insert_returning_id!(tx.conn(), insert, trainings::id)?;
+    replace_links(tx, id, &Links::of(t))?;
+    Ok(id)
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i64,
-    fields: &TrainingChanges,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        trainings::table
-            .filter(trainings::id.eq(id))
-            .filter(trainings::version.eq(version)),
-    )
-    .set((
-        fields,
-        trainings::version.eq(version + 1),
-        trainings::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+/// Capacity cannot drop below the seats taken (409); a change of dates moves its completions'
+/// year.
+pub fn update(tx: &mut Tx, current: &Training, t: &TrainingInput) -> ApiResult<()> {
+    if t.capacity.is_some_and(|cap| cap < current.enrolled_count) {
+        return Err(ApiError::conflict(format!(
+            "{} seats are taken; capacity cannot be lower",
+            current.enrolled_count
+        )));
+    }
+    check(tx, t)?;
+    diesel::update(trainings::table.find(current.id))
+        .set(t)
+        .execute(tx.conn())?;
+    replace_links(tx, current.id, &Links::of(t))?;
+    if t.end_date != current.end_date {
+        aggregates::after(tx, Change::TrainingDates(current.id))?;
+    }
+    Ok(())
 }
 
-/// Moves the status if it still is `from`; `false` when it changed meanwhile.
-pub fn set_status(conn: &mut AnyConnection, id: i64, from: &str, to: &str) -> QueryResult<bool> {
-    let n = diesel::update(
-        trainings::table
-            .filter(trainings::id.eq(id))
-            .filter(trainings::status.eq(from)),
-    )
-    .set((
-        trainings::status.eq(to),
-        trainings::version.eq(trainings::version + 1),
-        trainings::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+/// A training with enrolments is kept (409): cancel it instead.
+pub fn delete(tx: &mut Tx, current: &Training) -> ApiResult<()> {
+    if refs::uses(tx, current.id.0, &[("enrolments", "training_id")])?[0] > 0 {
+        return Err(ApiError::conflict(
+            "the training has enrolments; cancel it instead",
+        ));
+    }
+    diesel::delete(trainings::table.find(current.id)).execute(tx.conn())?;
+    Ok(())
+}
+
+/// Moves the status (the caller holds the row locked and checked the transition).
+pub fn set_status(tx: &mut Tx, id: TrainingId, to: Status) -> ApiResult<()> {
+    diesel::update(trainings::table.find(id))
+        .set(trainings::status.eq(to))
+        .execute(tx.conn())?;
+    Ok(())
 }
 
 /// Takes a seat if one is free: one conditional UPDATE, so two requests (or two server
 /// processes) can never both take the last seat. `false` when the training is full.
-pub fn take_seat(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
+pub fn take_seat(tx: &mut Tx, id: TrainingId) -> QueryResult<bool> {
     let n = diesel::update(
         trainings::table.filter(trainings::id.eq(id)).filter(
             trainings::capacity
@@ -185,93 +220,60 @@ pub fn take_seat(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
         ),
     )
     .set(trainings::enrolled_count.eq(trainings::enrolled_count + 1))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     Ok(n == 1)
 }
 
-pub fn free_seat(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
+pub fn free_seat(tx: &mut Tx, id: TrainingId) -> QueryResult<()> {
     diesel::update(
         trainings::table
             .filter(trainings::id.eq(id))
             .filter(trainings::enrolled_count.gt(0)),
     )
     .set(trainings::enrolled_count.eq(trainings::enrolled_count - 1))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     Ok(())
 }
 
 /// Replaces a training's links: the link tables and their copy on the row (`links_json`).
-pub fn replace_links(conn: &mut AnyConnection, id: i64, links: &Links) -> QueryResult<()> {
-    let Links {
-        partner_ids: partners,
-        trainer_ids: trainers,
-        competencies,
-    } = links;
+/// The only writer of either.
+pub fn replace_links(tx: &mut Tx, id: TrainingId, links: &Links) -> QueryResult<()> {
     diesel::update(trainings::table.find(id))
-        .set(trainings::links_json.eq(links.to_json()))
-        .execute(conn)?;
-    diesel::delete(training_partners::table.filter(training_partners::training_id.eq(id)))
-        .execute(conn)?;
-    diesel::delete(training_trainers::table.filter(training_trainers::training_id.eq(id)))
-        .execute(conn)?;
-    diesel::delete(training_competencies::table.filter(training_competencies::training_id.eq(id)))
-        .execute(conn)?;
-    if !partners.is_empty() {
-        let rows: Vec<_> = partners
-            .iter()
-            .map(|p| {
-                (
-                    training_partners::training_id.eq(id),
-                    training_partners::partner_id.eq(*p),
-                )
-            })
-            .collect();
-        crate::execute_native!(
-            conn,
-            diesel::insert_into(training_partners::table).values(rows)
-        )?;
+        .set(trainings::links_json.eq(JsonText::to_text(links)))
+        .execute(tx.conn())?;
+    let pairs = |ids: Vec<i64>| -> String {
+        ids.iter()
+            .map(|x| format!("({id}, {x})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut sql = format!(
+        "DELETE FROM training_partners WHERE training_id = {id}; \
+         DELETE FROM training_trainers WHERE training_id = {id}; \
+         DELETE FROM training_competencies WHERE training_id = {id};"
+    );
+    if !links.partner_ids.is_empty() {
+        sql.push_str(&format!(
+            " INSERT INTO training_partners (training_id, partner_id) VALUES {};",
+            pairs(raw(&links.partner_ids))
+        ));
     }
-    if !trainers.is_empty() {
-        let rows: Vec<_> = trainers
-            .iter()
-            .map(|t| {
-                (
-                    training_trainers::training_id.eq(id),
-                    training_trainers::trainer_id.eq(*t),
-                )
-            })
-            .collect();
-        crate::execute_native!(
-            conn,
-            diesel::insert_into(training_trainers::table).values(rows)
-        )?;
+    if !links.trainer_ids.is_empty() {
+        sql.push_str(&format!(
+            " INSERT INTO training_trainers (training_id, trainer_id) VALUES {};",
+            pairs(raw(&links.trainer_ids))
+        ));
     }
-    if !competencies.is_empty() {
-        let rows: Vec<_> = competencies
+    if !links.competencies.is_empty() {
+        let rows: Vec<String> = links
+            .competencies
             .iter()
-            .map(|c| {
-                (
-                    training_competencies::training_id.eq(id),
-                    training_competencies::competency_id.eq(c.competency_id),
-                    training_competencies::target_level.eq(c.target_level),
-                )
-            })
+            .map(|c| format!("({id}, {}, {})", c.competency_id, c.target_level))
             .collect();
-        crate::execute_native!(
-            conn,
-            diesel::insert_into(training_competencies::table).values(rows)
-        )?;
+        sql.push_str(&format!(
+            " INSERT INTO training_competencies (training_id, competency_id, target_level) VALUES {};",
+            rows.join(", ")
+        ));
     }
-    Ok(())
-}
-
-pub fn enrolment_count(conn: &mut AnyConnection, id: i64) -> QueryResult<i64> {
-    enrolments::table
-        .filter(enrolments::training_id.eq(id))
-        .count()
-        .get_result(conn)
-}
-
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(trainings::table.find(id)).execute(conn)
+    tx.conn().batch_execute(&sql)
 }

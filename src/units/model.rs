@@ -1,52 +1,30 @@
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::units;
+use crate::types::UnitId;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = units)]
-pub struct UnitRow {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub parent_id: Option<i64>,
-    pub active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
-}
+/// How deep the unit tree may go: an OPD and nine levels of sub-units under it.
+pub const MAX_DEPTH: usize = 10;
 
 /// An organisational unit (OPD or sub-unit).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[diesel(table_name = units)]
 pub struct Unit {
-    pub id: i64,
+    pub id: UnitId,
     pub code: String,
     pub name: String,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<UnitId>,
     pub active: bool,
     pub version: i64,
-}
-
-impl From<UnitRow> for Unit {
-    fn from(r: UnitRow) -> Self {
-        Unit {
-            id: r.id,
-            code: r.code,
-            name: r.name,
-            parent_id: r.parent_id,
-            active: r.active,
-            version: r.version,
-        }
-    }
 }
 
 /// A unit with its sub-units, recursively.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct UnitTree {
-    pub id: i64,
+    pub id: UnitId,
     pub code: String,
     pub name: String,
     pub active: bool,
@@ -66,8 +44,9 @@ pub fn code_chars(v: &str) -> Result<(), ValidationError> {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, Insertable, AsChangeset)]
 #[serde(deny_unknown_fields)]
+#[diesel(table_name = units, treat_none_as_null = true)]
 pub struct UnitInput {
     /// Unique unit code.
     #[schema(
@@ -85,71 +64,15 @@ pub struct UnitInput {
     )]
     #[validate(length(min = 1, max = 200))]
     pub name: String,
-    /// The parent unit; null for a top-level OPD.
+    /// The parent unit; null for a top-level OPD. The tree is at most 10 levels deep.
     #[schema(minimum = 1)]
-    #[validate(range(min = 1))]
-    pub parent_id: Option<i64>,
-    #[serde(default = "yes")]
+    pub parent_id: Option<UnitId>,
+    #[serde(default = "crate::rules::yes")]
     #[schema(default = true)]
     pub active: bool,
 }
 
-fn yes() -> bool {
-    true
-}
-
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct UnitPatch {
-    #[schema(
-        nullable = false,
-        min_length = 1,
-        max_length = 32,
-        pattern = r"^[A-Za-z0-9._-]+$"
-    )]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub code: Option<String>,
-    #[schema(nullable = false, min_length = 1, max_length = 200)]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(minimum = 1, nullable)]
-    pub parent_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    #[schema(nullable = false)]
-    pub active: Option<bool>,
-}
-
-impl UnitPatch {
-    pub fn apply(self, current: Unit) -> UnitInput {
-        UnitInput {
-            code: self.code.unwrap_or(current.code),
-            name: self.name.unwrap_or(current.name),
-            parent_id: self.parent_id.unwrap_or(current.parent_id),
-            active: self.active.unwrap_or(current.active),
-        }
-    }
-}
-
-#[derive(Debug, Clone, AsChangeset, Insertable)]
-#[diesel(table_name = units, treat_none_as_null = true)]
-pub struct UnitChanges {
-    pub code: String,
-    pub name: String,
-    pub parent_id: Option<i64>,
-    pub active: bool,
-}
-
-impl From<&UnitInput> for UnitChanges {
-    fn from(u: &UnitInput) -> Self {
-        UnitChanges {
-            code: u.code.clone(),
-            name: u.name.clone(),
-            parent_id: u.parent_id,
-            active: u.active,
-        }
-    }
-}
+crate::patch_schema!(UnitPatch = UnitInput);
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -160,5 +83,5 @@ pub struct UnitFilter {
     pub q: Option<String>,
     pub active: Option<bool>,
     /// Direct children of this unit.
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<UnitId>,
 }

@@ -1,24 +1,68 @@
+//! Units' SQL: the resource, the tree (recursive CTEs over `parent_id`, bounded so that even a
+//! cycle or an over-deep chain in the stored data cannot make them run away), the list, and the
+//! writers, which keep the tree acyclic and at most `MAX_DEPTH` levels deep.
+
+use std::collections::HashMap;
+
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
-use super::model::{UnitChanges, UnitFilter, UnitRow};
-use crate::db::schema::{employees, positions, units, users};
-use crate::db::{contains_pattern, last_insert_id, lower, now, AnyConnection, Backend};
+use super::model::{Unit, UnitFilter, UnitInput, UnitTree, MAX_DEPTH};
+use crate::audit::Entity;
+use crate::auth::Caller;
+use crate::db::refs;
+use crate::db::resource::{json_by_id, Resource};
+use crate::db::schema::units;
+use crate::db::write::Tx;
+use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::error::{ApiError, ApiResult};
+use crate::types::UnitId;
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<UnitRow> {
-    units::table
-        .find(id)
-        .select(UnitRow::as_select())
-        .first(conn)
+pub struct Units;
+
+impl Resource for Units {
+    const ENTITY: Entity = Entity::Unit;
+    /// Cycles and depth are properties of the whole tree.
+    const SERIAL: bool = true;
+    type Id = UnitId;
+    type Row = Unit;
+    type Current = Unit;
+
+    fn row(conn: &mut AnyConnection, id: UnitId) -> QueryResult<Unit> {
+        units::table.find(id).select(Unit::as_select()).first(conn)
+    }
+
+    fn pg_sql() -> String {
+        json_by_id(units::table.select(Unit::as_select()), "units", "")
+    }
+
+    fn present(unit: Unit) -> Unit {
+        unit
+    }
+
+    fn version(u: &Unit) -> i64 {
+        u.version
+    }
 }
 
 #[derive(QueryableByName)]
 struct IdRow {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[diesel(sql_type = BigInt)]
     id: i64,
 }
 
-/// The unit and all its descendants (a recursive CTE; both backends speak it).
-pub fn subtree_ids(conn: &mut AnyConnection, root: i64) -> QueryResult<Vec<i64>> {
+#[derive(QueryableByName)]
+struct Depth {
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    n: Option<i64>,
+}
+
+/// Past this many steps a walk of the tree stops: further than any tree the rules allow.
+const WALK_LIMIT: usize = 4 * MAX_DEPTH;
+
+/// The unit and all its descendants (a recursive CTE; both backends speak it). `UNION` drops
+/// repeats, so a cycle in the stored data ends the walk.
+pub fn subtree_ids(conn: &mut AnyConnection, root: UnitId) -> QueryResult<Vec<UnitId>> {
     // `root` is an integer, so formatting it in is safe and keeps one SQL text for both backends.
     let sql = format!(
         "WITH RECURSIVE tree(id) AS (SELECT id FROM units WHERE id = {root} \
@@ -27,23 +71,95 @@ pub fn subtree_ids(conn: &mut AnyConnection, root: i64) -> QueryResult<Vec<i64>>
     Ok(diesel::sql_query(sql)
         .load::<IdRow>(conn)?
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| UnitId(r.id))
         .collect())
 }
 
-pub fn all_in(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<UnitRow>> {
-    units::table
-        .filter(units::id.eq_any(ids))
-        .order(units::code.asc())
-        .select(UnitRow::as_select())
-        .load(conn)
+/// Levels from `unit` up to its OPD, counting both (an OPD is at depth 1).
+fn depth(conn: &mut AnyConnection, unit: UnitId) -> QueryResult<usize> {
+    let sql = format!(
+        "WITH RECURSIVE up(id, parent_id, n) AS (SELECT id, parent_id, 1 FROM units WHERE id = {unit} \
+         UNION ALL SELECT u.id, u.parent_id, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id \
+         WHERE up.n < {WALK_LIMIT}) SELECT CAST(MAX(n) AS BIGINT) AS n FROM up"
+    );
+    let n = diesel::sql_query(sql).get_result::<Depth>(conn)?.n;
+    Ok(n.unwrap_or(0) as usize)
 }
 
-fn filtered(f: &UnitFilter, scope: Option<&[i64]>) -> units::BoxedQuery<'static, Backend> {
-    let mut q = units::table.into_boxed();
-    if let Some(ids) = scope {
-        q = q.filter(units::id.eq_any(ids.to_vec()));
+/// Levels from `unit` down to its deepest sub-unit, counting both (a leaf has height 1).
+fn height(conn: &mut AnyConnection, unit: UnitId) -> QueryResult<usize> {
+    let sql = format!(
+        "WITH RECURSIVE down(id, n) AS (SELECT id, 1 FROM units WHERE id = {unit} \
+         UNION ALL SELECT u.id, d.n + 1 FROM units u JOIN down d ON u.parent_id = d.id \
+         WHERE d.n < {WALK_LIMIT}) SELECT CAST(MAX(n) AS BIGINT) AS n FROM down"
+    );
+    let n = diesel::sql_query(sql).get_result::<Depth>(conn)?.n;
+    Ok(n.unwrap_or(1) as usize)
+}
+
+/// The unit with its sub-units, nested, built without recursion; 409 when the stored tree is
+/// deeper than the rules allow (data from before the rule), rather than a response too deep to
+/// build.
+pub fn tree(conn: &mut AnyConnection, root: UnitId) -> ApiResult<UnitTree> {
+    let ids = subtree_ids(conn, root)?;
+    let rows: Vec<Unit> = units::table
+        .filter(units::id.eq_any(&ids))
+        .order(units::code.asc())
+        .select(Unit::as_select())
+        .load(conn)?;
+    let root = rows
+        .iter()
+        .find(|r| r.id == root)
+        .cloned()
+        .ok_or(ApiError::NotFound)?;
+    let mut children: HashMap<UnitId, Vec<Unit>> = HashMap::new();
+    for row in rows {
+        if let Some(parent) = row.parent_id.filter(|_| row.id != root.id) {
+            children.entry(parent).or_default().push(row);
+        }
     }
+    // Depth-first order (children in code order), then assembled from the last node back, so
+    // every node's children are built before it.
+    let root_id = root.id;
+    let mut order: Vec<Unit> = Vec::new();
+    let mut stack = vec![(root, 1usize)];
+    while let Some((unit, level)) = stack.pop() {
+        if level > MAX_DEPTH {
+            return Err(ApiError::conflict(format!(
+                "the unit tree is deeper than {MAX_DEPTH} levels; move sub-units up first"
+            )));
+        }
+        for child in children
+            .remove(&unit.id)
+            .unwrap_or_default()
+            .into_iter()
+            .rev()
+        {
+            stack.push((child, level + 1));
+        }
+        order.push(unit);
+    }
+    let mut built: HashMap<UnitId, Vec<UnitTree>> = HashMap::new();
+    for unit in order.into_iter().rev() {
+        let mut below = built.remove(&unit.id).unwrap_or_default();
+        below.reverse();
+        let node = UnitTree {
+            id: unit.id,
+            code: unit.code,
+            name: unit.name,
+            active: unit.active,
+            children: below,
+        };
+        match unit.parent_id.filter(|_| unit.id != root_id) {
+            Some(parent) => built.entry(parent).or_default().push(node),
+            None => return Ok(node),
+        }
+    }
+    Err(ApiError::NotFound)
+}
+
+fn filtered(f: &UnitFilter) -> units::BoxedQuery<'static, Backend> {
+    let mut q = units::table.into_boxed();
     if let Some(active) = f.active {
         q = q.filter(units::active.eq(active));
     }
@@ -64,105 +180,96 @@ fn filtered(f: &UnitFilter, scope: Option<&[i64]>) -> units::BoxedQuery<'static,
 
 pub fn list(
     conn: &mut AnyConnection,
+    _: &Caller,
     f: &UnitFilter,
-    scope: Option<&[i64]>,
     sort: &[(&str, bool)],
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<UnitRow>)> {
-    let total = filtered(f, scope).count().get_result(conn)?;
-    let mut q = filtered(f, scope);
-    for (field, desc) in sort {
-        q = match (*field, *desc) {
-            ("code", false) => q.then_order_by(units::code.asc()),
-            ("code", true) => q.then_order_by(units::code.desc()),
-            ("name", false) => q.then_order_by(units::name.asc()),
-            ("name", true) => q.then_order_by(units::name.desc()),
-            ("id", true) => q.then_order_by(units::id.desc()),
-            _ => q.then_order_by(units::id.asc()),
-        };
-    }
-    let rows = q
-        .then_order_by(units::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(UnitRow::as_select())
-        .load(conn)?;
+    (offset, limit): (i64, i64),
+) -> ApiResult<(i64, Vec<Unit>)> {
+    let total = filtered(f).count().get_result(conn)?;
+    let rows = crate::order_by!(filtered(f), sort, {
+        "id" => units::id,
+        "code" => units::code,
+        "name" => units::name,
+    })
+    .then_order_by(units::id.asc())
+    .offset(offset)
+    .limit(limit)
+    .select(Unit::as_select())
+    .load(conn)?;
     Ok((total, rows))
 }
 
-pub fn code_taken(conn: &mut AnyConnection, code: &str, except: Option<i64>) -> QueryResult<bool> {
-    let q = units::table
-        .filter(lower(units::code).eq(code.to_lowercase()))
-        .filter(units::id.ne(except.unwrap_or(0)));
-    diesel::select(diesel::dsl::exists(q)).get_result(conn)
+/// Unique code; an existing parent that is not the unit itself or one of its descendants; and
+/// no deeper than `MAX_DEPTH`. Unit writes are serialised (`Resource::SERIAL`), so no
+/// concurrent move can make the checks stale.
+fn check(tx: &mut Tx, input: &UnitInput, id: Option<UnitId>) -> ApiResult<()> {
+    refs::unique(tx, Entity::Unit, "code", &input.code, id.map(|i| i.0))?;
+    let Some(parent) = input.parent_id else {
+        return Ok(());
+    };
+    refs::require(tx, &[("parent_id", Entity::Unit, vec![parent.0])])?;
+    if let Some(id) = id {
+        if subtree_ids(tx, id)?.contains(&parent) {
+            return Err(ApiError::validation(
+                "parent_id",
+                "a unit cannot be placed under itself or its sub-units",
+            ));
+        }
+    }
+    let below = match id {
+        Some(id) => height(tx, id)?,
+        None => 1,
+    };
+    if depth(tx, parent)? + below > MAX_DEPTH {
+        return Err(ApiError::validation(
+            "parent_id",
+            format!("the unit tree may be at most {MAX_DEPTH} levels deep"),
+        ));
+    }
+    Ok(())
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = units)]
-struct NewUnit {
-    #[diesel(embed)]
-    fields: UnitChanges,
-    created_at: chrono::NaiveDateTime,
-    updated_at: chrono::NaiveDateTime,
-    version: i64,
-}
-
-pub fn create(conn: &mut AnyConnection, fields: &UnitChanges) -> QueryResult<i64> {
+pub fn create(tx: &mut Tx, input: &UnitInput) -> ApiResult<UnitId> {
+    check(tx, input, None)?;
     let at = now();
-    diesel::insert_into(units::table)
-        .values(NewUnit {
-            fields: fields.clone(),
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        })
-        .execute(conn)?;
-    last_insert_id(conn)
+    let insert = diesel::insert_into(units::table).values((
+        input,
+        units::created_at.eq(at),
+        units::updated_at.eq(at),
+    ));
+    Ok(crate::insert_returning_id!(tx.conn(), insert, units::id)?)
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i64,
-    fields: &UnitChanges,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        units::table
-            .filter(units::id.eq(id))
-            .filter(units::version.eq(version)),
-    )
-    .set((
-        fields,
-        units::version.eq(version + 1),
-        units::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+pub fn update(tx: &mut Tx, current: &Unit, input: &UnitInput) -> ApiResult<()> {
+    check(tx, input, Some(current.id))?;
+    diesel::update(units::table.find(current.id))
+        .set(input)
+        .execute(tx.conn())?;
+    Ok(())
 }
 
-/// What still points at a unit: (sub-units, employees, positions, users).
-pub fn dependants(conn: &mut AnyConnection, id: i64) -> QueryResult<(i64, i64, i64, i64)> {
-    Ok((
-        units::table
-            .filter(units::parent_id.eq(id))
-            .count()
-            .get_result(conn)?,
-        employees::table
-            .filter(employees::unit_id.eq(id))
-            .count()
-            .get_result(conn)?,
-        positions::table
-            .filter(positions::unit_id.eq(id))
-            .count()
-            .get_result(conn)?,
-        users::table
-            .filter(users::unit_id.eq(id))
-            .count()
-            .get_result(conn)?,
-    ))
-}
-
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(units::table.find(id)).execute(conn)
+/// A unit with sub-units, employees, positions or accounts is kept (409).
+pub fn delete(tx: &mut Tx, current: &Unit) -> ApiResult<()> {
+    let id = current.id;
+    let counts = refs::uses(
+        tx,
+        id.0,
+        &[
+            ("units", "parent_id"),
+            ("employees", "unit_id"),
+            ("positions", "unit_id"),
+            ("users", "unit_id"),
+        ],
+    )?;
+    let [children, people, places, accounts] = counts[..] else {
+        return Err(ApiError::Internal("four counts expected".into()));
+    };
+    if children + people + places + accounts > 0 {
+        return Err(ApiError::conflict(format!(
+            "the unit is in use ({children} sub-units, {people} employees, {places} positions, \
+             {accounts} accounts); deactivate it instead"
+        )));
+    }
+    diesel::delete(units::table.find(id)).execute(tx.conn())?;
+    Ok(())
 }

@@ -1,4 +1,3 @@
-use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -6,51 +5,36 @@ use validator::{Validate, ValidationError};
 
 use crate::auth::Role;
 use crate::db::schema::users;
+use crate::types::{EmployeeId, UnitId, UserId, UtcTime};
 
+/// An account with its password hash, for signing in.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
-    pub unit_id: Option<i64>,
-    pub employee_id: Option<i64>,
+    pub role: Role,
+    pub unit_id: Option<UnitId>,
+    pub employee_id: Option<EmployeeId>,
     pub active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
     pub version: i64,
 }
 
 /// An account as the API shows it (never the password hash).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[diesel(table_name = users)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    pub unit_id: Option<i64>,
-    pub employee_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
+    pub employee_id: Option<EmployeeId>,
     pub active: bool,
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
     pub version: i64,
-}
-
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> Self {
-        User {
-            id: r.id,
-            role: Role::parse(&r.role).unwrap_or(Role::Employee),
-            username: r.username,
-            display_name: r.display_name,
-            unit_id: r.unit_id,
-            employee_id: r.employee_id,
-            active: r.active,
-            created_at: r.created_at.and_utc(),
-            version: r.version,
-        }
-    }
 }
 
 pub const USERNAME_PATTERN: &str = r"^[A-Za-z0-9._-]+$";
@@ -87,68 +71,61 @@ pub struct UserCreate {
     pub password: String,
     pub role: Role,
     #[schema(minimum = 1)]
-    #[validate(range(min = 1))]
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     #[schema(minimum = 1)]
-    #[validate(range(min = 1))]
-    pub employee_id: Option<i64>,
-    #[serde(default = "yes")]
+    pub employee_id: Option<EmployeeId>,
+    #[serde(default = "crate::rules::yes")]
     #[schema(default = true)]
     pub active: bool,
 }
 
-fn yes() -> bool {
-    true
+impl UserCreate {
+    pub fn fields(&self) -> UserFields {
+        UserFields {
+            display_name: self.display_name.clone(),
+            role: self.role,
+            unit_id: self.unit_id,
+            employee_id: self.employee_id,
+            active: self.active,
+            password: None,
+        }
+    }
 }
 
-/// Any subset of the writable fields; `null` clears `unit_id` / `employee_id`.
-#[derive(Debug, Deserialize, ToSchema, Validate)]
+/// What an admin sets on an account: a PATCH is any subset of these.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, Insertable, AsChangeset)]
 #[serde(deny_unknown_fields)]
-pub struct UserPatch {
-    #[schema(nullable = false, min_length = 1, max_length = 200)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct UserFields {
+    #[schema(min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200))]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    pub display_name: Option<String>,
+    pub display_name: String,
+    pub role: Role,
+    #[schema(minimum = 1)]
+    pub unit_id: Option<UnitId>,
+    #[schema(minimum = 1)]
+    pub employee_id: Option<EmployeeId>,
+    #[serde(default = "crate::rules::yes")]
+    #[schema(default = true)]
+    pub active: bool,
     /// Sets a new password (signs the user out everywhere).
-    #[schema(nullable = false, min_length = 10, max_length = 1024, format = Password)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 10, max_length = 1024, format = Password, nullable = false)]
     #[validate(length(min = 10, max = 1024))]
-    #[serde(default, deserialize_with = "crate::web::not_null")]
+    #[diesel(skip_insertion, skip_update)]
     pub password: Option<String>,
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    #[schema(nullable = false)]
-    pub role: Option<Role>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(minimum = 1, nullable)]
-    #[validate(range(min = 1))]
-    pub unit_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "crate::web::nullable")]
-    #[schema(minimum = 1, nullable)]
-    #[validate(range(min = 1))]
-    pub employee_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "crate::web::not_null")]
-    #[schema(nullable = false)]
-    pub active: Option<bool>,
 }
+
+crate::patch_schema!(UserPatch = UserFields);
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct UserFilter {
     pub role: Option<Role>,
     pub active: Option<bool>,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     /// Case-insensitive search in username and display name.
     #[param(max_length = 200)]
     #[validate(length(max = 200))]
     pub q: Option<String>,
-}
-
-/// The columns a create or update writes.
-#[derive(Debug, Clone, AsChangeset, Insertable)]
-#[diesel(table_name = users, treat_none_as_null = true)]
-pub struct UserChanges {
-    pub display_name: String,
-    pub role: String,
-    pub unit_id: Option<i64>,
-    pub employee_id: Option<i64>,
-    pub active: bool,
 }

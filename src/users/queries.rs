@@ -1,20 +1,49 @@
+//! Accounts' SQL: the resource, the list, and the writers (a change of role, activity or
+//! password signs the user out everywhere).
+
 use diesel::prelude::*;
 
-use super::model::{UserChanges, UserFilter, UserRow};
-use crate::db::schema::{employees, units, users};
+use super::model::{User, UserCreate, UserFields, UserFilter};
+use crate::audit::{Action, Entity};
+use crate::auth::{Actor, Role};
+use crate::db::refs;
+use crate::db::resource::{json_by_id, Resource};
+use crate::db::schema::users;
+use crate::db::write::{self, Tx};
 use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::error::{ApiError, ApiResult, FieldErrors};
+use crate::types::{raw, UserId};
+use crate::web::RequestMeta;
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<UserRow> {
-    users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
+pub struct Users;
+
+impl Resource for Users {
+    const ENTITY: Entity = Entity::User;
+    type Id = UserId;
+    type Row = User;
+    type Current = User;
+
+    fn row(conn: &mut AnyConnection, id: UserId) -> QueryResult<User> {
+        users::table.find(id).select(User::as_select()).first(conn)
+    }
+
+    fn pg_sql() -> String {
+        json_by_id(users::table.select(User::as_select()), "users", "")
+    }
+
+    fn present(u: User) -> User {
+        u
+    }
+
+    fn version(u: &User) -> i64 {
+        u.version
+    }
 }
 
 fn filtered(f: &UserFilter) -> users::BoxedQuery<'static, Backend> {
     let mut q = users::table.into_boxed();
     if let Some(role) = f.role {
-        q = q.filter(users::role.eq(role.as_str()));
+        q = q.filter(users::role.eq(role));
     }
     if let Some(active) = f.active {
         q = q.filter(users::active.eq(active));
@@ -36,127 +65,117 @@ fn filtered(f: &UserFilter) -> users::BoxedQuery<'static, Backend> {
 
 pub fn list(
     conn: &mut AnyConnection,
+    _: &crate::auth::Caller,
     f: &UserFilter,
     sort: &[(&str, bool)],
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(i64, Vec<UserRow>)> {
+    (offset, limit): (i64, i64),
+) -> ApiResult<(i64, Vec<User>)> {
     let total = filtered(f).count().get_result(conn)?;
-    let mut q = filtered(f);
-    for (field, desc) in sort {
-        q = match (*field, *desc) {
-            ("username", false) => q.then_order_by(users::username.asc()),
-            ("username", true) => q.then_order_by(users::username.desc()),
-            ("created_at", false) => q.then_order_by(users::created_at.asc()),
-            ("created_at", true) => q.then_order_by(users::created_at.desc()),
-            ("id", true) => q.then_order_by(users::id.desc()),
-            _ => q.then_order_by(users::id.asc()),
-        };
-    }
-    let rows = q
-        .then_order_by(users::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(UserRow::as_select())
-        .load(conn)?;
+    let rows = crate::order_by!(filtered(f), sort, {
+        "id" => users::id,
+        "username" => users::username,
+        "created_at" => users::created_at,
+    })
+    .then_order_by(users::id.asc())
+    .offset(offset)
+    .limit(limit)
+    .select(User::as_select())
+    .load(conn)?;
     Ok((total, rows))
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = users)]
-struct NewUser<'a> {
-    username: &'a str,
-    password_hash: &'a str,
-    #[diesel(embed)]
-    fields: UserChanges,
-    created_at: chrono::NaiveDateTime,
-    updated_at: chrono::NaiveDateTime,
-    version: i64,
-}
-
-pub fn create(
-    conn: &mut AnyConnection,
-    username: &str,
-    password_hash: &str,
-    fields: &UserChanges,
-) -> QueryResult<UserRow> {
-    let at = now();
-    diesel::insert_into(users::table)
-        .values(NewUser {
-            username,
-            password_hash,
-            fields: fields.clone(),
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        })
-        .execute(conn)?;
-    users::table
-        .filter(users::username.eq(username))
-        .select(UserRow::as_select())
-        .first(conn)
-}
-
-/// Writes `fields` if the row is still at `version`; `false` when someone changed it meanwhile.
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i64,
-    fields: &UserChanges,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        users::table
-            .filter(users::id.eq(id))
-            .filter(users::version.eq(version)),
+/// The binding a role needs, and that the bound unit or employee exists (422 otherwise).
+fn check_binding(conn: &mut AnyConnection, f: &UserFields) -> ApiResult<()> {
+    let mut errors = FieldErrors::new();
+    if f.role == Role::UnitManager && f.unit_id.is_none() {
+        errors.insert(
+            "unit_id".into(),
+            vec!["is required for a unit_manager".into()],
+        );
+    }
+    if f.role == Role::Employee && f.employee_id.is_none() {
+        errors.insert(
+            "employee_id".into(),
+            vec!["is required for an employee".into()],
+        );
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    refs::require(
+        conn,
+        &[
+            ("unit_id", Entity::Unit, raw(f.unit_id.as_slice())),
+            (
+                "employee_id",
+                Entity::Employee,
+                raw(f.employee_id.as_slice()),
+            ),
+        ],
     )
-    .set((
-        fields,
-        users::version.eq(version + 1),
-        users::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
 }
 
-pub fn set_password(conn: &mut AnyConnection, id: i64, hash: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set((
-            users::password_hash.eq(hash),
-            users::version.eq(users::version + 1),
-            users::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
+/// A new account (`username` lower-cased, the password already hashed).
+pub fn create(tx: &mut Tx, username: &str, hash: &str, f: &UserFields) -> ApiResult<UserId> {
+    check_binding(tx, f)?;
+    let username = username.to_lowercase();
+    refs::unique(tx, Entity::User, "username", &username, None)?;
+    let at = now();
+    let insert = diesel::insert_into(users::table).values((
+        f,
+        users::username.eq(&username),
+        users::password_hash.eq(hash),
+        users::created_at.eq(at),
+        users::updated_at.eq(at),
+    ));
+    Ok(crate::insert_returning_id!(tx.conn(), insert, users::id)?)
+}
+
+/// Writes the fields (and a new password hash); a changed role, a deactivation or a new
+/// password revokes the user's refresh tokens.
+pub fn update(
+    tx: &mut Tx,
+    current: &User,
+    f: &UserFields,
+    new_hash: Option<&str>,
+) -> ApiResult<()> {
+    check_binding(tx, f)?;
+    diesel::update(users::table.find(current.id))
+        .set(f)
+        .execute(tx.conn())?;
+    if let Some(hash) = new_hash {
+        diesel::update(users::table.find(current.id))
+            .set(users::password_hash.eq(hash))
+            .execute(tx.conn())?;
+    }
+    if new_hash.is_some() || !f.active || f.role != current.role {
+        crate::auth::queries::revoke_all_for_user(tx, current.id)?;
+    }
     Ok(())
 }
 
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(users::table.find(id)).execute(conn)
-}
-
-pub fn unit_exists(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(units::table.find(id))).get_result(conn)
-}
-
-pub fn employee_exists(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(employees::table.find(id))).get_result(conn)
+pub fn delete(tx: &mut Tx, current: &User) -> ApiResult<()> {
+    diesel::delete(users::table.find(current.id)).execute(tx.conn())?;
+    Ok(())
 }
 
 pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
-/// `kompetensi create-admin`: validates like the API and records the creation as a system action.
+/// An admin account created outside the API (`kompetensi create-admin`, the first start):
+/// validated like the API, hashed, and recorded as a system action.
 pub fn create_admin(
-    pool: &crate::db::DbPool,
+    conn: &mut AnyConnection,
     username: &str,
     password: &str,
-) -> Result<i64, String> {
+) -> Result<UserId, String> {
     use validator::Validate;
-    let input = super::model::UserCreate {
+    let input = UserCreate {
         username: username.trim().to_string(),
         display_name: "Administrator".into(),
         password: password.to_string(),
-        role: crate::auth::Role::Admin,
+        role: Role::Admin,
         unit_id: None,
         employee_id: None,
         active: true,
@@ -165,36 +184,15 @@ pub fn create_admin(
         .validate()
         .map_err(|e| format!("invalid input: {e}"))?;
     let hash = crate::auth::password::hash(password)?;
-    let fields = UserChanges {
-        display_name: input.display_name,
-        role: "admin".into(),
-        unit_id: None,
-        employee_id: None,
-        active: true,
+    let fields = input.fields();
+    let meta = RequestMeta {
+        request_id: None,
+        ip: None,
     };
-    let username = input.username.to_lowercase();
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    crate::db::write_tx(&mut conn, |c| {
-        if crate::auth::queries::user_by_username(c, &username)?.is_some() {
-            return Err(crate::error::ApiError::conflict(format!(
-                "the username `{username}` is taken"
-            )));
-        }
-        let row = create(c, &username, &hash, &fields)?;
-        let meta = crate::web::RequestMeta {
-            request_id: None,
-            ip: None,
-        };
-        crate::audit::record(
-            c,
-            crate::auth::Actor::SYSTEM,
-            &meta,
-            crate::audit::Action::Create,
-            "user",
-            Some(row.id),
-            crate::audit::Outcome::Success,
-        )?;
-        Ok(row.id)
+    write::run(conn, Actor::SYSTEM, &meta, |tx| {
+        let id = create(tx, &input.username, &hash, &fields)?;
+        tx.record(Action::Create, Entity::User, Some(id.0))?;
+        Ok(id)
     })
     .map_err(|e| e.to_string())
 }

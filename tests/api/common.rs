@@ -23,25 +23,50 @@ pub enum Backend {
     Postgres,
 }
 
-/// SQLite always; PostgreSQL too when `TEST_POSTGRES_URL` is set.
-pub fn backends() -> Vec<Backend> {
-    let mut v = vec![Backend::Sqlite];
-    if std::env::var("TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
-        v.push(Backend::Postgres);
-    }
-    v
-}
-
-/// Runs a scenario once per available backend, each on a fresh database.
+/// A scenario as one test per backend (`<name>::sqlite`, `<name>::postgres`), each on a fresh
+/// database, so a failure on one backend never hides the other's result. The PostgreSQL one
+/// runs when `TEST_POSTGRES_URL` was set for the build (build.rs) and is listed as ignored
+/// otherwise.
 #[macro_export]
 macro_rules! on_each_backend {
-    ($name:ident, $scenario:path) => {
-        #[actix_web::test]
-        async fn $name() {
-            for backend in $crate::common::backends() {
-                eprintln!("{} on {:?}", stringify!($name), backend);
-                let ctx = $crate::common::Ctx::new(backend).await;
-                $scenario(&ctx).await;
+    ($name:ident, $scenario:ident) => {
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                let ctx = $crate::common::Ctx::new($crate::common::Backend::Sqlite).await;
+                super::$scenario(&ctx).await;
+            }
+
+            #[actix_web::test]
+            #[cfg_attr(
+                not(postgres_tests),
+                ignore = "runs on PostgreSQL: set TEST_POSTGRES_URL when building the tests"
+            )]
+            async fn postgres() {
+                let ctx = $crate::common::Ctx::new($crate::common::Backend::Postgres).await;
+                super::$scenario(&ctx).await;
+            }
+        }
+    };
+}
+
+/// The same for a test that is not async (it runs server processes of its own).
+#[macro_export]
+macro_rules! per_backend {
+    ($name:ident, $scenario:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$scenario($crate::common::Backend::Sqlite);
+            }
+
+            #[test]
+            #[cfg_attr(
+                not(postgres_tests),
+                ignore = "runs on PostgreSQL: set TEST_POSTGRES_URL when building the tests"
+            )]
+            fn postgres() {
+                super::$scenario($crate::common::Backend::Postgres);
             }
         }
     };
@@ -110,6 +135,12 @@ impl Drop for TestDb {
     }
 }
 
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+}
+
 pub struct Ctx {
     pub backend: Backend,
     pub state: web::Data<AppState>,
@@ -158,33 +189,33 @@ impl Ctx {
             .unwrap_or_else(|| "NULL".into());
         diesel::sql_query(format!(
             "INSERT INTO units (code, name, parent_id, active, created_at, updated_at, version) \
-             VALUES ('{code}', 'Unit {code}', {parent}, TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+             VALUES ('{code}', 'Unit {code}', {parent}, TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1) RETURNING id"
         ))
-        .execute(&mut *c)
-        .expect("insert unit");
-        db::last_insert_id(&mut c).expect("id")
+        .get_result::<Id>(&mut *c)
+        .expect("insert unit")
+        .id
     }
 
     pub fn insert_employee(&self, nip: &str, unit_id: i64) -> i64 {
         let mut c = self.conn();
         diesel::sql_query(format!(
             "INSERT INTO employees (nip, name, asn_type, unit_id, active, created_at, updated_at, version) \
-             VALUES ('{nip}', 'Employee {nip}', 'pns', {unit_id}, TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+             VALUES ('{nip}', 'Employee {nip}', 'pns', {unit_id}, TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1) RETURNING id"
         ))
-        .execute(&mut *c)
-        .expect("insert employee");
-        db::last_insert_id(&mut c).expect("id")
+        .get_result::<Id>(&mut *c)
+        .expect("insert employee")
+        .id
     }
 
     pub fn insert_competency(&self, code: &str) -> i64 {
         let mut c = self.conn();
         diesel::sql_query(format!(
             "INSERT INTO competencies (code, name, kind, levels, active, created_at, updated_at, version) \
-             VALUES ('{code}', 'Competency {code}', 'managerial', '[]', TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+             VALUES ('{code}', 'Competency {code}', 'managerial', '[]', TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1) RETURNING id"
         ))
-        .execute(&mut *c)
-        .expect("insert competency");
-        db::last_insert_id(&mut c).expect("id")
+        .get_result::<Id>(&mut *c)
+        .expect("insert competency")
+        .id
     }
 
     pub fn count(&self, table: &str) -> i64 {

@@ -826,7 +826,7 @@ async fn aggregates_follow_writes(ctx: &Ctx) {
     // Whatever the writes did, the aggregates equal a rebuild from the source rows.
     let kept = snapshot(&app, &w).await;
     let mut conn = ctx.conn();
-    kompetensi::db::write_tx(&mut conn, kompetensi::reports::aggregates::rebuild_all).unwrap();
+    kompetensi::aggregates::rebuild(&mut conn).unwrap();
     let rebuilt = snapshot(&app, &w).await;
     for (k, r) in kept.iter().zip(&rebuilt) {
         assert_eq!(k, r);

@@ -1,12 +1,16 @@
-//! The security matrix: every operation of the served spec × every kind of caller, from one
-//! table (`TABLE`). A caller the table does not name must be refused (401 without a token, 403
-//! with one) and must not reach the operation; a named caller must get past authorisation. Then
+//! The security matrix: every operation of the served spec × every kind of caller, against the
+//! service's own permission table (`auth::permissions::TABLE`): the table and the spec list the
+//! same operations, a caller the table does not admit is refused by the gate (401 without a
+//! token, 403 with one), and an admitted caller gets past it. Then
 //! object-level checks with another unit's objects (404, as if they did not exist) and mass
 //! assignment attempts (422, nothing changed). Token misuse (expired, wrong audience or issuer,
 //! other algorithm, refresh as access, tampered signature) is in `auth.rs`.
 
 use actix_web::test::TestRequest;
 use serde_json::{json, Value};
+
+use kompetensi::auth::permissions::{Admits, Rule, Sees, TABLE};
+use kompetensi::auth::{Role, Scope};
 
 use crate::common::*;
 use crate::on_each_backend;
@@ -26,118 +30,41 @@ use Who::*;
 
 const CALLERS: [Who; 6] = [Anonymous, Employee, Manager, Operator, Admin, ReportsClient];
 
-/// Who may call an operation.
-#[derive(Debug, Clone, Copy)]
-enum May {
-    /// Anyone: the operation authenticates by its body (sign-in, tokens) or not at all.
-    Anyone,
-    Only(&'static [Who]),
+/// Who the permission table admits to an operation, as the callers of this test.
+fn admitted(rule: &Rule) -> Option<Vec<Who>> {
+    let Admits::Roles(roles, scope) = rule.admits else {
+        return None;
+    };
+    let mut who: Vec<Who> = roles
+        .iter()
+        .map(|r| match r {
+            Role::Admin => Admin,
+            Role::Operator => Operator,
+            Role::UnitManager => Manager,
+            Role::Employee => Employee,
+        })
+        .collect();
+    if scope == Some(Scope::ReportsRead) {
+        who.push(ReportsClient);
+    }
+    Some(who)
 }
-use May::*;
 
-const SIGNED_IN: May = Only(&[Employee, Manager, Operator, Admin]);
-const READERS: May = Only(&[Manager, Operator, Admin]);
-const STAFF: May = Only(&[Operator, Admin]);
-const ADMIN: May = Only(&[Admin]);
-const REPORTS: May = Only(&[Manager, Operator, Admin, ReportsClient]);
-
-/// (method, path, who may). `{e}` is an employee, `{t}` a training, `{n}` an enrolment, `{u}` a
-/// unit, `{p}` a position, `{x}` an id that does not exist (so that allowed deletes change
-/// nothing).
-const TABLE: &[(&str, &str, May)] = &[
-    ("GET", "/health/live", Anyone),
-    ("GET", "/health/ready", Anyone),
-    ("POST", "/api/v1/auth/login", Anyone),
-    ("POST", "/api/v1/auth/refresh", Anyone),
-    ("POST", "/api/v1/auth/logout", Anyone),
-    ("POST", "/api/v1/auth/token", Anyone),
-    ("GET", "/api/v1/auth/me", SIGNED_IN),
-    ("PUT", "/api/v1/auth/password", SIGNED_IN),
-    ("GET", "/api/v1/users", ADMIN),
-    ("POST", "/api/v1/users", ADMIN),
-    ("GET", "/api/v1/users/{x}", ADMIN),
-    ("PATCH", "/api/v1/users/{x}", ADMIN),
-    ("DELETE", "/api/v1/users/{x}", ADMIN),
-    ("GET", "/api/v1/api-clients", ADMIN),
-    ("POST", "/api/v1/api-clients", ADMIN),
-    ("GET", "/api/v1/api-clients/{x}", ADMIN),
-    ("PATCH", "/api/v1/api-clients/{x}", ADMIN),
-    ("DELETE", "/api/v1/api-clients/{x}", ADMIN),
-    ("GET", "/api/v1/audit-log", ADMIN),
-    ("GET", "/api/v1/settings", STAFF),
-    ("PATCH", "/api/v1/settings", ADMIN),
-    ("GET", "/api/v1/units", SIGNED_IN),
-    ("POST", "/api/v1/units", STAFF),
-    ("GET", "/api/v1/units/{u}", SIGNED_IN),
-    ("PATCH", "/api/v1/units/{u}", STAFF),
-    ("DELETE", "/api/v1/units/{x}", STAFF),
-    ("GET", "/api/v1/units/{u}/tree", SIGNED_IN),
-    ("GET", "/api/v1/competencies", SIGNED_IN),
-    ("POST", "/api/v1/competencies", STAFF),
-    ("GET", "/api/v1/competencies/{x}", SIGNED_IN),
-    ("PATCH", "/api/v1/competencies/{x}", STAFF),
-    ("DELETE", "/api/v1/competencies/{x}", STAFF),
-    ("GET", "/api/v1/positions", SIGNED_IN),
-    ("POST", "/api/v1/positions", STAFF),
-    ("GET", "/api/v1/positions/{p}", SIGNED_IN),
-    ("PATCH", "/api/v1/positions/{p}", STAFF),
-    ("DELETE", "/api/v1/positions/{x}", STAFF),
-    ("GET", "/api/v1/positions/{p}/standards", SIGNED_IN),
-    ("PUT", "/api/v1/positions/{p}/standards", STAFF),
-    ("GET", "/api/v1/employees", READERS),
-    ("POST", "/api/v1/employees", STAFF),
-    ("POST", "/api/v1/employees/import", STAFF),
-    ("GET", "/api/v1/employees/{e}", SIGNED_IN),
-    ("PATCH", "/api/v1/employees/{e}", STAFF),
-    ("DELETE", "/api/v1/employees/{x}", STAFF),
-    ("GET", "/api/v1/employees/{e}/assessments", SIGNED_IN),
-    ("POST", "/api/v1/employees/{e}/assessments", READERS),
-    ("GET", "/api/v1/employees/{e}/competency-profile", SIGNED_IN),
-    ("GET", "/api/v1/employees/{e}/learning-record", SIGNED_IN),
-    ("GET", "/api/v1/me/competency-profile", SIGNED_IN),
-    ("GET", "/api/v1/me/enrolments", SIGNED_IN),
-    ("GET", "/api/v1/me/learning-record", SIGNED_IN),
-    ("GET", "/api/v1/partners", SIGNED_IN),
-    ("POST", "/api/v1/partners", STAFF),
-    ("GET", "/api/v1/partners/{x}", SIGNED_IN),
-    ("PATCH", "/api/v1/partners/{x}", STAFF),
-    ("DELETE", "/api/v1/partners/{x}", STAFF),
-    ("GET", "/api/v1/trainers", SIGNED_IN),
-    ("POST", "/api/v1/trainers", STAFF),
-    ("GET", "/api/v1/trainers/{x}", SIGNED_IN),
-    ("PATCH", "/api/v1/trainers/{x}", STAFF),
-    ("DELETE", "/api/v1/trainers/{x}", STAFF),
-    ("GET", "/api/v1/trainings", SIGNED_IN),
-    ("POST", "/api/v1/trainings", STAFF),
-    ("GET", "/api/v1/trainings/{t}", SIGNED_IN),
-    ("PATCH", "/api/v1/trainings/{t}", STAFF),
-    ("DELETE", "/api/v1/trainings/{x}", STAFF),
-    ("POST", "/api/v1/trainings/{t}/status", STAFF),
-    ("GET", "/api/v1/trainings/{t}/enrolments", SIGNED_IN),
-    // With another unit's employee in the body: an employee enrols only themselves (403; self-
-    // enrolment is tested in trainings.rs), the other unit's manager does not see them (404).
-    ("POST", "/api/v1/trainings/{t}/enrolments", READERS),
-    (
-        "POST",
-        "/api/v1/trainings/{t}/enrolments/bulk-update",
-        STAFF,
-    ),
-    ("GET", "/api/v1/enrolments/{n}", SIGNED_IN),
-    ("PATCH", "/api/v1/enrolments/{n}", STAFF),
-    ("GET", "/api/v1/trainings/{t}/feedback", STAFF),
-    // Participants of the training only (the feedback rules are in evaluation.rs); none of
-    // these callers is one.
-    ("POST", "/api/v1/trainings/{t}/feedback", Only(&[])),
-    ("GET", "/api/v1/reports/training-evaluation", REPORTS),
-    ("GET", "/api/v1/reports/learning-outcomes", REPORTS),
-    ("GET", "/api/v1/reports/jp-compliance", REPORTS),
-    ("GET", "/api/v1/reports/competency-gaps", REPORTS),
-    ("GET", "/api/v1/reports/training-needs", REPORTS),
-    ("GET", "/api/v1/reports/partners", REPORTS),
-    ("GET", "/api/v1/reports/trainers", REPORTS),
-    ("GET", "/api/v1/reports/summary", REPORTS),
-    ("GET", "/api/v1/exports/siasn/course-records", READERS),
-];
+/// The concrete URI of a rule's path: objects of unit A where the operation reads or changes
+/// one, a missing id for deletes and for resources with nothing to find (so allowed calls
+/// change nothing).
+fn concrete(method: &str, path: &str, ids: &Ids) -> String {
+    let id = match path.split('/').nth(3) {
+        _ if method == "DELETE" => 999_999,
+        Some("employees") => ids.employee_a,
+        Some("trainings") => ids.training,
+        Some("enrolments") => ids.enrolment_a,
+        Some("units") => ids.unit_a,
+        Some("positions") => ids.position,
+        _ => 999_999,
+    };
+    path.replace("{id}", &id.to_string())
+}
 
 /// A body that passes extraction and validation, so that a refusal can only come from the
 /// authorisation check (an invalid body would be refused before it by any caller).
@@ -164,12 +91,12 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         "/api/v1/units" => json!({"code": "MX", "name": "Matrix"}),
         "/api/v1/competencies" => json!({"code": "MX1", "name": "Matrix", "kind": "technical"}),
         "/api/v1/positions" => json!({"name": "Matrix", "kind": "pelaksana"}),
-        "/api/v1/positions/{p}/standards" => json!([]),
+        "/api/v1/positions/{id}/standards" => json!([]),
         "/api/v1/employees" => {
             json!({"nip": "199901012020011001", "name": "Matrix", "asn_type": "pns", "unit_id": ids.unit_a})
         }
         "/api/v1/employees/import" => Value::String(String::new()),
-        "/api/v1/employees/{e}/assessments" => {
+        "/api/v1/employees/{id}/assessments" => {
             json!({"competency_id": ids.competency, "level": 3, "assessed_on": "2026-01-05", "method": "supervisor"})
         }
         "/api/v1/partners" => json!({"name": "Matrix", "kind": "ngo"}),
@@ -177,12 +104,12 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         "/api/v1/trainings" => {
             json!({"title": "Matrix", "form": "workshop", "mode": "in_person", "jp": 2, "start_date": "2027-03-01", "end_date": "2027-03-01"})
         }
-        "/api/v1/trainings/{t}/status" => json!({"status": "cancelled"}),
-        "/api/v1/trainings/{t}/enrolments" => json!({"employee_id": ids.employee_a}),
-        "/api/v1/trainings/{t}/enrolments/bulk-update" => {
+        "/api/v1/trainings/{id}/status" => json!({"status": "cancelled"}),
+        "/api/v1/trainings/{id}/enrolments" => json!({"employee_id": ids.employee_a}),
+        "/api/v1/trainings/{id}/enrolments/bulk-update" => {
             json!({"items": [{"enrolment_id": ids.enrolment_a, "attendance_percent": 90}]})
         }
-        "/api/v1/trainings/{t}/feedback" => json!({"ratings": {}, "overall": 4, "recommend": 8}),
+        "/api/v1/trainings/{id}/feedback" => json!({"ratings": {}, "overall": 4, "recommend": 8}),
         other => panic!("no body for {method} {other}"),
     };
     Some(body)
@@ -195,15 +122,6 @@ struct Ids {
     enrolment_a: i64,
     position: i64,
     competency: i64,
-}
-
-fn concrete(path: &str, ids: &Ids) -> String {
-    path.replace("{e}", &ids.employee_a.to_string())
-        .replace("{t}", &ids.training.to_string())
-        .replace("{n}", &ids.enrolment_a.to_string())
-        .replace("{u}", &ids.unit_a.to_string())
-        .replace("{p}", &ids.position.to_string())
-        .replace("{x}", "999999")
 }
 
 async fn matrix(ctx: &Ctx) {
@@ -232,14 +150,9 @@ async fn matrix(ctx: &Ctx) {
             ops
         })
         .collect();
-    let normalise = |p: &str| {
-        ["{e}", "{t}", "{n}", "{u}", "{p}", "{x}"]
-            .iter()
-            .fold(p.to_string(), |p, k| p.replace(k, "{id}"))
-    };
     let mut tabled: Vec<String> = TABLE
         .iter()
-        .map(|(m, p, _)| format!("{m} {}", normalise(p)))
+        .map(|r| format!("{} {}", r.method, r.path))
         .collect();
     served.sort();
     tabled.sort();
@@ -346,9 +259,10 @@ async fn matrix(ctx: &Ctx) {
 
     let mut failures = Vec::new();
     let mut checked = 0;
-    for (method, path, may) in TABLE {
+    for rule in TABLE {
+        let (method, path) = (&rule.method, rule.path);
         for who in CALLERS {
-            let uri = concrete(path, &ids);
+            let uri = concrete(method, path, &ids);
             let mut req = match *method {
                 "GET" => TestRequest::get(),
                 "POST" => TestRequest::post(),
@@ -372,16 +286,16 @@ async fn matrix(ctx: &Ctx) {
             }
             let r = send(&app, req).await;
             checked += 1;
-            let allowed = match may {
-                Anyone => true,
-                Only(list) => list.contains(&who),
-            };
+            let may = admitted(rule);
+            let allowed = may.as_ref().is_none_or(|list| list.contains(&who));
+            // The gate's refusal, as opposed to a handler's own (an employee enrolling another).
+            let gated = r.status == 403 && r.body["detail"] == "your role may not do this";
             let ok = match (allowed, who) {
                 // Sign-in and token endpoints answer 401 to bad credentials, never 403.
-                (true, _) if matches!(may, Anyone) => r.status != 403 && r.status < 500,
-                (true, _) => r.status != 401 && r.status != 403 && r.status < 500,
+                (true, _) if may.is_none() => r.status != 403 && r.status < 500,
+                (true, _) => r.status != 401 && !gated && r.status < 500,
                 (false, Anonymous) => r.status == 401,
-                (false, _) => r.status == 403,
+                (false, _) => gated,
             };
             if !ok {
                 failures.push(format!(
@@ -397,16 +311,17 @@ async fn matrix(ctx: &Ctx) {
     assert_eq!(checked, TABLE.len() * CALLERS.len());
 
     // Object level: another unit's employee and enrolment do not exist for the manager of unit
-    // B or for an employee of unit B.
+    // B or for an employee of unit B, on every read the table limits to the people one sees.
+    let people: Vec<&Rule> = TABLE
+        .iter()
+        .filter(|r| r.sees == Sees::People && r.method == "GET" && r.path.contains("{id}"))
+        .filter(|r| !r.path.starts_with("/api/v1/trainings/"))
+        .collect();
+    assert_eq!(people.len(), 5, "{people:?}");
     for token in [&manager, &employee] {
-        for path in [
-            format!("/api/v1/employees/{employee_a}"),
-            format!("/api/v1/employees/{employee_a}/assessments"),
-            format!("/api/v1/employees/{employee_a}/competency-profile"),
-            format!("/api/v1/employees/{employee_a}/learning-record"),
-            format!("/api/v1/enrolments/{enrolment_a}"),
-        ] {
-            get(&app, &path, token).await.problem(404, "not_found");
+        for rule in &people {
+            let uri = concrete(rule.method, rule.path, &ids);
+            get(&app, &uri, token).await.problem(404, "not_found");
         }
     }
     // The manager may not nominate another unit's employee either.

@@ -7,7 +7,7 @@ use kompetensi::db::{AnyConnection, ConnectionManager, POSTGRES_MIGRATIONS, SQLI
 use r2d2::ManageConnection;
 use serde_json::{json, Value};
 
-use crate::common::{backends, TestDb};
+use crate::common::{Backend, TestDb};
 
 /// Applies the next `n` migrations.
 fn migrate_next(conn: &mut AnyConnection, n: usize) {
@@ -28,11 +28,15 @@ struct Links {
     links_json: String,
 }
 
+crate::per_backend!(
+    training_links_are_copied_onto_existing_trainings,
+    links_copied
+);
+
 /// Migration 7 copies each training's partners, trainers and target competencies, in id order,
 /// onto its row; a training without links gets empty lists.
-#[test]
-fn training_links_are_copied_onto_existing_trainings() {
-    for backend in backends() {
+fn links_copied(backend: Backend) {
+    {
         let db = TestDb::new(backend);
         let mut conn = ConnectionManager::new(db.url.clone())
             .connect()

@@ -20,7 +20,7 @@ use diesel::connection::SimpleConnection;
 use r2d2::ManageConnection;
 use serde_json::{json, Value};
 
-use crate::common::{backends, Backend, TestDb};
+use crate::common::{Backend, TestDb};
 use crate::race::{admin_token, http, start_with, url_of};
 
 const DOWN_AT: Duration = Duration::from_millis(1500);
@@ -367,9 +367,7 @@ fn outage(backend: Backend) {
     drop(server);
 }
 
-#[test]
-fn database_outage_answers_503_and_loses_no_acknowledged_write() {
-    for backend in backends() {
-        outage(backend);
-    }
-}
+crate::per_backend!(
+    database_outage_answers_503_and_loses_no_acknowledged_write,
+    outage
+);

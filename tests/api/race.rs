@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::common::{backends, Backend, TestDb, ADMIN_PASSWORD, JWT_SECRET};
+use crate::common::{Backend, TestDb, ADMIN_PASSWORD, JWT_SECRET};
 
 pub struct Server {
     pub child: Child,
@@ -315,13 +315,7 @@ fn race(backend: Backend) {
     drop((a, b));
 }
 
-#[test]
-fn capacity_holds_across_two_server_processes() {
-    for backend in backends() {
-        eprintln!("capacity race on {backend:?}");
-        race(backend);
-    }
-}
+crate::per_backend!(capacity_holds_across_two_server_processes, race);
 
 /// SIGTERM while requests are in flight: every one of them is answered, and the process exits 0.
 fn graceful(backend: Backend) {
@@ -391,10 +385,4 @@ fn graceful(backend: Backend) {
     assert_eq!(http(port, "GET", "/health/live", None, None).0, 0);
 }
 
-#[test]
-fn sigterm_answers_requests_in_flight_and_exits_0() {
-    for backend in backends() {
-        eprintln!("graceful shutdown on {backend:?}");
-        graceful(backend);
-    }
-}
+crate::per_backend!(sigterm_answers_requests_in_flight_and_exits_0, graceful);

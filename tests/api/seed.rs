@@ -41,7 +41,7 @@ async fn seed(ctx: &Ctx) {
             let nip = e["nip"].as_str().unwrap().to_string();
             let asn = e["asn_type"].as_str().unwrap();
             assert_eq!(
-                kompetensi::employees::nip::problem(&nip, asn),
+                kompetensi::employees::nip::problem(&nip, asn.parse().unwrap()),
                 None,
                 "{nip} ({asn}) is valid"
             );

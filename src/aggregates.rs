@@ -1,19 +1,108 @@
-//! Report aggregates kept in step with the rows they summarise, in the writer's transaction:
-//! `feedback_totals` (per training and respondent unit), `enrolment_totals` (per training and
-//! participant unit), `employee_jp` (per employee and year), `employee_standing` (JPM terms per
-//! active employee with a standard) and `level_counts` (active employees per unit, position,
-//! competency and current level). The reports read these few thousand rows instead of the
-//! hundreds of thousands of feedback, level and standard rows behind them.
+//! Data kept in step with the rows it summarises, in the writer's transaction, and the one place
+//! that knows which write invalidates which of it: writers in the areas' query modules say what
+//! they changed with [`after`]`(tx, Change::…)`, and this module refreshes what depends on it.
 //!
-//! Everything is recomputed from the source rows for the employees or groups a write touched,
-//! never incremented, so a missed case cannot drift: a refresh always converges to the truth.
-//! Values put into the SQL are typed integers, never client text.
+//! The report aggregates: `feedback_totals` (per training and respondent unit),
+//! `enrolment_totals` (per training and participant unit), `employee_jp` (per employee and
+//! year), `employee_standing` (JPM terms per active employee with a standard) and `level_counts`
+//! (active employees per unit, position, competency and current level). The reports read these
+//! few thousand rows instead of the hundreds of thousands of feedback, level and standard rows
+//! behind them.
+//!
+//! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts |
+//! |---|---|---|---|---|---|
+//! | `Feedback(t)` | training t | | | | |
+//! | `Enrolments{trainings, employees}` | | those trainings | those employees | | |
+//! | `TrainingDates(t)` | | | t's participants | | |
+//! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now |
+//! | `Standard(p)` | | | | holders of p | |
+//! | `People` (an import) | | all | | all | all |
+//! | `Everything` (a bulk load) | all | all | all | all | all |
+//!
+//! Everything is recomputed from the source rows for the keys a write touched, never
+//! incremented, so a missed case cannot drift: a refresh always converges to the truth. Values
+//! put into the SQL are typed integers, never client text.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
+use crate::db::write::Tx;
 use crate::db::AnyConnection;
-use crate::feedback::model::{FeedbackInput, ASPECTS};
+use crate::feedback::model::ASPECTS;
+use crate::types::{raw, EmployeeId, PositionId, TrainingId, UnitId};
+
+/// What a write changed, for [`after`].
+#[derive(Debug, Clone, Copy)]
+pub enum Change<'a> {
+    /// Feedback responses of a training were added.
+    Feedback(TrainingId),
+    /// Enrolments of these trainings, of these employees, were created or changed.
+    Enrolments {
+        trainings: &'a [TrainingId],
+        employees: &'a [EmployeeId],
+    },
+    /// A training's dates changed: its completions may count in another year.
+    TrainingDates(TrainingId),
+    /// Employees were created, changed (unit, position, activity, levels) or removed; `before`
+    /// holds the (unit, position) groups they were in before the change.
+    Employees {
+        ids: &'a [EmployeeId],
+        before: &'a [(UnitId, PositionId)],
+    },
+    /// A position's competency standard was replaced.
+    Standard(PositionId),
+    /// Many employees at once (an import).
+    People,
+    /// Everything (after a bulk load).
+    Everything,
+}
+
+/// Rebuilds every aggregate from the source rows, as one audited system write (maintenance;
+/// the tests compare it with what the writes kept).
+pub fn rebuild(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
+    let meta = crate::web::RequestMeta {
+        request_id: None,
+        ip: None,
+    };
+    crate::db::write::run(conn, crate::auth::Actor::SYSTEM, &meta, |tx| {
+        after(tx, Change::Everything)?;
+        tx.record(
+            crate::audit::Action::Import,
+            crate::audit::Entity::Aggregate,
+            None,
+        )
+    })
+}
+
+/// Refreshes what `change` invalidates (the table in the module doc).
+pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
+    let conn: &mut AnyConnection = tx;
+    match change {
+        Change::Feedback(training) => refresh_feedback(conn, Some(&[training.0])),
+        Change::Enrolments {
+            trainings,
+            employees,
+        } => {
+            refresh_enrolments(conn, Some(&raw(trainings)))?;
+            refresh_jp(conn, Some(&raw(employees)))
+        }
+        Change::TrainingDates(training) => {
+            use crate::db::schema::enrolments;
+            let people: Vec<i64> = enrolments::table
+                .filter(enrolments::training_id.eq(training))
+                .select(enrolments::employee_id)
+                .load(conn)?;
+            refresh_jp(conn, Some(&people))
+        }
+        Change::Employees { ids, before } => {
+            let before: Vec<(i64, i64)> = before.iter().map(|(u, p)| (u.0, p.0)).collect();
+            employees_changed(conn, &raw(ids), &before)
+        }
+        Change::Standard(position) => refresh_standing(conn, Employees::Position(position.0)),
+        Change::People => rebuild_people(conn),
+        Change::Everything => rebuild_all(conn),
+    }
+}
 
 /// The six aspects and `overall`: the rated columns of a response.
 pub fn rated() -> impl Iterator<Item = &'static str> {
@@ -27,59 +116,9 @@ fn id_list(ids: &[i64]) -> String {
         .join(", ")
 }
 
-/// Adds one response to its training's and unit's totals.
-pub fn add_feedback(
-    conn: &mut AnyConnection,
-    training_id: i64,
-    unit_id: i64,
-    input: &FeedbackInput,
-) -> QueryResult<()> {
-    let r = &input.ratings;
-    let values = [
-        r.material,
-        r.method,
-        r.trainer,
-        r.facilities,
-        r.relevance,
-        r.organisation,
-        Some(input.overall),
-    ];
-    let mut columns = vec![
-        "responses".to_string(),
-        "promoters".into(),
-        "detractors".into(),
-    ];
-    let mut row = vec![
-        1,
-        i64::from(input.recommend >= 9),
-        i64::from(input.recommend <= 6),
-    ];
-    for (aspect, value) in rated().zip(values) {
-        let v = value.map(i64::from);
-        columns.extend(["n", "sum", "top2", "low"].map(|s| format!("{aspect}_{s}")));
-        row.extend([
-            i64::from(v.is_some()),
-            v.unwrap_or(0),
-            i64::from(v.is_some_and(|v| v >= 4)),
-            i64::from(v.is_some_and(|v| v <= 2)),
-        ]);
-    }
-    let add: Vec<String> = columns
-        .iter()
-        .map(|c| format!("{c} = feedback_totals.{c} + excluded.{c}"))
-        .collect();
-    let values: Vec<String> = row.iter().map(i64::to_string).collect();
-    conn.batch_execute(&format!(
-        "INSERT INTO feedback_totals (training_id, unit_id, {}) VALUES ({training_id}, {unit_id}, {}) \
-         ON CONFLICT (training_id, unit_id) DO UPDATE SET {}",
-        columns.join(", "),
-        values.join(", "),
-        add.join(", ")
-    ))
-}
-
-/// Recomputes every training's feedback totals (after a bulk load).
-pub fn rebuild_feedback(conn: &mut AnyConnection) -> QueryResult<()> {
+/// Recomputes the feedback totals of these trainings (`None`: all) from the responses.
+fn refresh_feedback(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
+    lock(conn, Kept::Feedback, trainings)?;
     let (mut columns, mut aggregates) = (Vec::new(), Vec::new());
     for a in rated() {
         columns.push(format!("{a}_n, {a}_sum, {a}_top2, {a}_low"));
@@ -88,15 +127,18 @@ pub fn rebuild_feedback(conn: &mut AnyConnection) -> QueryResult<()> {
              SUM(CASE WHEN {a} <= 2 THEN 1 ELSE 0 END)"
         ));
     }
-    conn.batch_execute(&format!(
-        "DELETE FROM feedback_totals; \
-         INSERT INTO feedback_totals (training_id, unit_id, responses, promoters, detractors, {}) \
-         SELECT training_id, unit_id, COUNT(*), SUM(CASE WHEN recommend >= 9 THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN recommend <= 6 THEN 1 ELSE 0 END), {} \
-         FROM feedback WHERE unit_id IS NOT NULL GROUP BY training_id, unit_id;",
-        columns.join(", "),
-        aggregates.join(", ")
-    ))
+    for (old, new) in chunked(trainings, "training_id", "training_id") {
+        conn.batch_execute(&format!(
+            "DELETE FROM feedback_totals WHERE {old}; \
+             INSERT INTO feedback_totals (training_id, unit_id, responses, promoters, detractors, {}) \
+             SELECT training_id, unit_id, COUNT(*), SUM(CASE WHEN recommend >= 9 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN recommend <= 6 THEN 1 ELSE 0 END), {} \
+             FROM feedback WHERE unit_id IS NOT NULL AND {new} GROUP BY training_id, unit_id;",
+            columns.join(", "),
+            aggregates.join(", ")
+        ))?;
+    }
+    Ok(())
 }
 
 /// The aggregates recomputed by DELETE + INSERT, for [`lock`].
@@ -106,6 +148,7 @@ enum Kept {
     Levels = 2,
     Enrolments = 3,
     Jp = 4,
+    Feedback = 5,
 }
 
 /// On PostgreSQL, two transactions recomputing the same rows at once would both delete the old
@@ -138,7 +181,7 @@ fn lock(conn: &mut AnyConnection, kept: Kept, keys: Option<&[i64]>) -> QueryResu
 
 /// Which employees' standing to recompute.
 #[derive(Debug, Clone, Copy)]
-pub enum Employees<'a> {
+enum Employees<'a> {
     Ids(&'a [i64]),
     /// Everyone holding the position (its standard changed).
     Position(i64),
@@ -147,7 +190,7 @@ pub enum Employees<'a> {
 
 /// Recomputes the JPM terms of these employees: inactive ones and those without a standard
 /// drop out.
-pub fn refresh_standing(conn: &mut AnyConnection, which: Employees) -> QueryResult<()> {
+fn refresh_standing(conn: &mut AnyConnection, which: Employees) -> QueryResult<()> {
     match which {
         Employees::Ids(ids) => lock(conn, Kept::Standing, Some(ids))?,
         Employees::Position(_) | Employees::All => lock(conn, Kept::Standing, None)?,
@@ -176,7 +219,7 @@ pub fn refresh_standing(conn: &mut AnyConnection, which: Employees) -> QueryResu
 
 /// Recomputes the level counts of these (unit, position) groups (`None`, or past 50 groups: of
 /// all).
-pub fn refresh_levels(conn: &mut AnyConnection, groups: Option<&[(i64, i64)]>) -> QueryResult<()> {
+fn refresh_levels(conn: &mut AnyConnection, groups: Option<&[(i64, i64)]>) -> QueryResult<()> {
     let mut groups = groups.map(<[_]>::to_vec);
     if let Some(g) = groups.as_mut() {
         g.sort_unstable();
@@ -212,10 +255,13 @@ pub fn refresh_levels(conn: &mut AnyConnection, groups: Option<&[(i64, i64)]>) -
 }
 
 /// An employee's (unit, position) group, if they hold a position.
-pub fn group_of(conn: &mut AnyConnection, employee_id: i64) -> QueryResult<Option<(i64, i64)>> {
+pub fn group_of(
+    conn: &mut AnyConnection,
+    employee: EmployeeId,
+) -> QueryResult<Option<(UnitId, PositionId)>> {
     use crate::db::schema::employees;
-    let row: Option<(i64, Option<i64>)> = employees::table
-        .find(employee_id)
+    let row: Option<(UnitId, Option<PositionId>)> = employees::table
+        .find(employee)
         .select((employees::unit_id, employees::position_id))
         .first(conn)
         .optional()?;
@@ -224,7 +270,7 @@ pub fn group_of(conn: &mut AnyConnection, employee_id: i64) -> QueryResult<Optio
 
 /// After a write that may have changed employees' unit, position, activity or levels: the
 /// standing of `ids` and the level counts of their groups before (`before`) and now.
-pub fn employees_changed(
+fn employees_changed(
     conn: &mut AnyConnection,
     ids: &[i64],
     before: &[(i64, i64)],
@@ -246,7 +292,7 @@ pub fn employees_changed(
     refresh_enrolments(conn, Some(&trainings))?;
     let mut groups = before.to_vec();
     for &id in ids {
-        groups.extend(group_of(conn, id)?);
+        groups.extend(group_of(conn, EmployeeId(id))?.map(|(u, p)| (u.0, p.0)));
     }
     refresh_levels(conn, Some(&groups))
 }
@@ -270,7 +316,7 @@ fn chunked(ids: Option<&[i64]>, column: &str, source: &str) -> Vec<(String, Stri
 }
 
 /// Recomputes the enrolment totals of these trainings (`None`: all).
-pub fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
+fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Enrolments, trainings)?;
     for (old, new) in chunked(trainings, "training_id", "en.training_id") {
         conn.batch_execute(&format!(
@@ -300,7 +346,7 @@ pub fn year_of(conn: &AnyConnection, column: &str) -> String {
 }
 
 /// Recomputes the yearly JP of these employees (`None`: all).
-pub fn refresh_jp(conn: &mut AnyConnection, employees: Option<&[i64]>) -> QueryResult<()> {
+fn refresh_jp(conn: &mut AnyConnection, employees: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Jp, employees)?;
     let year = year_of(conn, "t.end_date");
     for (old, new) in chunked(employees, "employee_id", "en.employee_id") {
@@ -314,37 +360,17 @@ pub fn refresh_jp(conn: &mut AnyConnection, employees: Option<&[i64]>) -> QueryR
     Ok(())
 }
 
-/// After enrolments of these trainings and employees were created or changed.
-pub fn enrolments_changed(
-    conn: &mut AnyConnection,
-    trainings: &[i64],
-    employees: &[i64],
-) -> QueryResult<()> {
-    refresh_enrolments(conn, Some(trainings))?;
-    refresh_jp(conn, Some(employees))
-}
-
-/// After a training's dates changed: its participants' yearly JP.
-pub fn training_dates_changed(conn: &mut AnyConnection, training_id: i64) -> QueryResult<()> {
-    use crate::db::schema::enrolments;
-    let people: Vec<i64> = enrolments::table
-        .filter(enrolments::training_id.eq(training_id))
-        .select(enrolments::employee_id)
-        .load(conn)?;
-    refresh_jp(conn, Some(&people))
-}
-
 /// Everything about people (after an import): standing, level counts, and the enrolment totals
 /// that are kept per unit.
-pub fn rebuild_people(conn: &mut AnyConnection) -> QueryResult<()> {
+fn rebuild_people(conn: &mut AnyConnection) -> QueryResult<()> {
     refresh_standing(conn, Employees::All)?;
     refresh_levels(conn, None)?;
     refresh_enrolments(conn, None)
 }
 
 /// Everything, from the source rows (after a bulk load).
-pub fn rebuild_all(conn: &mut AnyConnection) -> QueryResult<()> {
-    rebuild_feedback(conn)?;
+fn rebuild_all(conn: &mut AnyConnection) -> QueryResult<()> {
+    refresh_feedback(conn, None)?;
     rebuild_people(conn)?;
     refresh_jp(conn, None)
 }

@@ -1,7 +1,13 @@
 //! HTTP plumbing shared by every area: validated extractors, pagination, ETags, the request id,
 //! the fallback for unknown routes and wrong methods, and running queries off the async workers.
+//! `write` is the HTTP side of the write pipeline.
 
-use std::collections::BTreeMap;
+pub mod csv;
+pub mod routes;
+pub mod write;
+
+pub use write::{Patch, Write};
+
 use std::future::{ready, Ready};
 
 use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
@@ -10,7 +16,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
@@ -62,6 +68,26 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
         Box::pin(async move {
             let web::Json(mut value) = body.await?;
             Ok(ValidJson(parse_value(&mut value)?))
+        })
+    }
+}
+
+impl ValidJson<serde_json::Value> {
+    /// The JSON body with its strings cleaned, not yet given a type.
+    pub fn clean(
+        req: &HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> LocalBoxFuture<'static, Result<serde_json::Value, actix_web::Error>> {
+        let body = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let web::Json(mut value) = body.await?;
+            let mut errors = FieldErrors::new();
+            clean_strings(&mut value, "", &mut errors);
+            if errors.is_empty() {
+                Ok(value)
+            } else {
+                Err(ApiError::fields(errors).into())
+            }
         })
     }
 }
@@ -223,15 +249,6 @@ fn describe_validation(err: &validator::ValidationError) -> String {
     }
 }
 
-/// `Option<Option<T>>` for PATCH: absent → `None`, `null` → `Some(None)`, value → `Some(Some(v))`.
-pub fn nullable<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Query strings
 
@@ -290,6 +307,11 @@ impl PageParams {
         (self.page() - 1) * self.per_page()
     }
 
+    /// `(offset, limit)` of the page.
+    pub fn window(&self) -> (i64, i64) {
+        (self.offset(), self.per_page())
+    }
+
     /// Parses `sort` against the endpoint's whitelist: `(field, descending)` pairs.
     pub fn sort_fields(&self, allowed: &[&'static str]) -> ApiResult<Vec<(&'static str, bool)>> {
         let Some(sort) = self.sort.as_deref() else {
@@ -314,6 +336,11 @@ impl PageParams {
         Ok(out)
     }
 }
+
+/// The filter of a list that has none.
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct NoFilter {}
 
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -369,6 +396,7 @@ pub fn paginated<T: Serialize>(
 /// The `If-Match` precondition (RFC 9110 §13.1.1): `None` when absent or `*` (last writer
 /// wins), else the versions of the listed entity-tags. A tag we never issued (`"abc"`) matches
 /// nothing (412); a header that is not an entity-tag list at all is malformed (400).
+#[derive(Clone, Debug, Default)]
 pub struct IfMatch(pub Option<Vec<i64>>);
 
 /// One entity-tag: `"7"`, `W/"7"` (weak tags are compared weakly: a version is a version) or,
@@ -385,40 +413,37 @@ fn entity_tag(tag: &str) -> Option<Option<i64>> {
     tag.parse().ok().map(Some)
 }
 
-impl FromRequest for IfMatch {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+impl IfMatch {
+    pub fn from_headers(req: &HttpRequest) -> ApiResult<Self> {
         let Some(raw) = req.headers().get(header::IF_MATCH) else {
-            return ready(Ok(IfMatch(None)));
+            return Ok(IfMatch(None));
         };
         let malformed = || {
-            ready(Err(ApiError::BadRequest(
+            ApiError::BadRequest(
                 "If-Match is not an entity-tag: send the ETag you read (e.g. \"3\"), or leave the header out"
                     .into(),
             )
-            .into()))
         };
-        let Some(value) = raw.to_str().ok().map(str::trim).filter(|v| !v.is_empty()) else {
-            return malformed();
-        };
+        let value = raw
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(malformed)?;
         if value == "*" {
-            return ready(Ok(IfMatch(None)));
+            return Ok(IfMatch(None));
         }
         let mut versions = Vec::new();
         for tag in value.split(',') {
             match entity_tag(tag) {
                 Some(Some(v)) => versions.push(v),
                 Some(None) => {}
-                None => return malformed(),
+                None => return Err(malformed()),
             }
         }
-        ready(Ok(IfMatch(Some(versions))))
+        Ok(IfMatch(Some(versions)))
     }
-}
 
-impl IfMatch {
     /// 412 when a precondition was sent and none of its tags is the stored version.
     pub fn check(&self, current: i64) -> ApiResult<()> {
         match &self.0 {
@@ -690,23 +715,6 @@ pub fn form_config() -> web::FormConfig {
         })
 }
 
-/// Keeps a sorted, de-duplicated copy of ids sent by a client.
-pub fn unique_ids(ids: &[i64]) -> Vec<i64> {
-    let mut v = ids.to_vec();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
-/// Groups `(owner, value)` rows into owner → values.
-pub fn group_pairs(rows: Vec<(i64, i64)>) -> BTreeMap<i64, Vec<i64>> {
-    let mut map: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (owner, value) in rows {
-        map.entry(owner).or_default().push(value);
-    }
-    map
-}
-
 /// Reads a raw body of at most `limit` bytes (413 with `too_large` beyond it).
 pub async fn read_body(
     mut payload: web::Payload,
@@ -724,14 +732,4 @@ pub async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
-}
-
-/// For PATCH fields that cannot be cleared: absent → `None`, a value → `Some(v)`, and `null` is
-/// refused (422 naming the field) instead of being taken as "leave unchanged".
-pub fn not_null<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    T::deserialize(deserializer).map(Some)
 }

@@ -1,0 +1,43 @@
+//! Which employees a caller may see (`auth::Reach`): everyone for staff and API clients, a unit
+//! manager's unit and its sub-units, an employee themself. Anyone else is answered 404, exactly
+//! as if the employee did not exist. Other areas ask here; none decides it again.
+
+use super::model::Employee;
+use super::queries::Employees;
+use crate::auth::Caller;
+use crate::db::resource::{read, Resource};
+use crate::db::AnyConnection;
+use crate::error::{ApiError, ApiResult};
+use crate::types::EmployeeId;
+use crate::AppState;
+
+/// The employee, when the caller may see them (inside a query or a write).
+pub fn visible(conn: &mut AnyConnection, caller: &Caller, id: EmployeeId) -> ApiResult<Employee> {
+    let employee = Employees::load(conn, id)?;
+    if caller
+        .reach(conn)?
+        .sees_employee(employee.id, employee.unit_id)
+    {
+        Ok(employee)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// The employee, when the caller may see them, on the fast read path.
+pub async fn read_visible(
+    state: &AppState,
+    caller: &Caller,
+    id: EmployeeId,
+) -> ApiResult<Employee> {
+    let employee = read::<Employees>(state, id).await?;
+    if caller
+        .reach_async(state)
+        .await?
+        .sees_employee(employee.id, employee.unit_id)
+    {
+        Ok(employee)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

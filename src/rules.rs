@@ -1,0 +1,42 @@
+//! Input rules shared by several areas' request types (each area's own rules live with its
+//! model).
+
+use validator::ValidationError;
+
+pub const PHONE_PATTERN: &str = r"^\+?[0-9][0-9 ()-]{2,31}$";
+
+pub fn phone_number(v: &str) -> Result<(), ValidationError> {
+    let body = v.strip_prefix('+').unwrap_or(v);
+    let ok = (3..=32).contains(&v.len())
+        && body.starts_with(|c: char| c.is_ascii_digit())
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new("phone").with_message(
+            "must be a phone number: digits, spaces, `()-`, optional leading `+`".into(),
+        ))
+    }
+}
+
+pub fn web_url(v: &str) -> Result<(), ValidationError> {
+    let lower = v.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty() && !host.starts_with('/') && !v.contains(char::is_whitespace) =>
+        {
+            Ok(())
+        }
+        _ => Err(ValidationError::new("url").with_message("must be an http(s) URL".into())),
+    }
+}
+
+/// `#[serde(default = "crate::rules::yes")]`: a flag that is on unless sent.
+pub fn yes() -> bool {
+    true
+}
