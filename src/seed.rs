@@ -662,7 +662,7 @@ const TRAINING_TOPICS: &[(&str, &str)] = &[
 ];
 
 fn seed_trainers(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<(), String> {
-    use crate::db::schema::{employees, trainer_competencies, trainers};
+    use crate::db::schema::{employees, trainers};
     load(conn, Entity::Trainer, |c| {
         let existing: Vec<String> = trainers::table.select(trainers::name).load(c.conn())?;
         let partner_ids: Vec<i64> = partners::table
@@ -715,18 +715,15 @@ fn seed_trainers(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
             ));
             let id: i64 = crate::insert_returning_id!(c.conn(), insert, trainers::id)?;
             // Few trainers, each for a few competencies: the shortage the reports should show.
-            for k in 0..2 {
-                if let Some(&competency) =
-                    competency_ids.get((i * 3 + k) % competency_ids.len().max(1))
-                {
-                    diesel::insert_into(trainer_competencies::table)
-                        .values((
-                            trainer_competencies::trainer_id.eq(id),
-                            trainer_competencies::competency_id.eq(competency),
-                        ))
-                        .execute(c.conn())?;
-                }
-            }
+            let taught: Vec<crate::types::CompetencyId> = (0..2)
+                .filter_map(|k| competency_ids.get((i * 3 + k) % competency_ids.len().max(1)))
+                .map(|&c| crate::types::CompetencyId(c))
+                .collect();
+            crate::trainers::queries::COMPETENCIES.replace(
+                c,
+                crate::types::TrainerId(id),
+                &taught,
+            )?;
             report.trainers += 1;
         }
         Ok(())

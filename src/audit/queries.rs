@@ -65,21 +65,13 @@ fn insert(conn: &mut AnyConnection, row: NewAuditRow) -> QueryResult<()> {
 
 fn filtered(f: &AuditFilter) -> audit_log::BoxedQuery<'static, Backend> {
     let mut q = audit_log::table.into_boxed();
-    if let Some(entity) = f.entity {
-        q = q.filter(audit_log::entity.eq(entity));
-    }
-    if let Some(id) = f.entity_id {
-        q = q.filter(audit_log::entity_id.eq(id));
-    }
-    if let Some(id) = f.actor_id {
-        q = q.filter(audit_log::actor_id.eq(id));
-    }
-    if let Some(action) = f.action {
-        q = q.filter(audit_log::action.eq(action));
-    }
-    if let Some(outcome) = f.outcome {
-        q = q.filter(audit_log::outcome.eq(outcome));
-    }
+    crate::eq_filters!(q, f;
+        entity => audit_log::entity,
+        entity_id => audit_log::entity_id,
+        actor_id => audit_log::actor_id,
+        action => audit_log::action,
+        outcome => audit_log::outcome,
+    );
     if let Some(from) = f.from {
         q = q.filter(audit_log::at.ge(from.and_time(chrono::NaiveTime::MIN)));
     }

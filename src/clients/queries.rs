@@ -3,47 +3,15 @@
 use diesel::prelude::*;
 
 use super::model::{ApiClient, ClientInput, ClientRow};
-use crate::audit::Entity;
 use crate::auth::{Caller, Scopes};
-use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::api_clients;
 use crate::db::write::Tx;
-use crate::db::{now, AnyConnection};
+use crate::db::AnyConnection;
 use crate::error::ApiResult;
 use crate::types::ClientId;
 use crate::web::NoFilter;
 
-pub struct Clients;
-
-impl Resource for Clients {
-    const ENTITY: Entity = Entity::ApiClient;
-    type Id = ClientId;
-    type Row = ApiClient;
-    type Current = ApiClient;
-
-    fn row(conn: &mut AnyConnection, id: ClientId) -> QueryResult<ApiClient> {
-        api_clients::table
-            .find(id)
-            .select(ApiClient::as_select())
-            .first(conn)
-    }
-
-    fn pg_sql() -> String {
-        json_by_id(
-            api_clients::table.select(ApiClient::as_select()),
-            "api_clients",
-            "",
-        )
-    }
-
-    fn present(c: ApiClient) -> ApiClient {
-        c
-    }
-
-    fn version(c: &ApiClient) -> i64 {
-        c.version
-    }
-}
+crate::simple_resource!(Clients, ApiClient, api_clients, ClientId, ApiClient);
 
 pub fn by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<Option<ClientRow>> {
     api_clients::table
@@ -58,19 +26,12 @@ pub fn list(
     _: &Caller,
     _: &NoFilter,
     sort: &[(&str, bool)],
-    (offset, limit): (i64, i64),
+    window: (i64, i64),
 ) -> ApiResult<(i64, Vec<ApiClient>)> {
-    let total = api_clients::table.count().get_result(conn)?;
-    let rows = crate::order_by!(api_clients::table.into_boxed(), sort, {
-        "id" => api_clients::id,
+    let (total, rows) = crate::page!(conn, api_clients::table.into_boxed(), sort, window, api_clients::id, ApiClient, {
         "name" => api_clients::name,
         "created_at" => api_clients::created_at,
-    })
-    .then_order_by(api_clients::id.asc())
-    .offset(offset)
-    .limit(limit)
-    .select(ApiClient::as_select())
-    .load(conn)?;
+    });
     Ok((total, rows))
 }
 
@@ -80,19 +41,15 @@ pub fn create(
     client_id: &str,
     secret_hash: &str,
 ) -> ApiResult<ClientId> {
-    let at = now();
-    let insert = diesel::insert_into(api_clients::table).values((
-        input,
-        api_clients::client_id.eq(client_id),
-        api_clients::secret_hash.eq(secret_hash),
-        api_clients::scopes.eq(Scopes::text(&input.scopes)),
-        api_clients::created_at.eq(at),
-        api_clients::updated_at.eq(at),
-    ));
-    Ok(crate::insert_returning_id!(
-        tx.conn(),
-        insert,
-        api_clients::id
+    Ok(crate::insert_new!(
+        tx,
+        api_clients,
+        (
+            input,
+            api_clients::client_id.eq(client_id),
+            api_clients::secret_hash.eq(secret_hash),
+            api_clients::scopes.eq(Scopes::text(&input.scopes))
+        )
     )?)
 }
 

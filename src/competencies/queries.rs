@@ -4,101 +4,39 @@ use diesel::prelude::*;
 
 use super::model::{Competency, CompetencyFilter, CompetencyInput};
 use crate::audit::Entity;
-use crate::auth::Caller;
 use crate::db::refs;
-use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::competencies;
 use crate::db::write::Tx;
-use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::db::Backend;
 use crate::error::{ApiError, ApiResult};
 use crate::types::CompetencyId;
 
-pub struct Competencies;
-
-impl Resource for Competencies {
-    const ENTITY: Entity = Entity::Competency;
-    type Id = CompetencyId;
-    type Row = Competency;
-    type Current = Competency;
-
-    fn row(conn: &mut AnyConnection, id: CompetencyId) -> QueryResult<Competency> {
-        competencies::table
-            .find(id)
-            .select(Competency::as_select())
-            .first(conn)
-    }
-
-    fn pg_sql() -> String {
-        json_by_id(
-            competencies::table.select(Competency::as_select()),
-            "competencies",
-            "",
-        )
-    }
-
-    fn present(c: Competency) -> Competency {
-        c
-    }
-
-    fn version(c: &Competency) -> i64 {
-        c.version
-    }
-}
+crate::simple_resource!(
+    Competencies,
+    Competency,
+    competencies,
+    CompetencyId,
+    Competency
+);
 
 fn filtered(f: &CompetencyFilter) -> competencies::BoxedQuery<'static, Backend> {
     let mut q = competencies::table.into_boxed();
-    if let Some(kind) = f.kind {
-        q = q.filter(competencies::kind.eq(kind));
-    }
-    if let Some(active) = f.active {
-        q = q.filter(competencies::active.eq(active));
-    }
-    if let Some(text) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        let pattern = contains_pattern(text);
-        q = q.filter(
-            lower(competencies::code)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(competencies::name).like(pattern).escape('\\')),
-        );
-    }
+    crate::eq_filters!(q, f; kind => competencies::kind, active => competencies::active);
+    crate::text_search!(q, f.q, competencies::code, competencies::name);
     q
 }
 
-pub fn list(
-    conn: &mut AnyConnection,
-    _: &Caller,
-    f: &CompetencyFilter,
-    sort: &[(&str, bool)],
-    (offset, limit): (i64, i64),
-) -> ApiResult<(i64, Vec<Competency>)> {
-    let total = filtered(f).count().get_result(conn)?;
-    let rows = crate::order_by!(filtered(f), sort, {
-        "id" => competencies::id,
-        "code" => competencies::code,
-        "name" => competencies::name,
-    })
-    .then_order_by(competencies::id.asc())
-    .offset(offset)
-    .limit(limit)
-    .select(Competency::as_select())
-    .load(conn)?;
-    Ok((total, rows))
-}
+crate::simple_list!(CompetencyFilter => Competency, competencies, filtered, {
+    "code" => competencies::code,
+    "name" => competencies::name,
+});
 
 pub fn create(tx: &mut Tx, c: &CompetencyInput) -> ApiResult<CompetencyId> {
     refs::unique(tx, Entity::Competency, "code", &c.code, None)?;
-    let at = now();
-    let insert = diesel::insert_into(competencies::table).values((
-        c,
-        competencies::levels.eq(c.levels_text()),
-        competencies::created_at.eq(at),
-        competencies::updated_at.eq(at),
-    ));
-    Ok(crate::insert_returning_id!(
-        tx.conn(),
-        insert,
-        competencies::id
+    Ok(crate::insert_new!(
+        tx,
+        competencies,
+        (c, competencies::levels.eq(c.levels_text()))
     )?)
 }
 

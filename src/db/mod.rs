@@ -312,3 +312,35 @@ macro_rules! order_by {
         q
     }};
 }
+
+/// Equality filters from a list's filter struct: `eq_filters!(q, f; kind => table::kind, …)`
+/// adds `column = value` for each field that was given.
+#[macro_export]
+macro_rules! eq_filters {
+    ($q:ident, $f:expr; $($field:ident => $column:expr),+ $(,)?) => {
+        $(
+            if let Some(value) = $f.$field.clone() {
+                $q = $q.filter($column.eq(value));
+            }
+        )+
+    };
+}
+
+/// `?q=`: case-insensitive containment in any of the text columns, its wildcards escaped:
+/// `text_search!(q, f.q, table::name, table::nullable_code)`.
+#[macro_export]
+macro_rules! text_search {
+    ($q:ident, $text:expr, $first:expr $(, $column:expr)* $(,)?) => {
+        if let Some(text) = $text.as_deref().filter(|s| !s.is_empty()) {
+            let pattern = $crate::db::contains_pattern(text);
+            $q = $q.filter(
+                $crate::db::lower_nullable($first.nullable())
+                    .like(pattern.clone())
+                    .escape('\\')
+                    $(.or($crate::db::lower_nullable($column.nullable())
+                        .like(pattern.clone())
+                        .escape('\\')))*,
+            );
+        }
+    };
+}

@@ -2,7 +2,6 @@
 //! client names that do not exist into one 422 naming each field, and [`LinkTable`] keeps a
 //! resource's set of links in a link table (partner–competency, trainer–competency).
 
-use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use diesel::connection::SimpleConnection;
@@ -13,14 +12,6 @@ use super::write::Tx;
 use super::AnyConnection;
 use crate::audit::Entity;
 use crate::error::{ApiError, ApiResult, FieldErrors};
-
-#[derive(QueryableByName)]
-struct Pair {
-    #[diesel(sql_type = BigInt)]
-    a: i64,
-    #[diesel(sql_type = BigInt)]
-    b: i64,
-}
 
 #[derive(QueryableByName)]
 struct One {
@@ -119,77 +110,34 @@ pub fn uses(conn: &mut AnyConnection, id: i64, by: &[(&str, &str)]) -> QueryResu
         .collect()
 }
 
-/// A link table `table(owner, target)` holding a resource's set of links.
+/// A link table `table(owner, target)` holding a resource's set of links, with a copy of the
+/// set as a JSON array in column `copy` of the owner's row (`owner_table`), so a row reads in
+/// one lookup. [`LinkTable::replace`] is the one writer of both.
 pub struct LinkTable<O, T> {
     pub table: &'static str,
     pub owner: &'static str,
     pub target: &'static str,
+    pub owner_table: &'static str,
+    pub copy: &'static str,
     pub ids: PhantomData<(O, T)>,
 }
 
 impl<O, T> LinkTable<O, T>
 where
-    O: Copy + Into<i64> + From<i64> + Ord,
-    T: Copy + Into<i64> + From<i64> + Ord,
+    O: Copy + Into<i64>,
+    T: Copy + Into<i64>,
 {
-    /// The targets of these owners, each list ascending.
-    pub fn of(&self, conn: &mut AnyConnection, owners: &[O]) -> QueryResult<BTreeMap<O, Vec<T>>> {
-        let mut out: BTreeMap<O, Vec<T>> = BTreeMap::new();
-        if owners.is_empty() {
-            return Ok(out);
-        }
-        let owners: Vec<i64> = owners.iter().map(|&o| o.into()).collect();
-        let rows = diesel::sql_query(format!(
-            "SELECT {owner} AS a, {target} AS b FROM {table} WHERE {owner} IN ({ids}) ORDER BY a, b",
-            owner = self.owner,
-            target = self.target,
-            table = self.table,
-            ids = list(&owners),
-        ))
-        .load::<Pair>(conn)?;
-        for r in rows {
-            out.entry(O::from(r.a)).or_default().push(T::from(r.b));
-        }
-        Ok(out)
-    }
-
-    /// Gives each row (owned by `owner_of(row)`) its targets: `make(row, targets)`.
-    pub fn attach<R, X>(
-        &self,
-        conn: &mut AnyConnection,
-        rows: Vec<R>,
-        owner_of: impl Fn(&R) -> O,
-        make: impl Fn(R, Vec<T>) -> X,
-    ) -> QueryResult<Vec<X>> {
-        let owners: Vec<O> = rows.iter().map(&owner_of).collect();
-        let mut targets = self.of(conn, &owners)?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let mine = targets.remove(&owner_of(&row)).unwrap_or_default();
-                make(row, mine)
-            })
-            .collect())
-    }
-
-    /// For a PostgreSQL statement over `owner_table`: `, <the targets as a JSON array> AS alias`.
-    pub fn pg_json_column(&self, owner_table: &str, alias: &str) -> String {
-        format!(
-            ", COALESCE((SELECT json_agg(l.{target} ORDER BY l.{target}) FROM {table} l \
-             WHERE l.{owner} = \"{owner_table}\".\"id\"), '[]') AS {alias}",
-            target = self.target,
-            table = self.table,
-            owner = self.owner,
-        )
-    }
-
     /// Replaces the owner's set (duplicates dropped).
     pub fn replace(&self, tx: &mut Tx, owner: O, targets: &[T]) -> QueryResult<()> {
         let owner: i64 = owner.into();
         let mut targets: Vec<i64> = targets.iter().map(|&t| t.into()).collect();
         targets.sort_unstable();
         targets.dedup();
-        let mut sql = format!("DELETE FROM {} WHERE {} = {owner};", self.table, self.owner);
+        let copy = format!("[{}]", list(&targets));
+        let mut sql = format!(
+            "UPDATE {} SET {} = '{copy}' WHERE id = {owner}; DELETE FROM {} WHERE {} = {owner};",
+            self.owner_table, self.copy, self.table, self.owner
+        );
         if !targets.is_empty() {
             let rows: Vec<String> = targets.iter().map(|t| format!("({owner}, {t})")).collect();
             sql.push_str(&format!(

@@ -70,3 +70,102 @@ pub fn json_by_id<Q: QueryFragment<Pg>>(select: Q, table: &str, extra: &str) -> 
         "SELECT row_to_json(r)::text FROM ({columns}{extra} FROM {from} WHERE \"{table}\".\"id\" = $1::bigint) r"
     )
 }
+
+/// A resource whose row is its API object, read by primary key from one table:
+/// `simple_resource!(Units, Unit, units, UnitId, Unit)` (marker type, audit entity, table, id,
+/// row type).
+#[macro_export]
+macro_rules! simple_resource {
+    ($(#[$doc:meta])* $name:ident, $entity:ident, $table:ident, $id:ty, $row:ty) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl $crate::db::resource::Resource for $name {
+            const ENTITY: $crate::audit::Entity = $crate::audit::Entity::$entity;
+            type Id = $id;
+            type Row = $row;
+            type Current = $row;
+
+            fn row(
+                conn: &mut $crate::db::AnyConnection,
+                id: $id,
+            ) -> diesel::QueryResult<$row> {
+                use diesel::prelude::*;
+                $table::table
+                    .find(id)
+                    .select(<$row>::as_select())
+                    .first(conn)
+            }
+
+            fn pg_sql() -> String {
+                use diesel::prelude::*;
+                $crate::db::resource::json_by_id(
+                    $table::table.select(<$row>::as_select()),
+                    stringify!($table),
+                    "",
+                )
+            }
+
+            fn present(row: $row) -> $row {
+                row
+            }
+
+            fn version(row: &$row) -> i64 {
+                row.version
+            }
+        }
+    };
+}
+
+/// One page of a boxed query: `(total, rows)`, sorted by `?sort=` over the named columns, then
+/// by id: `page!(conn, filtered(f), sort, window, table::id, Row, { "name" => table::name })`.
+#[macro_export]
+macro_rules! page {
+    ($conn:expr, $query:expr, $sort:expr, $window:expr, $id:expr, $row:ty,
+     { $($name:literal => $column:expr),* $(,)? }) => {{
+        let (offset, limit): (i64, i64) = $window;
+        let total: i64 = $query.count().get_result($conn)?;
+        let rows: Vec<$row> = $crate::order_by!($query, $sort, { "id" => $id, $($name => $column),* })
+            .then_order_by($id.asc())
+            .offset(offset)
+            .limit(limit)
+            .select(<$row>::as_select())
+            .load($conn)?;
+        (total, rows)
+    }};
+}
+
+/// The list of a resource whose rows are its API objects, for `list_route!`:
+/// `simple_list!(UnitFilter => Unit, units, filtered, { "code" => units::code, … })` defines
+/// `pub fn list(conn, caller, &filter, sort, window)` over `filtered(&filter)`.
+#[macro_export]
+macro_rules! simple_list {
+    ($filter:ty => $row:ty, $table:ident, $filtered:expr, { $($name:literal => $column:expr),* $(,)? }) => {
+        /// One page of the rows the filter selects: (total, page).
+        pub fn list(
+            conn: &mut $crate::db::AnyConnection,
+            _: &$crate::auth::Caller,
+            f: &$filter,
+            sort: &[(&str, bool)],
+            window: (i64, i64),
+        ) -> $crate::error::ApiResult<(i64, Vec<$row>)> {
+            use diesel::prelude::*;
+            Ok($crate::page!(conn, $filtered(f), sort, window, $table::id, $row, { $($name => $column),* }))
+        }
+    };
+}
+
+/// The INSERT of a new row, stamped now (its version starts at 1 by default), giving its id:
+/// `insert_new!(tx, units, (input, units::active.eq(true)))`.
+#[macro_export]
+macro_rules! insert_new {
+    ($tx:expr, $table:ident, $values:expr) => {{
+        let at = $crate::db::now();
+        let insert = diesel::insert_into($table::table).values((
+            $values,
+            $table::created_at.eq(at),
+            $table::updated_at.eq(at),
+        ));
+        $crate::insert_returning_id!($tx.conn(), insert, $table::id)
+    }};
+}

@@ -131,6 +131,7 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        competency_ids -> Text,
         version -> BigInt,
     }
 }
@@ -185,6 +186,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        competency_ids -> Text,
         version -> BigInt,
     }
 }

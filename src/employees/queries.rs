@@ -11,44 +11,13 @@ use crate::aggregates::{self, Change};
 use crate::audit::Entity;
 use crate::auth::{Caller, Reach};
 use crate::db::refs;
-use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::employees;
 use crate::db::write::Tx;
-use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::db::{now, AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult};
 use crate::types::{raw, EmployeeId, UnitId};
 
-pub struct Employees;
-
-impl Resource for Employees {
-    const ENTITY: Entity = Entity::Employee;
-    type Id = EmployeeId;
-    type Row = Employee;
-    type Current = Employee;
-
-    fn row(conn: &mut AnyConnection, id: EmployeeId) -> QueryResult<Employee> {
-        employees::table
-            .find(id)
-            .select(Employee::as_select())
-            .first(conn)
-    }
-
-    fn pg_sql() -> String {
-        json_by_id(
-            employees::table.select(Employee::as_select()),
-            "employees",
-            "",
-        )
-    }
-
-    fn present(e: Employee) -> Employee {
-        e
-    }
-
-    fn version(e: &Employee) -> i64 {
-        e.version
-    }
-}
+crate::simple_resource!(Employees, Employee, employees, EmployeeId, Employee);
 
 /// `units`: the unit filter already resolved to the unit and its sub-units; `reach`: whom the
 /// caller may see.
@@ -67,24 +36,12 @@ fn filtered(
     if let Some(ids) = units {
         q = q.filter(employees::unit_id.eq_any(ids.to_vec()));
     }
-    if let Some(position) = f.position_id {
-        q = q.filter(employees::position_id.eq(position));
-    }
-    if let Some(asn) = f.asn_type {
-        q = q.filter(employees::asn_type.eq(asn));
-    }
-    if let Some(active) = f.active {
-        q = q.filter(employees::active.eq(active));
-    }
-    if let Some(text) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        let pattern = contains_pattern(text);
-        q = q.filter(
-            lower(employees::name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(employees::nip.like(pattern).escape('\\')),
-        );
-    }
+    crate::eq_filters!(q, f;
+        position_id => employees::position_id,
+        asn_type => employees::asn_type,
+        active => employees::active,
+    );
+    crate::text_search!(q, f.q, employees::name, employees::nip);
     q
 }
 
@@ -93,26 +50,17 @@ pub fn list(
     caller: &Caller,
     f: &EmployeeFilter,
     sort: &[(&str, bool)],
-    (offset, limit): (i64, i64),
+    window: (i64, i64),
 ) -> ApiResult<(i64, Vec<Employee>)> {
     let reach = caller.reach(conn)?;
     let units = match f.unit_id {
         Some(unit) => Some(crate::units::queries::subtree_ids(conn, unit)?),
         None => None,
     };
-    let total = filtered(f, units.as_deref(), &reach)
-        .count()
-        .get_result(conn)?;
-    let rows = crate::order_by!(filtered(f, units.as_deref(), &reach), sort, {
-        "id" => employees::id,
+    let (total, rows) = crate::page!(conn, filtered(f, units.as_deref(), &reach), sort, window, employees::id, Employee, {
         "name" => employees::name,
         "nip" => employees::nip,
-    })
-    .then_order_by(employees::id.asc())
-    .offset(offset)
-    .limit(limit)
-    .select(Employee::as_select())
-    .load(conn)?;
+    });
     Ok((total, rows))
 }
 
@@ -134,13 +82,7 @@ fn check(conn: &mut AnyConnection, e: &EmployeeInput, id: Option<EmployeeId>) ->
 
 pub fn create(tx: &mut Tx, e: &EmployeeInput) -> ApiResult<EmployeeId> {
     check(tx, e, None)?;
-    let at = now();
-    let insert = diesel::insert_into(employees::table).values((
-        e,
-        employees::created_at.eq(at),
-        employees::updated_at.eq(at),
-    ));
-    let id = crate::insert_returning_id!(tx.conn(), insert, employees::id)?;
+    let id = crate::insert_new!(tx, employees, e)?;
     aggregates::after(
         tx,
         Change::Employees {

@@ -90,18 +90,11 @@ pub fn list(
     status: Option<EnrolmentStatus>,
     reach: &Reach,
     sort: &[(&str, bool)],
-    (offset, limit): (i64, i64),
+    window: (i64, i64),
 ) -> ApiResult<(i64, Vec<Enrolment>)> {
-    let total = filtered(training, status, reach).count().get_result(conn)?;
-    let rows = crate::order_by!(filtered(training, status, reach), sort, {
-        "id" => enrolments::id,
+    let (total, rows) = crate::page!(conn, filtered(training, status, reach), sort, window, enrolments::id, Enrolment, {
         "status" => enrolments::status,
-    })
-    .then_order_by(enrolments::id.asc())
-    .offset(offset)
-    .limit(limit)
-    .select(Enrolment::as_select())
-    .load(conn)?;
+    });
     Ok((total, rows))
 }
 
@@ -120,15 +113,15 @@ pub fn create(tx: &mut Tx, training: TrainingId, employee: EmployeeId) -> ApiRes
     if !seats::take_seat(tx, training)? {
         return Err(full());
     }
-    let at = now();
-    let insert = diesel::insert_into(enrolments::table).values((
-        enrolments::training_id.eq(training),
-        enrolments::employee_id.eq(employee),
-        enrolments::status.eq(EnrolmentStatus::Registered),
-        enrolments::created_at.eq(at),
-        enrolments::updated_at.eq(at),
-    ));
-    let id = crate::insert_returning_id!(tx.conn(), insert, enrolments::id)?;
+    let id = crate::insert_new!(
+        tx,
+        enrolments,
+        (
+            enrolments::training_id.eq(training),
+            enrolments::employee_id.eq(employee),
+            enrolments::status.eq(EnrolmentStatus::Registered)
+        )
+    )?;
     aggregates::after(
         tx,
         Change::Enrolments {

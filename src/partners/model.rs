@@ -5,7 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::partners;
-use crate::types::{CompetencyId, PartnerId};
+use crate::types::{CompetencyId, JsonText, PartnerId};
 
 crate::text_enum! {
     pub enum PartnerKind {
@@ -18,35 +18,9 @@ crate::text_enum! {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Deserialize)]
-#[diesel(table_name = partners)]
-pub struct PartnerRow {
-    pub id: PartnerId,
-    pub name: String,
-    pub kind: PartnerKind,
-    pub contact_person: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub website: Option<String>,
-    pub agreement_number: Option<String>,
-    pub agreement_start: Option<NaiveDate>,
-    pub agreement_end: Option<NaiveDate>,
-    pub active: bool,
-    pub notes: Option<String>,
-    pub version: i64,
-}
-
-/// A partner's row with its competencies, as both read paths give it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PartnerRecord {
-    #[serde(flatten)]
-    pub row: PartnerRow,
-    pub competency_ids: Vec<CompetencyId>,
-}
-
 /// A partner organisation delivering or supporting trainings.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[diesel(table_name = partners)]
 pub struct Partner {
     pub id: PartnerId,
     pub name: String,
@@ -60,37 +34,11 @@ pub struct Partner {
     pub agreement_start: Option<NaiveDate>,
     pub agreement_end: Option<NaiveDate>,
     /// Competencies the partner can develop.
-    pub competency_ids: Vec<CompetencyId>,
+    #[schema(value_type = Vec<i64>)]
+    pub competency_ids: JsonText<Vec<CompetencyId>>,
     pub active: bool,
     pub notes: Option<String>,
     pub version: i64,
-}
-
-impl From<PartnerRecord> for Partner {
-    fn from(
-        PartnerRecord {
-            row: r,
-            competency_ids,
-        }: PartnerRecord,
-    ) -> Self {
-        Partner {
-            id: r.id,
-            kind: r.kind,
-            name: r.name,
-            contact_person: r.contact_person,
-            email: r.email,
-            phone: r.phone,
-            address: r.address,
-            website: r.website,
-            agreement_number: r.agreement_number,
-            agreement_start: r.agreement_start,
-            agreement_end: r.agreement_end,
-            competency_ids,
-            active: r.active,
-            notes: r.notes,
-            version: r.version,
-        }
-    }
 }
 
 fn agreement_dates(p: &PartnerInput) -> Result<(), ValidationError> {

@@ -7,85 +7,26 @@ use diesel::prelude::*;
 use super::model::{Position, PositionFilter, PositionInput, Standard};
 use crate::aggregates::{self, Change};
 use crate::audit::Entity;
-use crate::auth::Caller;
 use crate::db::refs;
-use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::{position_standards, positions};
 use crate::db::write::Tx;
-use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::db::{AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult};
 use crate::types::{raw, PositionId};
 
-pub struct Positions;
-
-impl Resource for Positions {
-    const ENTITY: Entity = Entity::Position;
-    type Id = PositionId;
-    type Row = Position;
-    type Current = Position;
-
-    fn row(conn: &mut AnyConnection, id: PositionId) -> QueryResult<Position> {
-        positions::table
-            .find(id)
-            .select(Position::as_select())
-            .first(conn)
-    }
-
-    fn pg_sql() -> String {
-        json_by_id(
-            positions::table.select(Position::as_select()),
-            "positions",
-            "",
-        )
-    }
-
-    fn present(p: Position) -> Position {
-        p
-    }
-
-    fn version(p: &Position) -> i64 {
-        p.version
-    }
-}
+crate::simple_resource!(Positions, Position, positions, PositionId, Position);
 
 fn filtered(f: &PositionFilter) -> positions::BoxedQuery<'static, Backend> {
     let mut q = positions::table.into_boxed();
-    if let Some(kind) = f.kind {
-        q = q.filter(positions::kind.eq(kind));
-    }
-    if let Some(unit) = f.unit_id {
-        q = q.filter(positions::unit_id.eq(unit));
-    }
-    if let Some(text) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        q = q.filter(
-            lower(positions::name)
-                .like(contains_pattern(text))
-                .escape('\\'),
-        );
-    }
+    crate::eq_filters!(q, f; kind => positions::kind, unit_id => positions::unit_id);
+    crate::text_search!(q, f.q, positions::name);
     q
 }
 
-pub fn list(
-    conn: &mut AnyConnection,
-    _: &Caller,
-    f: &PositionFilter,
-    sort: &[(&str, bool)],
-    (offset, limit): (i64, i64),
-) -> ApiResult<(i64, Vec<Position>)> {
-    let total = filtered(f).count().get_result(conn)?;
-    let rows = crate::order_by!(filtered(f), sort, {
-        "id" => positions::id,
-        "name" => positions::name,
-        "kind" => positions::kind,
-    })
-    .then_order_by(positions::id.asc())
-    .offset(offset)
-    .limit(limit)
-    .select(Position::as_select())
-    .load(conn)?;
-    Ok((total, rows))
-}
+crate::simple_list!(PositionFilter => Position, positions, filtered, {
+    "name" => positions::name,
+    "kind" => positions::kind,
+});
 
 fn check(conn: &mut AnyConnection, p: &PositionInput) -> ApiResult<()> {
     refs::require(
@@ -96,17 +37,7 @@ fn check(conn: &mut AnyConnection, p: &PositionInput) -> ApiResult<()> {
 
 pub fn create(tx: &mut Tx, p: &PositionInput) -> ApiResult<PositionId> {
     check(tx, p)?;
-    let at = now();
-    let insert = diesel::insert_into(positions::table).values((
-        p,
-        positions::created_at.eq(at),
-        positions::updated_at.eq(at),
-    ));
-    Ok(crate::insert_returning_id!(
-        tx.conn(),
-        insert,
-        positions::id
-    )?)
+    Ok(crate::insert_new!(tx, positions, p)?)
 }
 
 pub fn update(tx: &mut Tx, current: &Position, p: &PositionInput) -> ApiResult<()> {

@@ -4,7 +4,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::trainers;
-use crate::types::{CompetencyId, EmployeeId, PartnerId, TrainerId};
+use crate::types::{CompetencyId, EmployeeId, JsonText, PartnerId, TrainerId};
 
 crate::text_enum! {
     pub enum TrainerKind {
@@ -13,31 +13,9 @@ crate::text_enum! {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Deserialize)]
-#[diesel(table_name = trainers)]
-pub struct TrainerRow {
-    pub id: TrainerId,
-    pub name: String,
-    pub kind: TrainerKind,
-    pub employee_id: Option<EmployeeId>,
-    pub partner_id: Option<PartnerId>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub bio: Option<String>,
-    pub active: bool,
-    pub version: i64,
-}
-
-/// A trainer's row with its competencies, as both read paths give it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TrainerRecord {
-    #[serde(flatten)]
-    pub row: TrainerRow,
-    pub competency_ids: Vec<CompetencyId>,
-}
-
 /// A trainer, speaker or instructor.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[diesel(table_name = trainers)]
 pub struct Trainer {
     pub id: TrainerId,
     pub name: String,
@@ -49,33 +27,11 @@ pub struct Trainer {
     pub email: Option<String>,
     pub phone: Option<String>,
     /// Competencies the trainer can teach.
-    pub competency_ids: Vec<CompetencyId>,
+    #[schema(value_type = Vec<i64>)]
+    pub competency_ids: JsonText<Vec<CompetencyId>>,
     pub bio: Option<String>,
     pub active: bool,
     pub version: i64,
-}
-
-impl From<TrainerRecord> for Trainer {
-    fn from(
-        TrainerRecord {
-            row: r,
-            competency_ids,
-        }: TrainerRecord,
-    ) -> Self {
-        Trainer {
-            id: r.id,
-            kind: r.kind,
-            name: r.name,
-            employee_id: r.employee_id,
-            partner_id: r.partner_id,
-            email: r.email,
-            phone: r.phone,
-            competency_ids,
-            bio: r.bio,
-            active: r.active,
-            version: r.version,
-        }
-    }
 }
 
 fn binding(t: &TrainerInput) -> Result<(), ValidationError> {

@@ -5,14 +5,12 @@ use std::marker::PhantomData;
 
 use diesel::prelude::*;
 
-use super::model::{Trainer, TrainerFilter, TrainerInput, TrainerRecord, TrainerRow};
+use super::model::{Trainer, TrainerFilter, TrainerInput};
 use crate::audit::Entity;
-use crate::auth::Caller;
 use crate::db::refs::{self, LinkTable};
-use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::{trainer_competencies, trainers, training_trainers};
 use crate::db::write::Tx;
-use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::db::{AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult};
 use crate::types::{raw, CompetencyId, TrainerId};
 
@@ -20,68 +18,20 @@ pub const COMPETENCIES: LinkTable<TrainerId, CompetencyId> = LinkTable {
     table: "trainer_competencies",
     owner: "trainer_id",
     target: "competency_id",
+    owner_table: "trainers",
+    copy: "competency_ids",
     ids: PhantomData,
 };
 
-pub struct Trainers;
-
-impl Resource for Trainers {
-    const ENTITY: Entity = Entity::Trainer;
-    type Id = TrainerId;
-    type Row = TrainerRecord;
-    type Current = Trainer;
-
-    fn row(conn: &mut AnyConnection, id: TrainerId) -> QueryResult<TrainerRecord> {
-        let row = trainers::table
-            .find(id)
-            .select(TrainerRow::as_select())
-            .first(conn)?;
-        Ok(with_competencies(conn, vec![row])?.remove(0))
-    }
-
-    fn pg_sql() -> String {
-        json_by_id(
-            trainers::table.select(TrainerRow::as_select()),
-            "trainers",
-            &COMPETENCIES.pg_json_column("trainers", "competency_ids"),
-        )
-    }
-
-    fn present(record: TrainerRecord) -> Trainer {
-        Trainer::from(record)
-    }
-
-    fn version(t: &Trainer) -> i64 {
-        t.version
-    }
-}
-
-fn with_competencies(
-    conn: &mut AnyConnection,
-    rows: Vec<TrainerRow>,
-) -> QueryResult<Vec<TrainerRecord>> {
-    COMPETENCIES.attach(
-        conn,
-        rows,
-        |r| r.id,
-        |row, competency_ids| TrainerRecord {
-            row,
-            competency_ids,
-        },
-    )
-}
+crate::simple_resource!(Trainers, Trainer, trainers, TrainerId, Trainer);
 
 fn filtered(f: &TrainerFilter) -> trainers::BoxedQuery<'static, Backend> {
     let mut q = trainers::table.into_boxed();
-    if let Some(kind) = f.kind {
-        q = q.filter(trainers::kind.eq(kind));
-    }
-    if let Some(partner) = f.partner_id {
-        q = q.filter(trainers::partner_id.eq(partner));
-    }
-    if let Some(active) = f.active {
-        q = q.filter(trainers::active.eq(active));
-    }
+    crate::eq_filters!(q, f;
+        kind => trainers::kind,
+        partner_id => trainers::partner_id,
+        active => trainers::active,
+    );
     if let Some(competency) = f.competency_id {
         q = q.filter(
             trainers::id.eq_any(
@@ -91,37 +41,13 @@ fn filtered(f: &TrainerFilter) -> trainers::BoxedQuery<'static, Backend> {
             ),
         );
     }
-    if let Some(text) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        q = q.filter(
-            lower(trainers::name)
-                .like(contains_pattern(text))
-                .escape('\\'),
-        );
-    }
+    crate::text_search!(q, f.q, trainers::name);
     q
 }
 
-/// One page of trainers with their competencies: (total, page).
-pub fn list(
-    conn: &mut AnyConnection,
-    _: &Caller,
-    f: &TrainerFilter,
-    sort: &[(&str, bool)],
-    (offset, limit): (i64, i64),
-) -> ApiResult<(i64, Vec<Trainer>)> {
-    let total = filtered(f).count().get_result(conn)?;
-    let rows: Vec<TrainerRow> = crate::order_by!(filtered(f), sort, {
-        "id" => trainers::id,
-        "name" => trainers::name,
-    })
-    .then_order_by(trainers::id.asc())
-    .offset(offset)
-    .limit(limit)
-    .select(TrainerRow::as_select())
-    .load(conn)?;
-    let items = with_competencies(conn, rows)?;
-    Ok((total, items.into_iter().map(Trainer::from).collect()))
-}
+crate::simple_list!(TrainerFilter => Trainer, trainers, filtered, {
+    "name" => trainers::name,
+});
 
 /// The employee, partner and competencies a trainer names must exist (422).
 fn check(conn: &mut AnyConnection, t: &TrainerInput) -> ApiResult<()> {
@@ -141,24 +67,17 @@ fn check(conn: &mut AnyConnection, t: &TrainerInput) -> ApiResult<()> {
 
 pub fn create(tx: &mut Tx, t: &TrainerInput) -> ApiResult<TrainerId> {
     check(tx, t)?;
-    let at = now();
-    let insert = diesel::insert_into(trainers::table).values((
-        t,
-        trainers::created_at.eq(at),
-        trainers::updated_at.eq(at),
-    ));
-    let id = crate::insert_returning_id!(tx.conn(), insert, trainers::id)?;
+    let id = crate::insert_new!(tx, trainers, t)?;
     COMPETENCIES.replace(tx, id, &t.competency_ids)?;
     Ok(id)
 }
 
 pub fn update(tx: &mut Tx, current: &Trainer, t: &TrainerInput) -> ApiResult<()> {
     check(tx, t)?;
-    let id = current.id;
-    diesel::update(trainers::table.find(id))
+    diesel::update(trainers::table.find(current.id))
         .set(t)
         .execute(tx.conn())?;
-    Ok(COMPETENCIES.replace(tx, id, &t.competency_ids)?)
+    Ok(COMPETENCIES.replace(tx, current.id, &t.competency_ids)?)
 }
 
 /// A trainer named by trainings is kept (409): deactivate instead.

@@ -13,7 +13,7 @@ use crate::db::refs;
 use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::{training_competencies, training_partners, trainings};
 use crate::db::write::Tx;
-use crate::db::{contains_pattern, lower, lower_nullable, now, AnyConnection, Backend};
+use crate::db::{AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult};
 use crate::types::{raw, JsonText, TrainingId};
 
@@ -54,15 +54,11 @@ fn filtered(f: &TrainingFilter, include_drafts: bool) -> trainings::BoxedQuery<'
     if !include_drafts {
         q = q.filter(trainings::status.ne(Status::Draft));
     }
-    if let Some(status) = f.status {
-        q = q.filter(trainings::status.eq(status));
-    }
-    if let Some(form) = f.form {
-        q = q.filter(trainings::form.eq(form));
-    }
-    if let Some(mode) = f.mode {
-        q = q.filter(trainings::mode.eq(mode));
-    }
+    crate::eq_filters!(q, f;
+        status => trainings::status,
+        form => trainings::form,
+        mode => trainings::mode,
+    );
     if let Some(partner) = f.partner_id {
         q = q.filter(
             trainings::id.eq_any(
@@ -97,17 +93,7 @@ fn filtered(f: &TrainingFilter, include_drafts: bool) -> trainings::BoxedQuery<'
     if let Some(to) = f.to {
         q = q.filter(trainings::start_date.le(to));
     }
-    if let Some(text) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        let pattern = contains_pattern(text);
-        q = q.filter(
-            lower(trainings::title)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower_nullable(trainings::location)
-                    .like(pattern)
-                    .escape('\\')),
-        );
-    }
+    crate::text_search!(q, f.q, trainings::title, trainings::location);
     q
 }
 
@@ -117,22 +103,15 @@ pub fn list(
     caller: &Caller,
     f: &TrainingFilter,
     sort: &[(&str, bool)],
-    (offset, limit): (i64, i64),
+    window: (i64, i64),
 ) -> ApiResult<(i64, Vec<Training>)> {
     let drafts = super::access::sees_drafts(caller);
-    let total = filtered(f, drafts).count().get_result(conn)?;
-    let rows: Vec<TrainingRow> = crate::order_by!(filtered(f, drafts), sort, {
-        "id" => trainings::id,
+    let (total, rows) = crate::page!(conn, filtered(f, drafts), sort, window, trainings::id, TrainingRow, {
         "title" => trainings::title,
         "start_date" => trainings::start_date,
         "end_date" => trainings::end_date,
         "jp" => trainings::jp,
-    })
-    .then_order_by(trainings::id.asc())
-    .offset(offset)
-    .limit(limit)
-    .select(TrainingRow::as_select())
-    .load(conn)?;
+    });
     Ok((total, rows.into_iter().map(Training::from).collect()))
 }
 
@@ -157,15 +136,15 @@ fn check(conn: &mut AnyConnection, t: &TrainingInput) -> ApiResult<()> {
 /// A new training, as a `draft`.
 pub fn create(tx: &mut Tx, t: &TrainingInput) -> ApiResult<TrainingId> {
     check(tx, t)?;
-    let at = now();
-    let insert = diesel::insert_into(trainings::table).values((
-        t,
-        trainings::status.eq(Status::Draft),
-        trainings::enrolled_count.eq(0),
-        trainings::created_at.eq(at),
-        trainings::updated_at.eq(at),
-    ));
-    let id = crate::insert_returning_id!(tx.conn(), insert, trainings::id)?;
+    let id = crate::insert_new!(
+        tx,
+        trainings,
+        (
+            t,
+            trainings::status.eq(Status::Draft),
+            trainings::enrolled_count.eq(0)
+        )
+    )?;
     replace_links(tx, id, &Links::of(t))?;
     Ok(id)
 }

@@ -9,41 +9,14 @@ use diesel::sql_types::BigInt;
 
 use super::model::{Unit, UnitFilter, UnitInput, UnitTree, MAX_DEPTH};
 use crate::audit::Entity;
-use crate::auth::Caller;
 use crate::db::refs;
-use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::units;
 use crate::db::write::Tx;
-use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::db::{AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult};
 use crate::types::UnitId;
 
-pub struct Units;
-
-impl Resource for Units {
-    const ENTITY: Entity = Entity::Unit;
-    /// Cycles and depth are properties of the whole tree.
-    const SERIAL: bool = true;
-    type Id = UnitId;
-    type Row = Unit;
-    type Current = Unit;
-
-    fn row(conn: &mut AnyConnection, id: UnitId) -> QueryResult<Unit> {
-        units::table.find(id).select(Unit::as_select()).first(conn)
-    }
-
-    fn pg_sql() -> String {
-        json_by_id(units::table.select(Unit::as_select()), "units", "")
-    }
-
-    fn present(unit: Unit) -> Unit {
-        unit
-    }
-
-    fn version(u: &Unit) -> i64 {
-        u.version
-    }
-}
+crate::simple_resource!(Units, Unit, units, UnitId, Unit);
 
 #[derive(QueryableByName)]
 struct IdRow {
@@ -160,44 +133,15 @@ pub fn tree(conn: &mut AnyConnection, root: UnitId) -> ApiResult<UnitTree> {
 
 fn filtered(f: &UnitFilter) -> units::BoxedQuery<'static, Backend> {
     let mut q = units::table.into_boxed();
-    if let Some(active) = f.active {
-        q = q.filter(units::active.eq(active));
-    }
-    if let Some(parent) = f.parent_id {
-        q = q.filter(units::parent_id.eq(parent));
-    }
-    if let Some(text) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        let pattern = contains_pattern(text);
-        q = q.filter(
-            lower(units::code)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(units::name).like(pattern).escape('\\')),
-        );
-    }
+    crate::eq_filters!(q, f; active => units::active, parent_id => units::parent_id);
+    crate::text_search!(q, f.q, units::code, units::name);
     q
 }
 
-pub fn list(
-    conn: &mut AnyConnection,
-    _: &Caller,
-    f: &UnitFilter,
-    sort: &[(&str, bool)],
-    (offset, limit): (i64, i64),
-) -> ApiResult<(i64, Vec<Unit>)> {
-    let total = filtered(f).count().get_result(conn)?;
-    let rows = crate::order_by!(filtered(f), sort, {
-        "id" => units::id,
-        "code" => units::code,
-        "name" => units::name,
-    })
-    .then_order_by(units::id.asc())
-    .offset(offset)
-    .limit(limit)
-    .select(Unit::as_select())
-    .load(conn)?;
-    Ok((total, rows))
-}
+crate::simple_list!(UnitFilter => Unit, units, filtered, {
+    "code" => units::code,
+    "name" => units::name,
+});
 
 /// Unique code; an existing parent that is not the unit itself or one of its descendants; and
 /// no deeper than `MAX_DEPTH`. Unit writes are serialised (`Resource::SERIAL`), so no
@@ -231,13 +175,7 @@ fn check(tx: &mut Tx, input: &UnitInput, id: Option<UnitId>) -> ApiResult<()> {
 
 pub fn create(tx: &mut Tx, input: &UnitInput) -> ApiResult<UnitId> {
     check(tx, input, None)?;
-    let at = now();
-    let insert = diesel::insert_into(units::table).values((
-        input,
-        units::created_at.eq(at),
-        units::updated_at.eq(at),
-    ));
-    Ok(crate::insert_returning_id!(tx.conn(), insert, units::id)?)
+    Ok(crate::insert_new!(tx, units, input)?)
 }
 
 pub fn update(tx: &mut Tx, current: &Unit, input: &UnitInput) -> ApiResult<()> {

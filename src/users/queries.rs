@@ -7,82 +7,30 @@ use super::model::{User, UserCreate, UserFields, UserFilter};
 use crate::audit::{Action, Entity};
 use crate::auth::{Actor, Role};
 use crate::db::refs;
-use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::users;
 use crate::db::write::{self, Tx};
-use crate::db::{contains_pattern, lower, now, AnyConnection, Backend};
+use crate::db::{AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::types::{raw, UserId};
 use crate::web::RequestMeta;
 
-pub struct Users;
-
-impl Resource for Users {
-    const ENTITY: Entity = Entity::User;
-    type Id = UserId;
-    type Row = User;
-    type Current = User;
-
-    fn row(conn: &mut AnyConnection, id: UserId) -> QueryResult<User> {
-        users::table.find(id).select(User::as_select()).first(conn)
-    }
-
-    fn pg_sql() -> String {
-        json_by_id(users::table.select(User::as_select()), "users", "")
-    }
-
-    fn present(u: User) -> User {
-        u
-    }
-
-    fn version(u: &User) -> i64 {
-        u.version
-    }
-}
+crate::simple_resource!(Users, User, users, UserId, User);
 
 fn filtered(f: &UserFilter) -> users::BoxedQuery<'static, Backend> {
     let mut q = users::table.into_boxed();
-    if let Some(role) = f.role {
-        q = q.filter(users::role.eq(role));
-    }
-    if let Some(active) = f.active {
-        q = q.filter(users::active.eq(active));
-    }
-    if let Some(unit) = f.unit_id {
-        q = q.filter(users::unit_id.eq(unit));
-    }
-    if let Some(text) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        let pattern = contains_pattern(text);
-        q = q.filter(
-            lower(users::username)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(users::display_name).like(pattern).escape('\\')),
-        );
-    }
+    crate::eq_filters!(q, f;
+        role => users::role,
+        active => users::active,
+        unit_id => users::unit_id,
+    );
+    crate::text_search!(q, f.q, users::username, users::display_name);
     q
 }
 
-pub fn list(
-    conn: &mut AnyConnection,
-    _: &crate::auth::Caller,
-    f: &UserFilter,
-    sort: &[(&str, bool)],
-    (offset, limit): (i64, i64),
-) -> ApiResult<(i64, Vec<User>)> {
-    let total = filtered(f).count().get_result(conn)?;
-    let rows = crate::order_by!(filtered(f), sort, {
-        "id" => users::id,
-        "username" => users::username,
-        "created_at" => users::created_at,
-    })
-    .then_order_by(users::id.asc())
-    .offset(offset)
-    .limit(limit)
-    .select(User::as_select())
-    .load(conn)?;
-    Ok((total, rows))
-}
+crate::simple_list!(UserFilter => User, users, filtered, {
+    "username" => users::username,
+    "created_at" => users::created_at,
+});
 
 /// The binding a role needs, and that the bound unit or employee exists (422 otherwise).
 fn check_binding(conn: &mut AnyConnection, f: &UserFields) -> ApiResult<()> {
@@ -120,15 +68,15 @@ pub fn create(tx: &mut Tx, username: &str, hash: &str, f: &UserFields) -> ApiRes
     check_binding(tx, f)?;
     let username = username.to_lowercase();
     refs::unique(tx, Entity::User, "username", &username, None)?;
-    let at = now();
-    let insert = diesel::insert_into(users::table).values((
-        f,
-        users::username.eq(&username),
-        users::password_hash.eq(hash),
-        users::created_at.eq(at),
-        users::updated_at.eq(at),
-    ));
-    Ok(crate::insert_returning_id!(tx.conn(), insert, users::id)?)
+    Ok(crate::insert_new!(
+        tx,
+        users,
+        (
+            f,
+            users::username.eq(&username),
+            users::password_hash.eq(hash)
+        )
+    )?)
 }
 
 /// Writes the fields (and a new password hash); a changed role, a deactivation or a new

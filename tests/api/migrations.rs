@@ -92,3 +92,53 @@ fn links_copied(backend: Backend) {
         );
     }
 }
+
+crate::per_backend!(
+    competency_sets_are_copied_onto_partners_and_trainers,
+    competency_sets_copied
+);
+
+#[derive(QueryableByName)]
+struct Set {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    competency_ids: String,
+}
+
+/// Migration 8 copies each partner's and trainer's competencies, ascending, onto its row; one
+/// without competencies gets an empty list.
+fn competency_sets_copied(backend: Backend) {
+    let db = TestDb::new(backend);
+    let mut conn = ConnectionManager::new(db.url.clone())
+        .connect()
+        .expect("connect");
+    migrate_next(&mut conn, 7);
+    let at = "'2026-01-01 00:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO competencies (code, name, kind, created_at, updated_at) VALUES
+           ('K1', 'K1', 'technical', {at}, {at}), ('K2', 'K2', 'managerial', {at}, {at});
+         INSERT INTO partners (name, kind, created_at, updated_at) VALUES
+           ('P1', 'ngo', {at}, {at}), ('P2', 'university', {at}, {at});
+         INSERT INTO trainers (name, kind, created_at, updated_at) VALUES ('T1', 'external', {at}, {at});
+         INSERT INTO partner_competencies (partner_id, competency_id) VALUES (1, 2), (1, 1);
+         INSERT INTO trainer_competencies (trainer_id, competency_id) VALUES (1, 2);"
+    ))
+    .expect("rows of the schema before migration 8");
+    migrate_next(&mut conn, 1);
+    let read = |conn: &mut AnyConnection, table: &str| -> Vec<(String, Value)> {
+        diesel::sql_query(format!(
+            "SELECT name, competency_ids FROM {table} ORDER BY id"
+        ))
+        .load::<Set>(conn)
+        .expect("sets")
+        .into_iter()
+        .map(|r| (r.name, serde_json::from_str(&r.competency_ids).expect("json")))
+        .collect()
+    };
+    assert_eq!(
+        read(&mut conn, "partners"),
+        vec![("P1".into(), json!([1, 2])), ("P2".into(), json!([]))]
+    );
+    assert_eq!(read(&mut conn, "trainers"), vec![("T1".into(), json!([2]))]);
+}
