@@ -3,17 +3,19 @@
 #
 #   bench/run.sh [EMPLOYEES] [SECONDS]          defaults 20000 and 10
 #
-# For SQLite and then PostgreSQL it seeds `seed-demo --employees EMPLOYEES` (timed), starts the
-# release binary, and measures with wrk from loopback (-t2 -c32, SECONDS per endpoint):
-#   GET /trainings/{id}                 random ids among the seeded trainings, bearer token
-#   GET /trainings?per_page=20          first page of the catalogue
-#   GET /employees/{id}/competency-profile   random employees
+# First `pgbench -S -M prepared` on the PostgreSQL server (same transport, same -c/-j, SECONDS,
+# after a checkpoint and a 2 s warm-up), the yardstick of every line. Then for SQLite and
+# PostgreSQL it seeds `seed-demo --employees EMPLOYEES` (timed), starts the release binary, and
+# measures with wrk from loopback (-t2 -c32, SECONDS per endpoint), each line with its ratio to
+# pgbench:
+#   every single-row GET (trainings, partners, trainers, employees, enrolments, units,
+#   competencies, positions, users, api-clients, settings) at random ids, also as a ratio to the
+#   fastest of them
+#   GET /trainings?per_page=20, GET /employees/{id}/competency-profile
 #   PATCH /enrolments/{id}              attendance of random enrolments of ongoing trainings
-# then the median of 11 requests of every report, the server's idle and peak RSS, and on
-# PostgreSQL `pgbench -S -M prepared` (same server, same transport, same -c/-j, SECONDS) with the
-# ratio of GET /trainings/{id} to it. Both start alike: the seeded PostgreSQL database is
-# VACUUM ANALYZEd and checkpointed (pgbench's is checkpointed); GET /trainings/{id} and pgbench
-# each get a 2 s warm-up.
+# then the median of 11 requests of every report and the server's idle and peak RSS. Both start
+# alike: the seeded PostgreSQL database is VACUUM ANALYZEd and checkpointed, and the first GET
+# gets a 2 s warm-up.
 #
 # Environment: BENCH_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test) names the server
 # and the transport: a `?host=/var/run/postgresql` URL benchmarks both over the Unix socket.
@@ -83,7 +85,13 @@ load() { # label path_fmt ids_file script -> "req/s p99 errors"
   echo "$out"
 }
 
-row() { printf "| %-44s | %10s | %10s | %6s |\n" "$1" "$2" "$3" "$4"; }
+row() { printf "| %-44s | %10s | %10s | %6s | %9s | %9s |\n" "$1" "$2" "$3" "$4" "${5:-}" "${6:-}"; }
+
+ratio() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] && echo "scale=2; $1 / $2" | bc || true; }
+
+ids_of() { # path -> one id a line
+  curl -sf "$api$1" -H "$auth" | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"]]'
+}
 
 run_backend() {
   local label=$1 db_url=$2 port=$3
@@ -104,28 +112,54 @@ run_backend() {
   URL="http://127.0.0.1:$port"
   TOKEN=$(curl -sf -XPOST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
     -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-  local api="$URL/api/v1" auth="authorization: Bearer $TOKEN"
-  curl -sf "$api/trainings?per_page=100&status=completed" -H "$auth" | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"]]' > "$WORK/trainings"
-  curl -sf "$api/employees?per_page=100" -H "$auth" | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"]]' > "$WORK/employees"
+  api="$URL/api/v1" auth="authorization: Bearer $TOKEN"
+  # An API client and a few accounts, so their single-row GETs have rows to read.
+  curl -sf -XPOST "$api/api-clients" -H "$auth" -H 'content-type: application/json' \
+    -d '{"name":"Bench","scopes":["records:read"]}' >/dev/null
+  for n in 1 2 3; do
+    curl -sf -XPOST "$api/users" -H "$auth" -H 'content-type: application/json' \
+      -d "{\"username\":\"bench$n\",\"display_name\":\"Bench $n\",\"password\":\"$PASSWORD\",\"role\":\"operator\"}" >/dev/null
+  done
+  ids_of "/trainings?per_page=100&status=completed" > "$WORK/trainings"
+  ids_of "/employees?per_page=100" > "$WORK/employees"
+  for r in partners trainers units competencies positions users api-clients; do
+    ids_of "/$r?per_page=100" > "$WORK/$r"
+  done
+  echo 1 > "$WORK/settings"
   : > "$WORK/enrolments"
-  for t in $(curl -sf "$api/trainings?status=ongoing&per_page=100" -H "$auth" | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"]]'); do
+  for t in $(ids_of "/trainings?status=ongoing&per_page=100"); do
     curl -sf "$api/trainings/$t/enrolments?per_page=100" -H "$auth" \
       | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"] if i["status"] in ("registered","attended")]' >> "$WORK/enrolments"
   done
+  head -100 "$WORK/enrolments" > "$WORK/enrolment_ids"
   local idle
   idle=$(ps -o rss= -p "$pid" | awk '{printf "%.1f", $1/1024}')
   echo
-  echo "### $label — $EMPLOYEES employees, wrk -t2 -c$CONNECTIONS ${SECS}s per line"
+  echo "### $label — $EMPLOYEES employees, wrk -t2 -c$CONNECTIONS ${SECS}s per line, pgbench $TPS tps"
   echo
-  row "measure" "req/s" "p99 ms" "non2xx"
-  row "---" "---:" "---:" "---:"
-  local r
+  row "measure" "req/s" "p99 ms" "non2xx" "× pgbench" "× fastest"
+  row "---" "---:" "---:" "---:" "---:" "---:"
+  local r by_id=() best=0
   SECS=2 load "$label" "/api/v1/trainings/%s" "$WORK/trainings" "$WORK/get.lua" >/dev/null   # warm-up
-  r=$(load "$label" "/api/v1/trainings/%s" "$WORK/trainings" "$WORK/get.lua"); GET_BY_ID=${r%% *}
-  row "GET /trainings/{id}" $r
-  r=$(load "$label" "/api/v1/trainings?per_page=20" "$WORK/trainings" "$WORK/get.lua"); row "GET /trainings?per_page=20" $r
-  r=$(load "$label" "/api/v1/employees/%s/competency-profile" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/competency-profile" $r
-  r=$(load "$label" "" "$WORK/enrolments" "$WORK/patch.lua"); row "PATCH /enrolments/{id} (attendance)" $r
+  for spec in "trainings:trainings" "partners:partners" "trainers:trainers" "employees:employees" \
+              "enrolments:enrolment_ids" "units:units" "competencies:competencies" \
+              "positions:positions" "users:users" "api-clients:api-clients" "settings:settings"; do
+    local path=${spec%%:*} file=${spec##*:} fmt
+    fmt="/api/v1/$path/%s"
+    [ "$path" = settings ] && fmt="/api/v1/settings"
+    r=$(load "$label" "$fmt" "$WORK/$file" "$WORK/get.lua")
+    by_id+=("$path|$r")
+    [ "${r%% *}" -gt "$best" ] && best=${r%% *}
+  done
+  for line in "${by_id[@]}"; do
+    local path=${line%%|*} values=${line#*|}
+    local name="GET /$path/{id}"
+    [ "$path" = settings ] && name="GET /settings"
+    row "$name" $values "$(ratio "${values%% *}" "$TPS")" "$(ratio "${values%% *}" "$best")"
+  done
+  r=$(load "$label" "/api/v1/trainings?per_page=20" "$WORK/trainings" "$WORK/get.lua"); row "GET /trainings?per_page=20" $r "$(ratio "${r%% *}" "$TPS")"
+  r=$(load "$label" "/api/v1/employees/%s/competency-profile" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/competency-profile" $r "$(ratio "${r%% *}" "$TPS")"
+  r=$(load "$label" "" "$WORK/enrolments" "$WORK/patch.lua"); row "PATCH /enrolments/{id} (attendance)" $r "$(ratio "${r%% *}" "$TPS")"
   for report in training-evaluation learning-outcomes jp-compliance competency-gaps training-needs partners trainers summary; do
     local median
     median=$(for _ in $(seq 1 11); do
@@ -138,13 +172,6 @@ run_backend() {
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
-run_backend SQLite "sqlite://$WORK/bench.db" 18181
-
-DB="kbench_$$"
-psql "$PG_BASE" -qc "CREATE DATABASE $DB" >/dev/null
-DBS+=("$DB")
-run_backend PostgreSQL "$(with_db "$PG_BASE" "$DB")" 18182
-
 PGB="kbench_pgbench_$$"
 psql "$PG_BASE" -qc "CREATE DATABASE $PGB" >/dev/null
 DBS+=("$PGB")
@@ -153,5 +180,11 @@ pgbench -q -i -s 10 "$PGB_URL" >/dev/null 2>&1
 psql "$PGB_URL" -qc "CHECKPOINT" >/dev/null
 pgbench -S -M prepared -c $CONNECTIONS -j 2 -T 2 "$PGB_URL" >/dev/null 2>&1   # warm-up
 TPS=$(pgbench -S -M prepared -c $CONNECTIONS -j 2 -T "$SECS" "$PGB_URL" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
-row "pgbench -S -M prepared (same server, transport)" "$TPS" "" ""
-row "ratio GET /trainings/{id} : pgbench" "$(echo "scale=2; $GET_BY_ID / $TPS" | bc)" "" ""
+echo "pgbench -S -M prepared on the same server and transport, -c$CONNECTIONS -j2 ${SECS}s: $TPS tps"
+
+run_backend SQLite "sqlite://$WORK/bench.db" 18181
+
+DB="kbench_$$"
+psql "$PG_BASE" -qc "CREATE DATABASE $DB" >/dev/null
+DBS+=("$DB")
+run_backend PostgreSQL "$(with_db "$PG_BASE" "$DB")" 18182

@@ -73,15 +73,19 @@ pub fn json_by_id<Q: QueryFragment<Pg>>(select: Q, table: &str, extra: &str) -> 
 
 /// A resource whose row is its API object, read by primary key from one table:
 /// `simple_resource!(Units, Unit, units, UnitId, Unit)` (marker type, audit entity, table, id,
-/// row type).
+/// row type), with `, serial = true` for one whose writes are serialised (`Resource::SERIAL`).
 #[macro_export]
 macro_rules! simple_resource {
     ($(#[$doc:meta])* $name:ident, $entity:ident, $table:ident, $id:ty, $row:ty) => {
+        $crate::simple_resource!($(#[$doc])* $name, $entity, $table, $id, $row, serial = false);
+    };
+    ($(#[$doc:meta])* $name:ident, $entity:ident, $table:ident, $id:ty, $row:ty, serial = $serial:expr) => {
         $(#[$doc])*
         pub struct $name;
 
         impl $crate::db::resource::Resource for $name {
             const ENTITY: $crate::audit::Entity = $crate::audit::Entity::$entity;
+            const SERIAL: bool = $serial;
             type Id = $id;
             type Row = $row;
             type Current = $row;

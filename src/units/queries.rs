@@ -16,7 +16,8 @@ use crate::db::{AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult};
 use crate::types::UnitId;
 
-crate::simple_resource!(Units, Unit, units, UnitId, Unit);
+// Cycles and depth are properties of the whole tree: unit writes are serialised.
+crate::simple_resource!(Units, Unit, units, UnitId, Unit, serial = true);
 
 #[derive(QueryableByName)]
 struct IdRow {

@@ -5,6 +5,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod concurrency;
 mod cross_cutting;
 mod evaluation;
 mod matrix;

@@ -133,7 +133,12 @@ fn competency_sets_copied(backend: Backend) {
         .load::<Set>(conn)
         .expect("sets")
         .into_iter()
-        .map(|r| (r.name, serde_json::from_str(&r.competency_ids).expect("json")))
+        .map(|r| {
+            (
+                r.name,
+                serde_json::from_str(&r.competency_ids).expect("json"),
+            )
+        })
         .collect()
     };
     assert_eq!(

@@ -814,15 +814,18 @@ async fn import(ctx: &Ctx) {
     let admin = admin_token(&app).await;
     let unit = ctx.insert_unit("BKPSDM", None);
     ctx.insert_unit("DINKES", None);
-    post(
+    let position = post(
         &app,
         "/api/v1/positions",
         &admin,
         json!({"name": "Analis Kepegawaian", "kind": "fungsional", "unit_id": unit}),
     )
     .await
-    .expect(201);
-    post(&app, "/api/v1/employees", &admin, json!({"nip": "198503102010011001", "name": "Old Name", "asn_type": "pns", "unit_id": unit, "siasn_id": "S-1", "back_title": "S.E."})).await.expect(201);
+    .body["id"]
+        .clone();
+    // Inactive, with titles and a SIASN id the file does not carry: all kept by an update.
+    let budi = post(&app, "/api/v1/employees", &admin, json!({"nip": "198503102010011001", "name": "Old Name", "asn_type": "pns", "unit_id": unit, "siasn_id": "S-1", "front_title": "Dr.", "back_title": "S.E.", "active": false})).await;
+    budi.expect(201);
     post(
         &app,
         "/api/v1/employees",
@@ -851,13 +854,21 @@ async fn import(ctx: &Ctx) {
         r.body,
         json!({"created": 1, "updated": 1, "unchanged": 1, "dry_run": false})
     );
-    let r = get(&app, "/api/v1/employees?q=198503102010011001", &admin).await;
-    let e = &r.body["items"][0];
-    assert_eq!(e["name"], "Rahman, Budi", "RFC 4180 quoting");
-    assert_eq!(e["rank_grade"], "III/c");
-    assert_eq!(e["siasn_id"], "S-1", "columns outside the file are kept");
-    assert_eq!(e["back_title"], "S.E.");
-    assert!(e["position_id"].is_i64());
+    // Every column of an updated employee, on both backends' statement: the file's columns
+    // written (RFC 4180 quoting kept), the others as they were, the version moved.
+    let r = get(
+        &app,
+        &format!("/api/v1/employees/{}", budi.body["id"]),
+        &admin,
+    )
+    .await;
+    assert_eq!(
+        r.body,
+        json!({"id": budi.body["id"], "nip": "198503102010011001", "name": "Rahman, Budi",
+               "front_title": "Dr.", "back_title": "S.E.", "asn_type": "pns", "rank_grade": "III/c",
+               "position_id": position, "unit_id": unit, "email": "budi@pangkalpinangkota.go.id",
+               "phone": "0812 3456 789", "siasn_id": "S-1", "active": false, "version": 2})
+    );
     let r = send(&app, csv_request(&admin, good, "")).await;
     assert_eq!(
         r.body,
