@@ -113,6 +113,8 @@ run_backend() {
   TOKEN=$(curl -sf -XPOST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
     -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
   api="$URL/api/v1" auth="authorization: Bearer $TOKEN"
+  local idle
+  idle=$(ps -o rss= -p "$pid" | awk '{printf "%.1f", $1/1024}')
   # An API client and a few accounts, so their single-row GETs have rows to read.
   curl -sf -XPOST "$api/api-clients" -H "$auth" -H 'content-type: application/json' \
     -d '{"name":"Bench","scopes":["records:read"]}' >/dev/null
@@ -132,8 +134,6 @@ run_backend() {
       | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"] if i["status"] in ("registered","attended")]' >> "$WORK/enrolments"
   done
   head -100 "$WORK/enrolments" > "$WORK/enrolment_ids"
-  local idle
-  idle=$(ps -o rss= -p "$pid" | awk '{printf "%.1f", $1/1024}')
   echo
   echo "### $label — $EMPLOYEES employees, wrk -t2 -c$CONNECTIONS ${SECS}s per line, pgbench $TPS tps"
   echo

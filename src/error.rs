@@ -43,28 +43,78 @@ pub enum ApiError {
     /// write pipeline retries it; this reaches the client only when that kept happening.
     #[error("concurrent changes to the same data kept colliding; try again")]
     Contention,
+    /// An `Idempotency-Key` sent again with another request.
+    #[error("this Idempotency-Key was used with another request; use a new key")]
+    IdempotencyKeyReused,
     #[error("an internal error occurred")]
     Internal(String),
 }
 
-/// The problem+json body. `errors` appears on 422 only.
+/// The problem+json body (RFC 9457). `errors` appears on 422 only.
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct Problem {
     /// A URI reference naming the problem type.
     #[schema(example = "about:blank")]
     pub r#type: String,
     pub title: String,
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     pub detail: String,
     /// Stable machine-readable code, e.g. `validation_failed`, `not_found`, `conflict`.
     #[schema(example = "not_found")]
     pub code: String,
-    /// Validation errors only: field name → messages, or for file imports one entry per bad cell.
+    /// On 422: each invalid field or parameter with its messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ValidationErrors>)]
     pub errors: Option<ProblemErrors>,
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+/// A 422 of a file import: `errors` lists each bad cell (or, for a bad query parameter, is
+/// keyed by the parameter, as any 422).
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ImportProblem {
+    #[schema(example = "about:blank")]
+    pub r#type: String,
+    pub title: String,
+    #[schema(minimum = 422, maximum = 422)]
+    pub status: u16,
+    pub detail: String,
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    pub errors: ImportErrors,
+}
+
+/// The bad cells of an imported file, or the bad query parameters.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum ImportErrors {
+    Rows(Vec<RowError>),
+    Parameters(ValidationErrors),
+}
+
+/// Each invalid field or parameter (a dotted path for nested fields, `items[2].status`), with
+/// its messages.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ValidationErrors(pub FieldErrors);
+
+impl utoipa::PartialSchema for ValidationErrors {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
+        let messages = ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String));
+        ObjectBuilder::new()
+            .description(Some(
+                "Each invalid field or parameter (a dotted path for nested fields, \
+                 `items[2].status`), with its messages.",
+            ))
+            .additional_properties(Some(AdditionalProperties::RefOr(messages.build().into())))
+            .examples([serde_json::json!({"name": ["must be between 1 and 200 characters long"]})])
+            .into()
+    }
+}
+
+impl ToSchema for ValidationErrors {}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum ProblemErrors {
     Fields(FieldErrors),
@@ -126,6 +176,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Validation { .. } | ApiError::InvalidRows(_) => "validation_failed",
+            ApiError::IdempotencyKeyReused => "idempotency_key_reused",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
@@ -145,6 +196,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "Bad request",
             ApiError::Validation { .. } | ApiError::InvalidRows(_) => "Validation failed",
+            ApiError::IdempotencyKeyReused => "Idempotency key reused",
             ApiError::Unauthorized(_) => "Unauthorized",
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::NotFound => "Not found",
@@ -175,6 +227,13 @@ impl ApiError {
             errors: match self {
                 ApiError::Validation { errors, .. } => Some(ProblemErrors::Fields(errors.clone())),
                 ApiError::InvalidRows(rows) => Some(ProblemErrors::Rows(rows.clone())),
+                ApiError::IdempotencyKeyReused => Some(ProblemErrors::Fields(
+                    [(
+                        "Idempotency-Key".to_string(),
+                        vec!["was used with another request".to_string()],
+                    )]
+                    .into(),
+                )),
                 _ => None,
             },
         }
@@ -187,9 +246,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Validation { .. } | ApiError::InvalidRows(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Validation { .. }
+            | ApiError::InvalidRows(_)
+            | ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
@@ -293,112 +352,178 @@ impl From<actix_web::error::BlockingError> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// The problem responses a read endpoint can give (documented once, listed on every path).
-#[derive(utoipa::IntoResponses)]
-#[allow(dead_code)]
-pub enum ReadErrors {
-    #[response(
-        status = 400,
-        description = "Malformed request (query string or path)",
-        content_type = "application/problem+json"
-    )]
-    BadRequest(Problem),
-    #[response(
-        status = 401,
-        description = "Missing or invalid access token",
-        content_type = "application/problem+json"
-    )]
-    Unauthorized(Problem),
-    #[response(
-        status = 403,
-        description = "The caller's role or scope may not do this",
-        content_type = "application/problem+json"
-    )]
-    Forbidden(Problem),
-    #[response(
-        status = 404,
-        description = "Not found, or not visible to the caller",
-        content_type = "application/problem+json"
-    )]
-    NotFound(Problem),
-    #[response(
-        status = 422,
-        description = "Invalid parameter values",
-        content_type = "application/problem+json"
-    )]
-    Unprocessable(Problem),
-    #[response(
-        status = 503,
-        description = "The database is unavailable",
-        content_type = "application/problem+json"
-    )]
-    Unavailable(Problem),
+/// The problem responses the API documents, one row per status: (status, code, title,
+/// description, detail of the example).
+const DOCUMENTED: &[(u16, &str, &str, &str, &str)] = &[
+    (
+        400,
+        "bad_request",
+        "Bad request",
+        "The body is not JSON at all or not readable, or If-Match is not a list of entity-tags",
+        "the body is not valid JSON: expected value",
+    ),
+    (
+        401,
+        "unauthorized",
+        "Unauthorized",
+        "Missing, invalid or expired access token",
+        "an access token is required (Authorization: Bearer <token>)",
+    ),
+    (
+        403,
+        "forbidden",
+        "Forbidden",
+        "The caller's role or scope may not do this",
+        "your role may not do this",
+    ),
+    (
+        404,
+        "not_found",
+        "Not found",
+        "Not found, or not visible to the caller",
+        "the requested resource was not found",
+    ),
+    (
+        409,
+        "conflict",
+        "Conflict",
+        "Conflict: a duplicate, a row still in use, or a state that does not allow it",
+        "a resource with the same unique value already exists",
+    ),
+    (
+        412,
+        "precondition_failed",
+        "Precondition failed",
+        "If-Match does not match the current version: read it again",
+        "the resource was changed since you read it (If-Match does not match the current version)",
+    ),
+    (
+        413,
+        "payload_too_large",
+        "Payload too large",
+        "The body is larger than the limit",
+        "the JSON body is larger than 64 KiB",
+    ),
+    (
+        415,
+        "unsupported_media_type",
+        "Unsupported media type",
+        "The body is not of the content type the operation takes",
+        "the body must be application/json",
+    ),
+    (
+        422,
+        "validation_failed",
+        "Validation failed",
+        "Invalid fields or parameters; `errors` names each",
+        "the request is invalid",
+    ),
+    (
+        429,
+        "rate_limited",
+        "Too many requests",
+        "Too many attempts; wait `Retry-After` seconds",
+        "too many attempts; try again in 60 seconds",
+    ),
+    (
+        503,
+        "service_unavailable",
+        "Service unavailable",
+        "The database is unavailable or busy; retry after `Retry-After` seconds",
+        "the database is unavailable; try again shortly",
+    ),
+];
+
+/// The problem responses of one kind of operation, each with its example, for the OpenAPI
+/// document: `problem_responses!(ReadErrors: 401, 403, 404, 422, 503)`.
+macro_rules! problem_responses {
+    ($($(#[$doc:meta])* $name:ident: $($status:literal),+;)+) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<
+                String,
+                utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+            > {
+                problem_responses(&[$($status),+])
+            }
+        }
+    )+};
 }
 
-/// The problem responses a write endpoint can give.
-#[derive(utoipa::IntoResponses)]
-#[allow(dead_code)]
-pub enum WriteErrors {
-    #[response(
-        status = 400,
-        description = "Malformed request (JSON syntax, query string or path)",
-        content_type = "application/problem+json"
-    )]
-    BadRequest(Problem),
-    #[response(
-        status = 401,
-        description = "Missing or invalid access token",
-        content_type = "application/problem+json"
-    )]
-    Unauthorized(Problem),
-    #[response(
-        status = 403,
-        description = "The caller's role or scope may not do this",
-        content_type = "application/problem+json"
-    )]
-    Forbidden(Problem),
-    #[response(
-        status = 404,
-        description = "Not found, or not visible to the caller",
-        content_type = "application/problem+json"
-    )]
-    NotFound(Problem),
-    #[response(
-        status = 409,
-        description = "Conflict: duplicate, referenced row in use, or state does not allow it",
-        content_type = "application/problem+json"
-    )]
-    Conflict(Problem),
-    #[response(
-        status = 412,
-        description = "If-Match does not match the current version",
-        content_type = "application/problem+json"
-    )]
-    PreconditionFailed(Problem),
-    #[response(
-        status = 413,
-        description = "Body larger than 64 KiB",
-        content_type = "application/problem+json"
-    )]
-    TooLarge(Problem),
-    #[response(
-        status = 415,
-        description = "Body is not application/json",
-        content_type = "application/problem+json"
-    )]
-    UnsupportedMediaType(Problem),
-    #[response(
-        status = 422,
-        description = "Validation failed; `errors` names each field",
-        content_type = "application/problem+json"
-    )]
-    Unprocessable(Problem),
-    #[response(
-        status = 503,
-        description = "The database is unavailable",
-        content_type = "application/problem+json"
-    )]
-    Unavailable(Problem),
+problem_responses! {
+    /// What a read of one resource can answer besides 200.
+    ReadErrors: 401, 403, 404, 422, 503;
+    /// What a list or a report can answer besides 200.
+    ListErrors: 401, 403, 422, 503;
+    /// What a create can answer besides 201.
+    CreateErrors: 400, 401, 403, 404, 409, 413, 415, 422, 503;
+    /// What a change under `If-Match` (PATCH, PUT, a state change) can answer besides 200.
+    WriteErrors: 400, 401, 403, 404, 409, 412, 413, 415, 422, 503;
+    /// What a delete can answer besides 204 (400: an `If-Match` that is not an entity-tag list).
+    DeleteErrors: 400, 401, 403, 404, 409, 412, 422, 503;
+    /// What an action without a precondition (a bulk update, feedback) can answer besides 2xx.
+    ActionErrors: 400, 401, 403, 404, 409, 413, 415, 422, 503;
+    /// What a sign-in or token exchange can answer besides 200.
+    SignInErrors: 400, 401, 413, 415, 422, 429, 503;
+    /// What the liveness probe can answer besides 200 (a query parameter: it takes none).
+    LiveErrors: 422;
+    /// What the readiness probe can answer besides 200.
+    ReadyErrors: 422, 503;
+    /// What a file import can answer besides 200 and its own 422 (`ImportProblem`).
+    ImportFileErrors: 400, 401, 403, 409, 413, 415, 503;
+}
+
+/// The documented problem responses for these statuses.
+pub fn problem_responses(
+    statuses: &[u16],
+) -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::response::Response>>
+{
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, ResponseBuilder, Type};
+    statuses
+        .iter()
+        .filter_map(|status| DOCUMENTED.iter().find(|row| row.0 == *status))
+        .map(|&(status, code, title, description, detail)| {
+            let mut example = serde_json::json!({
+                "type": "about:blank", "title": title, "status": status, "detail": detail, "code": code,
+            });
+            if status == 422 {
+                example["errors"] = serde_json::json!({"name": ["must be between 1 and 200 characters long"]});
+            }
+            let content = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .example(Some(example))
+                .build();
+            let mut response = ResponseBuilder::new()
+                .description(description)
+                .content(PROBLEM_JSON, content);
+            let seconds = || ObjectBuilder::new().schema_type(Type::Integer).build();
+            match status {
+                429 | 503 => {
+                    response = response.header(
+                        "Retry-After",
+                        HeaderBuilder::new()
+                            .schema(Some(seconds()))
+                            .description(Some("Seconds to wait before trying again"))
+                            .build(),
+                    )
+                }
+                401 => {
+                    response = response.header(
+                        "WWW-Authenticate",
+                        HeaderBuilder::new()
+                            .schema(Some(ObjectBuilder::new().schema_type(Type::String).build()))
+                            .description(Some("`Bearer`"))
+                            .build(),
+                    )
+                }
+                _ => {}
+            }
+            (status.to_string(), response.build().into())
+        })
+        .collect()
 }
 
 /// Indonesian title and detail for a problem code (`Accept-Language: id`). The specific English
@@ -434,6 +559,10 @@ pub fn indonesian(code: &str) -> Option<(&'static str, &'static str)> {
             "Permintaan bertentangan dengan keadaan data saat ini",
         ),
         "capacity_full" => ("Kuota penuh", "Kuota peserta pelatihan sudah penuh"),
+        "idempotency_key_reused" => (
+            "Kunci idempoten terpakai",
+            "Idempotency-Key ini sudah dipakai untuk permintaan lain; gunakan kunci baru",
+        ),
         "precondition_failed" => (
             "Prasyarat gagal",
             "Data telah berubah sejak Anda membacanya (If-Match tidak cocok)",

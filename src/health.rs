@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbPool;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiResult, LiveErrors, ReadyErrors};
 use crate::web::db;
 use crate::AppState;
 
@@ -19,26 +19,30 @@ pub struct Health {
     pub status: String,
 }
 
-/// 200 while the process runs.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive", body = Health)), security(()))]
+/// Liveness.
+///
+/// 200 while the process runs; it needs no database and no token.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive", body = Health), LiveErrors), security(()))]
 #[get("/health/live")]
-pub async fn live() -> HttpResponse {
+pub async fn check_live() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
     })
 }
 
-/// 200 when the database answers, else 503.
+/// Readiness.
+///
+/// 200 when the database answers, else 503: a load balancer sends requests only while ready.
 #[utoipa::path(
     tag = "operations",
     responses(
         (status = 200, description = "Ready", body = Health),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+        ReadyErrors,
     ),
     security(())
 )]
 #[get("/health/ready")]
-pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+pub async fn check_ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     db(&state.pool, |c| {
         c.batch_execute("SELECT 1")
             .map_err(|_| crate::error::ApiError::Unavailable)

@@ -56,6 +56,8 @@ pub struct AppState {
     /// worker cost several MiB of resident memory each).
     pub openapi_json: actix_web::web::Bytes,
     pub routes: actix_web::web::Data<RouteTable>,
+    /// Seals the answers kept for `Idempotency-Key` replays.
+    pub sealer: web::idempotency::Sealer,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
                 config.login_window,
             ),
             jwt: JwtKeys::new(&secret),
+            sealer: web::idempotency::Sealer::new(&secret),
             reader: db::reader::PgReader::new(&config.database_url, config.pool_timeout),
             pool,
             config,
@@ -102,10 +105,12 @@ impl AppState {
 competency standards and assessments, trainings with partners and trainers, enrolment and completion, feedback and reports.\n\n\
 Sign in with `POST /api/v1/auth/login`, then press **Authorize** and paste the `access_token`. \
 Errors are RFC 9457 `application/problem+json` with a stable `code`.",
-        license(name = "MIT")
+        license(name = "MIT", identifier = "MIT"),
+        contact(name = "Kompetensi, BKPSDM Kota Pangkalpinang")
     ),
+    servers((url = "/", description = "This service (paths are relative to where the document is served)")),
     modifiers(&BearerAuth),
-    components(schemas(error::Problem, web::csv::Format)),
+    components(schemas(error::Problem)),
     tags(
         (name = "auth", description = "Sign-in, tokens and the signed-in account"),
         (name = "users", description = "Accounts and roles (admin)"),
@@ -172,15 +177,16 @@ where
             .configure(settings::routes::configure)
             .configure(audit::routes::configure),
     )
-    .service(health::live)
-    .service(health::ready)
+    .service(health::check_live)
+    .service(health::check_ready)
 }
 
 /// The OpenAPI document the server serves.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut base = ApiDoc::openapi();
     base.info.version = env!("CARGO_PKG_VERSION").to_string();
-    let (_, api) = api_routes(App::new().into_utoipa_app().openapi(base)).split_for_parts();
+    let (_, mut api) = api_routes(App::new().into_utoipa_app().openapi(base)).split_for_parts();
+    web::openapi::declare_common_headers(&mut api);
     api
 }
 
@@ -198,6 +204,8 @@ fn cors(config: &Config) -> actix_cors::Cors {
             "accept",
             "accept-language",
             "x-request-id",
+            "idempotency-key",
+            "if-none-match",
         ])
         .expose_headers([
             "etag",
@@ -206,6 +214,7 @@ fn cors(config: &Config) -> actix_cors::Cors {
             "retry-after",
             "x-request-id",
             "content-disposition",
+            "idempotent-replayed",
         ])
         .max_age(3600);
     for origin in &config.cors_origins {
@@ -255,7 +264,11 @@ pub fn build_app(
         )
         .service(
             SwaggerUi::new("/swagger-ui/{_:.*}")
-                .config(utoipa_swagger_ui::Config::new(["/api-docs/openapi.json"])),
+                // The token pasted into Authorize survives a reload of the page.
+                .config(
+                    utoipa_swagger_ui::Config::new(["/api-docs/openapi.json"])
+                        .persist_authorization(true),
+                ),
         )
         .service(actix_web::web::redirect("/", "/swagger-ui/"))
         .default_service(actix_web::web::to(web::fallback))

@@ -777,6 +777,21 @@ fn seed_trainings(
     if employee_ids.is_empty() {
         return Ok(());
     }
+    if existing.is_empty() {
+        load(conn, Entity::Training, |c| {
+            let competency = competency_ids.values().min().copied();
+            example_anchor(
+                c,
+                today,
+                &employee_ids,
+                &partner_ids,
+                &trainer_ids,
+                competency,
+            )
+        })?;
+        report.trainings += 1;
+        report.enrolments += 1;
+    }
     let mut index = 0;
     while index < count {
         let end_index = (index + 200).min(count);
@@ -938,6 +953,80 @@ fn seed_trainings(
     }
     crate::db::analyze(conn, "enrolments").map_err(err)?;
     crate::db::analyze(conn, "trainings").map_err(err)?;
+    Ok(())
+}
+
+/// On a fresh data set, training 1 and enrolment 1 are what the request examples of the
+/// OpenAPI document act on: an `ongoing` training with one seat taken by the second employee
+/// (`registered`), so the examples as Swagger UI shows them enrol employee 1, record the
+/// attendance of enrolment 1, and let the second employee's account give feedback.
+fn example_anchor(
+    c: &mut Tx,
+    today: NaiveDate,
+    employee_ids: &[i64],
+    partner_ids: &[i64],
+    trainer_ids: &[i64],
+    competency: Option<i64>,
+) -> Result<(), ApiError> {
+    use crate::db::schema::{enrolments, trainings};
+    use crate::trainings::model::{Links, TargetCompetency};
+    use crate::types::{CompetencyId, PartnerId, TrainerId, TrainingId};
+    let at = now();
+    let insert = diesel::insert_into(trainings::table).values((
+        trainings::title.eq("Orientasi Sistem Kompetensi ASN"),
+        trainings::description.eq(Some(
+            "Pengenalan standar kompetensi jabatan, penilaian dan rencana pengembangan.",
+        )),
+        trainings::form.eq("sosialisasi"),
+        trainings::mode.eq("in_person"),
+        trainings::jp.eq(8),
+        trainings::start_date.eq(today - chrono::Duration::days(1)),
+        trainings::end_date.eq(today + chrono::Duration::days(1)),
+        trainings::location.eq(Some("Aula BKPSDM")),
+        trainings::capacity.eq(Option::<i32>::None),
+        trainings::status.eq("ongoing"),
+        trainings::siasn_course_type_id.eq(Some(5)),
+        trainings::enrolled_count.eq(1),
+        trainings::created_at.eq(at),
+        trainings::updated_at.eq(at),
+        trainings::version.eq(1),
+    ));
+    let id = TrainingId(crate::insert_returning_id!(
+        c.conn(),
+        insert,
+        trainings::id
+    )?);
+    let links = Links {
+        partner_ids: partner_ids
+            .first()
+            .map(|&p| PartnerId(p))
+            .into_iter()
+            .collect(),
+        trainer_ids: trainer_ids
+            .first()
+            .map(|&t| TrainerId(t))
+            .into_iter()
+            .collect(),
+        competencies: competency
+            .map(|id| TargetCompetency {
+                competency_id: CompetencyId(id),
+                target_level: 3,
+            })
+            .into_iter()
+            .collect(),
+    };
+    crate::trainings::queries::replace_links(c, id, &links)?;
+    let participant = employee_ids.get(1).or(employee_ids.first()).copied();
+    diesel::insert_into(enrolments::table)
+        .values((
+            enrolments::training_id.eq(id),
+            enrolments::employee_id.eq(participant.unwrap_or_default()),
+            enrolments::status.eq("registered"),
+            enrolments::created_at.eq(at),
+            enrolments::updated_at.eq(at),
+            enrolments::version.eq(1),
+        ))
+        .execute(c.conn())?;
     Ok(())
 }
 

@@ -41,6 +41,7 @@ fn not_in_future(date: &NaiveDate) -> Result<(), ValidationError> {
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"competency_id": 1, "level": 3, "assessed_on": "2026-06-15", "method": "supervisor", "assessor": "Kepala Bagian Umum", "notes": "Konsisten menjaga integritas dalam pelayanan."}))]
 pub struct AssessmentInput {
     #[schema(minimum = 1)]
     pub competency_id: CompetencyId,
@@ -105,3 +106,5 @@ pub struct CompetencyProfile {
     pub jpm: Option<f64>,
     pub jpm_band: Option<JpmBand>,
 }
+
+crate::page_type!(AssessmentPage = Assessment);

@@ -11,23 +11,26 @@ use crate::db::{now, AnyConnection};
 use crate::error::ApiResult;
 use crate::types::{AssessmentId, CompetencyId, EmployeeId, PositionId};
 
+/// One page of an employee's assessments, newest first unless `sort` says otherwise.
 pub fn list(
     conn: &mut AnyConnection,
     employee_id: EmployeeId,
-    (offset, limit): (i64, i64),
-) -> QueryResult<(i64, Vec<Assessment>)> {
-    let total = assessments::table
-        .filter(assessments::employee_id.eq(employee_id))
-        .count()
-        .get_result(conn)?;
-    let rows = assessments::table
-        .filter(assessments::employee_id.eq(employee_id))
-        .order((assessments::assessed_on.desc(), assessments::id.desc()))
-        .offset(offset)
-        .limit(limit)
-        .select(Assessment::as_select())
-        .load(conn)?;
-    Ok((total, rows))
+    sort: &[(&str, bool)],
+    window: (i64, i64),
+) -> ApiResult<(i64, Vec<Assessment>)> {
+    let of = || {
+        assessments::table
+            .filter(assessments::employee_id.eq(employee_id))
+            .into_boxed()
+    };
+    let newest_first: &[(&str, bool)] = &[("assessed_on", true), ("id", true)];
+    let sort = if sort.is_empty() { newest_first } else { sort };
+    Ok(
+        crate::page!(conn, of(), sort, window, assessments::id, Assessment, {
+            "assessed_on" => assessments::assessed_on,
+            "level" => assessments::level,
+        }),
+    )
 }
 
 pub fn get(conn: &mut AnyConnection, id: AssessmentId) -> QueryResult<Assessment> {

@@ -2,22 +2,37 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-use super::model::{Assessment, AssessmentInput, CompetencyProfile, JpmBand, Method, ProfileItem};
+use super::model::{
+    Assessment, AssessmentInput, AssessmentPage, CompetencyProfile, JpmBand, Method, ProfileItem,
+};
 use super::queries;
 use crate::audit::{Action, Entity};
 use crate::auth::{op, Allowed, Caller, Role};
 use crate::db::AnyConnection;
 use crate::employees::access;
-use crate::error::{ApiError, ApiResult, ReadErrors, WriteErrors};
+use crate::error::{ApiError, ApiResult, CreateErrors, ReadErrors};
 use crate::types::EmployeeId;
-use crate::web::{created, db, paginated, PageParams, Paginated, ValidJson, ValidQuery, Write};
+use crate::web::write::Created;
+use crate::web::{
+    db, paginated, IdempotencyKey, PageParams, SortBy, SortFields, ValidJson, ValidQuery, Write,
+};
 use crate::AppState;
 
+/// The fields the assessment history sorts by (newest first by default).
+pub struct AssessmentSort;
+
+impl SortFields for AssessmentSort {
+    const FIELDS: &'static [&'static str] = &["assessed_on", "level", "id"];
+}
+
 /// An employee's assessment history, newest first.
+///
+/// Pages of `per_page` (at most 100), with the `Link` header; 404 for an employee the caller
+/// may not see.
 #[utoipa::path(
     tag = "assessments",
-    params(("id" = i64, Path, description = "The employee's id"), PageParams),
-    responses((status = 200, description = "One page of assessments", body = Paginated<Assessment>), ReadErrors),
+    params(("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1), PageParams, SortBy<AssessmentSort>),
+    responses((status = 200, description = "One page of assessments", body = AssessmentPage), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/employees/{id}/assessments")]
@@ -27,26 +42,29 @@ pub async fn list_assessments(
     caller: Allowed<op::ListAssessments>,
     id: web::Path<EmployeeId>,
     ValidQuery(page): ValidQuery<PageParams>,
+    sort: SortBy<AssessmentSort>,
 ) -> ApiResult<HttpResponse> {
-    page.sort_fields(&[])?;
     let id = id.into_inner();
     let window = page.window();
     let caller = caller.caller;
     let (total, rows) = db(&state.pool, move |c| {
         access::visible(c, &caller, id)?;
-        Ok(queries::list(c, id, window)?)
+        queries::list(c, id, &sort.fields, window)
     })
     .await?;
     Ok(paginated(&req, &page, total, rows))
 }
 
-/// Record an assessment (admin, operator; unit managers: `supervisor` for their unit). The
-/// history is append-only.
+/// Record an assessment of an employee's competency level.
+///
+/// Admin, operator and clients with `employees:write`; unit managers record `supervisor`
+/// assessments of their units' people. The history is append-only. With an
+/// `Idempotency-Key`, a retry gets the first answer.
 #[utoipa::path(
     tag = "assessments",
-    params(("id" = i64, Path, description = "The employee's id")),
+    params(("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1), IdempotencyKey),
     request_body = AssessmentInput,
-    responses((status = 201, description = "Recorded", body = Assessment, headers(("Location" = String, description = "The employee's assessments"))), WriteErrors),
+    responses((status = 201, description = "Recorded", body = Assessment, headers(("Location" = String, description = "The employee's assessments"), ("ETag" = String, description = "Its version"))), CreateErrors),
     security(("bearer" = []))
 )]
 #[post("/employees/{id}/assessments")]
@@ -63,19 +81,17 @@ pub async fn create_assessment(
     let id = id.into_inner();
     let caller = w.caller.clone();
     let created_by = caller.role.map(|_| caller.id);
-    let assessment = w
-        .run(move |tx| {
-            access::visible(tx, &caller, id)?;
-            let aid = queries::create(tx, id, &body, created_by)?;
-            tx.record(Action::Create, Entity::Assessment, Some(aid.0))?;
-            Ok(queries::get(tx, aid)?)
+    w.created(move |tx| {
+        access::visible(tx, &caller, id)?;
+        let aid = queries::create(tx, id, &body, created_by)?;
+        tx.record(Action::Create, Entity::Assessment, Some(aid.0))?;
+        Ok(Created {
+            location: format!("/api/v1/employees/{id}/assessments"),
+            version: 1,
+            body: queries::get(tx, aid)?,
         })
-        .await?;
-    Ok(created(
-        format!("/api/v1/employees/{id}/assessments"),
-        &assessment,
-        1,
-    ))
+    })
+    .await
 }
 
 fn profile(
@@ -120,15 +136,19 @@ fn profile(
     })
 }
 
-/// An employee's competencies against their position's standard: gaps, JPM and its band.
+/// An employee's competencies against their position's standard.
+///
+/// Per competency of the standard: the required level, the latest assessed level and the gap;
+/// the JPM (share of the standard met) and its band. 404 for an employee the caller may not
+/// see.
 #[utoipa::path(
     tag = "assessments",
-    params(("id" = i64, Path, description = "The employee's id")),
+    params(("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1)),
     responses((status = 200, description = "The competency profile", body = CompetencyProfile), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/employees/{id}/competency-profile")]
-pub async fn competency_profile(
+pub async fn get_competency_profile(
     state: web::Data<AppState>,
     caller: Allowed<op::CompetencyProfile>,
     id: web::Path<EmployeeId>,
@@ -141,13 +161,16 @@ pub async fn competency_profile(
 }
 
 /// The signed-in employee's own competency profile.
+///
+/// As `GET /employees/{id}/competency-profile` for the employee the account is bound to; 404
+/// for an account that is not an employee's.
 #[utoipa::path(
     tag = "me",
     responses((status = 200, description = "The competency profile", body = CompetencyProfile), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/me/competency-profile")]
-pub async fn my_competency_profile(
+pub async fn get_my_competency_profile(
     state: web::Data<AppState>,
     caller: Allowed<op::MyCompetencyProfile>,
 ) -> ApiResult<web::Json<CompetencyProfile>> {
@@ -161,6 +184,6 @@ pub async fn my_competency_profile(
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_assessments)
         .service(create_assessment)
-        .service(competency_profile)
-        .service(my_competency_profile);
+        .service(get_competency_profile)
+        .service(get_my_competency_profile);
 }

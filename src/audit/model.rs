@@ -120,3 +120,5 @@ pub struct AuditFilter {
     /// Last day, inclusive (YYYY-MM-DD).
     pub to: Option<NaiveDate>,
 }
+
+crate::page_type!(AuditEntryPage = AuditEntry);

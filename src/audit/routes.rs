@@ -2,17 +2,16 @@
 
 use actix_web::get;
 
-use super::model::{AuditEntry, AuditFilter};
+use super::model::{AuditEntryPage, AuditFilter};
 use super::queries;
 use crate::auth::op;
-use crate::web::Paginated;
 
 crate::list_route!(
     /// The audit log, newest first (admin).
-    list_audit, op::ListAudit, "/audit-log", queries::list, AuditFilter, AuditEntry, ["id"],
-    "audit records", "audit"
+    list_audit_log, op::ListAudit, "/audit-log", queries::list, AuditFilter, AuditEntryPage,
+    AuditSort = ["id"], "audit"
 );
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_audit);
+    cfg.service(list_audit_log);
 }

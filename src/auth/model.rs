@@ -7,6 +7,7 @@ use crate::types::{EmployeeId, UnitId, UserId};
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "admin", "password": "kompetensi-demo"}))]
 pub struct LoginRequest {
     #[schema(min_length = 1, max_length = 64, example = "admin")]
     #[validate(length(min = 1, max = 64))]
@@ -28,6 +29,7 @@ pub struct TokenPair {
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "the refresh_token from POST /auth/login"}))]
 pub struct RefreshRequest {
     #[schema(min_length = 1, max_length = 4096)]
     #[validate(length(min = 1, max = 4096))]
@@ -46,6 +48,7 @@ pub struct Me {
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "kompetensi-demo", "new_password": "kompetensi-demo-baru"}))]
 pub struct PasswordChange {
     #[schema(min_length = 1, max_length = 1024, format = Password)]
     #[validate(length(min = 1, max = 1024))]

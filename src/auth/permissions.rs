@@ -205,15 +205,24 @@ operations! {
     ListFeedback: "GET" "/api/v1/trainings/{id}/feedback" => Roles(STAFF, None), Everything;
 
     TrainingEvaluation: "GET" "/api/v1/reports/training-evaluation" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    TrainingEvaluationCsv: "GET" "/api/v1/reports/training-evaluation.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     LearningOutcomes: "GET" "/api/v1/reports/learning-outcomes" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    LearningOutcomesCsv: "GET" "/api/v1/reports/learning-outcomes.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     JpCompliance: "GET" "/api/v1/reports/jp-compliance" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    JpComplianceCsv: "GET" "/api/v1/reports/jp-compliance.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     CompetencyGaps: "GET" "/api/v1/reports/competency-gaps" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    CompetencyGapsCsv: "GET" "/api/v1/reports/competency-gaps.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     TrainingNeeds: "GET" "/api/v1/reports/training-needs" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    TrainingNeedsCsv: "GET" "/api/v1/reports/training-needs.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     PartnersReport: "GET" "/api/v1/reports/partners" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    PartnersReportCsv: "GET" "/api/v1/reports/partners.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     TrainersReport: "GET" "/api/v1/reports/trainers" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    TrainersReportCsv: "GET" "/api/v1/reports/trainers.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     Summary: "GET" "/api/v1/reports/summary" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    SummaryCsv: "GET" "/api/v1/reports/summary.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
 
     SiasnCourseRecords: "GET" "/api/v1/exports/siasn/course-records" => Roles(MANAGERS, Some(RecordsRead)), Figures;
+    SiasnCourseRecordsCsv: "GET" "/api/v1/exports/siasn/course-records.csv" => Roles(MANAGERS, Some(RecordsRead)), Figures;
 }
 
 /// The caller, admitted to operation `O`. Taking it as a handler argument is the gate: it runs

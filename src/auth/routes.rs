@@ -5,7 +5,7 @@ use super::model::{LoginRequest, Me, PasswordChange, RefreshRequest, TokenPair};
 use super::{op, password, queries, Actor, Allowed};
 use crate::audit::{self, Action, Entity, Outcome};
 use crate::db::write::{self, Tx};
-use crate::error::{ApiError, ApiResult, Problem, ReadErrors, WriteErrors};
+use crate::error::{ActionErrors, ApiError, ApiResult, ReadErrors, SignInErrors};
 use crate::types::UserId;
 use crate::users::model::UserRow;
 use crate::web::{db, RequestMeta, ValidJson, Write};
@@ -94,17 +94,7 @@ fn issue_pair(
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
-    responses(
-        (status = 200, description = "Signed in", body = TokenPair),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
-    ),
+    responses((status = 200, description = "Signed in", body = TokenPair), SignInErrors),
     security(())
 )]
 #[post("/auth/login")]
@@ -157,24 +147,18 @@ enum RefreshOutcome {
     Rejected,
 }
 
-/// Exchange a refresh token for a new pair. Refresh tokens rotate: each works once, and reusing a
-/// spent one revokes its whole family (every token descended from the same sign-in).
+/// Exchange a refresh token for a new pair.
+///
+/// Refresh tokens rotate: each works once, and reusing a spent one revokes its whole family
+/// (every token descended from the same sign-in).
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
-    responses(
-        (status = 200, description = "A new token pair", body = TokenPair),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Invalid, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
-    ),
+    responses((status = 200, description = "A new token pair", body = TokenPair), SignInErrors),
     security(())
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(
+pub async fn refresh_session(
     state: web::Data<AppState>,
     meta: RequestMeta,
     ValidJson(body): ValidJson<RefreshRequest>,
@@ -230,11 +214,14 @@ pub async fn refresh(
     }
 }
 
-/// Sign out: revokes the refresh token's family. Tokens of other users are ignored.
+/// Sign out.
+///
+/// Revokes the refresh token's family (every token descended from the same sign-in). A token
+/// of another user is ignored, and the answer does not tell.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
-    responses((status = 204, description = "Signed out"), WriteErrors),
+    responses((status = 204, description = "Signed out"), ActionErrors),
     security(("bearer" = []))
 )]
 #[post("/auth/logout")]
@@ -261,9 +248,14 @@ pub async fn logout(
 }
 
 /// The signed-in user.
+///
+/// The account behind the access token: its role and the unit or employee it is bound to.
 #[utoipa::path(tag = "auth", responses((status = 200, description = "The signed-in user", body = Me), ReadErrors), security(("bearer" = [])))]
 #[get("/auth/me")]
-pub async fn me(state: web::Data<AppState>, caller: Allowed<op::Me>) -> ApiResult<web::Json<Me>> {
+pub async fn get_me(
+    state: web::Data<AppState>,
+    caller: Allowed<op::Me>,
+) -> ApiResult<web::Json<Me>> {
     let id = UserId(caller.id);
     let user = db(&state.pool, move |c| {
         queries::user_by_id(c, id)?.ok_or(ApiError::NotFound)
@@ -279,11 +271,14 @@ pub async fn me(state: web::Data<AppState>, caller: Allowed<op::Me>) -> ApiResul
     }))
 }
 
-/// Change the signed-in user's password (at least 10 characters). Signs out every other session.
+/// Change the signed-in user's password.
+///
+/// The new password has at least 10 characters; every refresh token of the account is
+/// revoked, so other sessions end when their access token lapses.
 #[utoipa::path(
     tag = "auth",
     request_body = PasswordChange,
-    responses((status = 204, description = "Password changed"), WriteErrors),
+    responses((status = 204, description = "Password changed"), ActionErrors),
     security(("bearer" = []))
 )]
 #[put("/auth/password")]
@@ -318,8 +313,8 @@ pub async fn change_password(
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(login)
-        .service(refresh)
+        .service(refresh_session)
         .service(logout)
-        .service(me)
+        .service(get_me)
         .service(change_password);
 }

@@ -52,6 +52,7 @@ fn some_scopes(list: &[Scope]) -> Result<(), ValidationError> {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, Insertable, AsChangeset)]
 #[serde(deny_unknown_fields)]
 #[diesel(table_name = api_clients)]
+#[schema(example = json!({"name": "SIASN BKN", "scopes": ["employees:read", "records:read"], "active": true}))]
 pub struct ClientInput {
     #[schema(min_length = 1, max_length = 200, example = "SIASN BKN")]
     #[validate(length(min = 1, max = 200))]
@@ -65,11 +66,15 @@ pub struct ClientInput {
     pub active: bool,
 }
 
-crate::patch_schema!(ClientPatch = ClientInput);
+crate::patch_schema!(
+    ClientPatch = ClientInput,
+    serde_json::json!({"name": "SIASN BKN (sinkronisasi riwayat kursus)"})
+);
 
 /// `POST /auth/token`, as a form or as JSON.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"grant_type": "client_credentials", "client_id": "the client_id from POST /api-clients", "client_secret": "the client_secret shown once by POST /api-clients"}))]
 pub struct TokenRequest {
     /// Only `client_credentials`.
     #[schema(example = "client_credentials")]
@@ -96,3 +101,5 @@ pub struct ClientToken {
     /// The granted scopes, space-separated.
     pub scope: String,
 }
+
+crate::page_type!(ApiClientPage = ApiClient);

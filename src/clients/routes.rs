@@ -1,36 +1,45 @@
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
-use super::model::{ApiClient, ClientInput, ClientPatch, ClientToken, CreatedClient, TokenRequest};
+use super::model::{
+    ApiClient, ApiClientPage, ClientInput, ClientPatch, ClientToken, CreatedClient, TokenRequest,
+};
 use super::queries::{self, Clients};
 use crate::audit::{self, Action, Entity, Outcome};
 use crate::auth::jwt::{expiry, now_secs, random_token, Claims, TokenType, AUDIENCE, ISSUER};
 use crate::auth::{op, password, Actor, ActorKind, Scope, Scopes};
-use crate::error::{ApiError, ApiResult, Problem, WriteErrors};
-use crate::web::Paginated;
-use crate::web::{created, db, parse_value, read_body, NoFilter, RequestMeta, ValidJson, Write};
+use crate::error::{ApiError, ApiResult, CreateErrors, SignInErrors};
+use crate::web::{
+    db, parse_value, read_body, Created, IdempotencyKey, NoFilter, RequestMeta, ValidJson, Write,
+};
 use crate::AppState;
 
 crate::list_route!(
     /// API clients (admin). Sort by `id`, `name`, `created_at`.
-    list_clients, op::ListClients, "/api-clients", queries::list, NoFilter, ApiClient,
-    ["id", "name", "created_at"], "API clients", "api-clients"
+    list_api_clients, op::ListClients, "/api-clients", queries::list, NoFilter, ApiClientPage,
+    ApiClientSort = ["id", "name", "created_at"], "api-clients"
 );
 
 crate::get_route!(
     /// One API client (admin).
-    get_client, op::GetClient, "/api-clients/{id}", Clients, ApiClient, "client", "api-clients"
+    get_api_client, op::GetClient, "/api-clients/{id}", Clients, ApiClient, "api-clients"
 );
 
-/// Register an API client (admin). The secret is in this response only.
+/// Register an API client (admin).
+///
+/// The `client_secret` is in this answer only (stored hashed); exchange it at
+/// `POST /auth/token`. With an `Idempotency-Key`, a retry gets the first answer, secret
+/// included.
 #[utoipa::path(
     tag = "api-clients",
+    params(IdempotencyKey),
     request_body = ClientInput,
-    responses((status = 201, description = "Created, with its secret", body = CreatedClient, headers(("Location" = String, description = "URL of the new client"))), WriteErrors),
+    responses((status = 201, description = "Created, with its secret", body = CreatedClient,
+               headers(("Location" = String, description = "URL of the new client"), ("ETag" = String, description = "Its version"))), CreateErrors),
     security(("bearer" = []))
 )]
 #[post("/api-clients")]
-pub async fn create_client(
+pub async fn create_api_client(
     w: Write<op::CreateClient>,
     ValidJson(body): ValidJson<ClientInput>,
 ) -> ApiResult<HttpResponse> {
@@ -40,51 +49,42 @@ pub async fn create_client(
         .await?
         .map_err(ApiError::Internal)?;
     let client_id = format!("kc_{}", random_token(12));
-    let client = w
-        .create::<Clients, _>(move |tx| queries::create(tx, &body, &client_id, &hash))
-        .await?;
-    let version = client.version;
-    let out = CreatedClient {
-        client,
-        client_secret: secret,
-    };
-    Ok(created(
-        format!("/api/v1/api-clients/{}", out.client.id),
-        &out,
-        version,
-    ))
+    w.created(move |tx| {
+        let client = tx.create::<Clients>(|tx| queries::create(tx, &body, &client_id, &hash))?;
+        Ok(Created {
+            location: format!("/api/v1/api-clients/{}", client.id),
+            version: client.version,
+            body: CreatedClient {
+                client,
+                client_secret: secret.clone(),
+            },
+        })
+    })
+    .await
 }
 
 crate::update_route!(
     /// Change an API client (admin): name, scopes, active.
-    update_client, op::UpdateClient, "/api-clients/{id}", Clients, ApiClient, queries::update,
-    ClientInput, ClientPatch, "client", "api-clients"
+    update_api_client, op::UpdateClient, "/api-clients/{id}", Clients, ApiClient, queries::update, ClientInput, ClientPatch, "api-clients"
 );
 
 crate::delete_route!(
     /// Remove an API client (admin). Its tokens lapse within their lifetime.
-    delete_client, op::DeleteClient, "/api-clients/{id}", Clients, queries::delete, "client",
-    "api-clients"
+    delete_api_client, op::DeleteClient, "/api-clients/{id}", Clients, queries::delete, "api-clients"
 );
 
 /// OAuth 2.0 client-credentials grant for API clients, as a form or as JSON.
+///
+/// Answers an access token with the granted scopes (all the client's, or the subset asked in
+/// `scope`). Failed attempts are limited like sign-ins.
 #[utoipa::path(
     tag = "auth",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded", description = "Also accepted as application/json"),
-    responses(
-        (status = 200, description = "A token with the granted scopes", body = ClientToken),
-        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown client, wrong secret or inactive client", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither a form nor JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unsupported grant type or scope not granted", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
-    ),
+    responses((status = 200, description = "A token with the granted scopes", body = ClientToken), SignInErrors),
     security(())
 )]
 #[post("/auth/token")]
-pub async fn token(
+pub async fn issue_client_token(
     req: HttpRequest,
     state: web::Data<AppState>,
     meta: RequestMeta,
@@ -220,10 +220,10 @@ pub async fn token(
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(token)
-        .service(list_clients)
-        .service(get_client)
-        .service(create_client)
-        .service(update_client)
-        .service(delete_client);
+    cfg.service(issue_client_token)
+        .service(list_api_clients)
+        .service(get_api_client)
+        .service(create_api_client)
+        .service(update_api_client)
+        .service(delete_api_client);
 }

@@ -75,6 +75,7 @@ fn levels_one_to_five(c: &CompetencyInput) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "levels_one_to_five", skip_on_field_errors = false))]
 #[diesel(table_name = competencies, treat_none_as_null = true)]
+#[schema(example = json!({"code": "T.90", "name": "Pengelolaan Arsip Dinamis", "kind": "technical", "field": "Kearsipan", "description": "Pengelolaan arsip aktif dan inaktif sesuai tata naskah dinas.", "levels": [{"level": 1, "description": "Memahami jenis dan tata naskah dinas.", "indicators": ["Mengenali jenis naskah dinas"]}, {"level": 2, "description": "Mencatat dan menata arsip aktif unit kerja.", "indicators": []}, {"level": 3, "description": "Menyusun daftar arsip dan jadwal retensi.", "indicators": []}, {"level": 4, "description": "Mengevaluasi pengelolaan arsip antarunit.", "indicators": []}, {"level": 5, "description": "Merumuskan kebijakan kearsipan daerah.", "indicators": []}], "active": true}))]
 pub struct CompetencyInput {
     /// Unique code, e.g. `M.01`.
     #[schema(
@@ -109,7 +110,10 @@ pub struct CompetencyInput {
     pub active: bool,
 }
 
-crate::patch_schema!(CompetencyPatch = CompetencyInput);
+crate::patch_schema!(
+    CompetencyPatch = CompetencyInput,
+    serde_json::json!({"active": true})
+);
 
 impl CompetencyInput {
     /// The levels as stored: JSON, in level order.
@@ -130,3 +134,5 @@ pub struct CompetencyFilter {
     pub q: Option<String>,
     pub active: Option<bool>,
 }
+
+crate::page_type!(CompetencyPage = Competency);

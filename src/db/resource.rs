@@ -59,6 +59,15 @@ pub async fn read<R: Resource>(state: &AppState, id: R::Id) -> ApiResult<R::Curr
     Ok(R::present(row))
 }
 
+/// [`read`] for a resource every admitted caller sees whole (the `get_route!` default).
+pub async fn read_for<R: Resource>(
+    state: &AppState,
+    _: &crate::auth::Caller,
+    id: R::Id,
+) -> ApiResult<R::Current> {
+    read::<R>(state, id).await
+}
+
 /// `SELECT row_to_json(r)::text FROM (<select> WHERE "<table>"."id" = $1) r`: `select` is
 /// Diesel's SELECT of the row type (so the columns cannot drift from the synchronous path),
 /// printed for PostgreSQL, with `extra` (`, <expression> AS <name>`, …) added to its columns.

@@ -339,6 +339,20 @@ diesel::joinable!(feedback -> trainings (training_id));
 diesel::joinable!(feedback_receipts -> enrolments (enrolment_id));
 diesel::joinable!(partner_competencies -> competencies (competency_id));
 
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        handle -> Text,
+        request -> Text,
+        digest -> Text,
+        status -> Integer,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     competencies,
@@ -363,4 +377,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_receipts,
     api_clients,
     competency_levels,
+    idempotency_keys,
 );

@@ -16,7 +16,7 @@ use crate::auth::op;
 use crate::db::schema::{positions, units};
 use crate::db::write::Tx;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, Problem, RowError};
+use crate::error::{ApiError, ApiResult, ImportFileErrors, ImportProblem, RowError};
 use crate::rules::phone_number;
 use crate::types::{PositionId, UnitId};
 use crate::web::{db, ValidQuery, Write};
@@ -346,17 +346,16 @@ fn import(tx: &mut Tx, rows: &[Row]) -> ApiResult<ImportResult> {
 #[utoipa::path(
     tag = "employees",
     params(ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file",
+        example = "nip,name,asn_type,rank_grade,unit_code,position_name,email,phone\n198807222015042001,Dewi Lestari,pns,III/b,BKPSDM,,dewi.lestari@pangkalpinangkota.go.id,+62 813 6700 1122\n"),
     responses(
         (status = 200, description = "Imported (or, with dry_run, checked)", body = ImportResult),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller may not import", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A row changed meanwhile", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 10 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad rows: `errors` lists each bad cell", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad rows: `errors` lists each bad cell, and nothing is written",
+         body = ImportProblem, content_type = "application/problem+json",
+         example = json!({"type": "about:blank", "title": "Validation failed", "status": 422,
+                          "detail": "the request is invalid", "code": "validation_failed",
+                          "errors": [{"row": 3, "field": "nip", "message": "must be exactly 18 digits"}]})),
+        ImportFileErrors,
     ),
     security(("bearer" = []))
 )]

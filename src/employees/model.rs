@@ -70,6 +70,7 @@ fn nip_rules(e: &EmployeeInput) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "nip_rules", skip_on_field_errors = false))]
 #[diesel(table_name = employees, treat_none_as_null = true)]
+#[schema(example = json!({"nip": "199005142019031003", "name": "Rina Marlina", "front_title": null, "back_title": "S.E.", "asn_type": "pns", "rank_grade": "III/a", "position_id": 1, "unit_id": 1, "email": "rina.marlina@pangkalpinangkota.go.id", "phone": "+62 812 7100 2345", "siasn_id": null, "active": true}))]
 pub struct EmployeeInput {
     /// 18 digits; for a PNS chars 1-8 are the birth date, 9-14 the CPNS month, 15 the sex (1/2).
     #[schema(
@@ -119,7 +120,10 @@ pub struct EmployeeInput {
     pub active: bool,
 }
 
-crate::patch_schema!(EmployeePatch = EmployeeInput);
+crate::patch_schema!(
+    EmployeePatch = EmployeeInput,
+    serde_json::json!({"phone": "+62 812 7100 2345"})
+);
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -151,3 +155,5 @@ pub struct ImportResult {
     pub unchanged: usize,
     pub dry_run: bool,
 }
+
+crate::page_type!(EmployeePage = Employee);

@@ -1,56 +1,37 @@
 //! `/employees`: the standard handlers of a resource (reads limited to what the caller may see,
 //! `access`), and the CSV import (`import`).
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post};
 
-use super::model::{Employee, EmployeeFilter, EmployeeInput, EmployeePatch};
+use super::model::{Employee, EmployeeFilter, EmployeeInput, EmployeePage, EmployeePatch};
 use super::queries::{self, Employees};
-use crate::auth::{op, Allowed};
-use crate::error::{ApiResult, ReadErrors};
-use crate::types::EmployeeId;
-use crate::web::ok_versioned;
-use crate::web::Paginated;
-use crate::AppState;
+use crate::auth::op;
 
 crate::list_route!(
     /// List employees (admin, operator; unit managers see their unit and its sub-units). Sort by `id`, `name`, `nip`.
-    list_employees, op::ListEmployees, "/employees", queries::list, EmployeeFilter, Employee,
-    ["id", "name", "nip"], "employees", "employees"
+    list_employees, op::ListEmployees, "/employees", queries::list, EmployeeFilter, EmployeePage,
+    EmployeeSort = ["id", "name", "nip"], "employees"
 );
 
-/// One employee (employees may read themselves).
-#[utoipa::path(
-    tag = "employees",
-    params(("id" = i64, Path, description = "The employee's id")),
-    responses((status = 200, description = "The employee", body = Employee, headers(("ETag" = String, description = "Current version"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/employees/{id}")]
-pub async fn get_employee(
-    state: web::Data<AppState>,
-    caller: Allowed<op::GetEmployee>,
-    id: web::Path<EmployeeId>,
-) -> ApiResult<HttpResponse> {
-    let e = super::access::read_visible(&state, &caller, id.into_inner()).await?;
-    Ok(ok_versioned(&e, e.version))
-}
+crate::get_route!(
+    /// One employee (employees may read themselves; unit managers their unit and its sub-units).
+    get_employee, op::GetEmployee, "/employees/{id}", Employees, Employee, "employees",
+    via = super::access::read_visible
+);
 
 crate::create_route!(
     /// Add an employee (admin, operator, clients with `employees:write`).
-    create_employee, op::CreateEmployee, "/employees", Employees, Employee, queries::create,
-    EmployeeInput, "employee", "employees"
+    create_employee, op::CreateEmployee, "/employees", Employees, Employee, queries::create, EmployeeInput, "employees"
 );
 
 crate::update_route!(
     /// Change an employee (admin, operator, clients with `employees:write`).
-    update_employee, op::UpdateEmployee, "/employees/{id}", Employees, Employee,
-    queries::update, EmployeeInput, EmployeePatch, "employee", "employees"
+    update_employee, op::UpdateEmployee, "/employees/{id}", Employees, Employee, queries::update, EmployeeInput, EmployeePatch, "employees"
 );
 
 crate::delete_route!(
     /// Delete an employee (admin, operator). One with an account or assessment history answers 409: deactivate instead.
-    delete_employee, op::DeleteEmployee, "/employees/{id}", Employees, queries::delete,
-    "employee", "employees"
+    delete_employee, op::DeleteEmployee, "/employees/{id}", Employees, queries::delete, "employees"
 );
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -47,6 +47,7 @@ pub struct EnrolmentRecord {
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"employee_id": 1}))]
 pub struct EnrolRequest {
     #[schema(minimum = 1)]
     pub employee_id: EmployeeId,
@@ -76,7 +77,10 @@ pub struct EnrolmentFields {
     pub jp_credited: Option<i32>,
 }
 
-crate::patch_schema!(EnrolmentPatch = EnrolmentFields);
+crate::patch_schema!(
+    EnrolmentPatch = EnrolmentFields,
+    serde_json::json!({"pre_test_score": 65.5})
+);
 
 /// One item of a bulk update: `enrolment_id` and the fields to change, as in a PATCH.
 pub struct BulkItem;
@@ -85,7 +89,10 @@ impl utoipa::PartialSchema for BulkItem {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::openapi::schema::{Object, Schema, Type};
         use utoipa::openapi::RefOr;
-        let mut schema = crate::web::write::patch_of(EnrolmentFields::schema());
+        let mut schema = crate::web::write::patch_of(
+            EnrolmentFields::schema(),
+            serde_json::json!({"enrolment_id": 1, "status": "attended", "attendance_percent": 100}),
+        );
         if let RefOr::T(Schema::Object(object)) = &mut schema {
             let id = Object::builder()
                 .schema_type(Type::Integer)
@@ -116,6 +123,7 @@ impl ToSchema for BulkItem {
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [{"enrolment_id": 1, "status": "attended", "attendance_percent": 100}]}))]
 pub struct BulkUpdate {
     #[schema(min_items = 1, max_items = 1000, value_type = Vec<BulkItem>)]
     #[validate(length(min = 1, max = 1000))]
@@ -168,3 +176,5 @@ pub struct LearningRecord {
     pub compliant: bool,
     pub items: Vec<LearningItem>,
 }
+
+crate::page_type!(EnrolmentPage = Enrolment);

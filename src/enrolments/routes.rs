@@ -6,7 +6,7 @@ use chrono::Datelike;
 
 use super::model::{
     BulkResult, BulkUpdate, EnrolRequest, Enrolment, EnrolmentFields, EnrolmentFilter,
-    EnrolmentPatch, EnrolmentStatus, LearningItem, LearningRecord, YearParam,
+    EnrolmentPage, EnrolmentPatch, EnrolmentStatus, LearningItem, LearningRecord, YearParam,
 };
 use super::queries::{self, Enrolments};
 use crate::audit::{Action, Entity};
@@ -14,17 +14,24 @@ use crate::auth::{op, Allowed, Caller, Reach, Role};
 use crate::db::resource::Resource;
 use crate::db::write::Tx;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, FieldErrors, ReadErrors, WriteErrors};
-use crate::trainings::model::Status;
+use crate::error::{
+    ActionErrors, ApiError, ApiResult, CreateErrors, FieldErrors, ReadErrors, WriteErrors,
+};
+use crate::trainings::model::TrainingStatus;
 use crate::trainings::queries::Trainings;
 use crate::types::{EmployeeId, EnrolmentId, TrainingId};
 use crate::web::{
-    created, db, ok_versioned, paginated, PageParams, Paginated, Patch, ValidJson, ValidQuery,
-    Write,
+    db, ok_versioned, paginated, Created, IdempotencyKey, PageParams, Patch, SortBy, SortFields,
+    ValidJson, ValidQuery, Write,
 };
 use crate::AppState;
 
-const SORTABLE: [&str; 2] = ["id", "status"];
+/// The fields enrolment lists sort by.
+pub struct EnrolmentSort;
+
+impl SortFields for EnrolmentSort {
+    const FIELDS: &'static [&'static str] = &["id", "status"];
+}
 
 /// Who may enrol whom, and when: staff anyone into a planned, open or ongoing training; unit
 /// managers the people they see and employees themselves, while it is `open` and before its
@@ -61,7 +68,7 @@ fn enrol(
     if caller.is_staff() {
         if !matches!(
             training.status,
-            Status::Planned | Status::Open | Status::Ongoing
+            TrainingStatus::Planned | TrainingStatus::Open | TrainingStatus::Ongoing
         ) {
             return Err(ApiError::conflict(format!(
                 "a `{}` training takes no enrolments",
@@ -69,7 +76,7 @@ fn enrol(
             )));
         }
     } else {
-        if training.status != Status::Open {
+        if training.status != TrainingStatus::Open {
             return Err(ApiError::conflict("the training is not open for enrolment"));
         }
         if training
@@ -82,14 +89,18 @@ fn enrol(
     queries::create(tx, training_id, employee_id)
 }
 
-/// Enrol an employee: training staff anyone (planned, open or ongoing trainings); unit managers
-/// their unit's employees and employees themselves, while the training is `open` and before its
-/// deadline. Never more than `capacity`: the request that finds no seat gets 409 `capacity_full`.
+/// Enrol an employee in a training.
+///
+/// Training staff enrol anyone (planned, open or ongoing trainings); unit managers their units'
+/// employees and employees themselves, while the training is `open` and before its deadline.
+/// Never more than `capacity`: the request that finds no seat gets 409 `capacity_full`.
+/// With an `Idempotency-Key`, a retry gets the first answer.
 #[utoipa::path(
     tag = "enrolments",
-    params(("id" = i64, Path, description = "The training's id")),
+    params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), IdempotencyKey),
     request_body = EnrolRequest,
-    responses((status = 201, description = "Enrolled", body = Enrolment, headers(("Location" = String, description = "URL of the enrolment"))), WriteErrors),
+    responses((status = 201, description = "Enrolled", body = Enrolment,
+               headers(("Location" = String, description = "URL of the enrolment"), ("ETag" = String, description = "Its version"))), CreateErrors),
     security(("bearer" = []))
 )]
 #[post("/trainings/{id}/enrolments")]
@@ -100,22 +111,27 @@ pub async fn create_enrolment(
 ) -> ApiResult<HttpResponse> {
     let training_id = id.into_inner();
     let caller = w.caller.clone();
-    let record = w
-        .create::<Enrolments, _>(move |tx| enrol(tx, &caller, training_id, body.employee_id))
-        .await?;
-    let e = record.enrolment;
-    Ok(created(
-        format!("/api/v1/enrolments/{}", e.id),
-        &e,
-        e.version,
-    ))
+    w.created(move |tx| {
+        let e = tx
+            .create::<Enrolments>(|tx| enrol(tx, &caller, training_id, body.employee_id))?
+            .enrolment;
+        Ok(Created {
+            location: format!("/api/v1/enrolments/{}", e.id),
+            version: e.version,
+            body: e,
+        })
+    })
+    .await
 }
 
-/// A training's enrolments (those the caller may see). Sort by `id`, `status`.
+/// A training's enrolments (those the caller may see).
+///
+/// Pages of `per_page` (at most 100), with the `Link` header: staff and clients see all, unit
+/// managers their units' people, employees their own.
 #[utoipa::path(
     tag = "enrolments",
-    params(("id" = i64, Path, description = "The training's id"), PageParams, EnrolmentFilter),
-    responses((status = 200, description = "One page of enrolments", body = Paginated<Enrolment>), ReadErrors),
+    params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), PageParams, SortBy<EnrolmentSort>, EnrolmentFilter),
+    responses((status = 200, description = "One page of enrolments", body = EnrolmentPage), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/trainings/{id}/enrolments")]
@@ -125,26 +141,38 @@ pub async fn list_enrolments(
     caller: Allowed<op::ListEnrolments>,
     id: web::Path<TrainingId>,
     ValidQuery(page): ValidQuery<PageParams>,
+    sort: SortBy<EnrolmentSort>,
     ValidQuery(filter): ValidQuery<EnrolmentFilter>,
 ) -> ApiResult<HttpResponse> {
-    let sort = page.sort_fields(&SORTABLE)?;
     let training_id = id.into_inner();
     let window = page.window();
     let caller = caller.caller;
     let (total, rows) = db(&state.pool, move |c| {
         crate::trainings::access::visible(c, &caller, training_id)?;
         let reach = caller.reach(c)?;
-        queries::list(c, Some(training_id), filter.status, &reach, &sort, window)
+        queries::list(
+            c,
+            Some(training_id),
+            filter.status,
+            &reach,
+            &sort.fields,
+            window,
+        )
     })
     .await?;
     Ok(paginated(&req, &page, total, rows))
 }
 
 /// One enrolment.
+///
+/// Staff and clients read any; unit managers their units' people's, employees their own (404
+/// otherwise). The `ETag` is the version.
 #[utoipa::path(
     tag = "enrolments",
-    params(("id" = i64, Path, description = "The enrolment's id")),
-    responses((status = 200, description = "The enrolment", body = Enrolment, headers(("ETag" = String, description = "Current version"))), ReadErrors),
+    params(("id" = i64, Path, description = "The enrolment's id", minimum = 1, example = 1),
+           ("If-None-Match" = Option<String>, Header, description = "The ETag read before: 304 while unchanged")),
+    responses((status = 200, description = "The enrolment", body = Enrolment, headers(("ETag" = String, description = "Current version"))),
+              (status = 304, description = "Unchanged since the ETag sent as If-None-Match"), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/enrolments/{id}")]
@@ -172,11 +200,13 @@ fn change(tx: &mut Tx, current: &Enrolment, patch: &Patch<EnrolmentFields>) -> A
     )
 }
 
-/// Record attendance, scores, completion (admin, operator). `completed` credits the training's
-/// JP unless `jp_credited` is given.
+/// Record attendance, scores, completion (admin, operator).
+///
+/// `completed` credits the training's JP unless `jp_credited` is given; withdrawing frees the
+/// seat. Any subset of the fields; with a stale `If-Match`, 412 and nothing changes.
 #[utoipa::path(
     tag = "enrolments",
-    params(("id" = i64, Path, description = "The enrolment's id"), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+    params(("id" = i64, Path, description = "The enrolment's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
     request_body = EnrolmentPatch,
     responses((status = 200, description = "Updated", body = Enrolment, headers(("ETag" = String, description = "New version"))), WriteErrors),
     security(("bearer" = []))
@@ -226,16 +256,19 @@ fn bulk_patches(
     }
 }
 
-/// Update many enrolments of one training in one transaction (admin, operator): all or nothing.
+/// Update many enrolments of one training in one transaction (admin, operator).
+///
+/// All or nothing: an invalid item (`errors` keyed `items[i].field`) leaves every enrolment as
+/// it was. Each item is applied like a PATCH of it.
 #[utoipa::path(
     tag = "enrolments",
-    params(("id" = i64, Path, description = "The training's id")),
+    params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1)),
     request_body = BulkUpdate,
-    responses((status = 200, description = "All updated", body = BulkResult), WriteErrors),
+    responses((status = 200, description = "All updated", body = BulkResult), ActionErrors),
     security(("bearer" = []))
 )]
 #[post("/trainings/{id}/enrolments/bulk-update")]
-pub async fn bulk_update(
+pub async fn bulk_update_enrolments(
     w: Write<op::BulkUpdateEnrolments>,
     id: web::Path<TrainingId>,
     ValidJson(body): ValidJson<BulkUpdate>,
@@ -282,26 +315,36 @@ pub async fn bulk_update(
     Ok(web::Json(BulkResult { items }))
 }
 
-/// The signed-in employee's enrolments. Sort by `id`, `status`.
+/// The signed-in employee's enrolments.
+///
+/// Pages of `per_page` (at most 100), with the `Link` header; 404 for an account that is not
+/// an employee's.
 #[utoipa::path(
     tag = "me",
-    params(PageParams, EnrolmentFilter),
-    responses((status = 200, description = "One page of enrolments", body = Paginated<Enrolment>), ReadErrors),
+    params(PageParams, SortBy<EnrolmentSort>, EnrolmentFilter),
+    responses((status = 200, description = "One page of enrolments", body = EnrolmentPage), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/me/enrolments")]
-pub async fn my_enrolments(
+pub async fn list_my_enrolments(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Allowed<op::MyEnrolments>,
     ValidQuery(page): ValidQuery<PageParams>,
+    sort: SortBy<EnrolmentSort>,
     ValidQuery(filter): ValidQuery<EnrolmentFilter>,
 ) -> ApiResult<HttpResponse> {
-    let sort = page.sort_fields(&SORTABLE)?;
     let own = caller.employee_id.ok_or(ApiError::NotFound)?;
     let window = page.window();
     let (total, rows) = db(&state.pool, move |c| {
-        queries::list(c, None, filter.status, &Reach::Employee(own), &sort, window)
+        queries::list(
+            c,
+            None,
+            filter.status,
+            &Reach::Employee(own),
+            &sort.fields,
+            window,
+        )
     })
     .await?;
     Ok(paginated(&req, &page, total, rows))
@@ -353,14 +396,17 @@ fn learning_record(
 }
 
 /// An employee's learning record for a year: JP of completions against the JP target.
+///
+/// Staff and clients with `records:read` read any; unit managers their units' people's,
+/// employees their own (404 otherwise).
 #[utoipa::path(
     tag = "enrolments",
-    params(("id" = i64, Path, description = "The employee's id"), YearParam),
+    params(("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1), YearParam),
     responses((status = 200, description = "The learning record", body = LearningRecord), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/employees/{id}/learning-record")]
-pub async fn employee_learning_record(
+pub async fn get_learning_record(
     state: web::Data<AppState>,
     caller: Allowed<op::LearningRecord>,
     id: web::Path<EmployeeId>,
@@ -377,6 +423,8 @@ pub async fn employee_learning_record(
 }
 
 /// The signed-in employee's learning record.
+///
+/// As `GET /employees/{id}/learning-record` for the account's own employee.
 #[utoipa::path(
     tag = "me",
     params(YearParam),
@@ -384,7 +432,7 @@ pub async fn employee_learning_record(
     security(("bearer" = []))
 )]
 #[get("/me/learning-record")]
-pub async fn my_learning_record(
+pub async fn get_my_learning_record(
     state: web::Data<AppState>,
     caller: Allowed<op::MyLearningRecord>,
     ValidQuery(params): ValidQuery<YearParam>,
@@ -402,10 +450,10 @@ pub async fn my_learning_record(
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_enrolment)
         .service(list_enrolments)
-        .service(bulk_update)
+        .service(bulk_update_enrolments)
         .service(get_enrolment)
         .service(update_enrolment)
-        .service(my_enrolments)
-        .service(employee_learning_record)
-        .service(my_learning_record);
+        .service(list_my_enrolments)
+        .service(get_learning_record)
+        .service(get_my_learning_record);
 }

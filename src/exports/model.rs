@@ -4,7 +4,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::types::UnitId;
-use crate::web::csv::Format;
+use crate::web::csv::{CsvRow, Format};
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -15,7 +15,8 @@ pub struct ExportFilter {
     pub to: Option<NaiveDate>,
     /// This unit and its sub-units.
     pub unit_id: Option<UnitId>,
-    /// `csv` for text/csv (as does `Accept: text/csv`).
+    /// `csv` for text/csv, as `Accept: text/csv` (undocumented: the `.csv` twin is the way).
+    #[param(ignore)]
     pub format: Option<Format>,
 }
 
@@ -38,6 +39,8 @@ pub struct CourseRecord {
     pub tanggal_selesai_kursus: String,
     pub nomor_sertipikat: Option<String>,
 }
+
+impl CsvRow for CourseRecord {}
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CourseRecords {

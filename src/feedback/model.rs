@@ -44,6 +44,7 @@ pub struct Ratings {
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"ratings": {"material": 4, "method": 3, "trainer": 5, "facilities": 4, "relevance": 5, "organisation": 4}, "overall": 4, "recommend": 9, "comment": "Materi relevan dengan tugas; sesi praktik bisa ditambah."}))]
 pub struct FeedbackInput {
     #[serde(default)]
     #[validate(nested)]

@@ -1,4 +1,5 @@
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::http::header::LINK;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 
 use super::model::{FeedbackInput, FeedbackList, FeedbackResponse};
@@ -8,20 +9,23 @@ use crate::auth::{op, Allowed};
 use crate::db::resource::Resource;
 use crate::db::schema::enrolments;
 use crate::enrolments::model::EnrolmentStatus;
-use crate::error::{ApiError, ApiResult, ReadErrors, WriteErrors};
-use crate::trainings::model::Status;
+use crate::error::{ApiError, ApiResult, CreateErrors, ReadErrors};
+use crate::trainings::model::TrainingStatus;
 use crate::types::{EnrolmentId, TrainingId};
-use crate::web::{created, db, PageParams, ValidJson, ValidQuery, Write};
+use crate::web::write::Created;
+use crate::web::{db, page_links, IdempotencyKey, PageParams, ValidJson, ValidQuery, Write};
 use crate::AppState;
 
-/// Give feedback on a training: the employee of an `attended` or `completed` enrolment, once,
-/// while the training is `ongoing` or `completed` and at most `feedback_window_days` after its
-/// end. The response is stored without any link to the person.
+/// Give feedback on a training.
+///
+/// The employee of an `attended` or `completed` enrolment, once, while the training is
+/// `ongoing` or `completed` and at most `feedback_window_days` after its end. The response is
+/// stored without any link to the person (an `Idempotency-Key`'s kept answer included).
 #[utoipa::path(
     tag = "feedback",
-    params(("id" = i64, Path, description = "The training's id")),
+    params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), IdempotencyKey),
     request_body = FeedbackInput,
-    responses((status = 201, description = "Recorded", body = FeedbackResponse, headers(("Location" = String, description = "The training's feedback"))), WriteErrors),
+    responses((status = 201, description = "Recorded", body = FeedbackResponse, headers(("Location" = String, description = "The training's feedback"), ("ETag" = String, description = "Its version"))), CreateErrors),
     security(("bearer" = []))
 )]
 #[post("/trainings/{id}/feedback")]
@@ -36,77 +40,80 @@ pub async fn submit_feedback(
         .ok_or_else(|| ApiError::Forbidden("only participants give feedback".into()))?;
     let training_id = id.into_inner();
     let caller = w.caller.clone();
-    let row = w
-        .run(move |tx| {
-            let training = crate::trainings::access::visible(tx, &caller, training_id)?;
-            let enrolment: Option<(EnrolmentId, EnrolmentStatus)> = enrolments::table
-                .filter(enrolments::training_id.eq(training_id))
-                .filter(enrolments::employee_id.eq(employee_id))
-                .select((enrolments::id, enrolments::status))
-                .first(tx.conn())
-                .optional()?;
-            let Some((enrolment_id, status)) = enrolment else {
-                return Err(ApiError::Forbidden(
-                    "only participants of the training give feedback".into(),
-                ));
-            };
-            if !matches!(
-                status,
-                EnrolmentStatus::Attended | EnrolmentStatus::Completed
-            ) {
-                return Err(ApiError::conflict(
-                    "feedback needs an attended or completed enrolment",
-                ));
-            }
-            if !matches!(training.status, Status::Ongoing | Status::Completed) {
-                return Err(ApiError::conflict(
-                    "feedback opens when the training is ongoing",
-                ));
-            }
-            let window = crate::settings::queries::get(tx)?.feedback_window_days;
-            if chrono::Utc::now().date_naive()
-                > training.end_date + chrono::Duration::days(i64::from(window))
-            {
-                return Err(ApiError::conflict(format!(
-                    "feedback closed {window} days after the training ended"
-                )));
-            }
-            if !queries::take_receipt(tx, enrolment_id)? {
-                return Err(ApiError::conflict(
-                    "feedback was already given for this enrolment",
-                ));
-            }
-            let unit = crate::employees::queries::Employees::load(tx, employee_id)?.unit_id;
-            let id = queries::create(tx, training_id, unit, &body)?;
-            // The audit row names the training only: no actor, address, request id or time of
-            // day, which with the rows around it could tie a person to a response.
-            tx.record_anonymously(Entity::Feedback, Some(training_id.0))?;
-            Ok(queries::get(tx, id)?)
+    w.created(move |tx| {
+        let training = crate::trainings::access::visible(tx, &caller, training_id)?;
+        let enrolment: Option<(EnrolmentId, EnrolmentStatus)> = enrolments::table
+            .filter(enrolments::training_id.eq(training_id))
+            .filter(enrolments::employee_id.eq(employee_id))
+            .select((enrolments::id, enrolments::status))
+            .first(tx.conn())
+            .optional()?;
+        let Some((enrolment_id, status)) = enrolment else {
+            return Err(ApiError::Forbidden(
+                "only participants of the training give feedback".into(),
+            ));
+        };
+        if !matches!(
+            status,
+            EnrolmentStatus::Attended | EnrolmentStatus::Completed
+        ) {
+            return Err(ApiError::conflict(
+                "feedback needs an attended or completed enrolment",
+            ));
+        }
+        if !matches!(
+            training.status,
+            TrainingStatus::Ongoing | TrainingStatus::Completed
+        ) {
+            return Err(ApiError::conflict(
+                "feedback opens when the training is ongoing",
+            ));
+        }
+        let window = crate::settings::queries::get(tx)?.feedback_window_days;
+        if chrono::Utc::now().date_naive()
+            > training.end_date + chrono::Duration::days(i64::from(window))
+        {
+            return Err(ApiError::conflict(format!(
+                "feedback closed {window} days after the training ended"
+            )));
+        }
+        if !queries::take_receipt(tx, enrolment_id)? {
+            return Err(ApiError::conflict(
+                "feedback was already given for this enrolment",
+            ));
+        }
+        let unit = crate::employees::queries::Employees::load(tx, employee_id)?.unit_id;
+        let id = queries::create(tx, training_id, unit, &body)?;
+        // The audit row names the training only: no actor, address, request id or time of
+        // day, which with the rows around it could tie a person to a response.
+        tx.record_anonymously(Entity::Feedback, Some(training_id.0))?;
+        Ok(Created {
+            location: format!("/api/v1/trainings/{training_id}/feedback"),
+            version: 1,
+            body: FeedbackResponse::from(queries::get(tx, id)?),
         })
-        .await?;
-    Ok(created(
-        format!("/api/v1/trainings/{training_id}/feedback"),
-        &FeedbackResponse::from(row),
-        1,
-    ))
+    })
+    .await
 }
 
-/// A training's feedback responses, anonymous (admin, operator). Empty and `suppressed: true`
-/// while fewer than `min_group_size` responses exist.
+/// A training's feedback responses, anonymous (admin, operator).
+///
+/// Empty and `suppressed: true` while fewer than `min_group_size` responses exist. In the
+/// order received; no response names its author.
 #[utoipa::path(
     tag = "feedback",
-    params(("id" = i64, Path, description = "The training's id"), PageParams),
+    params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), PageParams),
     responses((status = 200, description = "The responses", body = FeedbackList), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/trainings/{id}/feedback")]
 pub async fn list_feedback(
+    req: HttpRequest,
     state: web::Data<AppState>,
     _: Allowed<op::ListFeedback>,
     id: web::Path<TrainingId>,
     ValidQuery(page): ValidQuery<PageParams>,
-) -> ApiResult<web::Json<FeedbackList>> {
-    page.sort_fields(&[])?;
+) -> ApiResult<HttpResponse> {
     let training_id = id.into_inner();
     let window = page.window();
     let (total, rows, min) = db(&state.pool, move |c| {
@@ -117,17 +124,20 @@ pub async fn list_feedback(
     })
     .await?;
     let suppressed = total < i64::from(min);
-    Ok(web::Json(FeedbackList {
-        items: if suppressed {
-            Vec::new()
-        } else {
-            rows.into_iter().map(FeedbackResponse::from).collect()
-        },
-        total,
-        page: page.page(),
-        per_page: page.per_page(),
-        suppressed,
-    }))
+    let links = page_links(&req, &page, total);
+    Ok(HttpResponse::Ok()
+        .insert_header((LINK, links))
+        .json(FeedbackList {
+            items: if suppressed {
+                Vec::new()
+            } else {
+                rows.into_iter().map(FeedbackResponse::from).collect()
+            },
+            total,
+            page: page.page(),
+            per_page: page.per_page(),
+            suppressed,
+        }))
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -54,6 +54,7 @@ fn agreement_dates(p: &PartnerInput) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "agreement_dates", skip_on_field_errors = false))]
 #[diesel(table_name = partners, treat_none_as_null = true)]
+#[schema(example = json!({"name": "Universitas Pertiba", "kind": "university", "contact_person": "Dr. Yuliana Sari", "email": "kerjasama@pertiba.ac.id", "phone": "+62 717 438 455", "address": "Jl. Adhyaksa No. 9, Pangkalpinang", "website": "https://www.pertiba.ac.id", "agreement_number": "PKS/012/BKPSDM/2026", "agreement_start": "2026-01-15", "agreement_end": "2028-01-14", "competency_ids": [1], "active": true, "notes": null}))]
 pub struct PartnerInput {
     #[schema(
         min_length = 1,
@@ -108,7 +109,10 @@ pub struct PartnerInput {
     pub notes: Option<String>,
 }
 
-crate::patch_schema!(PartnerPatch = PartnerInput);
+crate::patch_schema!(
+    PartnerPatch = PartnerInput,
+    serde_json::json!({"phone": "+62 717 438 455"})
+);
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -124,3 +128,5 @@ pub struct PartnerFilter {
     #[validate(range(min = 0, max = 3650))]
     pub agreement_expiring_within_days: Option<i64>,
 }
+
+crate::page_type!(PartnerPage = Partner);

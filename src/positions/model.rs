@@ -30,6 +30,7 @@ pub struct Position {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, Insertable, AsChangeset)]
 #[serde(deny_unknown_fields)]
 #[diesel(table_name = positions, treat_none_as_null = true)]
+#[schema(example = json!({"name": "Arsiparis Ahli Pertama Sekretariat Daerah", "kind": "fungsional", "unit_id": 1}))]
 pub struct PositionInput {
     #[schema(
         min_length = 1,
@@ -43,7 +44,10 @@ pub struct PositionInput {
     pub unit_id: Option<UnitId>,
 }
 
-crate::patch_schema!(PositionPatch = PositionInput);
+crate::patch_schema!(
+    PositionPatch = PositionInput,
+    serde_json::json!({"name": "Kepala Sekretariat Daerah Kota Pangkalpinang"})
+);
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -88,3 +92,5 @@ pub struct StandardSet {
     #[validate(length(max = 200), nested, custom(function = "distinct_competencies"))]
     pub items: Vec<Standard>,
 }
+
+crate::page_type!(PositionPage = Position);

@@ -2,56 +2,55 @@
 
 use actix_web::{delete, get, patch, post, put, web};
 
-use super::model::{Position, PositionFilter, PositionInput, PositionPatch, Standard, StandardSet};
+use super::model::{
+    Position, PositionFilter, PositionInput, PositionPage, PositionPatch, Standard, StandardSet,
+};
 use super::queries::{self, Positions};
 use crate::audit::Action;
 use crate::auth::{op, Allowed};
 use crate::db::resource::Resource;
 use crate::error::{ApiResult, ReadErrors, WriteErrors};
 use crate::types::PositionId;
-use crate::web::Paginated;
 use crate::web::{db, ValidJson, Write};
 use crate::AppState;
 
 crate::list_route!(
     /// List positions. Sort by `id`, `name`, `kind`.
-    list_positions, op::ListPositions, "/positions", queries::list, PositionFilter, Position,
-    ["id", "name", "kind"], "positions", "positions"
+    list_positions, op::ListPositions, "/positions", queries::list, PositionFilter, PositionPage,
+    PositionSort = ["id", "name", "kind"], "positions"
 );
 
 crate::get_route!(
     /// One position.
-    get_position, op::GetPosition, "/positions/{id}", Positions, Position, "position",
-    "positions"
+    get_position, op::GetPosition, "/positions/{id}", Positions, Position, "positions"
 );
 
 crate::create_route!(
     /// Add a position (admin, operator).
-    create_position, op::CreatePosition, "/positions", Positions, Position, queries::create,
-    PositionInput, "position", "positions"
+    create_position, op::CreatePosition, "/positions", Positions, Position, queries::create, PositionInput, "positions"
 );
 
 crate::update_route!(
     /// Change a position (admin, operator).
-    update_position, op::UpdatePosition, "/positions/{id}", Positions, Position,
-    queries::update, PositionInput, PositionPatch, "position", "positions"
+    update_position, op::UpdatePosition, "/positions/{id}", Positions, Position, queries::update, PositionInput, PositionPatch, "positions"
 );
 
 crate::delete_route!(
     /// Delete a position (admin, operator). A position held by employees answers 409.
-    delete_position, op::DeletePosition, "/positions/{id}", Positions, queries::delete,
-    "position", "positions"
+    delete_position, op::DeletePosition, "/positions/{id}", Positions, queries::delete, "positions"
 );
 
-/// The competency standard of a position: the required level per competency.
+/// The competency standard of a position.
+///
+/// The required level (1–5) per competency, in competency id order.
 #[utoipa::path(
     tag = "positions",
-    params(("id" = i64, Path, description = "The position's id")),
+    params(("id" = i64, Path, description = "The position's id", minimum = 1, example = 1)),
     responses((status = 200, description = "The standard", body = Vec<Standard>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/positions/{id}/standards")]
-pub async fn get_standards(
+pub async fn get_position_standards(
     state: web::Data<AppState>,
     _: Allowed<op::GetStandards>,
     id: web::Path<PositionId>,
@@ -65,17 +64,20 @@ pub async fn get_standards(
     Ok(web::Json(items))
 }
 
-/// Replace the whole standard of a position (admin, operator), in one transaction. A change of
-/// the standard is a change of the position: its version moves too.
+/// Replace the whole standard of a position (admin, operator).
+///
+/// In one transaction: competencies not listed are dropped from the standard. A change of the
+/// standard is a change of the position: its version moves too, so send the position's ETag as
+/// `If-Match`.
 #[utoipa::path(
     tag = "positions",
-    params(("id" = i64, Path, description = "The position's id"), ("If-Match" = Option<String>, Header, description = "The position's ETag; 412 when stale")),
-    request_body = Vec<Standard>,
+    params(("id" = i64, Path, description = "The position's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The position's ETag; 412 when stale")),
+    request_body(content = Vec<Standard>, example = json!([{"competency_id": 1, "required_level": 3}, {"competency_id": 2, "required_level": 3}, {"competency_id": 9, "required_level": 2}])),
     responses((status = 200, description = "The new standard", body = Vec<Standard>), WriteErrors),
     security(("bearer" = []))
 )]
 #[put("/positions/{id}/standards")]
-pub async fn put_standards(
+pub async fn replace_position_standards(
     w: Write<op::PutStandards>,
     id: web::Path<PositionId>,
     ValidJson(body): ValidJson<StandardSet>,
@@ -99,6 +101,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_position)
         .service(update_position)
         .service(delete_position)
-        .service(get_standards)
-        .service(put_standards);
+        .service(get_position_standards)
+        .service(replace_position_standards);
 }

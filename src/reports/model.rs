@@ -7,6 +7,9 @@ use validator::Validate;
 
 use crate::types::UnitId;
 
+use crate::feedback::model::ASPECTS;
+use crate::trainings::model::TrainingStatus;
+use crate::web::csv::CsvRow;
 pub use crate::web::csv::Format;
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
@@ -28,7 +31,8 @@ pub struct ReportFilter {
     pub partner_id: Option<i64>,
     /// training-evaluation only.
     pub trainer_id: Option<i64>,
-    /// `csv` for text/csv (as does `Accept: text/csv`).
+    /// `csv` for text/csv, as `Accept: text/csv` (undocumented: the `.csv` twin is the way).
+    #[param(ignore)]
     pub format: Option<Format>,
 }
 
@@ -193,8 +197,45 @@ pub struct Summary {
     pub partners_active: i64,
 }
 
-/// A report that lists rows.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Items<T> {
-    pub items: Vec<T>,
+impl CsvRow for TrainingEvaluation {
+    const MAP_KEYS: &'static [(&'static str, &'static [&'static str])] = &[("aspects", &ASPECTS)];
 }
+impl CsvRow for LearningOutcome {}
+impl CsvRow for BelowTarget {}
+impl CsvRow for CompetencyGap {}
+impl CsvRow for TrainingNeed {}
+impl CsvRow for PartnerReport {}
+impl CsvRow for TrainerSupply {}
+impl CsvRow for Summary {
+    const MAP_KEYS: &'static [(&'static str, &'static [&'static str])] =
+        &[("trainings_by_status", TrainingStatus::NAMES)];
+}
+
+/// The body of a report that lists rows: `{"items": […]}`, a named schema per report.
+macro_rules! rows_type {
+    ($name:ident = $row:ty) => {
+        #[doc = concat!("The rows of the report: `", stringify!($row), "`.")]
+        #[derive(Debug, Serialize, Deserialize, ToSchema)]
+        pub struct $name {
+            pub items: Vec<$row>,
+        }
+
+        impl From<Vec<$row>> for $name {
+            fn from(items: Vec<$row>) -> Self {
+                $name { items }
+            }
+        }
+
+        impl AsRef<[$row]> for $name {
+            fn as_ref(&self) -> &[$row] {
+                &self.items
+            }
+        }
+    };
+}
+
+rows_type!(TrainingEvaluations = TrainingEvaluation);
+rows_type!(LearningOutcomes = LearningOutcome);
+rows_type!(TrainingNeeds = TrainingNeed);
+rows_type!(PartnerReports = PartnerReport);
+rows_type!(TrainerSupplies = TrainerSupply);

@@ -10,7 +10,8 @@ use crate::auth::{op, Allowed, Caller};
 use crate::db::AnyConnection;
 use crate::error::{ApiResult, ReadErrors};
 use crate::feedback::model::ASPECTS;
-use crate::web::csv::{csv_response, wants_csv};
+use crate::trainings::model::TrainingStatus;
+use crate::web::csv::{csv_response, wants_csv, CsvRow};
 use crate::web::{db, ValidQuery};
 use crate::AppState;
 
@@ -62,46 +63,109 @@ fn scope(
     })
 }
 
-/// JSON, or CSV of `rows` when asked.
-fn respond<T: Serialize, R: Serialize>(
-    req: &HttpRequest,
-    f: &ReportFilter,
-    name: &str,
-    json: &T,
-    rows: &[R],
-) -> ApiResult<HttpResponse> {
-    if wants_csv(req, f.format) {
-        csv_response(name, rows)
-    } else {
-        Ok(HttpResponse::Ok().json(json))
+/// One report: its figures over a scope, and the rows its CSV twin lists.
+trait Report {
+    /// The CSV file name.
+    const NAME: &'static str;
+    /// Whether the period defaults to the current year (else: all time).
+    const THIS_YEAR: bool = false;
+    type Body: Serialize + Send + 'static;
+    type Row: CsvRow;
+    fn build(conn: &mut AnyConnection, scope: &Scope, year: i32) -> ApiResult<Self::Body>;
+    fn rows(body: &Self::Body) -> &[Self::Row];
+}
+
+/// A report that lists rows answers `{"items": […]}`, and its CSV lists them.
+trait ListReport {
+    const NAME: &'static str;
+    type Row: CsvRow + Send + 'static;
+    type Body: From<Vec<Self::Row>> + AsRef<[Self::Row]> + Serialize + Send + 'static;
+    fn build(conn: &mut AnyConnection, scope: &Scope) -> ApiResult<Vec<Self::Row>>;
+}
+
+impl<R: ListReport> Report for R {
+    const NAME: &'static str = R::NAME;
+    type Body = R::Body;
+    type Row = R::Row;
+    fn build(conn: &mut AnyConnection, scope: &Scope, _: i32) -> ApiResult<R::Body> {
+        Ok(R::build(conn, scope)?.into())
+    }
+    fn rows(body: &R::Body) -> &[R::Row] {
+        body.as_ref()
     }
 }
 
-/// A list report: authorize, compute the rows in the caller's scope, answer `{"items": […]}`
-/// or CSV of the items.
-async fn list_report<T, F>(
-    req: &HttpRequest,
+/// The report `R` over the caller's scope, as JSON or as its CSV.
+async fn answer<R: Report>(
     state: &AppState,
     caller: Caller,
     f: ReportFilter,
-    name: &str,
-    build: F,
-) -> ApiResult<HttpResponse>
-where
-    T: Serialize + Send + 'static,
-    F: FnOnce(&mut AnyConnection, &Scope) -> ApiResult<Vec<T>> + Send + 'static,
-{
-    let csv = wants_csv(req, f.format);
-    let items = db(&state.pool, move |c| {
-        let s = scope(c, &caller, &f, None)?;
-        build(c, &s)
+    csv: bool,
+) -> ApiResult<HttpResponse> {
+    let year = f.year.unwrap_or_else(|| chrono::Utc::now().year());
+    let body = db(&state.pool, move |c| {
+        let s = scope(c, &caller, &f, R::THIS_YEAR.then_some(year))?;
+        R::build(c, &s, year)
     })
     .await?;
     if csv {
-        csv_response(name, &items)
+        csv_response(R::NAME, R::rows(&body))
     } else {
-        Ok(HttpResponse::Ok().json(Items { items }))
+        Ok(HttpResponse::Ok().json(&body))
     }
+}
+
+/// A report's two operations: `GET <path>` (JSON; `?format=csv` and `Accept: text/csv` still
+/// give the CSV) and its twin `GET <path>.csv` (text/csv only).
+macro_rules! report_routes {
+    ($(#[$doc:meta])* $report:ty, $body:ty, $json:ident: $op:ident, $path:literal,
+     $csv:ident: $csv_op:ident, $csv_path:literal, $csv_rows:literal) => {
+        $(#[$doc])*
+        ///
+        /// Figures over the caller's scope (a unit manager: their unit and its sub-units). The
+        /// same rows as CSV: the `.csv` twin of this path.
+        #[utoipa::path(
+            tag = "reports",
+            params(ReportFilter),
+            responses((status = 200, description = "The report", body = $body), ReadErrors),
+            security(("bearer" = []))
+        )]
+        #[get($path)]
+        pub async fn $json(
+            req: HttpRequest,
+            state: web::Data<AppState>,
+            caller: Allowed<op::$op>,
+            ValidQuery(f): ValidQuery<ReportFilter>,
+        ) -> ApiResult<HttpResponse> {
+            let csv = wants_csv(&req, f.format);
+            answer::<$report>(&state, caller.caller, f, csv).await
+        }
+
+        $(#[$doc])*
+        ///
+        #[doc = $csv_rows]
+        /// RFC 4180 with a header row (also when empty) and fixed columns: the JSON fields,
+        /// nested ones joined with `_`, lists joined with `;`.
+        #[utoipa::path(
+            tag = "reports",
+            params(ReportFilter),
+            responses(
+                (status = 200, description = "The report as CSV",
+                 content_type = "text/csv", body = String,
+                 headers(("Content-Disposition" = String, description = "attachment; filename=\"<name>.csv\""))),
+                ReadErrors
+            ),
+            security(("bearer" = []))
+        )]
+        #[get($csv_path)]
+        pub async fn $csv(
+            state: web::Data<AppState>,
+            caller: Allowed<op::$csv_op>,
+            ValidQuery(f): ValidQuery<ReportFilter>,
+        ) -> ApiResult<HttpResponse> {
+            answer::<$report>(&state, caller.caller, f, true).await
+        }
+    };
 }
 
 fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
@@ -182,73 +246,6 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
         .collect())
 }
 
-/// Participant satisfaction per training: Likert means, top-2 and dissatisfied shares per
-/// aspect, NPS, and flags where the dissatisfied share reaches the threshold.
-#[utoipa::path(
-    tag = "reports",
-    params(ReportFilter),
-    responses((status = 200, description = "Per training (CSV: one row per training)", content((Items<TrainingEvaluation> = "application/json"), (String = "text/csv"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/reports/training-evaluation")]
-pub async fn training_evaluation(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Allowed<op::TrainingEvaluation>,
-    ValidQuery(f): ValidQuery<ReportFilter>,
-) -> ApiResult<HttpResponse> {
-    list_report(
-        &req,
-        &state,
-        caller.caller,
-        f,
-        "training-evaluation",
-        evaluation,
-    )
-    .await
-}
-
-/// Pre/post test scores per training: means, gain, normalised gain and pass rate.
-#[utoipa::path(
-    tag = "reports",
-    params(ReportFilter),
-    responses((status = 200, description = "Per training", content((Items<LearningOutcome> = "application/json"), (String = "text/csv"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/reports/learning-outcomes")]
-pub async fn learning_outcomes(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Allowed<op::LearningOutcomes>,
-    ValidQuery(f): ValidQuery<ReportFilter>,
-) -> ApiResult<HttpResponse> {
-    list_report(
-        &req,
-        &state,
-        caller.caller,
-        f,
-        "learning-outcomes",
-        |c, s| {
-            let rows = queries::outcomes(c, s)?;
-            let items: Vec<LearningOutcome> = rows
-                .into_iter()
-                .map(|r| LearningOutcome {
-                    training_id: r.training_id,
-                    title: r.title,
-                    participants: r.participants,
-                    pre_mean: r.pre_mean.map(round),
-                    post_mean: r.post_mean.map(round),
-                    gain_mean: r.gain_mean.map(round),
-                    normalized_gain_mean: r.normalized_gain_mean.map(round),
-                    pass_rate: ratio(r.passed.unwrap_or(0), r.finished.unwrap_or(0)),
-                })
-                .collect();
-            Ok(items)
-        },
-    )
-    .await
-}
-
 fn compliance(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCompliance> {
     let target = crate::settings::queries::get(conn)?.jp_target;
     let units = queries::compliance_by_unit(conn, s, target)?
@@ -280,50 +277,83 @@ fn compliance(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCom
     })
 }
 
-/// Who got the yearly JP they are owed: per unit, and the list below target (CSV: that list).
-#[utoipa::path(
-    tag = "reports",
-    params(ReportFilter),
-    responses((status = 200, description = "Compliance per unit and the employees below target", content((JpCompliance = "application/json"), (String = "text/csv"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/reports/jp-compliance")]
-pub async fn jp_compliance(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Allowed<op::JpCompliance>,
-    ValidQuery(f): ValidQuery<ReportFilter>,
-) -> ApiResult<HttpResponse> {
-    let year = f.year.unwrap_or_else(|| chrono::Utc::now().year());
-    let caller = caller.caller;
-    let (report, f) = db(&state.pool, move |c| {
-        let s = scope(c, &caller, &f, Some(year))?;
-        Ok((compliance(c, &s, year)?, f))
-    })
-    .await?;
-    respond(&req, &f, "jp-compliance", &report, &report.below_target)
+struct Evaluation;
+impl ListReport for Evaluation {
+    const NAME: &'static str = "training-evaluation";
+    type Row = TrainingEvaluation;
+    type Body = TrainingEvaluations;
+    fn build(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
+        evaluation(conn, s)
+    }
 }
+report_routes!(
+    /// Participant satisfaction per training: Likert means, top-2 and dissatisfied shares per
+    /// aspect, NPS, and flags where the dissatisfied share reaches the threshold.
+    Evaluation, TrainingEvaluations,
+    get_report_training_evaluation: TrainingEvaluation, "/reports/training-evaluation",
+    get_report_training_evaluation_csv: TrainingEvaluationCsv, "/reports/training-evaluation.csv",
+    "One row per training."
+);
 
-/// Per competency: employees whose position requires it, assessed, below standard, mean gap;
-/// and employees per JPM band.
-#[utoipa::path(
-    tag = "reports",
-    params(ReportFilter),
-    responses((status = 200, description = "Gaps per competency and JPM bands", content((CompetencyGaps = "application/json"), (String = "text/csv"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/reports/competency-gaps")]
-pub async fn competency_gaps(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Allowed<op::CompetencyGaps>,
-    ValidQuery(f): ValidQuery<ReportFilter>,
-) -> ApiResult<HttpResponse> {
-    let caller = caller.caller;
-    let (report, f) = db(&state.pool, move |c| {
-        let s = scope(c, &caller, &f, None)?;
+struct Outcomes;
+impl ListReport for Outcomes {
+    const NAME: &'static str = "learning-outcomes";
+    type Row = LearningOutcome;
+    type Body = LearningOutcomes;
+    fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<LearningOutcome>> {
+        Ok(queries::outcomes(c, s)?
+            .into_iter()
+            .map(|r| LearningOutcome {
+                training_id: r.training_id,
+                title: r.title,
+                participants: r.participants,
+                pre_mean: r.pre_mean.map(round),
+                post_mean: r.post_mean.map(round),
+                gain_mean: r.gain_mean.map(round),
+                normalized_gain_mean: r.normalized_gain_mean.map(round),
+                pass_rate: ratio(r.passed.unwrap_or(0), r.finished.unwrap_or(0)),
+            })
+            .collect())
+    }
+}
+report_routes!(
+    /// Pre/post test scores per training: means, gain, normalised gain and pass rate.
+    Outcomes, LearningOutcomes,
+    get_report_learning_outcomes: LearningOutcomes, "/reports/learning-outcomes",
+    get_report_learning_outcomes_csv: LearningOutcomesCsv, "/reports/learning-outcomes.csv",
+    "One row per training."
+);
+
+struct Compliance;
+impl Report for Compliance {
+    const NAME: &'static str = "jp-compliance";
+    const THIS_YEAR: bool = true;
+    type Body = JpCompliance;
+    type Row = BelowTarget;
+    fn build(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCompliance> {
+        compliance(conn, s, year)
+    }
+    fn rows(body: &JpCompliance) -> &[BelowTarget] {
+        &body.below_target
+    }
+}
+report_routes!(
+    /// Who got the yearly JP they are owed: per unit, and the employees below target (default
+    /// year: this one).
+    Compliance, JpCompliance,
+    get_report_jp_compliance: JpCompliance, "/reports/jp-compliance",
+    get_report_jp_compliance_csv: JpComplianceCsv, "/reports/jp-compliance.csv",
+    "One row per employee below target."
+);
+
+struct Gaps;
+impl Report for Gaps {
+    const NAME: &'static str = "competency-gaps";
+    type Body = CompetencyGaps;
+    type Row = CompetencyGap;
+    fn build(c: &mut AnyConnection, s: &Scope, _: i32) -> ApiResult<CompetencyGaps> {
         let settings = crate::settings::queries::get(c)?;
-        let items = queries::gaps(c, &s)?
+        let items = queries::gaps(c, s)?
             .into_iter()
             .map(|r| CompetencyGap {
                 competency_id: r.competency_id,
@@ -336,35 +366,35 @@ pub async fn competency_gaps(
                 mean_gap: r.mean_gap.map(round),
             })
             .collect();
-        let b = queries::jpm_bands(c, &s, settings.jpm_optimal_min, settings.jpm_cukup_min)?;
+        let b = queries::jpm_bands(c, s, settings.jpm_optimal_min, settings.jpm_cukup_min)?;
         let jpm_bands = JpmBands {
             optimal: b.optimal.unwrap_or(0),
             cukup_optimal: b.cukup_optimal.unwrap_or(0),
             kurang_optimal: b.kurang_optimal.unwrap_or(0),
             unassessed: b.unassessed.unwrap_or(0),
         };
-        Ok((CompetencyGaps { items, jpm_bands }, f))
-    })
-    .await?;
-    respond(&req, &f, "competency-gaps", &report, &report.items)
+        Ok(CompetencyGaps { items, jpm_bands })
+    }
+    fn rows(body: &CompetencyGaps) -> &[CompetencyGap] {
+        &body.items
+    }
 }
+report_routes!(
+    /// Per competency: employees whose position requires it, assessed, below standard, mean
+    /// gap; and employees per JPM band.
+    Gaps, CompetencyGaps,
+    get_report_competency_gaps: CompetencyGaps, "/reports/competency-gaps",
+    get_report_competency_gaps_csv: CompetencyGapsCsv, "/reports/competency-gaps.csv",
+    "One row per competency (the JPM bands are in the JSON only)."
+);
 
-/// Competencies with employees below standard against the free seats planned for them.
-#[utoipa::path(
-    tag = "reports",
-    params(ReportFilter),
-    responses((status = 200, description = "Per competency", content((Items<TrainingNeed> = "application/json"), (String = "text/csv"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/reports/training-needs")]
-pub async fn training_needs(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Allowed<op::TrainingNeeds>,
-    ValidQuery(f): ValidQuery<ReportFilter>,
-) -> ApiResult<HttpResponse> {
-    list_report(&req, &state, caller.caller, f, "training-needs", |c, s| {
-        let items: Vec<TrainingNeed> = queries::needs(c, s)?
+struct Needs;
+impl ListReport for Needs {
+    const NAME: &'static str = "training-needs";
+    type Row = TrainingNeed;
+    type Body = TrainingNeeds;
+    fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingNeed>> {
+        Ok(queries::needs(c, s)?
             .into_iter()
             .map(|r| {
                 let planned_seats = if r.unlimited > 0 {
@@ -381,11 +411,16 @@ pub async fn training_needs(
                     unmet: (r.below - planned_seats).max(0),
                 }
             })
-            .collect();
-        Ok(items)
-    })
-    .await
+            .collect())
+    }
 }
+report_routes!(
+    /// Competencies with employees below standard against the free seats planned for them.
+    Needs, TrainingNeeds,
+    get_report_training_needs: TrainingNeeds, "/reports/training-needs",
+    get_report_training_needs_csv: TrainingNeedsCsv, "/reports/training-needs.csv",
+    "One row per competency."
+);
 
 fn agreement_status(end: Option<NaiveDate>, today: NaiveDate) -> AgreementStatus {
     match end {
@@ -396,24 +431,15 @@ fn agreement_status(end: Option<NaiveDate>, today: NaiveDate) -> AgreementStatus
     }
 }
 
-/// What each partner delivers: trainings, participants, JP, satisfaction, agreement status.
-#[utoipa::path(
-    tag = "reports",
-    params(ReportFilter),
-    responses((status = 200, description = "Per partner", content((Items<PartnerReport> = "application/json"), (String = "text/csv"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/reports/partners")]
-pub async fn partners_report(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Allowed<op::PartnersReport>,
-    ValidQuery(f): ValidQuery<ReportFilter>,
-) -> ApiResult<HttpResponse> {
-    list_report(&req, &state, caller.caller, f, "partners", |c, s| {
+struct Partners;
+impl ListReport for Partners {
+    const NAME: &'static str = "partners";
+    type Row = PartnerReport;
+    type Body = PartnerReports;
+    fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<PartnerReport>> {
         let min = i64::from(crate::settings::queries::get(c)?.min_group_size);
         let today = chrono::Utc::now().date_naive();
-        let items: Vec<PartnerReport> = queries::partners(c, s)?
+        Ok(queries::partners(c, s)?
             .into_iter()
             .map(|r| PartnerReport {
                 partner_id: r.partner_id,
@@ -430,28 +456,23 @@ pub async fn partners_report(
                 agreement_end: r.agreement_end,
                 agreement_status: agreement_status(r.agreement_end, today),
             })
-            .collect();
-        Ok(items)
-    })
-    .await
+            .collect())
+    }
 }
+report_routes!(
+    /// What each partner delivers: trainings, participants, JP, satisfaction, agreement status.
+    Partners, PartnerReports,
+    get_report_partners: PartnersReport, "/reports/partners",
+    get_report_partners_csv: PartnersReportCsv, "/reports/partners.csv",
+    "One row per partner."
+);
 
-/// Qualified trainers per competency against the employees below standard: where trainers are
-/// short comes first.
-#[utoipa::path(
-    tag = "reports",
-    params(ReportFilter),
-    responses((status = 200, description = "Per competency", content((Items<TrainerSupply> = "application/json"), (String = "text/csv"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/reports/trainers")]
-pub async fn trainers_report(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Allowed<op::TrainersReport>,
-    ValidQuery(f): ValidQuery<ReportFilter>,
-) -> ApiResult<HttpResponse> {
-    list_report(&req, &state, caller.caller, f, "trainers", |c, s| {
+struct Trainers;
+impl ListReport for Trainers {
+    const NAME: &'static str = "trainers";
+    type Row = TrainerSupply;
+    type Body = TrainerSupplies;
+    fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerSupply>> {
         let mut items: Vec<TrainerSupply> = queries::trainer_supply(c, s)?
             .into_iter()
             .map(|r| TrainerSupply {
@@ -476,81 +497,82 @@ pub async fn trainers_report(
                 .then_with(|| a.code.cmp(&b.code))
         });
         Ok(items)
-    })
-    .await
+    }
 }
+report_routes!(
+    /// Qualified trainers per competency against the employees below standard: where trainers
+    /// are short comes first.
+    Trainers, TrainerSupplies,
+    get_report_trainers: TrainersReport, "/reports/trainers",
+    get_report_trainers_csv: TrainersReportCsv, "/reports/trainers.csv",
+    "One row per competency."
+);
 
-/// The year at a glance.
-#[utoipa::path(
-    tag = "reports",
-    params(ReportFilter),
-    responses((status = 200, description = "Totals (CSV: one row)", content((Summary = "application/json"), (String = "text/csv"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/reports/summary")]
-pub async fn summary(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Allowed<op::Summary>,
-    ValidQuery(f): ValidQuery<ReportFilter>,
-) -> ApiResult<HttpResponse> {
-    let year = f.year.unwrap_or_else(|| chrono::Utc::now().year());
-    let caller = caller.caller;
-    let (report, f) = db(&state.pool, move |c| {
-        let s = scope(c, &caller, &f, Some(year))?;
+struct Totals;
+impl Report for Totals {
+    const NAME: &'static str = "summary";
+    const THIS_YEAR: bool = true;
+    type Body = Summary;
+    type Row = Summary;
+    fn build(c: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<Summary> {
         let today = chrono::Utc::now().date_naive();
-        let t = queries::totals(c, &s, today)?;
-        let mut by_status: BTreeMap<String, i64> = [
-            "draft",
-            "planned",
-            "open",
-            "ongoing",
-            "completed",
-            "cancelled",
-        ]
-        .iter()
-        .map(|s| (s.to_string(), 0))
-        .collect();
-        for row in queries::trainings_by_status(c, &s)? {
+        let t = queries::totals(c, s, today)?;
+        let mut by_status: BTreeMap<String, i64> = TrainingStatus::ALL
+            .iter()
+            .map(|s| (s.as_str().to_string(), 0))
+            .collect();
+        for row in queries::trainings_by_status(c, s)? {
             by_status.insert(row.status, row.n);
         }
-        let target = crate::settings::queries::get(c)?.jp_target;
-        let units = queries::compliance_by_unit(c, &s, target)?;
+        let settings = crate::settings::queries::get(c)?;
+        let units = queries::compliance_by_unit(c, s, settings.jp_target)?;
         let (employees, compliant) = units.iter().fold((0, 0), |(e, k), u| {
             (e + u.employees, k + u.compliant.unwrap_or(0))
         });
-        let min = i64::from(crate::settings::queries::get(c)?.min_group_size);
-        Ok((
-            Summary {
-                year,
-                employees: t.employees,
-                trainings_by_status: by_status,
-                enrolments: t.enrolments,
-                completions: t.completions,
-                jp_total: t.jp_total,
-                compliance_rate: ratio(compliant, employees),
-                feedback_responses: t.responses,
-                overall_mean: if t.responses < min {
-                    None
-                } else {
-                    t.overall_mean.map(round)
-                },
-                partners_active: t.partners_active,
+        Ok(Summary {
+            year,
+            employees: t.employees,
+            trainings_by_status: by_status,
+            enrolments: t.enrolments,
+            completions: t.completions,
+            jp_total: t.jp_total,
+            compliance_rate: ratio(compliant, employees),
+            feedback_responses: t.responses,
+            overall_mean: if t.responses < i64::from(settings.min_group_size) {
+                None
+            } else {
+                t.overall_mean.map(round)
             },
-            f,
-        ))
-    })
-    .await?;
-    respond(&req, &f, "summary", &report, std::slice::from_ref(&report))
+            partners_active: t.partners_active,
+        })
+    }
+    fn rows(body: &Summary) -> &[Summary] {
+        std::slice::from_ref(body)
+    }
 }
+report_routes!(
+    /// The year at a glance (default year: this one).
+    Totals, Summary,
+    get_report_summary: Summary, "/reports/summary",
+    get_report_summary_csv: SummaryCsv, "/reports/summary.csv",
+    "One row."
+);
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(training_evaluation)
-        .service(learning_outcomes)
-        .service(jp_compliance)
-        .service(competency_gaps)
-        .service(training_needs)
-        .service(partners_report)
-        .service(trainers_report)
-        .service(summary);
+    cfg.service(get_report_training_evaluation)
+        .service(get_report_training_evaluation_csv)
+        .service(get_report_learning_outcomes)
+        .service(get_report_learning_outcomes_csv)
+        .service(get_report_jp_compliance)
+        .service(get_report_jp_compliance_csv)
+        .service(get_report_competency_gaps)
+        .service(get_report_competency_gaps_csv)
+        .service(get_report_training_needs)
+        .service(get_report_training_needs_csv)
+        .service(get_report_partners)
+        .service(get_report_partners_csv)
+        .service(get_report_trainers)
+        .service(get_report_trainers_csv)
+        .service(get_report_summary)
+        .service(get_report_summary_csv);
 }

@@ -60,4 +60,7 @@ pub struct SettingsValues {
     pub jpm_cukup_min: i32,
 }
 
-crate::patch_schema!(SettingsPatch = SettingsValues);
+crate::patch_schema!(
+    SettingsPatch = SettingsValues,
+    serde_json::json!({"feedback_window_days": 30})
+);

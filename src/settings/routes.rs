@@ -12,6 +12,9 @@ use crate::web::{ok_versioned, Patch, Write};
 use crate::AppState;
 
 /// The programme settings (admin, operator).
+///
+/// The policy values the rules use: the yearly JP target, the feedback window, the anonymity
+/// threshold, the dissatisfaction flag threshold and the JPM bands. The `ETag` is the version.
 #[utoipa::path(
     tag = "settings",
     responses((status = 200, description = "Current settings", body = Settings, headers(("ETag" = String, description = "Current version"))), ReadErrors),
@@ -27,6 +30,9 @@ pub async fn get_settings(
 }
 
 /// Change settings (admin).
+///
+/// Any subset of the values, validated as a whole; each change is in the audit log
+/// (`settings_change`). With a stale `If-Match`, 412 and nothing changes.
 #[utoipa::path(
     tag = "settings",
     params(("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),

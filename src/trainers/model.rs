@@ -48,6 +48,7 @@ fn binding(t: &TrainerInput) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "binding", skip_on_field_errors = false))]
 #[diesel(table_name = trainers, treat_none_as_null = true)]
+#[schema(example = json!({"name": "Dr. Hendra Saputra, M.Si.", "kind": "external", "employee_id": null, "partner_id": 1, "email": "hendra.saputra@ubb.ac.id", "phone": "+62 812 7788 1020", "competency_ids": [1], "bio": "Dosen administrasi publik; fasilitator pelatihan pelayanan publik.", "active": true}))]
 pub struct TrainerInput {
     #[schema(
         min_length = 1,
@@ -85,7 +86,10 @@ pub struct TrainerInput {
     pub active: bool,
 }
 
-crate::patch_schema!(TrainerPatch = TrainerInput);
+crate::patch_schema!(
+    TrainerPatch = TrainerInput,
+    serde_json::json!({"phone": "+62 812 7788 1020"})
+);
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -100,3 +104,5 @@ pub struct TrainerFilter {
     #[validate(length(max = 200))]
     pub q: Option<String>,
 }
+
+crate::page_type!(TrainerPage = Trainer);

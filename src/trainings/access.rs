@@ -1,7 +1,7 @@
 //! Which trainings a caller may see: the training staff see drafts, everyone else the published
 //! catalogue only; a draft is 404 to them, exactly as if it did not exist. Other areas ask here.
 
-use super::model::{Status, Training};
+use super::model::{Training, TrainingStatus};
 use super::queries::Trainings;
 use crate::auth::Caller;
 use crate::db::resource::{read, Resource};
@@ -16,7 +16,7 @@ pub fn sees_drafts(caller: &Caller) -> bool {
 }
 
 fn shown(training: Training, caller: &Caller) -> ApiResult<Training> {
-    if training.status == Status::Draft && !sees_drafts(caller) {
+    if training.status == TrainingStatus::Draft && !sees_drafts(caller) {
         Err(ApiError::NotFound)
     } else {
         Ok(training)

@@ -47,7 +47,7 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
-    pub enum Status {
+    pub enum TrainingStatus {
         Draft = "draft",
         Planned = "planned",
         Open = "open",
@@ -57,10 +57,10 @@ crate::text_enum! {
     }
 }
 
-impl Status {
+impl TrainingStatus {
     /// draft→planned→open→ongoing→completed; any non-final state → cancelled.
-    pub fn may_become(self, next: Status) -> bool {
-        use Status::*;
+    pub fn may_become(self, next: TrainingStatus) -> bool {
+        use TrainingStatus::*;
         matches!(
             (self, next),
             (Draft, Planned)
@@ -88,7 +88,7 @@ pub struct TrainingRow {
     pub capacity: Option<i32>,
     pub enrolment_deadline: Option<NaiveDate>,
     pub cost: Option<i64>,
-    pub status: Status,
+    pub status: TrainingStatus,
     pub organizer_unit_id: Option<UnitId>,
     pub siasn_course_type_id: Option<i32>,
     pub enrolled_count: i32,
@@ -130,7 +130,7 @@ pub struct Training {
     pub enrolment_deadline: Option<NaiveDate>,
     /// Rupiah.
     pub cost: Option<i64>,
-    pub status: Status,
+    pub status: TrainingStatus,
     pub organizer_unit_id: Option<UnitId>,
     pub partner_ids: Vec<PartnerId>,
     pub trainer_ids: Vec<TrainerId>,
@@ -228,6 +228,7 @@ fn consistent(t: &TrainingInput) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "consistent", skip_on_field_errors = false))]
 #[diesel(table_name = trainings, treat_none_as_null = true)]
+#[schema(example = json!({"title": "Pelatihan Pelayanan Publik Prima Angkatan Contoh", "description": "Standar pelayanan, maklumat layanan dan penanganan pengaduan.", "form": "pelatihan", "mode": "in_person", "jp": 24, "start_date": "2027-03-01", "end_date": "2027-03-03", "location": "Aula BKPSDM Kota Pangkalpinang", "online_url": null, "capacity": 30, "enrolment_deadline": "2027-02-22", "cost": 15000000, "organizer_unit_id": 1, "partner_ids": [1], "trainer_ids": [1], "competencies": [{"competency_id": 1, "target_level": 3}], "siasn_course_type_id": null}))]
 pub struct TrainingInput {
     #[schema(
         min_length = 1,
@@ -290,12 +291,15 @@ pub struct TrainingInput {
     pub siasn_course_type_id: Option<i32>,
 }
 
-crate::patch_schema!(TrainingPatch = TrainingInput);
+crate::patch_schema!(
+    TrainingPatch = TrainingInput,
+    serde_json::json!({"location": "Aula BKPSDM Kota Pangkalpinang"})
+);
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct TrainingFilter {
-    pub status: Option<Status>,
+    pub status: Option<TrainingStatus>,
     pub form: Option<Form>,
     pub mode: Option<Mode>,
     pub partner_id: Option<PartnerId>,
@@ -316,6 +320,9 @@ pub struct TrainingFilter {
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "completed"}))]
 pub struct StatusChange {
-    pub status: Status,
+    pub status: TrainingStatus,
 }
+
+crate::page_type!(TrainingPage = Training);

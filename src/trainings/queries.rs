@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use super::model::{Links, Status, Training, TrainingFilter, TrainingInput, TrainingRow};
+use super::model::{Links, Training, TrainingFilter, TrainingInput, TrainingRow, TrainingStatus};
 use crate::aggregates::{self, Change};
 use crate::audit::Entity;
 use crate::auth::Caller;
@@ -52,7 +52,7 @@ impl Resource for Trainings {
 fn filtered(f: &TrainingFilter, include_drafts: bool) -> trainings::BoxedQuery<'static, Backend> {
     let mut q = trainings::table.into_boxed();
     if !include_drafts {
-        q = q.filter(trainings::status.ne(Status::Draft));
+        q = q.filter(trainings::status.ne(TrainingStatus::Draft));
     }
     crate::eq_filters!(q, f;
         status => trainings::status,
@@ -141,7 +141,7 @@ pub fn create(tx: &mut Tx, t: &TrainingInput) -> ApiResult<TrainingId> {
         trainings,
         (
             t,
-            trainings::status.eq(Status::Draft),
+            trainings::status.eq(TrainingStatus::Draft),
             trainings::enrolled_count.eq(0)
         )
     )?;
@@ -181,7 +181,7 @@ pub fn delete(tx: &mut Tx, current: &Training) -> ApiResult<()> {
 }
 
 /// Moves the status (the caller holds the row locked and checked the transition).
-pub fn set_status(tx: &mut Tx, id: TrainingId, to: Status) -> ApiResult<()> {
+pub fn set_status(tx: &mut Tx, id: TrainingId, to: TrainingStatus) -> ApiResult<()> {
     diesel::update(trainings::table.find(id))
         .set(trainings::status.eq(to))
         .execute(tx.conn())?;

@@ -3,69 +3,57 @@
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 
-use super::model::{StatusChange, Training, TrainingFilter, TrainingInput, TrainingPatch};
+use super::model::{
+    StatusChange, Training, TrainingFilter, TrainingInput, TrainingPage, TrainingPatch,
+};
 use super::queries::{self, Trainings};
 use crate::audit::Action;
-use crate::auth::{op, Allowed};
+use crate::auth::op;
 use crate::db::resource::Resource;
-use crate::error::{ApiError, ApiResult, ReadErrors, WriteErrors};
+use crate::error::{ApiError, ApiResult, WriteErrors};
 use crate::types::TrainingId;
-use crate::web::Paginated;
 use crate::web::{ok_versioned, ValidJson, Write};
-use crate::AppState;
 
 crate::list_route!(
     /// The training catalogue. Employees and unit managers never see drafts. Sort by `id`, `title`, `start_date`, `end_date`, `jp`.
-    list_trainings, op::ListTrainings, "/trainings", queries::list, TrainingFilter, Training,
-    ["id", "title", "start_date", "end_date", "jp"], "trainings", "trainings"
+    list_trainings, op::ListTrainings, "/trainings", queries::list, TrainingFilter, TrainingPage,
+    TrainingSort = ["id", "title", "start_date", "end_date", "jp"], "trainings"
 );
 
-/// One training.
-#[utoipa::path(
-    tag = "trainings",
-    params(("id" = i64, Path, description = "The training's id")),
-    responses((status = 200, description = "The training", body = Training, headers(("ETag" = String, description = "Current version"))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/trainings/{id}")]
-pub async fn get_training(
-    state: web::Data<AppState>,
-    caller: Allowed<op::GetTraining>,
-    id: web::Path<TrainingId>,
-) -> ApiResult<HttpResponse> {
-    let t = super::access::read_visible(&state, &caller, id.into_inner()).await?;
-    Ok(ok_versioned(&t, t.version))
-}
+crate::get_route!(
+    /// One training (a draft only for the training staff).
+    get_training, op::GetTraining, "/trainings/{id}", Trainings, Training, "trainings",
+    via = super::access::read_visible
+);
 
 crate::create_route!(
     /// Plan a training (admin, operator). It starts as a `draft`.
-    create_training, op::CreateTraining, "/trainings", Trainings, Training, queries::create,
-    TrainingInput, "training", "trainings"
+    create_training, op::CreateTraining, "/trainings", Trainings, Training, queries::create, TrainingInput, "trainings"
 );
 
 crate::update_route!(
     /// Change a training (admin, operator). The status changes only through `/status`; capacity cannot drop below the seats already taken (409).
-    update_training, op::UpdateTraining, "/trainings/{id}", Trainings, Training,
-    queries::update, TrainingInput, TrainingPatch, "training", "trainings"
+    update_training, op::UpdateTraining, "/trainings/{id}", Trainings, Training, queries::update, TrainingInput, TrainingPatch, "trainings"
 );
 
 crate::delete_route!(
     /// Delete a training (admin, operator). One with enrolments answers 409: cancel it instead.
-    delete_training, op::DeleteTraining, "/trainings/{id}", Trainings, queries::delete,
-    "training", "trainings"
+    delete_training, op::DeleteTraining, "/trainings/{id}", Trainings, queries::delete, "trainings"
 );
 
-/// Move a training along draft → planned → open → ongoing → completed, or cancel it from any
-/// non-final state (admin, operator). Any other move is 409.
+/// Move a training to its next status (admin, operator).
+///
+/// Along draft → planned → open → ongoing → completed, or to `cancelled` from any non-final
+/// status; any other move is 409. With a stale `If-Match`, 412 and nothing changes.
 #[utoipa::path(
     tag = "trainings",
-    params(("id" = i64, Path, description = "The training's id"), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+    params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
     request_body = StatusChange,
     responses((status = 200, description = "The training in its new status", body = Training, headers(("ETag" = String, description = "New version"))), WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/trainings/{id}/status")]
-pub async fn change_status(
+pub async fn change_training_status(
     w: Write<op::ChangeTrainingStatus>,
     id: web::Path<TrainingId>,
     ValidJson(body): ValidJson<StatusChange>,
@@ -94,6 +82,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_training)
         .service(create_training)
         .service(update_training)
-        .service(change_status)
+        .service(change_training_status)
         .service(delete_training);
 }

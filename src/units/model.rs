@@ -47,6 +47,7 @@ pub fn code_chars(v: &str) -> Result<(), ValidationError> {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, Insertable, AsChangeset)]
 #[serde(deny_unknown_fields)]
 #[diesel(table_name = units, treat_none_as_null = true)]
+#[schema(example = json!({"code": "DISPORA", "name": "Dinas Pemuda dan Olahraga", "parent_id": null, "active": true}))]
 pub struct UnitInput {
     /// Unique unit code.
     #[schema(
@@ -72,7 +73,7 @@ pub struct UnitInput {
     pub active: bool,
 }
 
-crate::patch_schema!(UnitPatch = UnitInput);
+crate::patch_schema!(UnitPatch = UnitInput, serde_json::json!({"active": true}));
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -85,3 +86,5 @@ pub struct UnitFilter {
     /// Direct children of this unit.
     pub parent_id: Option<UnitId>,
 }
+
+crate::page_type!(UnitPage = Unit);

@@ -2,52 +2,51 @@
 
 use actix_web::{delete, get, patch, post, web};
 
-use super::model::{Unit, UnitFilter, UnitInput, UnitPatch, UnitTree};
+use super::model::{Unit, UnitFilter, UnitInput, UnitPage, UnitPatch, UnitTree};
 use super::queries::{self, Units};
 use crate::auth::{op, Allowed};
 use crate::error::{ApiResult, ReadErrors};
 use crate::types::UnitId;
 use crate::web::db;
-use crate::web::Paginated;
 use crate::AppState;
 
 crate::list_route!(
     /// List units. Sort by `id`, `code`, `name`.
-    list_units, op::ListUnits, "/units", queries::list, UnitFilter, Unit,
-    ["id", "code", "name"], "units", "units"
+    list_units, op::ListUnits, "/units", queries::list, UnitFilter, UnitPage,
+    UnitSort = ["id", "code", "name"], "units"
 );
 
 crate::get_route!(
     /// One unit.
-    get_unit, op::GetUnit, "/units/{id}", Units, Unit, "unit", "units"
+    get_unit, op::GetUnit, "/units/{id}", Units, Unit, "units"
 );
 
 crate::create_route!(
     /// Create a unit (admin, operator).
-    create_unit, op::CreateUnit, "/units", Units, Unit, queries::create, UnitInput, "unit",
-    "units"
+    create_unit, op::CreateUnit, "/units", Units, Unit, queries::create, UnitInput, "units"
 );
 
 crate::update_route!(
     /// Change a unit (admin, operator).
-    update_unit, op::UpdateUnit, "/units/{id}", Units, Unit, queries::update, UnitInput,
-    UnitPatch, "unit", "units"
+    update_unit, op::UpdateUnit, "/units/{id}", Units, Unit, queries::update, UnitInput, UnitPatch, "units"
 );
 
 crate::delete_route!(
     /// Delete a unit (admin, operator). A unit with sub-units, employees, positions or accounts answers 409.
-    delete_unit, op::DeleteUnit, "/units/{id}", Units, queries::delete, "unit", "units"
+    delete_unit, op::DeleteUnit, "/units/{id}", Units, queries::delete, "units"
 );
 
 /// The unit with all its sub-units, nested.
+///
+/// At most 10 levels deep; children sorted by code.
 #[utoipa::path(
     tag = "units",
-    params(("id" = i64, Path, description = "The unit's id")),
+    params(("id" = i64, Path, description = "The unit's id", minimum = 1, example = 1)),
     responses((status = 200, description = "The unit tree", body = UnitTree), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/units/{id}/tree")]
-pub async fn unit_tree(
+pub async fn get_unit_tree(
     state: web::Data<AppState>,
     _: Allowed<op::UnitTree>,
     id: web::Path<UnitId>,
@@ -60,7 +59,7 @@ pub async fn unit_tree(
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_units)
-        .service(unit_tree)
+        .service(get_unit_tree)
         .service(get_unit)
         .service(create_unit)
         .service(update_unit)

@@ -53,6 +53,7 @@ fn username_chars(v: &str) -> Result<(), ValidationError> {
 /// A new account. `unit_manager` needs `unit_id`, `employee` needs `employee_id`.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "pegawai.contoh", "display_name": "Pegawai Contoh", "password": "kompetensi-contoh-2026", "role": "employee", "unit_id": null, "employee_id": 2, "active": true}))]
 pub struct UserCreate {
     /// Stored in lower case; sign-in ignores case.
     #[schema(
@@ -116,7 +117,7 @@ pub struct UserFields {
     pub password: Option<String>,
 }
 
-crate::patch_schema!(UserPatch = UserFields);
+crate::patch_schema!(UserPatch = UserFields, serde_json::json!({"active": true}));
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -129,3 +130,5 @@ pub struct UserFilter {
     #[validate(length(max = 200))]
     pub q: Option<String>,
 }
+
+crate::page_type!(UserPage = User);

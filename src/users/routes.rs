@@ -3,23 +3,22 @@
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 
-use super::model::{User, UserCreate, UserFields, UserFilter, UserPatch};
+use super::model::{User, UserCreate, UserFields, UserFilter, UserPage, UserPatch};
 use super::queries::{self, Users};
 use crate::auth::{op, password};
-use crate::error::{ApiError, ApiResult, WriteErrors};
+use crate::error::{ApiError, ApiResult, CreateErrors, DeleteErrors, WriteErrors};
 use crate::types::UserId;
-use crate::web::Paginated;
-use crate::web::{created, ok_versioned, Patch, ValidJson, Write};
+use crate::web::{ok_versioned, IdempotencyKey, Patch, ValidJson, Write};
 
 crate::list_route!(
     /// List accounts (admin). Sort by `id`, `username`, `created_at`.
-    list_users, op::ListUsers, "/users", queries::list, UserFilter, User,
-    ["id", "username", "created_at"], "users", "users"
+    list_users, op::ListUsers, "/users", queries::list, UserFilter, UserPage,
+    UserSort = ["id", "username", "created_at"], "users"
 );
 
 crate::get_route!(
     /// One account (admin).
-    get_user, op::GetUser, "/users/{id}", Users, User, "user", "users"
+    get_user, op::GetUser, "/users/{id}", Users, User, "users"
 );
 
 /// Hashes off the async workers (argon2id takes tens of milliseconds by design).
@@ -30,10 +29,15 @@ async fn hash(password: String) -> ApiResult<String> {
 }
 
 /// Create an account (admin).
+///
+/// A `unit_manager` needs `unit_id`, an `employee` needs `employee_id`. The username is unique
+/// whatever its case. With an `Idempotency-Key`, a retry gets the first answer.
 #[utoipa::path(
     tag = "users",
+    params(IdempotencyKey),
     request_body = UserCreate,
-    responses((status = 201, description = "Created", body = User, headers(("Location" = String, description = "URL of the new user"))), WriteErrors),
+    responses((status = 201, description = "Created", body = User,
+               headers(("Location" = String, description = "URL of the new user"), ("ETag" = String, description = "Its version"))), CreateErrors),
     security(("bearer" = []))
 )]
 #[post("/users")]
@@ -43,20 +47,20 @@ pub async fn create_user(
 ) -> ApiResult<HttpResponse> {
     let hash = hash(body.password.clone()).await?;
     let fields = body.fields();
-    let user = w
-        .create::<Users, _>(move |tx| queries::create(tx, &body.username, &hash, &fields))
-        .await?;
-    Ok(created(
-        format!("/api/v1/users/{}", user.id),
-        &user,
-        user.version,
-    ))
+    w.create_replayable::<Users, _>(
+        |user| format!("/api/v1/users/{}", user.id),
+        move |tx| queries::create(tx, &body.username, &hash, &fields),
+    )
+    .await
 }
 
-/// Change an account (admin). Admins cannot demote or deactivate themselves.
+/// Change an account (admin).
+///
+/// Admins cannot demote or deactivate themselves (409). A new role, a deactivation or a new
+/// `password` revokes the account's refresh tokens.
 #[utoipa::path(
     tag = "users",
-    params(("id" = i64, Path, description = "The user's id"), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+    params(("id" = i64, Path, description = "The user's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
     request_body = UserPatch,
     responses((status = 200, description = "Updated", body = User, headers(("ETag" = String, description = "New version"))), WriteErrors),
     security(("bearer" = []))
@@ -94,11 +98,13 @@ fn delete_account(tx: &mut crate::db::write::Tx, me: UserId, current: &User) -> 
     queries::delete(tx, current)
 }
 
-/// Delete an account (admin). Admins cannot delete themselves.
+/// Delete an account (admin).
+///
+/// Admins cannot delete themselves (409). With a stale `If-Match`, 412 and nothing is deleted.
 #[utoipa::path(
     tag = "users",
-    params(("id" = i64, Path, description = "The user's id"), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
-    responses((status = 204, description = "Deleted"), WriteErrors),
+    params(("id" = i64, Path, description = "The user's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+    responses((status = 204, description = "Deleted"), DeleteErrors),
     security(("bearer" = []))
 )]
 #[delete("/users/{id}")]

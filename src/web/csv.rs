@@ -1,4 +1,8 @@
-//! CSV twins of reports and exports: the same rows as the JSON, flattened to columns.
+//! CSV twins of reports and exports: the JSON rows flattened to fixed columns.
+//!
+//! The columns of a row type are the properties of its OpenAPI schema, nested objects
+//! flattened (`aspects.method.mean` → `aspects_method_mean`), so a CSV twin follows the
+//! documented JSON field for field and an empty report still has its header row.
 
 use std::collections::HashMap;
 
@@ -6,8 +10,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 crate::text_enum! {
     pub enum Format {
@@ -16,7 +21,8 @@ crate::text_enum! {
     }
 }
 
-/// CSV when `format=csv`, or when no format is given and `Accept` asks for text/csv.
+/// CSV when `format=csv`, or when no format is given and `Accept` asks for text/csv. (Both are
+/// kept for older clients; the documented way is the `.csv` twin.)
 pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
     match format {
         Some(Format::Csv) => true,
@@ -29,74 +35,132 @@ pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
     }
 }
 
-/// Flattens JSON objects to columns (`aspects.method.mean` → `aspects_method_mean`; lists joined
-/// with `;`), the union of all rows' columns in first-seen order.
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}_{k}")
-                };
-                flatten(&key, v, out);
+/// A row of a CSV twin.
+pub trait CsvRow: Serialize + ToSchema {
+    /// The keys of map-valued fields (`("aspects", &ASPECTS)`): a map's schema names none.
+    const MAP_KEYS: &'static [(&'static str, &'static [&'static str])] = &[];
+}
+
+/// The columns of `T`, each as its path into the JSON row.
+pub fn columns<T: CsvRow>() -> Vec<Vec<String>> {
+    let mut named = Vec::new();
+    T::schemas(&mut named);
+    let components: HashMap<String, Value> = named
+        .into_iter()
+        .map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or(Value::Null)))
+        .collect();
+    let root = serde_json::to_value(T::schema()).unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    let mut walk = Walk {
+        components: &components,
+        map_keys: T::MAP_KEYS,
+        path: Vec::new(),
+        out: &mut out,
+    };
+    walk.visit(&root);
+    out
+}
+
+struct Walk<'a> {
+    components: &'a HashMap<String, Value>,
+    map_keys: &'static [(&'static str, &'static [&'static str])],
+    path: Vec<String>,
+    out: &'a mut Vec<Vec<String>>,
+}
+
+impl Walk<'_> {
+    fn visit(&mut self, schema: &Value) {
+        if let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.rsplit('/').next())
+            .and_then(|name| self.components.get(name))
+        {
+            return self.visit(target);
+        }
+        // `Option<Struct>` is `oneOf: [null, Struct]`: the columns are the struct's.
+        if let Some(variants) = schema.get("oneOf").and_then(Value::as_array) {
+            if let Some(some) = variants
+                .iter()
+                .find(|v| v.get("type").and_then(Value::as_str) != Some("null"))
+            {
+                return self.visit(some);
             }
         }
-        Value::Array(items) => {
-            let joined: Vec<String> = items
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string())
-                })
-                .collect();
-            out.push((prefix.to_string(), joined.join(";")));
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            for (name, property) in properties {
+                self.nested(name, property);
+            }
+            return;
         }
-        Value::Null => out.push((prefix.to_string(), String::new())),
-        Value::String(s) => out.push((prefix.to_string(), s.clone())),
-        other => out.push((prefix.to_string(), other.to_string())),
+        let here = self.path.join(".");
+        if let (Some(values), Some((_, keys))) = (
+            schema.get("additionalProperties"),
+            self.map_keys.iter().find(|(field, _)| *field == here),
+        ) {
+            for key in *keys {
+                self.nested(key, values);
+            }
+            return;
+        }
+        self.out.push(self.path.clone());
+    }
+
+    fn nested(&mut self, name: &str, schema: &Value) {
+        self.path.push(name.to_string());
+        self.visit(schema);
+        self.path.pop();
     }
 }
 
-pub fn csv_response<T: Serialize>(name: &str, rows: &[T]) -> ApiResult<HttpResponse> {
-    let flat: Vec<Vec<(String, String)>> = rows
-        .iter()
-        .map(|r| {
-            let mut cells = Vec::new();
-            flatten(
-                "",
-                &serde_json::to_value(r).unwrap_or(Value::Null),
-                &mut cells,
-            );
-            cells
-        })
-        .collect();
-    let mut headers: Vec<String> = Vec::new();
-    for row in &flat {
-        for (k, _) in row {
-            if !headers.contains(k) {
-                headers.push(k.clone());
-            }
-        }
+/// A cell a spreadsheet would run as a formula is prefixed with `'` (formula injection).
+/// Numbers are left as they are: `-3.5` is a value, not a formula.
+fn text_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
     }
+}
+
+fn cell(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => text_cell(s),
+        Some(Value::Array(items)) => text_cell(
+            &items
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn lookup<'v>(row: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter().try_fold(row, |v, key| v.get(key))
+}
+
+/// `rows` as an RFC 4180 document with a header row, for download as `<name>.csv`.
+pub fn csv_response<T: CsvRow>(name: &str, rows: &[T]) -> ApiResult<HttpResponse> {
+    let columns = columns::<T>();
+    let to_internal = |e: csv::Error| ApiError::Internal(e.to_string());
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let to_internal = |e: csv::Error| crate::error::ApiError::Internal(e.to_string());
-    writer.write_record(&headers).map_err(to_internal)?;
-    for row in &flat {
-        let map: HashMap<&str, &str> = row.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    writer
+        .write_record(columns.iter().map(|path| path.join("_")))
+        .map_err(to_internal)?;
+    for row in rows {
+        let value = serde_json::to_value(row).map_err(|e| ApiError::Internal(e.to_string()))?;
         writer
-            .write_record(
-                headers
-                    .iter()
-                    .map(|h| map.get(h.as_str()).copied().unwrap_or("")),
-            )
+            .write_record(columns.iter().map(|path| cell(lookup(&value, path))))
             .map_err(to_internal)?;
     }
     let body = writer
         .into_inner()
-        .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((
@@ -104,4 +168,65 @@ pub fn csv_response<T: Serialize>(name: &str, rows: &[T]) -> ApiResult<HttpRespo
             format!("attachment; filename=\"{name}.csv\""),
         ))
         .body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[derive(Serialize, ToSchema)]
+    struct Inner {
+        mean: f64,
+        share: Option<f64>,
+    }
+
+    #[derive(Serialize, ToSchema)]
+    struct Row {
+        name: String,
+        tags: Vec<String>,
+        inner: Option<Inner>,
+        by_kind: BTreeMap<String, Inner>,
+        gain: Option<f64>,
+    }
+
+    impl CsvRow for Row {
+        const MAP_KEYS: &'static [(&'static str, &'static [&'static str])] =
+            &[("by_kind", &["a", "b"])];
+    }
+
+    fn body(rows: &[Row]) -> String {
+        let res = csv_response("t", rows).unwrap();
+        let bytes = actix_web::rt::System::new()
+            .block_on(actix_web::body::to_bytes(res.into_body()))
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn columns_are_fixed_and_cells_cannot_be_formulas() {
+        assert_eq!(
+            body(&[]),
+            "name,tags,inner_mean,inner_share,by_kind_a_mean,by_kind_a_share,\
+             by_kind_b_mean,by_kind_b_share,gain\n"
+        );
+        let row = Row {
+            name: "=HYPERLINK(\"x\")".into(),
+            tags: vec!["-a".into(), "b".into()],
+            inner: None,
+            by_kind: [(
+                "b".to_string(),
+                Inner {
+                    mean: 2.5,
+                    share: None,
+                },
+            )]
+            .into(),
+            gain: Some(-3.5),
+        };
+        assert_eq!(
+            body(&[row]).lines().nth(1).unwrap(),
+            "\"'=HYPERLINK(\"\"x\"\")\",'-a;b,,,,,2.5,,-3.5"
+        );
+    }
 }

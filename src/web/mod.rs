@@ -3,17 +3,20 @@
 //! `write` is the HTTP side of the write pipeline.
 
 pub mod csv;
+pub mod idempotency;
+pub mod openapi;
 pub mod routes;
 pub mod write;
 
-pub use write::{Patch, Write};
+pub use idempotency::IdempotencyKey;
+pub use write::{Created, Patch, Write};
 
 use std::future::{ready, Ready};
 
 use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -65,8 +68,13 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
         let body = web::Json::<serde_json::Value>::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             let web::Json(mut value) = body.await?;
+            // For a create with an Idempotency-Key: is a retry the same request?
+            let bytes = serde_json::to_vec(&value).unwrap_or_default();
+            req.extensions_mut()
+                .insert(idempotency::BodyDigest(idempotency::digest(&bytes)));
             Ok(ValidJson(parse_value(&mut value)?))
         })
     }
@@ -252,7 +260,7 @@ fn describe_validation(err: &validator::ValidationError) -> String {
 // ---------------------------------------------------------------------------------------------
 // Query strings
 
-/// A query string deserialized (400 when malformed) and validated (422 when out of range).
+/// A query string read and validated by `parse_query`.
 pub struct ValidQuery<T>(pub T);
 
 impl<T: DeserializeOwned + Validate> FromRequest for ValidQuery<T> {
@@ -268,17 +276,36 @@ impl<T: DeserializeOwned + Validate> FromRequest for ValidQuery<T> {
     }
 }
 
+/// A query string read into `T`: a value that does not parse, or breaks a rule, is 422 with
+/// `errors` keyed by the parameter. (Parameters the operation does not declare were refused
+/// before routing, by `strict_query`.)
 pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> ApiResult<T> {
-    if query.contains("%00") || query.contains('\0') {
-        return Err(ApiError::validation("query", "must not contain NUL bytes"));
+    let pairs = form_urlencoded::parse(query.as_bytes());
+    if let Some((name, _)) = pairs
+        .clone()
+        .find(|(n, v)| n.contains('\0') || v.contains('\0'))
+    {
+        return Err(ApiError::validation(
+            &name.replace('\0', ""),
+            "must not contain NUL bytes",
+        ));
     }
-    let parsed: T = serde_urlencoded::from_str(query)
-        .map_err(|e| ApiError::BadRequest(format!("invalid query string: {e}")))?;
+    let parsed: T = serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs))
+        .map_err(|e| {
+            let field = e.path().to_string();
+            let message = e.into_inner().to_string();
+            let field = if field == "." {
+                "query".to_string()
+            } else {
+                field
+            };
+            ApiError::validation(&field, message)
+        })?;
     parsed.validate().map_err(|e| validation_error(&e))?;
     Ok(parsed)
 }
 
-/// `?page=&per_page=&sort=` of every list.
+/// `?page=&per_page=` of every list.
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
@@ -290,10 +317,104 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 100, default = 20)]
     #[validate(range(min = 1, max = 100))]
     pub per_page: Option<i64>,
-    /// Comma-separated sort fields, `-` for descending (e.g. `name,-id`); see the endpoint for the allowed fields.
-    #[param(max_length = 200, pattern = r"^-?[a-z_]+(,-?[a-z_]+)*$")]
-    #[validate(length(max = 200))]
-    pub sort: Option<String>,
+}
+
+/// The fields a list may be sorted by (its `SortBy` parameter lists them as an enum).
+pub trait SortFields: 'static {
+    const FIELDS: &'static [&'static str];
+}
+
+/// `?sort=` of a list: its fields, comma-separated (or the parameter repeated), each ascending
+/// or with `-` descending, in order of precedence; ties fall back to the id.
+pub struct SortBy<L> {
+    pub fields: Vec<(&'static str, bool)>,
+    of: std::marker::PhantomData<L>,
+}
+
+impl<L: SortFields> SortBy<L> {
+    pub fn parse(query: &str) -> ApiResult<Self> {
+        let mut fields = Vec::new();
+        let values = form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == "sort");
+        for (_, value) in values {
+            for part in value.split(',') {
+                let (name, desc) = match part.strip_prefix('-') {
+                    Some(rest) => (rest, true),
+                    None => (part, false),
+                };
+                match L::FIELDS.iter().find(|f| **f == name) {
+                    // The values are a set (`uniqueItems`): the same one twice is a mistake.
+                    Some(field) if fields.contains(&(*field, desc)) => {
+                        return Err(ApiError::validation(
+                            "sort",
+                            format!("`{part}` is given twice"),
+                        ))
+                    }
+                    Some(field) => fields.push((*field, desc)),
+                    None => {
+                        return Err(ApiError::validation(
+                            "sort",
+                            format!(
+                                "cannot sort by `{part}`; allowed: {} (each also with `-`)",
+                                L::FIELDS.join(", ")
+                            ),
+                        ))
+                    }
+                }
+            }
+        }
+        Ok(SortBy {
+            fields,
+            of: std::marker::PhantomData,
+        })
+    }
+}
+
+impl<L: SortFields> FromRequest for SortBy<L> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(Self::parse(req.query_string()).map_err(Into::into))
+    }
+}
+
+impl<L: SortFields> IntoParams for SortBy<L> {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn, ParameterStyle};
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        let values: Vec<String> = L::FIELDS
+            .iter()
+            .flat_map(|f| [f.to_string(), format!("-{f}")])
+            .collect();
+        let items = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(values));
+        vec![ParameterBuilder::new()
+            .name("sort")
+            .parameter_in(ParameterIn::Query)
+            .required(utoipa::openapi::Required::False)
+            .style(Some(ParameterStyle::Form))
+            .explode(Some(false))
+            .description(Some(format!(
+                "Sort by these fields in order, `-` for descending (e.g. `{}`); ties by id.",
+                L::FIELDS
+                    .iter()
+                    .rev()
+                    .take(2)
+                    .enumerate()
+                    .map(|(i, f)| if i == 0 {
+                        f.to_string()
+                    } else {
+                        format!("-{f}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )))
+            .schema(Some(ArrayBuilder::new().items(items).unique_items(true)))
+            .build()]
+    }
 }
 
 impl PageParams {
@@ -310,30 +431,6 @@ impl PageParams {
     /// `(offset, limit)` of the page.
     pub fn window(&self) -> (i64, i64) {
         (self.offset(), self.per_page())
-    }
-
-    /// Parses `sort` against the endpoint's whitelist: `(field, descending)` pairs.
-    pub fn sort_fields(&self, allowed: &[&'static str]) -> ApiResult<Vec<(&'static str, bool)>> {
-        let Some(sort) = self.sort.as_deref() else {
-            return Ok(Vec::new());
-        };
-        let mut out = Vec::new();
-        for part in sort.split(',') {
-            let (name, desc) = match part.strip_prefix('-') {
-                Some(rest) => (rest, true),
-                None => (part, false),
-            };
-            match allowed.iter().find(|a| **a == name) {
-                Some(field) => out.push((*field, desc)),
-                None => {
-                    return Err(ApiError::validation(
-                        "sort",
-                        format!("cannot sort by `{name}`; allowed: {}", allowed.join(", ")),
-                    ))
-                }
-            }
-        }
-        Ok(out)
     }
 }
 
@@ -358,6 +455,19 @@ pub fn paginated<T: Serialize>(
     total: i64,
     items: Vec<T>,
 ) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::LINK, page_links(req, params, total)))
+        .json(Paginated {
+            items,
+            total,
+            page: params.page(),
+            per_page: params.per_page(),
+        })
+}
+
+/// The RFC 8288 `Link` header of a page: first, previous, next and last, each the request's
+/// own URL with another `page`.
+pub fn page_links(req: &HttpRequest, params: &PageParams, total: i64) -> String {
     let page = params.page();
     let per_page = params.per_page();
     let last = ((total + per_page - 1) / per_page).max(1);
@@ -380,14 +490,7 @@ pub fn paginated<T: Serialize>(
         links.push(format!("{}; rel=\"next\"", link_to(page + 1)));
     }
     links.push(format!("{}; rel=\"last\"", link_to(last)));
-    HttpResponse::Ok()
-        .insert_header((header::LINK, links.join(", ")))
-        .json(Paginated {
-            items,
-            total,
-            page,
-            per_page,
-        })
+    links.join(", ")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,7 +616,7 @@ pub fn request_meta(req: &HttpRequest) -> RequestMeta {
 /// Gives every request an id (kept from a sane incoming `X-Request-Id`), echoes it, adds the
 /// security headers, and answers problems in Indonesian for `Accept-Language: id`.
 pub async fn request_context(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let incoming = req
@@ -537,7 +640,30 @@ pub async fn request_context(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
         .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("id"));
-    let mut res = next.call(req).await?.map_into_boxed_body();
+    // HEAD is routed as GET, and answered as GET without its body (see `without_body`).
+    let head = req.method() == Method::HEAD;
+    if head {
+        req.head_mut().method = Method::GET;
+    }
+    let unknown = match req.query_string() {
+        "" => None,
+        query => req
+            .app_data::<web::Data<RouteTable>>()
+            .and_then(|routes| routes.unknown_query(req.method(), req.path(), query)),
+    };
+    let if_none_match = (req.method() == Method::GET)
+        .then(|| req.headers().get(header::IF_NONE_MATCH).cloned())
+        .flatten();
+    let mut res = match unknown {
+        Some(errors) => {
+            let (http, _) = req.into_parts();
+            ServiceResponse::new(http, ApiError::fields(errors).error_response())
+        }
+        None => next.call(req).await?.map_into_boxed_body(),
+    };
+    if let Some(tags) = if_none_match {
+        res = not_modified(res, &tags);
+    }
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -571,7 +697,60 @@ pub async fn request_context(
             header::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         );
     }
-    Ok(res)
+    Ok(if head { without_body(res) } else { res })
+}
+
+/// The answer to a HEAD: the GET's status and headers, and no body. The body stands in with
+/// the GET body's size, so the HTTP layer still sends the GET's `Content-Length` (RFC 9110
+/// §9.3.2); it writes no body for a HEAD whatever the size says.
+fn without_body(
+    res: ServiceResponse<actix_web::body::BoxBody>,
+) -> ServiceResponse<actix_web::body::BoxBody> {
+    use actix_web::body::MessageBody;
+    res.map_body(|_, body| HeadBody(body.size()).boxed())
+}
+
+struct HeadBody(actix_web::body::BodySize);
+
+impl actix_web::body::MessageBody for HeadBody {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        self.0
+    }
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<actix_web::web::Bytes, Self::Error>>> {
+        std::task::Poll::Ready(None)
+    }
+}
+
+/// 304 without a body when the response's `ETag` is among the request's `If-None-Match` tags
+/// (weakly compared, as RFC 9110 wants for GET).
+fn not_modified(
+    res: ServiceResponse<actix_web::body::BoxBody>,
+    tags: &header::HeaderValue,
+) -> ServiceResponse<actix_web::body::BoxBody> {
+    let Some(etag) = res.headers().get(header::ETAG).cloned() else {
+        return res;
+    };
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let current = bare(etag.to_str().unwrap_or_default());
+    let matches = tags
+        .to_str()
+        .unwrap_or_default()
+        .split(',')
+        .any(|t| t.trim() == "*" || bare(t) == current);
+    if !matches || res.status() != actix_web::http::StatusCode::OK {
+        return res;
+    }
+    let (req, _) = res.into_parts();
+    let reply = HttpResponse::NotModified()
+        .insert_header((header::ETAG, etag))
+        .finish();
+    ServiceResponse::new(req, reply)
 }
 
 /// Rewrites a problem body's title and detail in Indonesian (by its stable code).
@@ -602,40 +781,93 @@ async fn translate_problem(
 // ---------------------------------------------------------------------------------------------
 // Unknown routes and wrong methods
 
-/// Every documented path with its methods, taken from the OpenAPI document, so a wrong method on
-/// a known path answers 405 with `Allow` and anything else 404.
-pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
+/// Every documented path with its methods and the query parameters each declares, taken from
+/// the OpenAPI document, so a wrong method on a known path answers 405 with `Allow`, anything
+/// else 404, and a query parameter an operation does not declare 422.
+pub struct RouteTable(Vec<Route>);
+
+struct Route {
+    def: ResourceDef,
+    methods: Vec<String>,
+    /// Per method, the query parameters it takes.
+    query: Vec<(String, Vec<String>)>,
+}
+
+/// Query parameters that work without being documented: `format` on a report or export whose
+/// CSV has its own operation (`<path>.csv`).
+const UNDOCUMENTED: &[&str] = &["format"];
 
 impl RouteTable {
     pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> Self {
+        use utoipa::openapi::path::ParameterIn;
         let mut routes = Vec::new();
         for (path, item) in api.paths.paths.iter() {
             let mut methods: Vec<String> = Vec::new();
+            let mut query = Vec::new();
             let ops = [
-                ("GET", item.get.is_some()),
-                ("POST", item.post.is_some()),
-                ("PUT", item.put.is_some()),
-                ("PATCH", item.patch.is_some()),
-                ("DELETE", item.delete.is_some()),
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
             ];
-            for (name, present) in ops {
-                if present {
-                    methods.push(name.into());
+            let has_twin = api.paths.paths.contains_key(&format!("{path}.csv"));
+            for (name, op) in ops {
+                let Some(op) = op else { continue };
+                methods.push(name.into());
+                let mut names: Vec<String> = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .filter_map(|p| match p {
+                        utoipa::openapi::RefOr::T(p) if p.parameter_in == ParameterIn::Query => {
+                            Some(p.name.clone())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                if has_twin {
+                    names.extend(UNDOCUMENTED.iter().map(|n| n.to_string()));
                 }
+                query.push((name.to_string(), names));
             }
             if methods.iter().any(|m| m == "GET") {
                 methods.push("HEAD".into());
             }
-            routes.push((ResourceDef::new(path.as_str()), methods));
+            routes.push(Route {
+                def: ResourceDef::new(path.as_str()),
+                methods,
+                query,
+            });
         }
         RouteTable(routes)
     }
 
+    fn route(&self, path: &str) -> Option<&Route> {
+        self.0.iter().find(|r| r.def.is_match(path))
+    }
+
     fn allowed(&self, path: &str) -> Option<&[String]> {
-        self.0
-            .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, m)| m.as_slice())
+        self.route(path).map(|r| r.methods.as_slice())
+    }
+
+    /// The query parameters of `query` that the operation does not take, as field errors.
+    fn unknown_query(&self, method: &Method, path: &str, query: &str) -> Option<FieldErrors> {
+        let route = self.route(path)?;
+        let (_, names) = route.query.iter().find(|(m, _)| m == method.as_str())?;
+        let mut errors = FieldErrors::new();
+        for (key, _) in form_urlencoded::parse(query.as_bytes()) {
+            if !names.iter().any(|n| *n == key) {
+                errors.insert(
+                    key.into_owned(),
+                    vec![match names.is_empty() {
+                        true => "this operation takes no query parameters".into(),
+                        false => format!("is not a parameter here; known: {}", names.join(", ")),
+                    }],
+                );
+            }
+        }
+        (!errors.is_empty()).then_some(errors)
     }
 }
 
@@ -687,16 +919,29 @@ fn without_position(e: &serde_json::Error) -> String {
     s.split(" at line ").next().unwrap_or(&s).to_string()
 }
 
+/// A path segment that does not read as its parameter: 422 naming the parameter (every path
+/// parameter is an integer id).
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _req| {
-        ApiError::BadRequest(format!("invalid path parameter: {err}")).into()
+    web::PathConfig::default().error_handler(|_, req| {
+        let mut errors = FieldErrors::new();
+        for (name, value) in req.match_info().iter() {
+            if value.parse::<i64>().map_or(true, |v| v < 1) {
+                errors.insert(
+                    name.to_string(),
+                    vec!["must be an id: an integer from 1".into()],
+                );
+            }
+        }
+        if errors.is_empty() {
+            errors.insert("path".into(), vec!["is not valid".into()]);
+        }
+        ApiError::fields(errors).into()
     })
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| {
-        ApiError::BadRequest(format!("invalid query string: {err}")).into()
-    })
+    web::QueryConfig::default()
+        .error_handler(|err, _req| ApiError::validation("query", err.to_string()).into())
 }
 
 pub fn form_config() -> web::FormConfig {

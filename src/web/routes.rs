@@ -2,31 +2,44 @@
 //! its rules (model, queries, permission table) rather than by copying another's handlers:
 //!
 //! ```text
-//! crate::list_route!(/// List partners …
-//!     list_partners, op::ListPartners, "/partners", queries::list, PartnerFilter, Partner, "partners");
+//! crate::list_route!(/// List partners.
+//!     list_partners, op::ListPartners, "/partners", queries::list, PartnerFilter, PartnerPage,
+//!     PartnerSort = ["id", "name"], "partners");
 //! crate::get_route!(/// One partner.
-//!     get_partner, op::GetPartner, "/partners/{id}", Partners, "partner", "partners");
+//!     get_partner, op::GetPartner, "/partners/{id}", Partners, Partner, "partners");
 //! crate::create_route!(…); crate::update_route!(…); crate::delete_route!(…);
 //! ```
 //!
 //! The conventions they rely on: the area's `queries` module has
-//! `list(conn, &caller, &filter, &sort, (offset, limit)) -> (total, items)`,
+//! `list(conn, &caller, &filter, sort, (offset, limit)) -> (total, items)`,
 //! `create(tx, &input) -> id`, `update(tx, &current, &input)` and `delete(tx, &current)`;
-//! the resource implements `db::resource::Resource` with `Current` the API object.
+//! the resource implements `db::resource::Resource` with `Current` the API object (with `id`
+//! and `version`). Each macro also writes the operation's description, parameters, headers and
+//! problem responses, so every operation of a kind is documented alike.
 
 /// `GET <collection>`: one page of the caller's view of the resource, sorted by `sort` over
-/// the whitelist `[..]`.
+/// `$sort = [fields]` (which this defines), with the `Link` header.
 #[macro_export]
 macro_rules! list_route {
-    ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $list:path, $filter:ty, $item:ty,
-     [$($sortable:tt),+], $many:tt, $tag:tt) => {
+    ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $list:path, $filter:ty, $page:ty,
+     $sort:ident = [$($field:tt),+], $tag:tt) => {
+        /// The fields this list sorts by.
+        pub struct $sort;
+
+        impl $crate::web::SortFields for $sort {
+            const FIELDS: &'static [&'static str] = &[$($field),+];
+        }
+
         $(#[$doc])*
+        ///
+        /// Pages of `per_page` (at most 100); the `Link` header names the first, previous, next
+        /// and last pages. Only what the caller may see is listed.
         #[utoipa::path(
             tag = $tag,
-            params($crate::web::PageParams, $filter),
+            params($crate::web::PageParams, $crate::web::SortBy<$sort>, $filter),
             responses(
-                (status = 200, description = concat!("One page of ", $many), body = $crate::web::Paginated<$item>),
-                $crate::error::ReadErrors
+                (status = 200, description = "One page", body = $page),
+                $crate::error::ListErrors
             ),
             security(("bearer" = []))
         )]
@@ -36,13 +49,13 @@ macro_rules! list_route {
             state: actix_web::web::Data<$crate::AppState>,
             caller: $crate::auth::Allowed<$op>,
             $crate::web::ValidQuery(page): $crate::web::ValidQuery<$crate::web::PageParams>,
+            sort: $crate::web::SortBy<$sort>,
             $crate::web::ValidQuery(filter): $crate::web::ValidQuery<$filter>,
         ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
-            let sort = page.sort_fields(&[$($sortable),+])?;
             let window = page.window();
             let caller = caller.caller;
             let (total, items) = $crate::web::db(&state.pool, move |c| {
-                $list(c, &caller, &filter, &sort, window)
+                $list(c, &caller, &filter, &sort.fields, window)
             })
             .await?;
             Ok($crate::web::paginated(&req, &page, total, items))
@@ -51,18 +64,30 @@ macro_rules! list_route {
 }
 
 /// `GET <item>`: one row by id, through `db::resource::read` (the asynchronous path on
-/// PostgreSQL), with its `ETag`.
+/// PostgreSQL), or through `via = <fn>(state, caller, id)` where visibility decides, with its
+/// `ETag`; 304 for a matching `If-None-Match`.
 #[macro_export]
 macro_rules! get_route {
-    ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $resource:ty, $item:ty, $one:tt, $tag:tt) => {
+    ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $resource:ty, $item:ty, $tag:tt) => {
+        $crate::get_route!($(#[$doc])* $name, $op, $path, $resource, $item, $tag,
+            via = $crate::db::resource::read_for::<$resource>);
+    };
+    ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $resource:ty, $item:ty, $tag:tt,
+     via = $via:path) => {
         $(#[$doc])*
+        ///
+        /// The `ETag` is the version: send it as `If-Match` to change the resource, or as
+        /// `If-None-Match` to get 304 while it is unchanged.
         #[utoipa::path(
             tag = $tag,
-            params(("id" = i64, Path, description = concat!("The ", $one, "'s id"))),
+            params(
+                ("id" = i64, Path, description = "The id", minimum = 1, example = 1),
+                ("If-None-Match" = Option<String>, Header, description = "The ETag read before: 304 while unchanged")
+            ),
             responses(
-                (status = 200, description = concat!("The ", $one),
-                 body = $item,
-                 headers(("ETag" = String, description = "Current version"))),
+                (status = 200, description = "Found", body = $item,
+                 headers(("ETag" = String, description = "The current version"))),
+                (status = 304, description = "Unchanged since the ETag sent as If-None-Match"),
                 $crate::error::ReadErrors
             ),
             security(("bearer" = []))
@@ -70,30 +95,35 @@ macro_rules! get_route {
         #[get($path)]
         pub async fn $name(
             state: actix_web::web::Data<$crate::AppState>,
-            _: $crate::auth::Allowed<$op>,
+            caller: $crate::auth::Allowed<$op>,
             id: actix_web::web::Path<<$resource as $crate::db::resource::Resource>::Id>,
         ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
-            let current = $crate::db::resource::read::<$resource>(&state, id.into_inner()).await?;
+            let current = $via(&state, &caller, id.into_inner()).await?;
             let version = <$resource as $crate::db::resource::Resource>::version(&current);
             Ok($crate::web::ok_versioned(&current, version))
         }
     };
 }
 
-/// `POST <collection>`: `create(tx, &input)` in the write pipeline; 201 with `Location`.
+/// `POST <collection>`: `create(tx, &input)` in the write pipeline, once per
+/// `Idempotency-Key`; 201 with `Location` and `ETag`.
 #[macro_export]
 macro_rules! create_route {
     ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $resource:ty, $item:ty, $create:path,
-     $input:ty, $one:tt, $tag:tt) => {
+     $input:ty, $tag:tt) => {
         $(#[$doc])*
+        ///
+        /// Validated as a whole (422 names each invalid field). With an `Idempotency-Key`, a
+        /// retry of the same request within 24 hours gets the first answer and creates nothing.
         #[utoipa::path(
             tag = $tag,
+            params($crate::web::IdempotencyKey),
             request_body = $input,
             responses(
-                (status = 201, description = "Created",
-                 body = $item,
-                 headers(("Location" = String, description = "URL of the created resource"))),
-                $crate::error::WriteErrors
+                (status = 201, description = "Created", body = $item,
+                 headers(("Location" = String, description = "URL of the created resource"),
+                         ("ETag" = String, description = "Its version"))),
+                $crate::error::CreateErrors
             ),
             security(("bearer" = []))
         )]
@@ -102,13 +132,11 @@ macro_rules! create_route {
             w: $crate::web::Write<$op>,
             $crate::web::ValidJson(body): $crate::web::ValidJson<$input>,
         ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
-            let current = w.create::<$resource, _>(move |tx| $create(tx, &body)).await?;
-            let version = <$resource as $crate::db::resource::Resource>::version(&current);
-            Ok($crate::web::created(
-                format!("/api/v1{}/{}", $path, current.id),
-                &current,
-                version,
-            ))
+            w.create_replayable::<$resource, _>(
+                |current| format!("/api/v1{}/{}", $path, current.id),
+                move |tx| $create(tx, &body),
+            )
+            .await
         }
     };
 }
@@ -118,19 +146,22 @@ macro_rules! create_route {
 #[macro_export]
 macro_rules! update_route {
     ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $resource:ty, $item:ty, $update:path,
-     $input:ty, $patch:ty, $one:tt, $tag:tt) => {
+     $input:ty, $patch:ty, $tag:tt) => {
         $(#[$doc])*
+        ///
+        /// Any subset of the fields; `null` clears one that may be empty. The result is
+        /// validated as a whole. Without `If-Match` the last writer wins; with a stale one,
+        /// 412 and nothing changes.
         #[utoipa::path(
             tag = $tag,
             params(
-                ("id" = i64, Path, description = concat!("The ", $one, "'s id")),
+                ("id" = i64, Path, description = "The id", minimum = 1, example = 1),
                 ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")
             ),
             request_body = $patch,
             responses(
-                (status = 200, description = "Updated",
-                 body = $item,
-                 headers(("ETag" = String, description = "New version"))),
+                (status = 200, description = "Updated", body = $item,
+                 headers(("ETag" = String, description = "The new version"))),
                 $crate::error::WriteErrors
             ),
             security(("bearer" = []))
@@ -156,16 +187,17 @@ macro_rules! update_route {
 /// `DELETE <item>`: `delete(tx, &current)` in the write pipeline under `If-Match`; 204.
 #[macro_export]
 macro_rules! delete_route {
-    ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $resource:ty, $delete:path, $one:tt,
-     $tag:tt) => {
+    ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $resource:ty, $delete:path, $tag:tt) => {
         $(#[$doc])*
+        ///
+        /// With a stale `If-Match`, 412 and nothing is deleted.
         #[utoipa::path(
             tag = $tag,
             params(
-                ("id" = i64, Path, description = concat!("The ", $one, "'s id")),
+                ("id" = i64, Path, description = "The id", minimum = 1, example = 1),
                 ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")
             ),
-            responses((status = 204, description = "Deleted"), $crate::error::WriteErrors),
+            responses((status = 204, description = "Deleted"), $crate::error::DeleteErrors),
             security(("bearer" = []))
         )]
         #[delete($path)]
@@ -175,6 +207,23 @@ macro_rules! delete_route {
         ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
             w.delete::<$resource, _>(id.into_inner(), move |tx, current| $delete(tx, &current))
                 .await
+        }
+    };
+}
+
+/// A page of a list, named for its items (`page_type!(PartnerPage = Partner)`), so generated
+/// clients get one type per list with its items typed, not an anonymous envelope.
+#[macro_export]
+macro_rules! page_type {
+    ($name:ident = $item:ty) => {
+        #[doc = concat!("One page of `", stringify!($item), "`.")]
+        #[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// All the items the filter selects, on every page.
+            pub total: i64,
+            pub page: i64,
+            pub per_page: i64,
         }
     };
 }

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use validator::Validate;
 
+use super::idempotency::{self, Answer, Sealer};
 use super::{db, parse_value, request_meta, IfMatch, RequestMeta};
 use crate::auth::permissions::{Allowed, Operation};
 use crate::auth::Caller;
@@ -25,7 +26,28 @@ pub struct Write<O> {
     pub meta: RequestMeta,
     pub if_match: IfMatch,
     pool: DbPool,
+    sealer: Sealer,
+    req: HttpRequest,
     op: PhantomData<O>,
+}
+
+/// What a create answers: the new resource, its URL and its version.
+pub struct Created<T> {
+    pub location: String,
+    pub version: i64,
+    pub body: T,
+}
+
+impl<T: Serialize> Created<T> {
+    fn answer(self) -> ApiResult<Answer> {
+        Ok(Answer {
+            status: 201,
+            location: Some(self.location),
+            etag: Some(format!("\"{}\"", self.version)),
+            body: serde_json::to_vec(&self.body)
+                .map_err(|e| ApiError::Internal(format!("cannot serialise an answer: {e}")))?,
+        })
+    }
 }
 
 impl<O: Operation> FromRequest for Write<O> {
@@ -40,16 +62,16 @@ impl<O: Operation> FromRequest for Write<O> {
 impl<O: Operation> Write<O> {
     fn extract(req: &HttpRequest) -> ApiResult<Self> {
         let caller = Allowed::<O>::check(req)?;
-        let pool = req
+        let state = req
             .app_data::<web::Data<AppState>>()
-            .ok_or_else(|| ApiError::Internal("application state missing".into()))?
-            .pool
-            .clone();
+            .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
         Ok(Write {
             caller,
             meta: request_meta(req),
             if_match: IfMatch::from_headers(req)?,
-            pool,
+            pool: state.pool.clone(),
+            sealer: state.sealer.clone(),
+            req: req.clone(),
             op: PhantomData,
         })
     }
@@ -76,6 +98,77 @@ impl<O> Write<O> {
         F: FnMut(&mut Tx) -> ApiResult<R::Id> + Send + 'static,
     {
         self.run(move |tx| tx.create::<R>(&mut insert)).await
+    }
+
+    /// A create answered 201 with the resource, its `Location` and `ETag`, once per
+    /// `Idempotency-Key` (`web::idempotency`).
+    pub async fn create_replayable<R, F>(
+        self,
+        location: impl Fn(&R::Current) -> String + Send + 'static,
+        mut insert: F,
+    ) -> ApiResult<HttpResponse>
+    where
+        R: Resource,
+        R::Current: Serialize,
+        F: FnMut(&mut Tx) -> ApiResult<R::Id> + Send + 'static,
+    {
+        self.created(move |tx| {
+            let current = tx.create::<R>(&mut insert)?;
+            Ok(Created {
+                location: location(&current),
+                version: R::version(&current),
+                body: current,
+            })
+        })
+        .await
+    }
+
+    /// Any create answered 201, once per `Idempotency-Key`: `f` writes, records its audit row
+    /// and says what to answer.
+    pub async fn created<T, F>(self, mut f: F) -> ApiResult<HttpResponse>
+    where
+        T: Serialize + Send + 'static,
+        F: FnMut(&mut Tx) -> ApiResult<Created<T>> + Send + 'static,
+    {
+        let caller = format!("{}:{}", self.caller.kind, self.caller.id);
+        let Some(request) = idempotency::Request::of(&self.req, &self.sealer, &caller)? else {
+            let created = self.run(f).await?;
+            return Ok(created.answer()?.response(false));
+        };
+        let pool = self.pool.clone();
+        let request = std::sync::Arc::new(request);
+        let replay = {
+            let request = request.clone();
+            move |c: &mut crate::db::AnyConnection| idempotency::lookup(c, &request)
+        };
+        if let Some(answer) = db(&pool, replay.clone()).await? {
+            return Ok(answer.response(true));
+        }
+        let outcome = self
+            .run(move |tx| {
+                if !idempotency::reserve(tx, &request)? {
+                    // Another request took the key meanwhile: answer as it did.
+                    return Err(ApiError::Conflict {
+                        code: "idempotency_in_progress",
+                        detail: "a request with this Idempotency-Key is being processed".into(),
+                    });
+                }
+                let answer = f(tx)?.answer()?;
+                idempotency::keep(tx, &request, &answer)?;
+                Ok(answer)
+            })
+            .await;
+        match outcome {
+            Ok(answer) => Ok(answer.response(false)),
+            Err(ApiError::Conflict {
+                code: "idempotency_in_progress",
+                ..
+            }) => match db(&pool, replay).await? {
+                Some(answer) => Ok(answer.response(true)),
+                None => Err(ApiError::Contention),
+            },
+            Err(other) => Err(other),
+        }
     }
 
     /// An update of row `id` under `If-Match`: `change` gets the current state, decides and
@@ -170,16 +263,17 @@ impl<T: 'static> FromRequest for Patch<T> {
 }
 
 /// The OpenAPI schema of a PATCH body: the create type's schema with nothing required and no
-/// defaults (an absent field keeps its value). `patch_schema!(PartnerPatch = PartnerInput)`.
+/// defaults (an absent field keeps its value), and its own example, which changes only a
+/// harmless field: `patch_schema!(PartnerPatch = PartnerInput, json!({"phone": "…"}))`.
 #[macro_export]
 macro_rules! patch_schema {
-    ($name:ident = $input:ty) => {
+    ($name:ident = $input:ty, $example:expr) => {
         #[doc = concat!("Any subset of the fields of `", stringify!($input), "`.")]
         pub struct $name;
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                $crate::web::write::patch_of(<$input as utoipa::PartialSchema>::schema())
+                $crate::web::write::patch_of(<$input as utoipa::PartialSchema>::schema(), $example)
             }
         }
 
@@ -198,12 +292,14 @@ macro_rules! patch_schema {
 
 pub fn patch_of(
     schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    example: serde_json::Value,
 ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     use utoipa::openapi::schema::Schema;
     use utoipa::openapi::RefOr;
     match schema {
         RefOr::T(Schema::Object(mut object)) => {
             object.required.clear();
+            object.example = Some(example);
             object.description = Some(
                 "Any subset of the writable fields; `null` clears a field that may be empty. \
                  The result is validated as a whole."

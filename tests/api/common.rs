@@ -30,10 +30,14 @@ pub enum Backend {
 #[macro_export]
 macro_rules! on_each_backend {
     ($name:ident, $scenario:ident) => {
+        $crate::on_each_backend!($name, $scenario, |_| {});
+    };
+    ($name:ident, $scenario:ident, $tweak:expr) => {
         mod $name {
             #[actix_web::test]
             async fn sqlite() {
-                let ctx = $crate::common::Ctx::new($crate::common::Backend::Sqlite).await;
+                let ctx =
+                    $crate::common::Ctx::with_config($crate::common::Backend::Sqlite, $tweak).await;
                 super::$scenario(&ctx).await;
             }
 
@@ -43,7 +47,9 @@ macro_rules! on_each_backend {
                 ignore = "runs on PostgreSQL: set TEST_POSTGRES_URL when building the tests"
             )]
             async fn postgres() {
-                let ctx = $crate::common::Ctx::new($crate::common::Backend::Postgres).await;
+                let ctx =
+                    $crate::common::Ctx::with_config($crate::common::Backend::Postgres, $tweak)
+                        .await;
                 super::$scenario(&ctx).await;
             }
         }
@@ -177,6 +183,17 @@ impl Ctx {
         test::init_service(build_app(self.state.clone())).await
     }
 
+    /// The service as a restart brings it up: a new state (nothing kept in memory) on the same
+    /// database and configuration.
+    pub async fn restarted_app(
+        &self,
+    ) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>
+    {
+        let state =
+            AppState::new(self.state.config.clone(), self.state.pool.clone()).expect("state");
+        test::init_service(build_app(web::Data::new(state))).await
+    }
+
     pub fn conn(&self) -> db::DbConn {
         self.state.pool.get().expect("connection")
     }
@@ -274,6 +291,18 @@ impl Resp {
         assert_eq!(self.body["status"], json!(status));
         assert_eq!(self.body["code"], json!(code), "{}", self.text);
         assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+        self
+    }
+
+    /// Asserts a 422 `validation_failed` with at least one message for `field`.
+    #[track_caller]
+    pub fn invalid(&self, field: &str) -> &Self {
+        self.problem(422, "validation_failed");
+        assert!(
+            !self.field_errors(field).is_empty(),
+            "no error for {field}: {}",
+            self.text
+        );
         self
     }
 

@@ -592,14 +592,11 @@ async fn reports(ctx: &Ctx) {
             &w.admin,
         )
         .await
-        .problem(400, "bad_request");
-        // CSV: header row, RFC 4180, attachment.
-        let csv = get(
-            &app,
-            &format!("/api/v1/reports/{name}?format=csv"),
-            &w.admin,
-        )
-        .await;
+        .invalid("format");
+        // The CSV twin: the JSON's rows, every cell, in fixed columns; the older ways to ask
+        // for CSV answer the same document.
+        let json = get(&app, &format!("/api/v1/reports/{name}"), &w.admin).await;
+        let csv = get(&app, &format!("/api/v1/reports/{name}.csv"), &w.admin).await;
         csv.expect(200);
         assert_eq!(
             csv.header("content-type").as_deref(),
@@ -609,29 +606,78 @@ async fn reports(ctx: &Ctx) {
             csv.header("content-disposition"),
             Some(format!("attachment; filename=\"{name}.csv\""))
         );
-        assert!(csv.text.lines().count() >= 2, "{name}: {}", csv.text);
-        let accept = send(
-            &app,
-            auth(
-                TestRequest::get().uri(&format!("/api/v1/reports/{name}")),
+        assert_eq!(csv.text, expected_csv(name, &json.body), "{name}");
+        for older in [
+            get(
+                &app,
+                &format!("/api/v1/reports/{name}?format=csv"),
                 &w.admin,
             )
-            .insert_header(("Accept", "text/csv")),
+            .await,
+            send(
+                &app,
+                auth(
+                    TestRequest::get().uri(&format!("/api/v1/reports/{name}")),
+                    &w.admin,
+                )
+                .insert_header(("Accept", "text/csv")),
+            )
+            .await,
+        ] {
+            assert_eq!(older.text, csv.text, "{name}");
+        }
+        get(
+            &app,
+            &format!("/api/v1/reports/{name}.csv?format=csv"),
+            &w.admin,
         )
-        .await;
-        assert_eq!(accept.text, csv.text);
+        .await
+        .invalid("format");
+        get(&app, &format!("/api/v1/reports/{name}.csv"), &w.employee_a1)
+            .await
+            .problem(403, "forbidden");
+        send(
+            &app,
+            TestRequest::get().uri(&format!("/api/v1/reports/{name}.csv")),
+        )
+        .await
+        .problem(401, "unauthorized");
     }
+    // Whole documents, worked by hand.
+    let csv = get(&app, "/api/v1/reports/training-needs.csv", &w.admin).await;
+    assert_eq!(
+        csv.text,
+        format!(
+            "competency_id,code,name,employees_below_standard,planned_seats,unmet\n\
+             {},C1,Komunikasi,2,1,1\n{},C2,SPBE,1,0,1\n",
+            w.c1, w.c2
+        )
+    );
+    let csv = get(&app, "/api/v1/reports/trainers.csv", &w.admin).await;
+    assert_eq!(
+        csv.text,
+        format!(
+            "competency_id,code,internal_trainers,external_trainers,employees_below_standard,\
+             trainees_per_trainer\n{},C1,0,1,2,2.0\n{},C2,1,0,1,1.0\n",
+            w.c1, w.c2
+        )
+    );
+    // An empty report still has its header row.
     let csv = get(
         &app,
-        "/api/v1/reports/training-evaluation?format=csv",
+        &format!("/api/v1/reports/training-evaluation.csv?unit_id={b}"),
         &w.admin,
     )
     .await;
-    let header = csv.text.lines().next().unwrap();
-    assert!(
-        header.starts_with("training_id,title,responses,enrolled,response_rate,aspects_"),
-        "{header}"
+    assert_eq!(
+        csv.text,
+        format!(
+            "{}\n",
+            columns("training-evaluation").join(",").replace('.', "_")
+        )
     );
+    let csv = get(&app, "/api/v1/reports/training-evaluation.csv", &w.admin).await;
+    let header = csv.text.lines().next().unwrap();
     let columns: Vec<&str> = header.split(',').collect();
     let row: Vec<&str> = csv
         .text
@@ -667,6 +713,97 @@ const ALL_REPORTS: [&str; 8] = [
     "trainers",
     "summary",
 ];
+
+/// The fixed columns of a report's CSV, as paths into its JSON rows.
+fn columns(report: &str) -> Vec<String> {
+    let aspects = [
+        "material",
+        "method",
+        "trainer",
+        "facilities",
+        "relevance",
+        "organisation",
+    ];
+    let statuses = [
+        "draft",
+        "planned",
+        "open",
+        "ongoing",
+        "completed",
+        "cancelled",
+    ];
+    let fixed = |names: &str| names.split(',').map(str::to_string).collect::<Vec<_>>();
+    match report {
+        "training-evaluation" => {
+            let mut c = fixed("training_id,title,responses,enrolled,response_rate");
+            for a in aspects {
+                for stat in ["mean", "top2_share", "dissatisfied_share"] {
+                    c.push(format!("aspects.{a}.{stat}"));
+                }
+            }
+            c.extend(fixed("overall_mean,nps,flags,suppressed"));
+            c
+        }
+        "learning-outcomes" => fixed(
+            "training_id,title,participants,pre_mean,post_mean,gain_mean,normalized_gain_mean,pass_rate",
+        ),
+        "jp-compliance" => fixed("employee_id,nip,name,unit_id,jp_total"),
+        "competency-gaps" => fixed(
+            "competency_id,code,name,employees_with_standard,assessed,below_standard,below_standard_share,mean_gap",
+        ),
+        "training-needs" => {
+            fixed("competency_id,code,name,employees_below_standard,planned_seats,unmet")
+        }
+        "partners" => fixed(
+            "partner_id,name,kind,trainings,participants,jp_delivered,overall_mean,agreement_end,agreement_status",
+        ),
+        "trainers" => fixed(
+            "competency_id,code,internal_trainers,external_trainers,employees_below_standard,trainees_per_trainer",
+        ),
+        "summary" => {
+            let mut c = fixed("year,employees");
+            c.extend(statuses.iter().map(|s| format!("trainings_by_status.{s}")));
+            c.extend(fixed(
+                "enrolments,completions,jp_total,compliance_rate,feedback_responses,overall_mean,partners_active",
+            ));
+            c
+        }
+        other => panic!("no columns for {other}"),
+    }
+}
+
+/// The CSV a report's JSON body should have: its rows (`items`, jp-compliance's
+/// `below_target`, the summary itself) in the report's columns; no cell here needs quoting.
+fn expected_csv(report: &str, body: &Value) -> String {
+    let rows: Vec<&Value> = match report {
+        "jp-compliance" => body["below_target"].as_array().unwrap().iter().collect(),
+        "summary" => vec![body],
+        _ => body["items"].as_array().unwrap().iter().collect(),
+    };
+    csv_of(&columns(report), &rows)
+}
+
+/// `rows` in `columns` (paths into each row) as CSV, for rows whose cells need no quoting.
+fn csv_of(columns: &[String], rows: &[&Value]) -> String {
+    let mut out = columns.join(",").replace('.', "_") + "\n";
+    for row in rows {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|path| match path.split('.').fold(*row, |v, key| &v[key]) {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                other => other.to_string(),
+            })
+            .collect();
+        out += &(cells.join(",") + "\n");
+    }
+    out
+}
 
 /// Every report as the admin and unit A's manager see it.
 async fn snapshot<S: TestApp>(app: &S, w: &World) -> Vec<Value> {
@@ -1018,13 +1155,22 @@ async fn export(ctx: &Ctx) {
         small["institusi_penyelenggara"],
         "Pemerintah Kota Pangkalpinang"
     );
-    let csv = get(
+    let csv = get(&app, "/api/v1/exports/siasn/course-records.csv", &w.admin).await;
+    let columns: Vec<String> = "nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat"
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        csv.text,
+        csv_of(&columns, &items.iter().collect::<Vec<_>>())
+    );
+    let older = get(
         &app,
         "/api/v1/exports/siasn/course-records?format=csv",
         &w.admin,
     )
     .await;
-    assert!(csv.text.starts_with("nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat\n"), "{}", csv.text);
+    assert_eq!(older.text, csv.text);
     assert_eq!(
         csv.header("content-disposition").as_deref(),
         Some("attachment; filename=\"siasn-course-records.csv\"")
@@ -1051,9 +1197,12 @@ async fn export(ctx: &Ctx) {
         &w.admin,
     )
     .await
-    .problem(400, "bad_request");
+    .invalid("from");
     let log = get(&app, "/api/v1/audit-log?action=export", &w.admin).await;
-    assert_eq!(log.body["total"], 4, "every successful export is recorded");
+    assert_eq!(
+        log.body["total"], 5,
+        "every successful export is recorded (JSON, both CSV ways, per unit, empty period)"
+    );
 }
 on_each_backend!(siasn_export, export);
 
@@ -1290,3 +1439,35 @@ async fn problems_speak_indonesian_on_request() {
     let r = send(&app, TestRequest::get().uri("/api/v1/nothing")).await;
     assert_eq!(r.body["title"], "Not found");
 }
+
+async fn formula_cells(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    for name in ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Plain"] {
+        post(
+            &app,
+            "/api/v1/partners",
+            &admin,
+            json!({"name": name, "kind": "university"}),
+        )
+        .await
+        .expect(201);
+    }
+    let csv = get(&app, "/api/v1/reports/partners.csv", &admin).await;
+    let mut names: Vec<String> = csv::Reader::from_reader(csv.text.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "'+1",
+            "'-2",
+            "'=HYPERLINK(\"http://x\")",
+            "'@SUM(A1)",
+            "Plain"
+        ]
+    );
+}
+on_each_backend!(csv_cells_never_run_as_spreadsheet_formulas, formula_cells);

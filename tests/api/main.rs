@@ -6,6 +6,7 @@ mod common;
 mod auth;
 mod cli;
 mod concurrency;
+mod contract;
 mod cross_cutting;
 mod evaluation;
 mod matrix;
