@@ -43,6 +43,9 @@ pub enum ApiError {
     /// write pipeline retries it; this reaches the client only when that kept happening.
     #[error("concurrent changes to the same data kept colliding; try again")]
     Contention,
+    /// Every password-hashing slot stayed taken (a flood of sign-ins): try again shortly.
+    #[error("too many sign-ins at once; try again in a moment")]
+    Overloaded,
     /// An `Idempotency-Key` sent again with another request.
     #[error("this Idempotency-Key was used with another request; use a new key")]
     IdempotencyKeyReused,
@@ -188,6 +191,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable => "service_unavailable",
             ApiError::Contention => "contention",
+            ApiError::Overloaded => "overloaded",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -207,7 +211,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::RateLimited { .. } => "Too many requests",
             ApiError::Unavailable => "Service unavailable",
-            ApiError::Contention => "Busy",
+            ApiError::Contention | ApiError::Overloaded => "Busy",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -258,7 +262,9 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable | ApiError::Contention => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Contention | ApiError::Overloaded => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -282,7 +288,7 @@ impl ResponseError for ApiError {
             ApiError::Unavailable => {
                 builder.insert_header((header::RETRY_AFTER, "5"));
             }
-            ApiError::Contention => {
+            ApiError::Contention | ApiError::Overloaded => {
                 builder.insert_header((header::RETRY_AFTER, "1"));
             }
             _ => {}
@@ -582,6 +588,10 @@ pub fn indonesian(code: &str) -> Option<(&'static str, &'static str)> {
         "service_unavailable" => (
             "Layanan tidak tersedia",
             "Basis data tidak tersedia; coba lagi sebentar lagi",
+        ),
+        "overloaded" => (
+            "Sedang sibuk",
+            "Terlalu banyak proses masuk bersamaan; coba lagi sebentar lagi",
         ),
         "contention" => (
             "Sedang sibuk",

@@ -54,6 +54,11 @@ pub struct PasswordChange {
     #[validate(length(min = 1, max = 1024))]
     pub current_password: String,
     #[schema(min_length = 10, max_length = 1024, format = Password)]
-    #[validate(length(min = 10, max = 1024))]
+    /// At least 10 characters, and not easy to guess (zxcvbn score 3 of 4: no common word,
+    /// name or keyboard pattern alone).
+    #[validate(
+        length(min = 10, max = 1024),
+        custom(function = "crate::auth::password::hard_to_guess")
+    )]
     pub new_password: String,
 }

@@ -104,10 +104,13 @@ pub async fn login(
     ValidJson(body): ValidJson<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let username = body.username.to_lowercase();
-    if let Some(retry_after) = state.limiter.check(&username, meta.ip.as_deref()) {
-        record_refusal(&state, meta, None, Outcome::Denied).await?;
-        return Err(ApiError::RateLimited { retry_after });
-    }
+    let attempt = match state.limiter.begin(&username, meta.ip.as_deref()) {
+        Ok(attempt) => attempt,
+        Err(retry_after) => {
+            record_refusal(&state, meta, None, Outcome::Denied).await?;
+            return Err(ApiError::RateLimited { retry_after });
+        }
+    };
     let name = username.clone();
     let user = db(&state.pool, move |c| {
         Ok(queries::user_by_username(c, &name)?)
@@ -118,12 +121,12 @@ pub async fn login(
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| password::dummy_hash().to_string());
     let pw = body.password;
-    let matches = web::block(move || password::verify(&pw, &hash)).await?;
+    let matches = web::block(move || password::verify(&pw, &hash)).await??;
     let st = state.clone();
     let known = user.as_ref().map(|u| u.id);
     match user.filter(|u| matches && u.active) {
         Some(user) => {
-            state.limiter.record_success(&username);
+            attempt.succeeded();
             let pair = db(&state.pool, move |c| {
                 write::run(c, Actor::user(user.id.0), &meta, |tx| {
                     let pair = issue_pair(&st, tx, &user, None)?;
@@ -135,7 +138,7 @@ pub async fn login(
             Ok(HttpResponse::Ok().json(pair))
         }
         None => {
-            state.limiter.record_failure(&username, meta.ip.as_deref());
+            attempt.failed();
             record_refusal(&state, meta, known, Outcome::Failed).await?;
             Err(invalid_credentials())
         }
@@ -292,15 +295,20 @@ pub async fn change_password(
         queries::user_by_id(c, id)?.ok_or(ApiError::NotFound)
     })
     .await?;
+    // Wrong current passwords count as failed sign-ins: a stolen token is no password oracle.
+    let attempt = state
+        .limiter
+        .begin(&user.username, w.meta.ip.as_deref())
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
     let (current, new) = (body.current_password, body.new_password);
     let stored = user.password_hash.clone();
-    let new_hash = web::block(move || {
-        if !password::verify(&current, &stored) {
-            return Err(ApiError::validation("current_password", "is not correct"));
-        }
-        password::hash(&new).map_err(ApiError::Internal)
-    })
-    .await??;
+    let verified = web::block(move || password::verify(&current, &stored)).await??;
+    if !verified {
+        attempt.failed();
+        return Err(ApiError::validation("current_password", "is not correct"));
+    }
+    attempt.succeeded();
+    let new_hash = web::block(move || password::hash(&new)).await??;
     w.run(move |tx| {
         queries::set_password(tx, id, &new_hash)?;
         queries::revoke_all_for_user(tx, id)?;

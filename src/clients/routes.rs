@@ -45,9 +45,7 @@ pub async fn create_api_client(
 ) -> ApiResult<HttpResponse> {
     let secret = random_token(32);
     let to_hash = secret.clone();
-    let hash = web::block(move || password::hash(&to_hash))
-        .await?
-        .map_err(ApiError::Internal)?;
+    let hash = web::block(move || password::hash(&to_hash)).await??;
     let client_id = format!("kc_{}", random_token(12));
     w.created(move |tx| {
         let client = tx.create::<Clients>(|tx| queries::create(tx, &body, &client_id, &hash))?;
@@ -123,9 +121,10 @@ pub async fn issue_client_token(
         ));
     }
     let limiter_key = format!("client:{}", body.client_id);
-    if let Some(retry_after) = state.limiter.check(&limiter_key, meta.ip.as_deref()) {
-        return Err(ApiError::RateLimited { retry_after });
-    }
+    let attempt = state
+        .limiter
+        .begin(&limiter_key, meta.ip.as_deref())
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
     let client_id = body.client_id.clone();
     let client = db(&state.pool, move |c| {
         Ok(queries::by_client_id(c, &client_id)?)
@@ -136,11 +135,9 @@ pub async fn issue_client_token(
         .map(|c| c.secret_hash.clone())
         .unwrap_or_else(|| password::dummy_hash().to_string());
     let secret = body.client_secret.clone();
-    let matches = web::block(move || password::verify(&secret, &hash)).await?;
+    let matches = web::block(move || password::verify(&secret, &hash)).await??;
     let Some(client) = client.filter(|c| matches && c.active) else {
-        state
-            .limiter
-            .record_failure(&limiter_key, meta.ip.as_deref());
+        attempt.failed();
         let m = meta.clone();
         db(&state.pool, move |c| {
             Ok(audit::queries::record(

@@ -143,6 +143,17 @@ pub fn connect(url: &DbUrl, pool_size: u32, checkout_timeout: Duration) -> Resul
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create the data folder {}: {e}", dir.display()))?;
         }
+        // Staff data: readable by the service's user only. SQLite gives its -wal and -shm files
+        // the database file's permissions.
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| format!("cannot create the database {}: {e}", path.display()))?;
+        }
     }
     let manager = ConnectionManager::new(url.clone());
     // Fail fast with the server's own words rather than r2d2's generic timeout.

@@ -18,6 +18,8 @@ pub struct Scope {
     pub training_id: Option<i64>,
     pub partner_id: Option<i64>,
     pub trainer_id: Option<i64>,
+    /// Whether draft trainings count (training staff only, as in the catalogue).
+    pub drafts: bool,
 }
 
 impl Scope {
@@ -627,8 +629,14 @@ pub fn trainings_by_status(
     s: &Scope,
 ) -> QueryResult<Vec<StatusCountRow>> {
     let sql = format!(
-        "SELECT t.status AS status, COUNT(*) AS n FROM trainings t WHERE 1 = 1{} GROUP BY t.status",
-        s.period()
+        "SELECT t.status AS status, COUNT(*) AS n FROM trainings t WHERE 1 = 1{}{} \
+         GROUP BY t.status",
+        s.period(),
+        if s.drafts {
+            ""
+        } else {
+            " AND t.status <> 'draft'"
+        }
     );
     diesel::sql_query(sql).load(conn)
 }

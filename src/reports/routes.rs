@@ -60,6 +60,7 @@ fn scope(
         training_id: f.training_id,
         partner_id: f.partner_id,
         trainer_id: f.trainer_id,
+        drafts: crate::trainings::access::sees_drafts(caller),
     })
 }
 

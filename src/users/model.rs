@@ -68,7 +68,12 @@ pub struct UserCreate {
     #[validate(length(min = 1, max = 200))]
     pub display_name: String,
     #[schema(min_length = 10, max_length = 1024, format = Password)]
-    #[validate(length(min = 10, max = 1024))]
+    /// At least 10 characters, and not easy to guess (zxcvbn score 3 of 4: no common word,
+    /// name or keyboard pattern alone).
+    #[validate(
+        length(min = 10, max = 1024),
+        custom(function = "crate::auth::password::hard_to_guess")
+    )]
     pub password: String,
     pub role: Role,
     #[schema(minimum = 1)]
@@ -112,7 +117,12 @@ pub struct UserFields {
     /// Sets a new password (signs the user out everywhere).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(min_length = 10, max_length = 1024, format = Password, nullable = false)]
-    #[validate(length(min = 10, max = 1024))]
+    /// At least 10 characters, and not easy to guess (zxcvbn score 3 of 4: no common word,
+    /// name or keyboard pattern alone).
+    #[validate(
+        length(min = 10, max = 1024),
+        custom(function = "crate::auth::password::hard_to_guess")
+    )]
     #[diesel(skip_insertion, skip_update)]
     pub password: Option<String>,
 }

@@ -23,9 +23,7 @@ crate::get_route!(
 
 /// Hashes off the async workers (argon2id takes tens of milliseconds by design).
 async fn hash(password: String) -> ApiResult<String> {
-    web::block(move || password::hash(&password))
-        .await?
-        .map_err(ApiError::Internal)
+    web::block(move || password::hash(&password)).await?
 }
 
 /// Create an account (admin).

@@ -640,6 +640,23 @@ pub async fn request_context(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
         .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("id"));
+    // A method no route has is answered here, and labelled `OTHER` for the metrics (which read
+    // the method from the request): whatever methods clients invent, the series stay bounded.
+    let invented = ![
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ]
+    .contains(req.method());
+    let invented = invented.then(|| {
+        let method = req.method().to_string();
+        req.head_mut().method = Method::from_bytes(b"OTHER").unwrap_or(Method::GET);
+        method
+    });
     // HEAD is routed as GET, and answered as GET without its body (see `without_body`).
     let head = req.method() == Method::HEAD;
     if head {
@@ -654,20 +671,40 @@ pub async fn request_context(
     let if_none_match = (req.method() == Method::GET)
         .then(|| req.headers().get(header::IF_NONE_MATCH).cloned())
         .flatten();
-    let mut res = match unknown {
-        Some(errors) => {
+    let mut res = match (invented, unknown) {
+        (Some(method), _) => {
+            let error = match req
+                .app_data::<web::Data<RouteTable>>()
+                .and_then(|routes| routes.allowed(req.path()))
+            {
+                Some(allow) => ApiError::MethodNotAllowed {
+                    method,
+                    allow: allow.to_vec(),
+                },
+                None => ApiError::NotFound,
+            };
+            let (http, _) = req.into_parts();
+            ServiceResponse::new(http, error.error_response())
+        }
+        (None, Some(errors)) => {
             let (http, _) = req.into_parts();
             ServiceResponse::new(http, ApiError::fields(errors).error_response())
         }
-        None => next.call(req).await?.map_into_boxed_body(),
+        (None, None) => next.call(req).await?.map_into_boxed_body(),
     };
     if let Some(tags) = if_none_match {
         res = not_modified(res, &tags);
     }
-    let is_problem = res
+    let mut is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes() == crate::error::PROBLEM_JSON.as_bytes());
+    // A refusal by a layer with its own plain-text errors (a CORS preflight from an origin not
+    // allowed) is answered as problem+json too.
+    if is_api && !is_problem && (res.status().is_client_error() || res.status().is_server_error()) {
+        res = as_problem(res).await;
+        is_problem = true;
+    }
     if indonesian && is_problem {
         res = translate_problem(res).await;
     }
@@ -683,21 +720,49 @@ pub async fn request_context(
         header::REFERRER_POLICY,
         header::HeaderValue::from_static("no-referrer"),
     );
+    // No page of this service may be framed (clickjacking), Swagger UI included; API answers
+    // load nothing at all.
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(if is_api {
+            "default-src 'none'; frame-ancestors 'none'"
+        } else {
+            "frame-ancestors 'none'"
+        }),
+    );
     if is_api {
         headers.insert(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),
         );
-        headers.insert(
-            header::X_FRAME_OPTIONS,
-            header::HeaderValue::from_static("DENY"),
-        );
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            header::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-        );
     }
     Ok(if head { without_body(res) } else { res })
+}
+
+/// A plain error answer as problem+json with its status, its text as the detail (4xx).
+async fn as_problem(
+    res: ServiceResponse<actix_web::body::BoxBody>,
+) -> ServiceResponse<actix_web::body::BoxBody> {
+    let status = res.status();
+    let (req, res) = res.into_parts();
+    let bytes = actix_web::body::to_bytes(res.into_body())
+        .await
+        .unwrap_or_default();
+    let text: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
+    let error = match status.as_u16() {
+        401 => ApiError::Unauthorized(text),
+        403 => ApiError::Forbidden(text),
+        404 => ApiError::NotFound,
+        400..=499 => ApiError::BadRequest(text),
+        _ => ApiError::Internal(text),
+    };
+    let mut answer = error.error_response();
+    *answer.status_mut() = status;
+    ServiceResponse::new(req, answer)
 }
 
 /// The answer to a HEAD: the GET's status and headers, and no body. The body stands in with

@@ -305,10 +305,10 @@ async fn failed_logins_are_limited_per_user_and_per_address() {
     // Another username from the same address still works until the address limit (5 failures).
     // The admin cannot sign in now; a token signed with the service's key stands in.
     let admin = sign(Algorithm::HS256, &claims(json!({})), JWT_SECRET);
-    post(&app, "/api/v1/users", &admin, json!({"username": "second", "display_name": "S", "password": "password-1234", "role": "operator"}))
+    post(&app, "/api/v1/users", &admin, json!({"username": "second", "display_name": "S", "password": "kerja-keras-1234", "role": "operator"}))
         .await
         .expect(201);
-    login(&app, "second", "password-1234").await.expect(200);
+    login(&app, "second", "kerja-keras-1234").await.expect(200);
     login(&app, "ghost", "wrong-password")
         .await
         .problem(401, "unauthorized");
@@ -316,7 +316,7 @@ async fn failed_logins_are_limited_per_user_and_per_address() {
         .await
         .problem(401, "unauthorized");
     // 5 failures from this address: everything from it is now limited.
-    login(&app, "second", "password-1234")
+    login(&app, "second", "kerja-keras-1234")
         .await
         .problem(429, "rate_limited");
     let log = get(
@@ -326,6 +326,63 @@ async fn failed_logins_are_limited_per_user_and_per_address() {
     )
     .await;
     assert_eq!(log.body["total"], 2, "{}", log.text);
+}
+
+/// The attack: many guesses at once, each checked before any failure was recorded. Attempts
+/// count from their start, so at most the limit is ever checked.
+#[actix_web::test]
+async fn parallel_guesses_get_at_most_the_limit_checked() {
+    let ctx = Ctx::with_config(Backend::Sqlite, |c| {
+        c.login_max_per_user = 10;
+        c.login_max_per_ip = 1000;
+    })
+    .await;
+    let app = ctx.app().await;
+    let answers =
+        futures_util::future::join_all((0..40).map(|_| login(&app, "admin", "wrong-password")))
+            .await;
+    let checked = answers.iter().filter(|r| r.status == 401).count();
+    let limited = answers.iter().filter(|r| r.status == 429).count();
+    assert_eq!((checked, limited), (10, 30), "40 parallel guesses");
+    // The per-address limit holds the same way, over many usernames.
+    let ctx = Ctx::with_config(Backend::Sqlite, |c| {
+        c.login_max_per_user = 1000;
+        c.login_max_per_ip = 8;
+    })
+    .await;
+    let app = ctx.app().await;
+    let answers = futures_util::future::join_all((0..40).map(|i| {
+        let name = format!("guess{i}");
+        let app = &app;
+        async move { login(app, &name, "wrong-password").await }
+    }))
+    .await;
+    let checked = answers.iter().filter(|r| r.status == 401).count();
+    assert_eq!(checked, 8, "40 parallel guesses from one address");
+}
+
+/// A stolen access token is no password oracle: wrong current passwords count as failed
+/// sign-ins of the account.
+#[actix_web::test]
+async fn wrong_current_passwords_are_limited() {
+    let ctx = Ctx::with_config(Backend::Sqlite, |c| c.login_max_per_user = 3).await;
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let change = |current: &str| {
+        auth(TestRequest::put().uri("/api/v1/auth/password"), &admin)
+            .set_json(json!({"current_password": current, "new_password": "a-new-password-2026"}))
+    };
+    for _ in 0..3 {
+        send(&app, change("not-it"))
+            .await
+            .invalid("current_password");
+    }
+    send(&app, change(ADMIN_PASSWORD))
+        .await
+        .problem(429, "rate_limited");
+    login(&app, "admin", ADMIN_PASSWORD)
+        .await
+        .problem(429, "rate_limited");
 }
 
 #[actix_web::test]
@@ -341,7 +398,7 @@ async fn password_change(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
     let op = user_with_role(&app, &admin, "siti", "operator", json!({})).await;
-    let before = login(&app, "siti", "password-1234").await;
+    let before = login(&app, "siti", "kerja-keras-1234").await;
     let old_refresh = before.body["refresh_token"].as_str().unwrap().to_string();
     let put = |token: &str, body: Value| {
         auth(TestRequest::put().uri("/api/v1/auth/password"), token).set_json(body)
@@ -350,12 +407,22 @@ async fn password_change(ctx: &Ctx) {
         &app,
         put(
             &op,
-            json!({"current_password": "password-1234", "new_password": "short"}),
+            json!({"current_password": "kerja-keras-1234", "new_password": "short"}),
         ),
     )
     .await;
     r.problem(422, "validation_failed");
     assert!(!r.field_errors("new_password").is_empty());
+    // Long enough but guessed at once: refused too.
+    send(
+        &app,
+        put(
+            &op,
+            json!({"current_password": "kerja-keras-1234", "new_password": "aaaaaaaaaa"}),
+        ),
+    )
+    .await
+    .invalid("new_password");
     let r = send(
         &app,
         put(
@@ -369,23 +436,23 @@ async fn password_change(ctx: &Ctx) {
     send(
         &app,
         TestRequest::put().uri("/api/v1/auth/password").set_json(
-            json!({"current_password": "password-1234", "new_password": "a-much-longer-one"}),
+            json!({"current_password": "kerja-keras-1234", "new_password": "a-much-longer-one"}),
         ),
     )
     .await
     .problem(401, "unauthorized");
-    login(&app, "siti", "password-1234").await.expect(200);
+    login(&app, "siti", "kerja-keras-1234").await.expect(200);
 
     send(
         &app,
         put(
             &op,
-            json!({"current_password": "password-1234", "new_password": "a-much-longer-one"}),
+            json!({"current_password": "kerja-keras-1234", "new_password": "a-much-longer-one"}),
         ),
     )
     .await
     .expect(204);
-    login(&app, "siti", "password-1234")
+    login(&app, "siti", "kerja-keras-1234")
         .await
         .problem(401, "unauthorized");
     login(&app, "siti", "a-much-longer-one").await.expect(200);

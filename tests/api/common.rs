@@ -438,14 +438,14 @@ where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let mut body = json!({"username": username, "display_name": username, "password": "password-1234", "role": role});
+    let mut body = json!({"username": username, "display_name": username, "password": "kerja-keras-1234", "role": role});
     if let (Some(obj), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
         for (k, v) in extra {
             obj.insert(k.clone(), v.clone());
         }
     }
     post(app, "/api/v1/users", admin, body).await.expect(201);
-    token_of(app, username, "password-1234").await
+    token_of(app, username, "kerja-keras-1234").await
 }
 
 /// The app under test, for helper functions: any service answering `ServiceResponse`s.

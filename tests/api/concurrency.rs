@@ -67,7 +67,7 @@ async fn resources<S: TestApp>(app: &S, ctx: &Ctx, admin: &str) -> Vec<(String, 
     enrolment.expect(201);
     let user = created(
         "/api/v1/users",
-        json!({"username": "racer", "display_name": "Racer", "password": "password-1234", "role": "operator"}),
+        json!({"username": "racer", "display_name": "Racer", "password": "kerja-keras-1234", "role": "operator"}),
     )
     .await;
     let client = created(

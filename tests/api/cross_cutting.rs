@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 use crate::on_each_backend;
+use kompetensi::db::DbUrl;
 
 async fn routing_errors(ctx: &Ctx) {
     let app = ctx.app().await;
@@ -205,7 +206,61 @@ async fn cors_allows_only_configured_origins() {
     );
     let r = send(&app, preflight("https://evil.example")).await;
     assert_eq!(r.header("access-control-allow-origin"), None);
-    assert!(r.status >= 400);
+    r.problem(400, "bad_request");
+    assert!(r.header("x-request-id").is_some());
+}
+
+#[actix_web::test]
+async fn no_page_can_be_framed() {
+    let ctx = Ctx::new(Backend::Sqlite).await;
+    let app = ctx.app().await;
+    for uri in [
+        "/swagger-ui/",
+        "/api-docs/openapi.json",
+        "/api/v1/partners",
+        "/health/live",
+    ] {
+        let r = send(&app, TestRequest::get().uri(uri)).await;
+        assert_eq!(
+            r.header("x-frame-options").as_deref(),
+            Some("DENY"),
+            "{uri}"
+        );
+        assert!(
+            r.header("content-security-policy")
+                .is_some_and(|csp| csp.contains("frame-ancestors 'none'")),
+            "{uri}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_sqlite_files_are_the_service_users_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let ctx = Ctx::new(Backend::Sqlite).await;
+    let app = ctx.app().await;
+    // A write, so the -wal and -shm files exist.
+    let admin = admin_token(&app).await;
+    post(
+        &app,
+        "/api/v1/partners",
+        &admin,
+        json!({"name": "UBB", "kind": "university"}),
+    )
+    .await
+    .expect(201);
+    let DbUrl::SqliteFile(path) = &ctx.db.url else {
+        panic!("a SQLite file")
+    };
+    let mut checked = 0;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{}{suffix}", path.display());
+        if let Ok(meta) = std::fs::metadata(&file) {
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "the database and its WAL");
 }
 
 async fn health(ctx: &Ctx) {
@@ -232,6 +287,66 @@ async fn health(ctx: &Ctx) {
     );
 }
 on_each_backend!(health_and_metrics, health);
+
+/// The attack: invented methods and random paths, no token, each once. The series stay
+/// bounded: every invented method is `OTHER`, every unmatched path `UNKNOWN`.
+#[actix_web::test]
+async fn metrics_series_stay_bounded_whatever_clients_send() {
+    let ctx = Ctx::new(Backend::Sqlite).await;
+    let app = ctx.app().await;
+    let series = |text: &str| text.lines().filter(|l| !l.starts_with('#')).count();
+    for warm_up in ["X0", "Y0"] {
+        let method = actix_web::http::Method::from_bytes(warm_up.as_bytes()).unwrap();
+        send(
+            &app,
+            TestRequest::default()
+                .method(method)
+                .uri("/api/v1/partners"),
+        )
+        .await;
+        send(&app, TestRequest::get().uri("/no/such/path/0")).await;
+    }
+    send(&app, TestRequest::get().uri("/metrics")).await;
+    let before = series(&send(&app, TestRequest::get().uri("/metrics")).await.text);
+    for i in 1..=300 {
+        let method = actix_web::http::Method::from_bytes(format!("X{i}").as_bytes()).unwrap();
+        let r = send(
+            &app,
+            TestRequest::default()
+                .method(method)
+                .uri("/api/v1/partners"),
+        )
+        .await;
+        r.problem(405, "method_not_allowed");
+        assert!(r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("X{i}")));
+        let method = actix_web::http::Method::from_bytes(format!("Y{i}").as_bytes()).unwrap();
+        send(
+            &app,
+            TestRequest::default()
+                .method(method)
+                .uri(&format!("/no/such/{i}")),
+        )
+        .await
+        .problem(404, "not_found");
+        send(&app, TestRequest::get().uri(&format!("/no/such/path/{i}")))
+            .await
+            .problem(404, "not_found");
+    }
+    let after = send(&app, TestRequest::get().uri("/metrics")).await.text;
+    assert!(
+        !after.contains("X1") && !after.contains("/no/such"),
+        "{after}"
+    );
+    // Only the request counters of /metrics itself may have moved on to new lines.
+    assert!(
+        series(&after) <= before + 20,
+        "{before} series before, {} after",
+        series(&after)
+    );
+}
 
 #[actix_web::test]
 async fn readiness_is_503_when_the_database_does_not_answer() {

@@ -1471,3 +1471,37 @@ async fn formula_cells(ctx: &Ctx) {
     );
 }
 on_each_backend!(csv_cells_never_run_as_spreadsheet_formulas, formula_cells);
+
+/// Drafts are the training staff's own: a unit manager's summary does not count them.
+async fn drafts_in_summary(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let unit = ctx.insert_unit("U1", None);
+    let manager = user_with_role(
+        &app,
+        &admin,
+        "kepala.u1",
+        "unit_manager",
+        json!({"unit_id": unit}),
+    )
+    .await;
+    let year = chrono::Utc::now().year();
+    post(
+        &app,
+        "/api/v1/trainings",
+        &admin,
+        json!({"title": "Rancangan", "form": "seminar", "mode": "in_person", "jp": 4,
+               "start_date": format!("{year}-06-01"), "end_date": format!("{year}-06-01")}),
+    )
+    .await
+    .expect(201);
+    let staff = get(&app, "/api/v1/reports/summary", &admin).await;
+    assert_eq!(staff.body["trainings_by_status"]["draft"], 1);
+    let theirs = get(&app, "/api/v1/reports/summary", &manager).await;
+    assert_eq!(
+        theirs.body["trainings_by_status"]["draft"], 0,
+        "{}",
+        theirs.text
+    );
+}
+on_each_backend!(unit_managers_see_no_draft_counts, drafts_in_summary);

@@ -85,7 +85,7 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
             json!({"current_password": "not-the-password", "new_password": "another-password-9"})
         }
         "/api/v1/users" => {
-            json!({"username": "matrix.user", "display_name": "M", "password": "password-1234", "role": "operator"})
+            json!({"username": "matrix.user", "display_name": "M", "password": "kerja-keras-1234", "role": "operator"})
         }
         "/api/v1/api-clients" => json!({"name": "Matrix", "scopes": ["records:read"]}),
         "/api/v1/units" => json!({"code": "MX", "name": "Matrix"}),
@@ -375,7 +375,7 @@ async fn matrix(ctx: &Ctx) {
 /// A signed-in user cannot raise their own role through the password change.
 async fn put_password_with_role<S: TestApp>(app: &S, token: &str) {
     let req = auth(TestRequest::put().uri("/api/v1/auth/password"), token).set_json(
-        json!({"current_password": "password-1234", "new_password": "password-5678", "role": "admin"}),
+        json!({"current_password": "kerja-keras-1234", "new_password": "kerja-keras-5678", "role": "admin"}),
     );
     send(app, req).await.problem(422, "validation_failed");
     let me = get(app, "/api/v1/auth/me", token).await;

@@ -320,10 +320,18 @@ crate::per_backend!(capacity_holds_across_two_server_processes, race);
 /// SIGTERM while requests are in flight: every one of them is answered, and the process exits 0.
 fn graceful(backend: Backend) {
     let db = TestDb::new(backend);
-    let mut server = start(&url_of(&db));
+    // No failure limit here: every sign-in goes on to the password hashing.
+    let mut server = start_with(
+        &url_of(&db),
+        &[
+            ("KOMPETENSI_LOGIN_MAX_FAILURES_PER_USER", "100000"),
+            ("KOMPETENSI_LOGIN_MAX_FAILURES_PER_IP", "100000"),
+        ],
+    );
     let port = server.port;
-    // Sign-ins are the slowest requests (argon2id, a few at a time per worker): 256 at once are
-    // still being answered well after the signal.
+    // Sign-ins are the slowest requests: they queue for the few password-hashing slots, and
+    // those that wait past a second are answered 503 `overloaded`. 256 at once are still being
+    // answered well after the signal.
     const IN_FLIGHT: usize = 256;
     // Each client sends its request, then waits for the others; the signal goes out once all
     // requests are on the wire, and only then are the answers read. (Checked: with a shutdown
@@ -368,7 +376,12 @@ fn graceful(backend: Backend) {
         .into_iter()
         .map(|h| h.join().expect("thread"))
         .collect();
-    assert_eq!(statuses, vec![200; IN_FLIGHT], "{backend:?}");
+    // Every one answered by the service: signed in, or told to come back (none reset).
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "{backend:?}: {statuses:?}"
+    );
+    assert!(statuses.contains(&200), "{backend:?}: {statuses:?}");
     let deadline = Instant::now() + Duration::from_secs(35);
     let status = loop {
         if let Some(status) = server.child.try_wait().expect("wait") {

@@ -16,7 +16,7 @@ async fn crud(ctx: &Ctx) {
         &app,
         "/api/v1/users",
         &admin,
-        json!({"username": "Budi.Manager", "display_name": "Budi", "password": "password-1234", "role": "unit_manager", "unit_id": unit}),
+        json!({"username": "Budi.Manager", "display_name": "Budi", "password": "kerja-keras-1234", "role": "unit_manager", "unit_id": unit}),
     )
     .await;
     r.expect(201);
@@ -28,7 +28,7 @@ async fn crud(ctx: &Ctx) {
     );
     assert_eq!(r.body["unit_id"], unit);
     assert!(r.body.get("password").is_none() && r.body.get("password_hash").is_none());
-    let mgr = token_of(&app, "budi.manager", "password-1234").await;
+    let mgr = token_of(&app, "budi.manager", "kerja-keras-1234").await;
     let me = get(&app, "/api/v1/auth/me", &mgr).await;
     assert_eq!(me.body["unit_id"], unit);
 
@@ -41,25 +41,25 @@ async fn crud(ctx: &Ctx) {
     assert_eq!(list.body["items"][0]["id"], id);
 
     // Duplicate username (any case) → 409.
-    let r = post(&app, "/api/v1/users", &admin, json!({"username": "BUDI.manager", "display_name": "B", "password": "password-1234", "role": "operator"})).await;
+    let r = post(&app, "/api/v1/users", &admin, json!({"username": "BUDI.manager", "display_name": "B", "password": "kerja-keras-1234", "role": "operator"})).await;
     r.problem(409, "conflict");
 
     // Bindings: a unit manager needs a unit, an employee an employee; both must exist.
     let bad = [
         (
-            json!({"username": "xx1", "display_name": "X", "password": "password-1234", "role": "unit_manager"}),
+            json!({"username": "xx1", "display_name": "X", "password": "kerja-keras-1234", "role": "unit_manager"}),
             "unit_id",
         ),
         (
-            json!({"username": "xx2", "display_name": "X", "password": "password-1234", "role": "employee"}),
+            json!({"username": "xx2", "display_name": "X", "password": "kerja-keras-1234", "role": "employee"}),
             "employee_id",
         ),
         (
-            json!({"username": "xx3", "display_name": "X", "password": "password-1234", "role": "unit_manager", "unit_id": 9999}),
+            json!({"username": "xx3", "display_name": "X", "password": "kerja-keras-1234", "role": "unit_manager", "unit_id": 9999}),
             "unit_id",
         ),
         (
-            json!({"username": "xx4", "display_name": "X", "password": "password-1234", "role": "superuser"}),
+            json!({"username": "xx4", "display_name": "X", "password": "kerja-keras-1234", "role": "superuser"}),
             "role",
         ),
         (
@@ -67,11 +67,19 @@ async fn crud(ctx: &Ctx) {
             "password",
         ),
         (
-            json!({"username": "bad name", "display_name": "X", "password": "password-1234", "role": "operator"}),
+            json!({"username": "xx7", "display_name": "X", "password": "aaaaaaaaaa", "role": "operator"}),
+            "password",
+        ),
+        (
+            json!({"username": "xx8", "display_name": "X", "password": "qwertyuiop12", "role": "operator"}),
+            "password",
+        ),
+        (
+            json!({"username": "bad name", "display_name": "X", "password": "kerja-keras-1234", "role": "operator"}),
             "username",
         ),
         (
-            json!({"username": "xx6", "display_name": "", "password": "password-1234", "role": "operator"}),
+            json!({"username": "xx6", "display_name": "", "password": "kerja-keras-1234", "role": "operator"}),
             "display_name",
         ),
     ];
@@ -80,7 +88,7 @@ async fn crud(ctx: &Ctx) {
         r.problem(422, "validation_failed");
         assert!(!r.field_errors(field).is_empty(), "{field}: {}", r.text);
     }
-    let r = post(&app, "/api/v1/users", &admin, json!({"username": "ani", "display_name": "Ani", "password": "password-1234", "role": "employee", "employee_id": employee})).await;
+    let r = post(&app, "/api/v1/users", &admin, json!({"username": "ani", "display_name": "Ani", "password": "kerja-keras-1234", "role": "employee", "employee_id": employee})).await;
     r.expect(201);
 
     // PATCH: rebind and rename; If-Match honoured.
@@ -132,7 +140,7 @@ async fn crud(ctx: &Ctx) {
     )
     .await
     .expect(200);
-    login(&app, "budi.manager", "password-1234")
+    login(&app, "budi.manager", "kerja-keras-1234")
         .await
         .problem(401, "unauthorized");
 
@@ -212,7 +220,7 @@ async fn only_admins(ctx: &Ctx) {
         json!({"employee_id": employee}),
     )
     .await;
-    let body = json!({"username": "new", "display_name": "N", "password": "password-1234", "role": "admin"});
+    let body = json!({"username": "new", "display_name": "N", "password": "kerja-keras-1234", "role": "admin"});
     for token in [&operator, &manager, &emp] {
         get(&app, "/api/v1/users", token)
             .await
