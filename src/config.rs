@@ -21,8 +21,11 @@ pub struct Config {
     pub login_max_per_user: usize,
     pub login_max_per_ip: usize,
     pub login_window: Duration,
-    /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_proxy: bool,
+    /// After SIGTERM, how long `/health/ready` answers 503 while requests are still served, so
+    /// a load balancer stops sending before the listener closes.
+    pub shutdown_drain: Duration,
+    /// The proxies whose `X-Forwarded-For` is believed (`web::client_address`); empty: none.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -39,6 +42,33 @@ fn env_num<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
             .parse()
             .map_err(|_| format!("{name} must be a number, got `{v}`")),
     }
+}
+
+/// `KOMPETENSI_TRUSTED_PROXIES`: comma-separated networks or addresses (`10.0.0.0/24, ::1`).
+/// `KOMPETENSI_TRUST_PROXY=1` alone, as before, trusts a proxy on this host (loopback).
+fn trusted_proxies(list: Option<&str>, loopback: bool) -> Result<Vec<ipnet::IpNet>, String> {
+    let mut nets: Vec<ipnet::IpNet> = Vec::new();
+    for item in list
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let net = item
+            .parse::<ipnet::IpNet>()
+            .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .map_err(|_| {
+                format!("KOMPETENSI_TRUSTED_PROXIES: `{item}` is not a network or an address")
+            })?;
+        nets.push(net);
+    }
+    if loopback && nets.is_empty() {
+        nets = vec![
+            "127.0.0.0/8".parse().map_err(|_| "loopback")?,
+            "::1/128".parse().map_err(|_| "loopback")?,
+        ];
+    }
+    Ok(nets)
 }
 
 impl Config {
@@ -75,10 +105,17 @@ impl Config {
             login_max_per_user: env_num("KOMPETENSI_LOGIN_MAX_FAILURES_PER_USER", 10usize)?,
             login_max_per_ip: env_num("KOMPETENSI_LOGIN_MAX_FAILURES_PER_IP", 30usize)?,
             login_window: Duration::from_secs(env_num("KOMPETENSI_LOGIN_WINDOW_SECONDS", 900u64)?),
-            trust_proxy: matches!(
-                env("KOMPETENSI_TRUST_PROXY").as_deref(),
-                Some("1" | "true" | "yes")
-            ),
+            shutdown_drain: Duration::from_secs(env_num(
+                "KOMPETENSI_SHUTDOWN_DRAIN_SECONDS",
+                5u64,
+            )?),
+            trusted_proxies: trusted_proxies(
+                env("KOMPETENSI_TRUSTED_PROXIES").as_deref(),
+                matches!(
+                    env("KOMPETENSI_TRUST_PROXY").as_deref(),
+                    Some("1" | "true" | "yes")
+                ),
+            )?,
         })
     }
 
@@ -99,7 +136,8 @@ impl Config {
             login_max_per_user: 10,
             login_max_per_ip: 30,
             login_window: Duration::from_secs(900),
-            trust_proxy: false,
+            shutdown_drain: Duration::ZERO,
+            trusted_proxies: Vec::new(),
         }
     }
 }

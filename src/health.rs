@@ -33,6 +33,7 @@ pub async fn check_live() -> HttpResponse {
 /// Readiness.
 ///
 /// 200 when the database answers, else 503: a load balancer sends requests only while ready.
+/// From SIGTERM on it is 503, while requests are still served for the drain.
 #[utoipa::path(
     tag = "operations",
     responses(
@@ -43,6 +44,9 @@ pub async fn check_live() -> HttpResponse {
 )]
 #[get("/health/ready")]
 pub async fn check_ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(crate::error::ApiError::Unavailable);
+    }
     db(&state.pool, |c| {
         c.batch_execute("SELECT 1")
             .map_err(|_| crate::error::ApiError::Unavailable)

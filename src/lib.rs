@@ -58,6 +58,8 @@ pub struct AppState {
     pub routes: actix_web::web::Data<RouteTable>,
     /// Seals the answers kept for `Idempotency-Key` replays.
     pub sealer: web::idempotency::Sealer,
+    /// Set on SIGTERM: `/health/ready` answers 503 from then on (the drain).
+    pub draining: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
             metrics,
             openapi_json,
             routes,
+            draining: std::sync::atomic::AtomicBool::new(false),
         })
     }
 }

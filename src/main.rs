@@ -124,13 +124,38 @@ fn serve() -> Result<(), String> {
     log::info!("listening on http://{bind} (Swagger UI at http://{bind}/swagger-ui/)");
     actix_web::rt::System::new()
         .block_on(async move {
-            HttpServer::new(move || build_app(state.clone()))
+            let app_state = state.clone();
+            let server = HttpServer::new(move || build_app(app_state.clone()))
                 .workers(workers)
                 .worker_max_blocking_threads(blocking)
                 .shutdown_timeout(30)
+                .disable_signals()
                 .bind(&bind)?
-                .run()
-                .await
+                .run();
+            actix_web::rt::spawn(drain_on_signal(state, server.handle()));
+            server.await
         })
         .map_err(|e| format!("server error: {e}"))
+}
+
+/// SIGTERM or SIGINT: `/health/ready` turns 503 at once, the listener keeps accepting for the
+/// drain (`KOMPETENSI_SHUTDOWN_DRAIN_SECONDS`) so nothing a load balancer still sends is reset,
+/// then it closes and the requests in flight are finished (within the shutdown timeout).
+async fn drain_on_signal(state: web::Data<AppState>, server: actix_web::dev::ServerHandle) {
+    use actix_web::rt::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        log::error!("cannot listen for SIGTERM; stopping is by SIGKILL only");
+        return;
+    };
+    futures_util::future::select(Box::pin(term.recv()), Box::pin(int.recv())).await;
+    let drain = state.config.shutdown_drain;
+    log::info!("stopping: draining for {} s", drain.as_secs());
+    state
+        .draining
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    actix_web::rt::time::sleep(drain).await;
+    server.stop(true).await;
 }

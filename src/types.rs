@@ -162,6 +162,17 @@ pub struct UnknownValue {
     pub value: String,
 }
 
+/// The years a date of this service may fall in (API.md: 1900..2999); what lies outside is a
+/// typing error, and PostgreSQL's date range is narrower than chrono's.
+pub fn date_in_range(date: &chrono::NaiveDate) -> Result<(), validator::ValidationError> {
+    use chrono::Datelike;
+    if (1900..=2999).contains(&date.year()) {
+        return Ok(());
+    }
+    Err(validator::ValidationError::new("date_range")
+        .with_message("must be a date in the years 1900 to 2999".into()))
+}
+
 /// An enum stored as text and sent as the same text: `Variant = "text"` once, and serde, the
 /// OpenAPI schema, the database mapping, `as_str`, `FromStr` and `ALL` all follow from it.
 #[macro_export]

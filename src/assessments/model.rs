@@ -50,6 +50,8 @@ pub struct AssessmentInput {
     pub level: i32,
     /// The day of the assessment; not in the future.
     #[validate(custom(function = "not_in_future"))]
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub assessed_on: NaiveDate,
     pub method: Method,
     #[schema(min_length = 1, max_length = 200)]

@@ -116,8 +116,12 @@ pub struct AuditFilter {
     pub action: Option<Action>,
     pub outcome: Option<Outcome>,
     /// First day, inclusive (YYYY-MM-DD).
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub from: Option<NaiveDate>,
     /// Last day, inclusive (YYYY-MM-DD).
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub to: Option<NaiveDate>,
 }
 

@@ -10,8 +10,12 @@ use crate::web::csv::{CsvRow, Format};
 #[into_params(parameter_in = Query)]
 pub struct ExportFilter {
     /// Trainings that end on or after this day.
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub from: Option<NaiveDate>,
     /// Trainings that end on or before this day.
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub to: Option<NaiveDate>,
     /// This unit and its sub-units.
     pub unit_id: Option<UnitId>,

@@ -93,8 +93,12 @@ pub struct PartnerInput {
     #[validate(length(min = 1, max = 100))]
     pub agreement_number: Option<String>,
     /// Start of the cooperation agreement (MoU/PKS).
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub agreement_start: Option<NaiveDate>,
     /// End of the agreement; not before `agreement_start`.
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub agreement_end: Option<NaiveDate>,
     #[serde(default)]
     #[schema(max_items = 100)]

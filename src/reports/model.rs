@@ -20,8 +20,12 @@ pub struct ReportFilter {
     #[validate(range(min = 1900, max = 2200))]
     pub year: Option<i32>,
     /// Trainings that end on or after this day.
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub from: Option<NaiveDate>,
     /// Trainings that end on or before this day.
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub to: Option<NaiveDate>,
     /// This unit and its sub-units (people-based figures).
     pub unit_id: Option<UnitId>,

@@ -245,8 +245,12 @@ pub struct TrainingInput {
     #[schema(minimum = 1, maximum = 1000, example = 24)]
     #[validate(range(min = 1, max = 1000))]
     pub jp: i32,
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub start_date: NaiveDate,
     /// Not before `start_date`.
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub end_date: NaiveDate,
     #[schema(min_length = 1, max_length = 300)]
     #[validate(length(min = 1, max = 300))]
@@ -264,6 +268,8 @@ pub struct TrainingInput {
     #[validate(range(min = 1, max = 100000))]
     pub capacity: Option<i32>,
     /// Last day employees may enrol themselves; not after `end_date`.
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub enrolment_deadline: Option<NaiveDate>,
     /// Rupiah.
     #[schema(minimum = 0)]
@@ -309,8 +315,12 @@ pub struct TrainingFilter {
     #[validate(range(min = 1900, max = 2200))]
     pub year: Option<i32>,
     /// Trainings that end on or after this day.
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub from: Option<NaiveDate>,
     /// Trainings that start on or before this day.
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
     pub to: Option<NaiveDate>,
     /// Case-insensitive search in title and location.
     #[param(max_length = 200)]

@@ -596,21 +596,51 @@ impl FromRequest for RequestMeta {
 }
 
 pub fn request_meta(req: &HttpRequest) -> RequestMeta {
-    let trust_proxy = req
+    let trusted = req
         .app_data::<web::Data<crate::AppState>>()
-        .map(|s| s.config.trust_proxy)
-        .unwrap_or(false);
-    let ip = if trust_proxy {
-        req.connection_info()
-            .realip_remote_addr()
-            .map(|a| a.to_string())
-    } else {
-        req.peer_addr().map(|a| a.ip().to_string())
-    };
+        .map(|s| s.config.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let ip = req
+        .peer_addr()
+        .map(|peer| client_address(peer.ip(), &forwarded, trusted).to_string());
     RequestMeta {
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
         ip,
     }
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy; then, walking
+/// `X-Forwarded-For` from the right (each proxy appends the address it saw), the first address
+/// that is not a trusted proxy. Entries left of it are the client's to write, and ignored.
+pub fn client_address(
+    peer: std::net::IpAddr,
+    forwarded_for: &str,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer;
+    if !is_trusted(&client) {
+        return client;
+    }
+    for entry in forwarded_for.rsplit(',').map(str::trim) {
+        match entry.parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            // Garbage in the header: stop at the last address a trusted proxy vouched for.
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 /// Gives every request an id (kept from a sane incoming `X-Request-Id`), echoes it, adds the
@@ -1042,4 +1072,41 @@ pub async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+#[cfg(test)]
+mod client_address_tests {
+    use super::client_address;
+
+    #[test]
+    fn the_right_most_untrusted_address_is_the_clients() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        // Not through a trusted proxy: the header is the client's own, and ignored.
+        assert_eq!(
+            client_address(ip("203.0.113.9"), "1.2.3.4", &trusted),
+            ip("203.0.113.9")
+        );
+        // Through the proxy: what it appended, not what the client put first.
+        assert_eq!(
+            client_address(ip("10.0.0.5"), "1.2.3.4, 198.51.100.7", &trusted),
+            ip("198.51.100.7")
+        );
+        // Two trusted hops.
+        assert_eq!(
+            client_address(ip("10.0.0.5"), "9.9.9.9, 198.51.100.7, 10.0.0.6", &trusted),
+            ip("198.51.100.7")
+        );
+        // No header, or garbage: the proxy itself, or the last vouched-for address.
+        assert_eq!(client_address(ip("10.0.0.5"), "", &trusted), ip("10.0.0.5"));
+        assert_eq!(
+            client_address(ip("10.0.0.5"), "198.51.100.7, junk, 10.0.0.6", &trusted),
+            ip("10.0.0.6")
+        );
+        // Nothing trusted: always the peer.
+        assert_eq!(
+            client_address(ip("10.0.0.5"), "1.2.3.4", &[]),
+            ip("10.0.0.5")
+        );
+    }
 }

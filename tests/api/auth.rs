@@ -385,6 +385,54 @@ async fn wrong_current_passwords_are_limited() {
         .problem(429, "rate_limited");
 }
 
+/// The attack: behind the proxy, a client writes its own `X-Forwarded-For` entry to pick a
+/// fresh address per guess. The address is the one the proxy appended.
+#[actix_web::test]
+async fn a_forged_forwarded_for_entry_picks_no_address() {
+    let ctx = Ctx::with_config(Backend::Sqlite, |c| {
+        c.login_max_per_user = 1000;
+        c.login_max_per_ip = 2;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let app = ctx.app().await;
+    let guess = |forged: &str, name: &str| {
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .insert_header(("X-Forwarded-For", format!("{forged}, 198.51.100.7")))
+            .set_json(json!({"username": name, "password": "wrong-password"}))
+    };
+    send(&app, guess("1.1.1.1", "a"))
+        .await
+        .problem(401, "unauthorized");
+    send(&app, guess("2.2.2.2", "b"))
+        .await
+        .problem(401, "unauthorized");
+    send(&app, guess("3.3.3.3", "c"))
+        .await
+        .problem(429, "rate_limited");
+    // Another client behind the same proxy is not affected.
+    let other = TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .insert_header(("X-Forwarded-For", "198.51.100.8"))
+        .set_json(json!({"username": "admin", "password": ADMIN_PASSWORD}));
+    let token = send(&app, other).await;
+    token.expect(200);
+    let token = token.body["access_token"].as_str().unwrap().to_string();
+    let log = get(
+        &app,
+        "/api/v1/audit-log?action=login&outcome=failed",
+        &token,
+    )
+    .await;
+    for entry in log.body["items"].as_array().unwrap() {
+        assert_eq!(
+            entry["ip"], "198.51.100.7",
+            "the audit log records the real address"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn many_successful_logins_from_one_address_are_not_limited() {
     let ctx = Ctx::with_config(Backend::Sqlite, |c| c.login_max_per_ip = 2).await;

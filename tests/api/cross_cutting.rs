@@ -435,3 +435,67 @@ fn the_spec_documents_security_and_problem_responses() {
     assert_eq!(partner["name"]["maxLength"], 200);
     assert!(partner["phone"]["pattern"].is_string());
 }
+
+/// The attack: dates PostgreSQL cannot hold (years 0, −1, 10000, 262142) in filters and bodies.
+/// Every date is a year 1900..2999, or 422 naming the field, on both backends.
+async fn out_of_range_dates(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    for date in [
+        "0000-01-01",
+        "-0001-01-01",
+        "%2B10000-01-01",
+        "%2B262142-01-01",
+        "1899-12-31",
+        "3000-01-01",
+    ] {
+        for (path, field) in [
+            ("/api/v1/reports/summary?from=", "from"),
+            ("/api/v1/reports/training-evaluation.csv?to=", "to"),
+            ("/api/v1/exports/siasn/course-records?from=", "from"),
+            ("/api/v1/audit-log?to=", "to"),
+            ("/api/v1/trainings?from=", "from"),
+        ] {
+            get(&app, &format!("{path}{date}"), &admin)
+                .await
+                .invalid(field);
+        }
+    }
+    for (start, end) in [
+        ("0000-01-01", "0000-01-02"),
+        ("9999-01-01", "9999-01-01"),
+        ("+10000-01-01", "+10000-01-01"),
+    ] {
+        let r = post(
+            &app,
+            "/api/v1/trainings",
+            &admin,
+            json!({"title": "Tahun aneh", "form": "seminar", "mode": "in_person", "jp": 2,
+                   "start_date": start, "end_date": end}),
+        )
+        .await;
+        r.invalid("start_date");
+    }
+    post(
+        &app,
+        "/api/v1/partners",
+        &admin,
+        json!({"name": "P", "kind": "ngo", "agreement_end": "0001-01-01"}),
+    )
+    .await
+    .invalid("agreement_end");
+    assert_eq!(
+        ctx.count("trainings") + ctx.count("partners"),
+        0,
+        "nothing written"
+    );
+    // The edges are in.
+    get(
+        &app,
+        "/api/v1/reports/summary?from=1900-01-01&to=2999-12-31",
+        &admin,
+    )
+    .await
+    .expect(200);
+}
+on_each_backend!(dates_outside_1900_to_2999_are_422, out_of_range_dates);

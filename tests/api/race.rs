@@ -57,6 +57,8 @@ pub fn start_logging(url: &str, env: &[(&str, &str)], log: impl Into<Stdio>) -> 
         .env("KOMPETENSI_WORKERS", "2")
         .env("KOMPETENSI_POOL_SIZE", "4")
         .env("RUST_LOG", "error")
+        // No drain unless a test asks for one: stopping is quick.
+        .env("KOMPETENSI_SHUTDOWN_DRAIN_SECONDS", "0")
         .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(log)
@@ -399,3 +401,71 @@ fn graceful(backend: Backend) {
 }
 
 crate::per_backend!(sigterm_answers_requests_in_flight_and_exits_0, graceful);
+
+/// The drain: 8 clients keep sending through a SIGTERM. Readiness turns 503 at once, every
+/// request (new connections included) is still answered for the drain's 2 s, then the process
+/// stops and exits 0; not one request fails.
+fn drain(backend: Backend) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let db = TestDb::new(backend);
+    let mut server = start_with(&url_of(&db), &[("KOMPETENSI_SHUTDOWN_DRAIN_SECONDS", "2")]);
+    let port = server.port;
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut statuses = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    statuses.push(http(port, "GET", "/health/live", None, None).0);
+                }
+                statuses
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let signalled = Instant::now();
+    assert!(Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill")
+        .success());
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        http(port, "GET", "/health/ready", None, None).0,
+        503,
+        "not ready while draining"
+    );
+    // The clients stop sending before the drain ends, as a load balancer that saw the 503 would.
+    std::thread::sleep(Duration::from_millis(1500));
+    stop.store(true, Ordering::Relaxed);
+    let statuses: Vec<u16> = clients
+        .into_iter()
+        .flat_map(|c| c.join().expect("client"))
+        .collect();
+    assert!(statuses.len() >= 200, "only {} requests", statuses.len());
+    let failed = statuses.iter().filter(|s| **s != 200).count();
+    assert_eq!(
+        failed,
+        0,
+        "{backend:?}: {failed} of {} failed",
+        statuses.len()
+    );
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(35),
+            "still running"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{backend:?}: exit {status:?}");
+    assert!(
+        signalled.elapsed() >= Duration::from_secs(2),
+        "stopped before the drain ended"
+    );
+}
+
+crate::per_backend!(sigterm_drains_before_the_listener_closes, drain);
