@@ -471,6 +471,9 @@ problem_responses! {
     DeleteErrors: 400, 401, 403, 404, 409, 412, 422, 503;
     /// What an action without a precondition (a bulk update, feedback) can answer besides 2xx.
     ActionErrors: 400, 401, 403, 404, 409, 413, 415, 422, 503;
+    /// What a password change can answer besides 204 (429: wrong current passwords count as
+    /// failed sign-ins).
+    PasswordErrors: 400, 401, 403, 404, 409, 413, 415, 422, 429, 503;
     /// What a sign-in or token exchange can answer besides 200.
     SignInErrors: 400, 401, 413, 415, 422, 429, 503;
     /// What the liveness probe can answer besides 200 (a query parameter: it takes none).

@@ -58,6 +58,8 @@ pub struct AppState {
     pub routes: actix_web::web::Data<RouteTable>,
     /// Seals the answers kept for `Idempotency-Key` replays.
     pub sealer: web::idempotency::Sealer,
+    /// The access tokens revoked lately (`auth::revocations`).
+    pub revocations: auth::revocations::Revocations,
     /// Set on SIGTERM: `/health/ready` answers 503 from then on (the drain).
     pub draining: std::sync::atomic::AtomicBool,
 }
@@ -90,6 +92,7 @@ impl AppState {
             jwt: JwtKeys::new(&secret),
             sealer: web::idempotency::Sealer::new(&secret),
             reader: db::reader::PgReader::new(&config.database_url, config.pool_timeout),
+            revocations: auth::revocations::Revocations::new(pool.clone(), config.access_ttl),
             pool,
             config,
             metrics,

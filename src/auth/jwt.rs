@@ -36,6 +36,9 @@ pub struct Claims {
     pub employee_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// Access tokens: the principal's `token_version` when issued (`auth::revocations`).
+    #[serde(default)]
+    pub ver: i64,
     /// Refresh tokens: the id stored (hashed) server-side.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,

@@ -6,6 +6,7 @@ pub mod model;
 pub mod password;
 pub mod permissions;
 pub mod queries;
+pub mod revocations;
 pub mod routes;
 
 use actix_web::http::header;
@@ -263,6 +264,16 @@ pub(crate) fn caller_from_request(req: &HttpRequest) -> ApiResult<Caller> {
         .map_err(|_| ApiError::Unauthorized("the access token is invalid or expired".into()))?;
     let invalid = || ApiError::Unauthorized("the access token is invalid or expired".into());
     let id: i64 = claims.sub.parse().map_err(|_| invalid())?;
+    let kind = match claims.act.as_str() {
+        "user" => ActorKind::User,
+        "api_client" => ActorKind::ApiClient,
+        _ => return Err(invalid()),
+    };
+    if !state.revocations.admits(kind, id, claims.ver) {
+        return Err(ApiError::Unauthorized(
+            "the access token was revoked; sign in again".into(),
+        ));
+    }
     match claims.act.as_str() {
         "user" => Ok(Caller {
             kind: ActorKind::User,

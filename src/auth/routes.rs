@@ -1,3 +1,4 @@
+use super::revocations::{revoke, Principal};
 use actix_web::{get, post, put, web, HttpResponse};
 
 use super::jwt::{expiry, now_secs, random_token, Claims, TokenType, AUDIENCE, ISSUER};
@@ -5,7 +6,7 @@ use super::model::{LoginRequest, Me, PasswordChange, RefreshRequest, TokenPair};
 use super::{op, password, queries, Actor, Allowed};
 use crate::audit::{self, Action, Entity, Outcome};
 use crate::db::write::{self, Tx};
-use crate::error::{ActionErrors, ApiError, ApiResult, ReadErrors, SignInErrors};
+use crate::error::{ActionErrors, ApiError, ApiResult, PasswordErrors, ReadErrors, SignInErrors};
 use crate::types::UserId;
 use crate::users::model::UserRow;
 use crate::web::{db, RequestMeta, ValidJson, Write};
@@ -56,6 +57,7 @@ fn issue_pair(
         unit_id: user.unit_id.map(|u| u.0),
         employee_id: user.employee_id.map(|e| e.0),
         scope: None,
+        ver: user.token_version,
         jti: None,
     };
     let family = family
@@ -189,8 +191,10 @@ pub async fn refresh_session(
             };
             let (actor, user) = (Actor::user(row.user_id.0), Some(row.user_id.0));
             if row.revoked || !queries::spend_refresh(tx, row.id)? {
-                // A spent token presented again: someone else may hold it. Cut the whole family.
+                // A spent token presented again: someone else may hold it. Cut the whole family,
+                // and the access tokens already issued.
                 queries::revoke_family(tx, &row.family)?;
+                revoke(tx, Principal::User(row.user_id.0), false)?;
                 tx.record_event(actor, Action::Refresh, Entity::User, user, Outcome::Denied)?;
                 return Ok(RefreshOutcome::Rejected);
             }
@@ -244,6 +248,9 @@ pub async fn logout(
         if let Some(row) = queries::refresh_by_jti(tx, &jti)?.filter(|r| r.user_id == mine) {
             queries::revoke_family(tx, &row.family)?;
         }
+        // The access tokens end too: those of the account's other sessions as well, which
+        // get new ones with their refresh tokens.
+        revoke(tx, Principal::User(mine.0), false)?;
         tx.record(Action::Logout, Entity::User, Some(mine.0))
     })
     .await?;
@@ -276,12 +283,13 @@ pub async fn get_me(
 
 /// Change the signed-in user's password.
 ///
-/// The new password has at least 10 characters; every refresh token of the account is
-/// revoked, so other sessions end when their access token lapses.
+/// The new password has at least 10 characters and is hard to guess; every token of the
+/// account is revoked (other sessions end within a second). A wrong current password counts as
+/// a failed sign-in: past the limit, 429 with `Retry-After`.
 #[utoipa::path(
     tag = "auth",
     request_body = PasswordChange,
-    responses((status = 204, description = "Password changed"), ActionErrors),
+    responses((status = 204, description = "Password changed"), PasswordErrors),
     security(("bearer" = []))
 )]
 #[put("/auth/password")]
@@ -312,6 +320,7 @@ pub async fn change_password(
     w.run(move |tx| {
         queries::set_password(tx, id, &new_hash)?;
         queries::revoke_all_for_user(tx, id)?;
+        revoke(tx, Principal::User(id.0), false)?;
         tx.bump_version(Entity::User, id.0)?;
         tx.record(Action::Update, Entity::User, Some(id.0))
     })

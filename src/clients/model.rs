@@ -16,6 +16,7 @@ pub struct ClientRow {
     pub secret_hash: String,
     pub scopes: Scopes,
     pub active: bool,
+    pub token_version: i64,
 }
 
 /// A machine client (never its secret).

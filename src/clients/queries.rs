@@ -1,5 +1,6 @@
 //! API clients' SQL: the resource, the list, the writers, and the lookup of the token grant.
 
+use crate::auth::revocations::{revoke, Principal};
 use diesel::prelude::*;
 
 use super::model::{ApiClient, ClientInput, ClientRow};
@@ -53,14 +54,20 @@ pub fn create(
     )?)
 }
 
+/// A deactivation or a lost scope ends the client's access tokens (`auth::revocations`).
 pub fn update(tx: &mut Tx, current: &ApiClient, input: &ClientInput) -> ApiResult<()> {
     diesel::update(api_clients::table.find(current.id))
         .set((input, api_clients::scopes.eq(Scopes::text(&input.scopes))))
         .execute(tx.conn())?;
+    let lost_scope = current.scopes.0.iter().any(|s| !input.scopes.contains(s));
+    if !input.active || lost_scope {
+        revoke(tx, Principal::Client(current.id.0), false)?;
+    }
     Ok(())
 }
 
 pub fn delete(tx: &mut Tx, current: &ApiClient) -> ApiResult<()> {
+    revoke(tx, Principal::Client(current.id.0), true)?;
     diesel::delete(api_clients::table.find(current.id)).execute(tx.conn())?;
     Ok(())
 }

@@ -189,6 +189,7 @@ pub async fn issue_client_token(
         unit_id: None,
         employee_id: None,
         scope: Some(scope.clone()),
+        ver: client.token_version,
         jti: None,
     };
     let access_token = state.jwt.sign(&claims).map_err(ApiError::Internal)?;

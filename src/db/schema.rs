@@ -98,6 +98,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        token_version -> BigInt,
     }
 }
 
@@ -299,6 +300,17 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        token_version -> BigInt,
+    }
+}
+
+diesel::table! {
+    token_revocations (id) {
+        id -> BigInt,
+        actor_kind -> Text,
+        actor_id -> BigInt,
+        token_version -> BigInt,
+        at -> Timestamp,
     }
 }
 
@@ -378,4 +390,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     competency_levels,
     idempotency_keys,
+    token_revocations,
 );

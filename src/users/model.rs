@@ -20,6 +20,7 @@ pub struct UserRow {
     pub employee_id: Option<EmployeeId>,
     pub active: bool,
     pub version: i64,
+    pub token_version: i64,
 }
 
 /// An account as the API shows it (never the password hash).

@@ -1,6 +1,7 @@
 //! Accounts' SQL: the resource, the list, and the writers (a change of role, activity or
 //! password signs the user out everywhere).
 
+use crate::auth::revocations::{revoke, Principal};
 use diesel::prelude::*;
 
 use super::model::{User, UserCreate, UserFields, UserFilter};
@@ -79,8 +80,8 @@ pub fn create(tx: &mut Tx, username: &str, hash: &str, f: &UserFields) -> ApiRes
     )?)
 }
 
-/// Writes the fields (and a new password hash); a changed role, a deactivation or a new
-/// password revokes the user's refresh tokens.
+/// Writes the fields (and a new password hash); a new role, unit, employee or password, or a
+/// deactivation, revokes the user's refresh and access tokens (their claims no longer hold).
 pub fn update(
     tx: &mut Tx,
     current: &User,
@@ -96,13 +97,20 @@ pub fn update(
             .set(users::password_hash.eq(hash))
             .execute(tx.conn())?;
     }
-    if new_hash.is_some() || !f.active || f.role != current.role {
+    if new_hash.is_some()
+        || !f.active
+        || f.role != current.role
+        || f.unit_id != current.unit_id
+        || f.employee_id != current.employee_id
+    {
         crate::auth::queries::revoke_all_for_user(tx, current.id)?;
+        revoke(tx, Principal::User(current.id.0), false)?;
     }
     Ok(())
 }
 
 pub fn delete(tx: &mut Tx, current: &User) -> ApiResult<()> {
+    revoke(tx, Principal::User(current.id.0), true)?;
     diesel::delete(users::table.find(current.id)).execute(tx.conn())?;
     Ok(())
 }

@@ -515,3 +515,167 @@ async fn password_change(ctx: &Ctx) {
     r.problem(401, "unauthorized");
 }
 on_each_backend!(password_change_rules, password_change);
+
+/// How long until `token` is refused on `app` (None: still admitted after 2 s).
+async fn refused_within<S: TestApp>(
+    app: &S,
+    token: &str,
+    path: &str,
+) -> Option<std::time::Duration> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(2) {
+        let r = get(app, path, token).await;
+        if r.status == 401 {
+            r.problem(401, "unauthorized");
+            return Some(started.elapsed());
+        }
+        assert_eq!(r.status, 200, "{}", r.text);
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    None
+}
+
+/// The attack: keep using an access token after the account was deactivated, deleted, given
+/// another role, unit or password, or signed out; or a client's after it was deactivated,
+/// deleted or lost a scope. Each is refused within a second, here and on another instance.
+async fn revocation(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let other = ctx.restarted_app().await;
+    let admin = admin_token(&app).await;
+    let unit = ctx.insert_unit("U1", None);
+    let unit2 = ctx.insert_unit("U2", None);
+    let bound = std::time::Duration::from_millis(1000);
+    let changes: Vec<(&str, Value)> = vec![
+        ("deactivated", json!({"active": false})),
+        (
+            "new role",
+            json!({"role": "employee", "employee_id": null, "unit_id": null}),
+        ),
+        ("new unit", json!({"unit_id": unit2})),
+        ("new password", json!({"password": "kata-sandi-baru-2026"})),
+    ];
+    for (i, (what, change)) in changes.into_iter().enumerate() {
+        let name = format!("kepala{i}");
+        let token = user_with_role(
+            &app,
+            &admin,
+            &name,
+            "unit_manager",
+            json!({"unit_id": unit}),
+        )
+        .await;
+        let id = get(&app, "/api/v1/auth/me", &token).await.body["id"].clone();
+        if what == "new role" {
+            // An employee account needs an employee.
+            let e = ctx.insert_employee(&format!("19900101201901100{i}"), unit);
+            let mut change = change.clone();
+            change["employee_id"] = json!(e);
+            patch(&app, &format!("/api/v1/users/{id}"), &admin, change)
+                .await
+                .expect(200);
+        } else {
+            patch(&app, &format!("/api/v1/users/{id}"), &admin, change)
+                .await
+                .expect(200);
+        }
+        let here = refused_within(&app, &token, "/api/v1/auth/me").await;
+        assert!(
+            here.is_some_and(|t| t < bound),
+            "{what}, this instance: {here:?}"
+        );
+        let there = refused_within(&other, &token, "/api/v1/auth/me").await;
+        assert!(
+            there.is_some_and(|t| t < bound),
+            "{what}, another instance: {there:?}"
+        );
+    }
+    // Deleted.
+    let token = user_with_role(&app, &admin, "hapus", "operator", json!({})).await;
+    let id = get(&app, "/api/v1/auth/me", &token).await.body["id"].clone();
+    delete(&app, &format!("/api/v1/users/{id}"), &admin)
+        .await
+        .expect(204);
+    assert!(refused_within(&other, &token, "/api/v1/partners")
+        .await
+        .is_some_and(|t| t < bound));
+    // Signed out.
+    let pair = login(&app, "admin", ADMIN_PASSWORD).await;
+    let (access, refresh) = (
+        pair.body["access_token"].as_str().unwrap().to_string(),
+        pair.body["refresh_token"].as_str().unwrap().to_string(),
+    );
+    post(
+        &app,
+        "/api/v1/auth/logout",
+        &access,
+        json!({"refresh_token": refresh}),
+    )
+    .await
+    .expect(204);
+    assert!(refused_within(&app, &access, "/api/v1/auth/me")
+        .await
+        .is_some_and(|t| t < bound));
+    assert!(
+        refused_within(&other, &admin, "/api/v1/auth/me")
+            .await
+            .is_some(),
+        "every session's access token"
+    );
+    // A new sign-in works at once.
+    let admin = admin_token(&app).await;
+    get(&app, "/api/v1/auth/me", &admin).await.expect(200);
+    // API clients.
+    for (what, change) in [
+        ("deactivated", json!({"active": false})),
+        ("lost a scope", json!({"scopes": ["reports:read"]})),
+        ("deleted", Value::Null),
+    ] {
+        let created = post(
+            &app,
+            "/api/v1/api-clients",
+            &admin,
+            json!({"name": what, "scopes": ["trainings:read", "reports:read"]}),
+        )
+        .await;
+        created.expect(201);
+        let token = send(
+            &app,
+            TestRequest::post().uri("/api/v1/auth/token").set_form([
+                ("grant_type", "client_credentials"),
+                ("client_id", created.body["client_id"].as_str().unwrap()),
+                (
+                    "client_secret",
+                    created.body["client_secret"].as_str().unwrap(),
+                ),
+            ]),
+        )
+        .await;
+        token.expect(200);
+        let token = token.body["access_token"].as_str().unwrap().to_string();
+        get(&app, "/api/v1/trainings", &token).await.expect(200);
+        let path = format!("/api/v1/api-clients/{}", created.body["id"]);
+        if change.is_null() {
+            delete(&app, &path, &admin).await.expect(204);
+        } else {
+            patch(&app, &path, &admin, change).await.expect(200);
+        }
+        let took = refused_within(&other, &token, "/api/v1/trainings").await;
+        assert!(took.is_some_and(|t| t < bound), "client {what}: {took:?}");
+    }
+    // Harmless changes end nothing.
+    let token = user_with_role(&app, &admin, "tetap", "operator", json!({})).await;
+    let id = get(&app, "/api/v1/auth/me", &token).await.body["id"].clone();
+    patch(
+        &app,
+        &format!("/api/v1/users/{id}"),
+        &admin,
+        json!({"display_name": "Tetap"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(refused_within(&app, &token, "/api/v1/auth/me").await, None);
+}
+on_each_backend!(
+    revoked_access_tokens_are_refused_within_a_second,
+    revocation
+);

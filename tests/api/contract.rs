@@ -150,6 +150,8 @@ async fn examples(ctx: &Ctx) {
                 )
                 .await
             }
+            // Signing out ended the admin's access tokens: a person signs in again.
+            "change_password" => token_of(&app, "admin", DEMO_PASSWORD).await,
             _ => admin.clone(),
         };
         match id {
@@ -217,7 +219,14 @@ async fn examples(ctx: &Ctx) {
         .inspect(|(_, path, op)| assert!(takes_idempotency_key(op), "{path} takes no key"))
         .count();
     assert_eq!((replayed, creates), (12, 12), "every create was retried");
-    // What the examples did, as they say (the access token outlives the password change).
+    // What the examples did, as they say; the password example changed the demo password.
+    let new_password = body_example(&spec, &spec["paths"]["/api/v1/auth/password"]["put"])
+        .unwrap()
+        .1["new_password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let admin = token_of(&app, "admin", &new_password).await;
     let found = |list: Value| list["total"].as_i64().unwrap();
     for (list, expected) in [
         ("/api/v1/partners?q=Pertiba", 1),
@@ -243,14 +252,6 @@ async fn examples(ctx: &Ctx) {
     let training = get(&app, "/api/v1/trainings/1", &admin).await;
     assert_eq!(training.body["status"], "completed");
     assert_eq!(ctx.count("feedback") - seeded_feedback, 1);
-    // The password example changed the demo password, as it says.
-    let new_password = body_example(&spec, &spec["paths"]["/api/v1/auth/password"]["put"])
-        .unwrap()
-        .1["new_password"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    token_of(&app, "admin", &new_password).await;
     login(&app, "admin", DEMO_PASSWORD)
         .await
         .problem(401, "unauthorized");

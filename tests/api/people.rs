@@ -165,6 +165,85 @@ async fn units(ctx: &Ctx) {
 }
 on_each_backend!(units_tree_cycles_and_deletion, units);
 
+/// The attack: a unit chain thousands deep, then its tree. At most 10 levels are written
+/// through the API (422 beyond, creating or moving); a deeper chain already stored (written
+/// around the API) is answered 409, not a crash, and the service keeps serving.
+async fn deep_units(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let mut parent = Value::Null;
+    let mut chain = Vec::new();
+    for level in 1..=10 {
+        let r = post(
+            &app,
+            "/api/v1/units",
+            &admin,
+            json!({"code": format!("L{level}"), "name": format!("Level {level}"), "parent_id": parent}),
+        )
+        .await;
+        r.expect(201);
+        parent = r.body["id"].clone();
+        chain.push(parent.as_i64().unwrap());
+    }
+    post(
+        &app,
+        "/api/v1/units",
+        &admin,
+        json!({"code": "L11", "name": "Level 11", "parent_id": parent}),
+    )
+    .await
+    .invalid("parent_id");
+    // Moving a two-level subtree under level 9 would make 11 levels.
+    let top = post(
+        &app,
+        "/api/v1/units",
+        &admin,
+        json!({"code": "T1", "name": "T1"}),
+    )
+    .await;
+    let top = top.body["id"].as_i64().unwrap();
+    post(
+        &app,
+        "/api/v1/units",
+        &admin,
+        json!({"code": "T2", "name": "T2", "parent_id": top}),
+    )
+    .await
+    .expect(201);
+    patch(
+        &app,
+        &format!("/api/v1/units/{top}"),
+        &admin,
+        json!({"parent_id": chain[8]}),
+    )
+    .await
+    .invalid("parent_id");
+    let tree = get(&app, &format!("/api/v1/units/{}/tree", chain[0]), &admin).await;
+    tree.expect(200);
+    let mut depth = 0;
+    let mut node = &tree.body;
+    while !node.is_null() {
+        depth += 1;
+        node = &node["children"][0];
+    }
+    assert_eq!(depth, 10);
+    // Stored around the API: 5,000 more levels under the chain.
+    let mut below = chain[9];
+    for i in 0..5000 {
+        below = ctx.insert_unit(&format!("D{i}"), Some(below));
+    }
+    let employee_account = user_with_role(&app, &admin, "pegawai", "operator", json!({})).await;
+    get(
+        &app,
+        &format!("/api/v1/units/{}/tree", chain[0]),
+        &employee_account,
+    )
+    .await
+    .problem(409, "conflict");
+    get(&app, "/health/live", &admin).await.expect(200);
+}
+on_each_backend!(unit_trees_are_at_most_ten_levels_deep, deep_units);
+
 async fn competencies(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;

@@ -1,0 +1,3 @@
+DROP TABLE token_revocations;
+ALTER TABLE api_clients DROP COLUMN token_version;
+ALTER TABLE users DROP COLUMN token_version;
