@@ -5,6 +5,7 @@ use validator::Validate;
 
 use crate::types::UnitId;
 use crate::web::csv::{CsvRow, Format};
+use crate::web::PageParams;
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
@@ -24,9 +25,35 @@ pub struct ExportFilter {
     pub format: Option<Format>,
 }
 
+/// `?page=&per_page=` of an export: like a list's, with pages of up to 1000 records.
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct ExportPage {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
+    #[validate(range(min = 1, max = 1_000_000))]
+    pub page: Option<i64>,
+    /// Records per page, 1..1000.
+    #[param(minimum = 1, maximum = 1000, default = 20)]
+    #[validate(range(min = 1, max = 1000))]
+    pub per_page: Option<i64>,
+}
+
+impl ExportPage {
+    pub fn params(&self) -> PageParams {
+        PageParams {
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
 /// One completed course, in SIASN's riwayat kursus terms. Dates are dd-mm-yyyy.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CourseRecord {
+    /// Stable across exports: `T<enrolment id>`.
+    #[schema(example = "T1")]
+    pub record_key: String,
     pub nip: String,
     /// SIASN's person id (pnsOrangId), when known.
     pub siasn_id: Option<String>,
@@ -46,7 +73,4 @@ pub struct CourseRecord {
 
 impl CsvRow for CourseRecord {}
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CourseRecords {
-    pub items: Vec<CourseRecord>,
-}
+crate::page_type!(CourseRecordPage = CourseRecord);

@@ -1,13 +1,110 @@
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
+use super::model::{CourseRecord, ExportFilter};
 use crate::db::schema::{employees, enrolments, partners, training_partners, trainings, units};
-use crate::db::AnyConnection;
+use crate::db::{AnyConnection, Backend};
 
-/// (nip, siasn id, training id, title, start, end, organiser unit, jenis diklat, JP, certificate)
-pub type CompletionRow = (
+/// Who the organiser is when a training has no partner and no organising unit.
+const CITY: &str = "Pemerintah Kota Pangkalpinang";
+
+/// The course records an export selects: completed enrolments of trainings ending in the
+/// period, of people in `units` (everyone's when `None`).
+#[derive(Clone, Debug)]
+pub struct Selection {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub units: Option<Vec<i64>>,
+}
+
+impl Selection {
+    pub fn new(filter: &ExportFilter, units: Option<Vec<i64>>) -> Self {
+        Selection {
+            from: filter.from,
+            to: filter.to,
+            units,
+        }
+    }
+}
+
+/// The selected enrolments, as one table so it can be counted and paged by id.
+fn selected(s: &Selection) -> enrolments::BoxedQuery<'static, Backend> {
+    let mut q = enrolments::table
+        .filter(enrolments::status.eq("completed"))
+        .into_boxed();
+    if let Some(from) = s.from {
+        q = q.filter(
+            enrolments::training_id.eq_any(
+                trainings::table
+                    .filter(trainings::end_date.ge(from))
+                    .select(trainings::id),
+            ),
+        );
+    }
+    if let Some(to) = s.to {
+        q = q.filter(
+            enrolments::training_id.eq_any(
+                trainings::table
+                    .filter(trainings::end_date.le(to))
+                    .select(trainings::id),
+            ),
+        );
+    }
+    if let Some(ids) = &s.units {
+        q = q.filter(
+            enrolments::employee_id.eq_any(
+                employees::table
+                    .filter(employees::unit_id.eq_any(ids.clone()))
+                    .select(employees::id),
+            ),
+        );
+    }
+    q
+}
+
+pub fn count(conn: &mut AnyConnection, s: &Selection) -> QueryResult<i64> {
+    selected(s).count().get_result(conn)
+}
+
+/// The records of one page, in record-key order.
+pub fn page(
+    conn: &mut AnyConnection,
+    s: &Selection,
+    (offset, limit): (i64, i64),
+) -> QueryResult<Vec<CourseRecord>> {
+    let ids: Vec<i64> = selected(s)
+        .order(enrolments::id.asc())
+        .select(enrolments::id)
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    records(conn, &ids)
+}
+
+/// The next `limit` records after the enrolment `after`, and the cursor past them (`None` when
+/// this was the last chunk), for a streamed export.
+pub fn chunk(
+    conn: &mut AnyConnection,
+    s: &Selection,
+    after: i64,
+    limit: i64,
+) -> QueryResult<(Vec<CourseRecord>, Option<i64>)> {
+    let ids: Vec<i64> = selected(s)
+        .filter(enrolments::id.gt(after))
+        .order(enrolments::id.asc())
+        .select(enrolments::id)
+        .limit(limit)
+        .load(conn)?;
+    let next = (ids.len() as i64 == limit).then(|| ids[ids.len() - 1]);
+    Ok((records(conn, &ids)?, next))
+}
+
+/// (enrolment, nip, siasn id, training, title, start, end, organiser unit, jenis diklat, JP,
+/// certificate)
+type CompletionRow = (
+    i64,
     String,
     Option<String>,
     i64,
@@ -20,28 +117,18 @@ pub type CompletionRow = (
     Option<String>,
 );
 
-pub fn completions(
-    conn: &mut AnyConnection,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    units: Option<&[i64]>,
-) -> QueryResult<Vec<CompletionRow>> {
-    let mut q = enrolments::table
+/// The course records of these enrolments (at most a chunk's worth), in id order.
+fn records(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<CourseRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<CompletionRow> = enrolments::table
         .inner_join(trainings::table)
         .inner_join(employees::table)
-        .filter(enrolments::status.eq("completed"))
-        .into_boxed();
-    if let Some(from) = from {
-        q = q.filter(trainings::end_date.ge(from));
-    }
-    if let Some(to) = to {
-        q = q.filter(trainings::end_date.le(to));
-    }
-    if let Some(ids) = units {
-        q = q.filter(employees::unit_id.eq_any(ids.to_vec()));
-    }
-    q.order((trainings::end_date.asc(), employees::nip.asc()))
+        .filter(enrolments::id.eq_any(ids))
+        .order(enrolments::id.asc())
         .select((
+            enrolments::id,
             employees::nip,
             employees::siasn_id,
             trainings::id,
@@ -53,33 +140,71 @@ pub fn completions(
             enrolments::jp_credited,
             enrolments::certificate_number,
         ))
-        .load(conn)
+        .load(conn)?;
+    let mut trainings: Vec<i64> = rows.iter().map(|r| r.3).collect();
+    trainings.sort_unstable();
+    trainings.dedup();
+    let partners = partner_names(conn, &trainings)?;
+    let organisers: Vec<i64> = rows.iter().filter_map(|r| r.7).collect();
+    let unit_names: HashMap<i64, String> = units::table
+        .filter(units::id.eq_any(organisers))
+        .select((units::id, units::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                enrolment,
+                nip,
+                siasn_id,
+                training,
+                title,
+                start,
+                end,
+                organiser,
+                jenis,
+                jp,
+                certificate,
+            )| {
+                CourseRecord {
+                    record_key: format!("T{enrolment}"),
+                    nip,
+                    siasn_id,
+                    nama_kursus: title,
+                    institusi_penyelenggara: match partners.get(&training) {
+                        Some(names) => names.join(", "),
+                        None => organiser
+                            .and_then(|u| unit_names.get(&u).cloned())
+                            .unwrap_or_else(|| CITY.into()),
+                    },
+                    jenis_diklat_id: jenis,
+                    jumlah_jam: jp.unwrap_or(0),
+                    tahun_kursus: end.year(),
+                    tanggal_kursus: start.format("%d-%m-%Y").to_string(),
+                    tanggal_selesai_kursus: end.format("%d-%m-%Y").to_string(),
+                    nomor_sertipikat: certificate,
+                }
+            },
+        )
+        .collect())
 }
 
-/// Partner names per training, for the trainings given.
-pub fn partner_names(
+/// Partner names per training, for the trainings given (a chunk's worth).
+fn partner_names(
     conn: &mut AnyConnection,
     training_ids: &[i64],
 ) -> QueryResult<HashMap<i64, Vec<String>>> {
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    for chunk in training_ids.chunks(900) {
-        let rows: Vec<(i64, String)> = training_partners::table
-            .inner_join(partners::table)
-            .filter(training_partners::training_id.eq_any(chunk))
-            .order((training_partners::training_id, partners::name))
-            .select((training_partners::training_id, partners::name))
-            .load(conn)?;
-        for (t, name) in rows {
-            out.entry(t).or_default().push(name);
-        }
+    let rows: Vec<(i64, String)> = training_partners::table
+        .inner_join(partners::table)
+        .filter(training_partners::training_id.eq_any(training_ids))
+        .order((training_partners::training_id, partners::name))
+        .select((training_partners::training_id, partners::name))
+        .load(conn)?;
+    for (t, name) in rows {
+        out.entry(t).or_default().push(name);
     }
     Ok(out)
-}
-
-pub fn unit_names(conn: &mut AnyConnection) -> QueryResult<HashMap<i64, String>> {
-    Ok(units::table
-        .select((units::id, units::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect())
 }

@@ -1,96 +1,81 @@
-use actix_web::{get, HttpRequest, HttpResponse};
-use chrono::Datelike;
+use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use super::model::{CourseRecord, CourseRecords, ExportFilter};
-use super::queries;
+use super::model::{CourseRecordPage, ExportFilter, ExportPage};
+use super::queries::{self, Selection};
 use crate::audit::{Action, Entity};
 use crate::auth::op;
 use crate::error::{ApiResult, ReadErrors};
-use crate::web::csv::{csv_response, wants_csv};
+use crate::web::csv::{csv_stream, wants_csv};
 use crate::web::{ValidQuery, Write};
+use crate::AppState;
 
-/// The course records in the caller's scope; every export is recorded in the audit log.
-async fn course_records<O>(w: Write<O>, f: ExportFilter) -> ApiResult<Vec<CourseRecord>> {
+/// Records read per chunk of a streamed export (also under SQLite's bound-parameter limit).
+const CHUNK: i64 = 500;
+
+/// What the caller's export selects; the export itself is recorded in the audit log, like a
+/// write: who took which people's records.
+async fn selection<O>(w: Write<O>, f: &ExportFilter) -> ApiResult<Selection> {
     let caller = w.caller.clone();
+    let (from, to, unit) = (f.from, f.to, f.unit_id);
     w.run(move |c| {
         let units = caller
             .reach(c)?
-            .units_within(c, f.unit_id)?
+            .units_within(c, unit)?
             .map(|units| crate::types::raw(&units));
-        let rows = queries::completions(c, f.from, f.to, units.as_deref())?;
-        let mut ids: Vec<i64> = rows.iter().map(|r| r.2).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let partners = queries::partner_names(c, &ids)?;
-        let unit_names = queries::unit_names(c)?;
-        // An export is recorded like a write: who took which people's records.
         c.record(Action::Export, Entity::CourseRecord, None)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(
-                    nip,
-                    siasn_id,
-                    training,
-                    title,
-                    start,
-                    end,
-                    organizer,
-                    jenis,
-                    jp,
-                    certificate,
-                )| CourseRecord {
-                    nip,
-                    siasn_id,
-                    nama_kursus: title,
-                    institusi_penyelenggara: match partners.get(&training) {
-                        Some(names) => names.join(", "),
-                        None => organizer
-                            .and_then(|u| unit_names.get(&u).cloned())
-                            .unwrap_or_else(|| "Pemerintah Kota Pangkalpinang".into()),
-                    },
-                    jenis_diklat_id: jenis,
-                    jumlah_jam: jp.unwrap_or(0),
-                    tahun_kursus: end.year(),
-                    tanggal_kursus: start.format("%d-%m-%Y").to_string(),
-                    tanggal_selesai_kursus: end.format("%d-%m-%Y").to_string(),
-                    nomor_sertipikat: certificate,
-                },
-            )
-            .collect::<Vec<_>>())
+        Ok(Selection { from, to, units })
     })
     .await
 }
 
+/// The whole selection as CSV, streamed in chunks of [`CHUNK`] records by record key.
+async fn stream(state: &AppState, selection: Selection) -> ApiResult<HttpResponse> {
+    csv_stream(FILE, state.pool.clone(), 0, move |c, after| {
+        Ok(queries::chunk(c, &selection, after, CHUNK)?)
+    })
+}
+
 /// Completed enrolments shaped for SIASN's course history (riwayat kursus).
 ///
-/// Every export is recorded in the audit log. The same rows as CSV: the `.csv` twin of this
-/// path.
+/// In record-key order, in pages of up to 1000 like a list (the `Link` header names the
+/// others). Every export is recorded in the audit log. The whole selection as one CSV: the
+/// `.csv` twin of this path.
 #[utoipa::path(
     tag = "exports",
-    params(ExportFilter),
-    responses((status = 200, description = "Course records", body = CourseRecords), ReadErrors),
+    params(ExportPage, ExportFilter),
+    responses((status = 200, description = "One page of course records", body = CourseRecordPage), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/exports/siasn/course-records")]
 pub async fn export_siasn_course_records(
     req: HttpRequest,
+    state: web::Data<AppState>,
     w: Write<op::SiasnCourseRecords>,
+    ValidQuery(page): ValidQuery<ExportPage>,
     ValidQuery(f): ValidQuery<ExportFilter>,
 ) -> ApiResult<HttpResponse> {
     let csv = wants_csv(&req, f.format);
-    let items = course_records(w, f).await?;
+    let selection = selection(w, &f).await?;
     if csv {
-        csv_response(FILE, &items)
-    } else {
-        Ok(HttpResponse::Ok().json(CourseRecords { items }))
+        return stream(&state, selection).await;
     }
+    let page = page.params();
+    let window = page.window();
+    let (total, items) = crate::web::db(&state.pool, move |c| {
+        Ok((
+            queries::count(c, &selection)?,
+            queries::page(c, &selection, window)?,
+        ))
+    })
+    .await?;
+    Ok(crate::web::paginated(&req, &page, total, items))
 }
 
 /// Completed enrolments shaped for SIASN's course history (riwayat kursus), as CSV.
 ///
-/// One row per course record; RFC 4180 with a header row (also when empty) and the JSON's
-/// fields as columns. Every export is recorded in the audit log.
+/// The whole selection, one row per course record in record-key order, streamed as it is
+/// read; RFC 4180 with a header row (also when empty) and the JSON's fields as columns. Every
+/// export is recorded in the audit log.
 #[utoipa::path(
     tag = "exports",
     params(ExportFilter),
@@ -103,10 +88,12 @@ pub async fn export_siasn_course_records(
 )]
 #[get("/exports/siasn/course-records.csv")]
 pub async fn export_siasn_course_records_csv(
+    state: web::Data<AppState>,
     w: Write<op::SiasnCourseRecordsCsv>,
     ValidQuery(f): ValidQuery<ExportFilter>,
 ) -> ApiResult<HttpResponse> {
-    csv_response(FILE, &course_records(w, f).await?)
+    let selection = selection(w, &f).await?;
+    stream(&state, selection).await
 }
 
 const FILE: &str = "siasn-course-records";

@@ -7,11 +7,13 @@
 use std::collections::HashMap;
 
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::db::{AnyConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
 
 crate::text_enum! {
@@ -144,30 +146,95 @@ fn lookup<'v>(row: &'v Value, path: &[String]) -> Option<&'v Value> {
     path.iter().try_fold(row, |v, key| v.get(key))
 }
 
-/// `rows` as an RFC 4180 document with a header row, for download as `<name>.csv`.
-pub fn csv_response<T: CsvRow>(name: &str, rows: &[T]) -> ApiResult<HttpResponse> {
-    let columns = columns::<T>();
-    let to_internal = |e: csv::Error| ApiError::Internal(e.to_string());
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(columns.iter().map(|path| path.join("_")))
-        .map_err(to_internal)?;
-    for row in rows {
-        let value = serde_json::to_value(row).map_err(|e| ApiError::Internal(e.to_string()))?;
-        writer
-            .write_record(columns.iter().map(|path| cell(lookup(&value, path))))
-            .map_err(to_internal)?;
+/// The columns of a row type and the encoding of its rows, for a twin built whole or streamed.
+struct Encoder {
+    columns: Vec<Vec<String>>,
+}
+
+fn to_internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+impl Encoder {
+    fn new<T: CsvRow>() -> Self {
+        Encoder {
+            columns: columns::<T>(),
+        }
     }
-    let body = writer
-        .into_inner()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+
+    fn header(&self) -> ApiResult<Vec<u8>> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer
+            .write_record(self.columns.iter().map(|path| path.join("_")))
+            .map_err(to_internal)?;
+        writer.into_inner().map_err(to_internal)
+    }
+
+    fn rows<T: Serialize>(&self, rows: &[T]) -> ApiResult<Vec<u8>> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        for row in rows {
+            let value = serde_json::to_value(row).map_err(to_internal)?;
+            writer
+                .write_record(self.columns.iter().map(|path| cell(lookup(&value, path))))
+                .map_err(to_internal)?;
+        }
+        writer.into_inner().map_err(to_internal)
+    }
+}
+
+fn download(name: &str) -> actix_web::HttpResponseBuilder {
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}.csv\""),
-        ))
-        .body(body))
+        ));
+    res
+}
+
+/// `rows` as an RFC 4180 document with a header row, for download as `<name>.csv`.
+pub fn csv_response<T: CsvRow>(name: &str, rows: &[T]) -> ApiResult<HttpResponse> {
+    let encoder = Encoder::new::<T>();
+    let mut body = encoder.header()?;
+    body.extend(encoder.rows(rows)?);
+    Ok(download(name).body(body))
+}
+
+/// A CSV twin sent while it is read, for exports of any size: `next(conn, cursor)` gives the
+/// rows from `cursor` on and the cursor of the rest (`None` after the last chunk). Each chunk is
+/// read on a connection of its own, only when the client has taken the previous one, so memory
+/// stays at one chunk per download and a slow reader holds no connection.
+pub fn csv_stream<T, K, F>(name: &str, pool: DbPool, first: K, next: F) -> ApiResult<HttpResponse>
+where
+    T: CsvRow + Send + 'static,
+    K: Send + 'static,
+    F: Fn(&mut AnyConnection, K) -> ApiResult<(Vec<T>, Option<K>)> + Send + Sync + 'static,
+{
+    use futures_util::StreamExt;
+    let encoder = std::sync::Arc::new(Encoder::new::<T>());
+    let header = Bytes::from(encoder.header()?);
+    let next = std::sync::Arc::new(next);
+    let file: std::sync::Arc<str> = name.into();
+    let chunks = futures_util::stream::unfold(Some(first), move |cursor| {
+        let (pool, next, encoder, file) =
+            (pool.clone(), next.clone(), encoder.clone(), file.clone());
+        async move {
+            let cursor = cursor?;
+            let read = crate::web::db(&pool, move |c| next(c, cursor)).await;
+            Some(
+                match read.and_then(|(rows, rest)| Ok((encoder.rows(&rows)?, rest))) {
+                    Ok((bytes, rest)) => (Ok(Bytes::from(bytes)), rest),
+                    Err(e) => {
+                        // The status line is sent: the client sees the download cut short.
+                        log::error!("download of {file}.csv cut short: {e}");
+                        (Err(e), None)
+                    }
+                },
+            )
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok::<_, ApiError>(header) }).chain(chunks);
+    Ok(download(name).streaming(body))
 }
 
 #[cfg(test)]

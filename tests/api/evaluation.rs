@@ -1128,6 +1128,13 @@ async fn feedback_rules(ctx: &Ctx) {
 }
 on_each_backend!(feedback_rules_and_anonymity, feedback_rules);
 
+fn course_columns() -> Vec<String> {
+    "record_key,nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat"
+        .split(',')
+        .map(str::to_string)
+        .collect()
+}
+
 async fn export(ctx: &Ctx) {
     let app = ctx.app().await;
     let w = world(ctx, &app).await;
@@ -1135,15 +1142,33 @@ async fn export(ctx: &Ctx) {
     r.expect(200);
     let items = r.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 4, "completed enrolments only: {}", r.text);
+    assert_eq!(
+        (&r.body["total"], &r.body["page"], &r.body["per_page"]),
+        (&json!(4), &json!(1), &json!(20))
+    );
     let ani = items
         .iter()
         .find(|i| i["nip"] == "198503102010011001" && i["nama_kursus"] == "Komunikasi Publik")
         .unwrap();
     let today = chrono::Utc::now().date_naive();
     let fmt = |d: chrono::NaiveDate| d.format("%d-%m-%Y").to_string();
+    let enrolments = get(
+        &app,
+        &format!("/api/v1/trainings/{}/enrolments?per_page=100", w.t1),
+        &w.admin,
+    )
+    .await;
+    let enrolment = enrolments.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["employee_id"] == w.a[0])
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
     assert_eq!(
         ani,
-        &json!({"nip": "198503102010011001", "siasn_id": "S-Ani", "nama_kursus": "Komunikasi Publik", "institusi_penyelenggara": "UBB",
+        &json!({"record_key": format!("T{enrolment}"), "nip": "198503102010011001", "siasn_id": "S-Ani", "nama_kursus": "Komunikasi Publik", "institusi_penyelenggara": "UBB",
                 "jenis_diklat_id": 5, "jumlah_jam": 12, "tahun_kursus": today.year(), "tanggal_kursus": fmt(today - chrono::Duration::days(2)),
                 "tanggal_selesai_kursus": fmt(today), "nomor_sertipikat": "C-1"})
     );
@@ -1156,10 +1181,7 @@ async fn export(ctx: &Ctx) {
         "Pemerintah Kota Pangkalpinang"
     );
     let csv = get(&app, "/api/v1/exports/siasn/course-records.csv", &w.admin).await;
-    let columns: Vec<String> = "nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat"
-        .split(',')
-        .map(str::to_string)
-        .collect();
+    let columns = course_columns();
     assert_eq!(
         csv.text,
         csv_of(&columns, &items.iter().collect::<Vec<_>>())
@@ -1205,6 +1227,68 @@ async fn export(ctx: &Ctx) {
     );
 }
 on_each_backend!(siasn_export, export);
+
+/// Every JSON page of an export, following the `Link` header's `next`.
+async fn all_pages<S: TestApp>(app: &S, path: &str, token: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut next = Some(path.to_string());
+    while let Some(url) = next {
+        let r = get(app, &url, token).await;
+        r.expect(200);
+        items.extend(r.body["items"].as_array().unwrap().iter().cloned());
+        next = r.header("link").and_then(|links| {
+            links
+                .split(", ")
+                .find(|l| l.ends_with("rel=\"next\""))
+                .map(|l| l[1..l.find('>').unwrap()].to_string())
+        });
+    }
+    items
+}
+
+/// The CSV export is streamed in chunks; across chunk boundaries it holds every record once,
+/// in record-key order, the same as the JSON pages; the unit filter holds in every chunk.
+async fn export_chunks(ctx: &Ctx) {
+    kompetensi::seed::seed_demo(&ctx.state.pool, 300).expect("seed");
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let path = "/api/v1/exports/siasn/course-records";
+    let items = all_pages(&app, &format!("{path}?per_page=1000"), &admin).await;
+    let first = get(&app, &format!("{path}?per_page=1000"), &admin).await;
+    assert_eq!(first.body["total"].as_u64().unwrap() as usize, items.len());
+    assert!(
+        items.len() > 1000,
+        "more than two chunks and one page: {}",
+        items.len()
+    );
+    let keys: Vec<i64> = items
+        .iter()
+        .map(|i| i["record_key"].as_str().unwrap()[1..].parse().unwrap())
+        .collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] < w[1]),
+        "record-key order, each once"
+    );
+    let csv = get(&app, &format!("{path}.csv"), &admin).await;
+    csv.expect(200);
+    assert_eq!(
+        csv.text,
+        csv_of(&course_columns(), &items.iter().collect::<Vec<_>>())
+    );
+    let units = get(&app, "/api/v1/units?per_page=100&sort=id", &admin).await;
+    let unit = units.body["items"][1]["id"].as_i64().unwrap();
+    let of_unit = all_pages(&app, &format!("{path}?unit_id={unit}&per_page=7"), &admin).await;
+    assert!(!of_unit.is_empty() && of_unit.len() < items.len());
+    let csv = get(&app, &format!("{path}.csv?unit_id={unit}"), &admin).await;
+    assert_eq!(
+        csv.text,
+        csv_of(&course_columns(), &of_unit.iter().collect::<Vec<_>>())
+    );
+    get(&app, &format!("{path}?per_page=1001"), &admin)
+        .await
+        .invalid("per_page");
+}
+on_each_backend!(siasn_export_streams_every_record, export_chunks);
 
 async fn clients(ctx: &Ctx) {
     let app = ctx.app().await;
