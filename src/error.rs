@@ -15,6 +15,14 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{detail}")]
     Validation { detail: String, errors: FieldErrors },
+    /// A 422 for a domain rule, with its own code (`attendance_below_minimum`) and the field
+    /// it is about.
+    #[error("{detail}")]
+    Rule {
+        code: &'static str,
+        field: String,
+        detail: String,
+    },
     #[error("{} row(s) of the file are invalid; nothing was written", .0.len())]
     InvalidRows(Vec<RowError>),
     #[error("{0}")]
@@ -167,6 +175,15 @@ impl ApiError {
                     .map(|(field, messages)| (format!("{prefix}.{field}"), messages))
                     .collect(),
             },
+            ApiError::Rule {
+                code,
+                field,
+                detail,
+            } => ApiError::Rule {
+                code,
+                field: format!("{prefix}.{field}"),
+                detail,
+            },
             other => other,
         }
     }
@@ -184,7 +201,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
-            ApiError::Conflict { code, .. } => code,
+            ApiError::Conflict { code, .. } | ApiError::Rule { code, .. } => code,
             ApiError::PreconditionFailed => "precondition_failed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -199,7 +216,9 @@ impl ApiError {
     fn title(&self) -> &'static str {
         match self {
             ApiError::BadRequest(_) => "Bad request",
-            ApiError::Validation { .. } | ApiError::InvalidRows(_) => "Validation failed",
+            ApiError::Validation { .. } | ApiError::Rule { .. } | ApiError::InvalidRows(_) => {
+                "Validation failed"
+            }
             ApiError::IdempotencyKeyReused => "Idempotency key reused",
             ApiError::Unauthorized(_) => "Unauthorized",
             ApiError::Forbidden(_) => "Forbidden",
@@ -230,6 +249,9 @@ impl ApiError {
             code: self.code().into(),
             errors: match self {
                 ApiError::Validation { errors, .. } => Some(ProblemErrors::Fields(errors.clone())),
+                ApiError::Rule { field, detail, .. } => Some(ProblemErrors::Fields(
+                    [(field.clone(), vec![detail.clone()])].into(),
+                )),
                 ApiError::InvalidRows(rows) => Some(ProblemErrors::Rows(rows.clone())),
                 ApiError::IdempotencyKeyReused => Some(ProblemErrors::Fields(
                     [(
@@ -251,6 +273,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation { .. }
+            | ApiError::Rule { .. }
             | ApiError::InvalidRows(_)
             | ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -568,6 +591,14 @@ pub fn indonesian(code: &str) -> Option<(&'static str, &'static str)> {
             "Permintaan bertentangan dengan keadaan data saat ini",
         ),
         "capacity_full" => ("Kuota penuh", "Kuota peserta pelatihan sudah penuh"),
+        "training_not_held" => (
+            "Pelatihan belum berlangsung",
+            "Kehadiran dan hasil baru dapat dicatat setelah pelatihan berlangsung",
+        ),
+        "attendance_below_minimum" => (
+            "Kehadiran kurang",
+            "Kehadiran di bawah batas minimum untuk kelulusan pelatihan klasikal",
+        ),
         "idempotency_key_reused" => (
             "Kunci idempoten terpakai",
             "Idempotency-Key ini sudah dipakai untuk permintaan lain; gunakan kunci baru",

@@ -777,6 +777,7 @@ fn seed_trainings(
     if employee_ids.is_empty() {
         return Ok(());
     }
+    let settings = crate::settings::queries::get(conn).map_err(err)?;
     if existing.is_empty() {
         load(conn, Entity::Training, |c| {
             let competency = competency_ids.values().min().copied();
@@ -812,6 +813,12 @@ fn seed_trainings(
                 }
                 let days = rng.random_range(0..4);
                 let end = start + chrono::Duration::days(days);
+                // A classical training holds at most `max_jp_per_day` JP a day.
+                let jp = [4, 8, 12, 16, 24, 32, 40][rng.random_range(0..7)];
+                let jp = match form.classical() {
+                    true => jp.min(settings.max_jp_per_day * (days as i32 + 1)),
+                    false => jp,
+                };
                 let status = if i % 37 == 36 {
                     "cancelled"
                 } else if end < today {
@@ -851,7 +858,7 @@ fn seed_trainings(
                     ))),
                     trainings::form.eq(form.as_str()),
                     trainings::mode.eq(mode),
-                    trainings::jp.eq([4, 8, 12, 16, 24, 32, 40][rng.random_range(0..7)]),
+                    trainings::jp.eq(jp),
                     trainings::start_date.eq(start),
                     trainings::end_date.eq(end),
                     trainings::location.eq(Some(
@@ -908,8 +915,11 @@ fn seed_trainings(
                         enrolments::training_id.eq(id),
                         enrolments::employee_id.eq(employee),
                         enrolments::status.eq(st),
-                        enrolments::attendance_percent
-                            .eq(finished.then(|| rng.random_range(70..=100))),
+                        // A completion attends at least the minimum; a failure may not have.
+                        enrolments::attendance_percent.eq(finished.then(|| match done {
+                            true => rng.random_range(settings.min_attendance_percent..=100),
+                            false => rng.random_range(50..=100),
+                        })),
                         enrolments::pre_test_score.eq(finished.then_some(pre)),
                         enrolments::post_test_score.eq(finished.then(|| {
                             (pre + f64::from(rng.random_range(-5..35))).clamp(0.0, 100.0)
@@ -980,8 +990,9 @@ fn example_anchor(
         trainings::form.eq("sosialisasi"),
         trainings::mode.eq("in_person"),
         trainings::jp.eq(8),
-        trainings::start_date.eq(today - chrono::Duration::days(1)),
-        trainings::end_date.eq(today + chrono::Duration::days(1)),
+        // Ending today: the status example (`completed`) is allowed from the end date on.
+        trainings::start_date.eq(today - chrono::Duration::days(2)),
+        trainings::end_date.eq(today),
         trainings::location.eq(Some("Aula BKPSDM")),
         trainings::capacity.eq(Option::<i32>::None),
         trainings::status.eq("ongoing"),

@@ -175,19 +175,36 @@ pub fn connect(url: &DbUrl, pool_size: u32, checkout_timeout: Duration) -> Resul
         .map_err(|e| format!("cannot open the database pool: {e}"))
 }
 
+/// Migrations that correct stored data: on a database that held data before them, the report
+/// aggregates are rebuilt afterwards, since SQL cannot keep them (`aggregates` is their one
+/// definition).
+const DATA_FIXES: &[&str] = &["20261202000011"];
+
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {
-    let applied = match conn {
+    let applied: Vec<String> = match conn {
         AnyConnection::Postgresql(c) => c
             .run_pending_migrations(POSTGRES_MIGRATIONS)
-            .map(|v| v.len()),
-        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            .map(|v| v.iter().map(ToString::to_string).collect()),
+        AnyConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect()),
     }
     .map_err(|e| format!("migration failed: {e}"))?;
-    if applied > 0 {
-        log::info!("applied {applied} migration(s)");
+    if applied.is_empty() {
+        return Ok(());
+    }
+    log::info!("applied {} migration(s)", applied.len());
+    // A fresh database applies its first migration now: it has nothing to correct.
+    let fresh = applied.iter().any(|v| v == FIRST_MIGRATION);
+    if !fresh && applied.iter().any(|v| DATA_FIXES.contains(&v.as_str())) {
+        crate::aggregates::rebuild(conn)
+            .map_err(|e| format!("rebuilding the aggregates after a data fix failed: {e}"))?;
+        log::info!("rebuilt the report aggregates after a data fix");
     }
     Ok(())
 }
+
+const FIRST_MIGRATION: &str = "20261127000001";
 
 /// A write transaction (only the write pipeline, `write::run`, opens one). On SQLite it is
 /// `BEGIN IMMEDIATE`, so check-then-write sequences take the write lock up front instead of

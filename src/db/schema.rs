@@ -155,6 +155,8 @@ diesel::table! {
         jpm_cukup_min -> Integer,
         updated_at -> Timestamp,
         version -> BigInt,
+        max_jp_per_day -> Integer,
+        min_attendance_percent -> Integer,
     }
 }
 

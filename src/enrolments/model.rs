@@ -71,9 +71,9 @@ pub struct EnrolmentFields {
     #[schema(min_length = 1, max_length = 100)]
     #[validate(length(min = 1, max = 100))]
     pub certificate_number: Option<String>,
-    /// On completion, the training's JP unless given.
-    #[schema(minimum = 0, maximum = 1000)]
-    #[validate(range(min = 0, max = 1000))]
+    /// On completion, the training's JP unless given; 1..the training's JP.
+    #[schema(minimum = 1, maximum = 1000)]
+    #[validate(range(min = 1, max = 1000))]
     pub jp_credited: Option<i32>,
 }
 

@@ -150,6 +150,8 @@ pub fn update(
     jp_given: bool,
 ) -> ApiResult<()> {
     let (old, new) = (current.status, fields.status);
+    let settings = crate::settings::queries::get(tx)?;
+    crate::trainings::rules::check_enrolment(&settings, training, old, fields)?;
     let done = EnrolmentStatus::Completed;
     let mut jp_credited = fields.jp_credited;
     if new == done && ((old != done && !jp_given) || jp_credited.is_none()) {

@@ -11,6 +11,10 @@ use crate::db::schema::settings;
 pub struct Settings {
     /// Yearly lesson hours every civil servant is owed (PP 17/2020: 20).
     pub jp_target: i32,
+    /// Most JP a classical training may hold per day (DOMAIN.md: 8–10 lesson hours a day).
+    pub max_jp_per_day: i32,
+    /// A classical completion with recorded attendance needs at least this percentage.
+    pub min_attendance_percent: i32,
     /// An aspect is flagged when its share of 1–2 ratings reaches this.
     pub dissatisfaction_threshold: f64,
     /// Feedback groups smaller than this are reported as counts only.
@@ -41,6 +45,13 @@ pub struct SettingsValues {
     #[schema(minimum = 1, maximum = 1000)]
     #[validate(range(min = 1, max = 1000))]
     pub jp_target: i32,
+    /// A day has 24 hours; a lesson hour (JP) is 45 minutes.
+    #[schema(minimum = 1, maximum = 24)]
+    #[validate(range(min = 1, max = 24))]
+    pub max_jp_per_day: i32,
+    #[schema(minimum = 0, maximum = 100)]
+    #[validate(range(min = 0, max = 100))]
+    pub min_attendance_percent: i32,
     #[schema(minimum = 0.0, maximum = 1.0)]
     #[validate(range(min = 0.0, max = 1.0))]
     pub dissatisfaction_threshold: f64,

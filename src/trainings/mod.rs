@@ -4,3 +4,4 @@ pub mod access;
 pub mod model;
 pub mod queries;
 pub mod routes;
+pub mod rules;

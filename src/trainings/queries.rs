@@ -136,6 +136,8 @@ fn check(conn: &mut AnyConnection, t: &TrainingInput) -> ApiResult<()> {
 /// A new training, as a `draft`.
 pub fn create(tx: &mut Tx, t: &TrainingInput) -> ApiResult<TrainingId> {
     check(tx, t)?;
+    let settings = crate::settings::queries::get(tx)?;
+    super::rules::check_training(tx, &settings, None, t)?;
     let id = crate::insert_new!(
         tx,
         trainings,
@@ -159,6 +161,8 @@ pub fn update(tx: &mut Tx, current: &Training, t: &TrainingInput) -> ApiResult<(
         )));
     }
     check(tx, t)?;
+    let settings = crate::settings::queries::get(tx)?;
+    super::rules::check_training(tx, &settings, Some(current), t)?;
     diesel::update(trainings::table.find(current.id))
         .set(t)
         .execute(tx.conn())?;
@@ -180,11 +184,52 @@ pub fn delete(tx: &mut Tx, current: &Training) -> ApiResult<()> {
     Ok(())
 }
 
-/// Moves the status (the caller holds the row locked and checked the transition).
-pub fn set_status(tx: &mut Tx, id: TrainingId, to: TrainingStatus) -> ApiResult<()> {
-    diesel::update(trainings::table.find(id))
+/// Moves the status along the flow and the learning record rules (409 otherwise); the caller
+/// holds the row locked. Cancelling withdraws every enrolment, so nothing of a cancelled
+/// training counts anywhere.
+pub fn set_status(tx: &mut Tx, current: &Training, to: TrainingStatus) -> ApiResult<()> {
+    if !current.status.may_become(to) {
+        return Err(ApiError::conflict(format!(
+            "a training cannot go from `{}` to `{to}`",
+            current.status
+        )));
+    }
+    super::rules::check_move(tx, current, to)?;
+    diesel::update(trainings::table.find(current.id))
         .set(trainings::status.eq(to))
         .execute(tx.conn())?;
+    if to == TrainingStatus::Cancelled {
+        withdraw_all(tx, current.id)?;
+    }
+    Ok(())
+}
+
+/// Every enrolment of a cancelled training is withdrawn and its seats are free.
+fn withdraw_all(tx: &mut Tx, id: TrainingId) -> ApiResult<()> {
+    use crate::db::schema::enrolments;
+    use crate::enrolments::model::EnrolmentStatus;
+    let active = enrolments::table
+        .filter(enrolments::training_id.eq(id))
+        .filter(enrolments::status.ne(EnrolmentStatus::Withdrawn));
+    let people: Vec<crate::types::EmployeeId> =
+        active.select(enrolments::employee_id).load(tx.conn())?;
+    diesel::update(active)
+        .set((
+            enrolments::status.eq(EnrolmentStatus::Withdrawn),
+            enrolments::jp_credited.eq(None::<i32>),
+            enrolments::version.eq(enrolments::version + 1),
+        ))
+        .execute(tx.conn())?;
+    diesel::update(trainings::table.find(id))
+        .set(trainings::enrolled_count.eq(0))
+        .execute(tx.conn())?;
+    aggregates::after(
+        tx,
+        Change::Enrolments {
+            trainings: &[id],
+            employees: &people,
+        },
+    )?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use super::queries::{self, Trainings};
 use crate::audit::Action;
 use crate::auth::op;
 use crate::db::resource::Resource;
-use crate::error::{ApiError, ApiResult, WriteErrors};
+use crate::error::{ApiResult, WriteErrors};
 use crate::types::TrainingId;
 use crate::web::{ok_versioned, ValidJson, Write};
 
@@ -44,7 +44,9 @@ crate::delete_route!(
 /// Move a training to its next status (admin, operator).
 ///
 /// Along draft → planned → open → ongoing → completed, or to `cancelled` from any non-final
-/// status; any other move is 409. With a stale `If-Match`, 412 and nothing changes.
+/// status; any other move is 409. `ongoing` only from the start date on, `completed` only from
+/// the end date on; a training someone completed cannot be cancelled, and cancelling withdraws
+/// every enrolment (all 409 otherwise). With a stale `If-Match`, 412 and nothing changes.
 #[utoipa::path(
     tag = "trainings",
     params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
@@ -63,13 +65,7 @@ pub async fn change_training_status(
     let t = w
         .run(move |tx| {
             tx.change::<Trainings>(id, &if_match, Action::StatusChange, |tx, current| {
-                if !current.status.may_become(body.status) {
-                    return Err(ApiError::conflict(format!(
-                        "a training cannot go from `{}` to `{}`",
-                        current.status, body.status
-                    )));
-                }
-                queries::set_status(tx, id, body.status)
+                queries::set_status(tx, &current, body.status)
             })?;
             Trainings::load(tx, id)
         })

@@ -147,3 +147,101 @@ fn competency_sets_copied(backend: Backend) {
     );
     assert_eq!(read(&mut conn, "trainers"), vec![("T1".into(), json!([2]))]);
 }
+
+crate::per_backend!(
+    enrolments_of_cancelled_trainings_are_withdrawn_and_recorded,
+    cancelled_withdrawn
+);
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct EnrolmentState {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    jp_credited: Option<i32>,
+}
+
+#[derive(QueryableByName)]
+struct Detail {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    entity_id: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    detail: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct Jp {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    jp: i32,
+}
+
+/// Migration 11: the completed enrolment of a cancelled training is withdrawn without JP, an
+/// audit row says what it was, and the kept yearly JP are rebuilt to count only the held
+/// training; the held training's completion is untouched.
+fn cancelled_withdrawn(backend: Backend) {
+    let db = TestDb::new(backend);
+    let mut conn = ConnectionManager::new(db.url.clone())
+        .connect()
+        .expect("connect");
+    migrate_next(&mut conn, 10);
+    let at = "'2026-01-01 00:00:00'";
+    let training = |title: &str, status: &str| {
+        format!(
+            "INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, \
+             enrolled_count, created_at, updated_at) VALUES ('{title}', 'seminar', 'in_person', \
+             12, '2026-02-01', '2026-02-02', '{status}', 1, {at}, {at});"
+        )
+    };
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, created_at, updated_at) VALUES ('U', 'U', {at}, {at});
+         INSERT INTO employees (nip, name, asn_type, unit_id, created_at, updated_at)
+           VALUES ('198503102010011001', 'Ani', 'pns', 1, {at}, {at});
+         {} {}
+         INSERT INTO enrolments (training_id, employee_id, status, jp_credited, created_at, updated_at)
+           VALUES (1, 1, 'completed', 12, {at}, {at}), (2, 1, 'completed', 8, {at}, {at});
+         INSERT INTO employee_jp (employee_id, year, jp) VALUES (1, 2026, 20);",
+        training("Cancelled", "cancelled"),
+        training("Held", "completed"),
+    ))
+    .expect("rows of the schema before migration 11");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    let states: Vec<EnrolmentState> =
+        diesel::sql_query("SELECT status, jp_credited FROM enrolments ORDER BY id")
+            .load(&mut conn)
+            .expect("enrolments");
+    assert_eq!(
+        states,
+        vec![
+            EnrolmentState {
+                status: "withdrawn".into(),
+                jp_credited: None
+            },
+            EnrolmentState {
+                status: "completed".into(),
+                jp_credited: Some(8)
+            },
+        ],
+        "{backend:?}"
+    );
+    let notes: Vec<Detail> = diesel::sql_query(
+        "SELECT entity_id, detail FROM audit_log WHERE actor_kind = 'system' \
+         AND entity = 'enrolment' ORDER BY id",
+    )
+    .load(&mut conn)
+    .expect("audit");
+    assert_eq!(notes.len(), 1, "{backend:?}");
+    assert_eq!(notes[0].entity_id, Some(1));
+    assert_eq!(
+        notes[0].detail.as_deref(),
+        Some("migration 2026-12-02-000011: withdrawn, the training is cancelled (was completed, 12 JP)")
+    );
+    let jp: Vec<Jp> =
+        diesel::sql_query("SELECT jp FROM employee_jp WHERE employee_id = 1 AND year = 2026")
+            .load(&mut conn)
+            .expect("employee_jp");
+    assert_eq!(
+        jp.iter().map(|r| r.jp).collect::<Vec<_>>(),
+        vec![8],
+        "{backend:?}"
+    );
+}

@@ -33,7 +33,7 @@ async fn settings(ctx: &Ctx) {
     r.expect(200);
     assert_eq!(
         r.body,
-        json!({"jp_target": 20, "dissatisfaction_threshold": 0.5, "min_group_size": 3, "feedback_window_days": 30,
+        json!({"jp_target": 20, "max_jp_per_day": 10, "min_attendance_percent": 80, "dissatisfaction_threshold": 0.5, "min_group_size": 3, "feedback_window_days": 30,
                "jpm_optimal_min": 90, "jpm_cukup_min": 78, "version": 1})
     );
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
@@ -74,6 +74,12 @@ async fn settings(ctx: &Ctx) {
         ),
         (json!({"min_group_size": 0}), "min_group_size"),
         (json!({"jpm_cukup_min": 95}), "jpm_cukup_min"),
+        (json!({"max_jp_per_day": 0}), "max_jp_per_day"),
+        (json!({"max_jp_per_day": 25}), "max_jp_per_day"),
+        (
+            json!({"min_attendance_percent": 101}),
+            "min_attendance_percent",
+        ),
         (json!({"jpm_optimal_min": 101}), "jpm_optimal_min"),
         (json!({"jp_target": "20"}), "jp_target"),
         (json!({"version": 7}), "version"),

@@ -698,10 +698,10 @@ async fn completion(ctx: &Ctx) {
     second["start_date"] = json!("2026-09-01");
     second["end_date"] = json!("2026-09-02");
     let second = training_in(&app, &admin, second, "open").await;
-    let mut next_year = training("Ends next year");
-    next_year["start_date"] = json!("2026-12-30");
-    next_year["end_date"] = json!("2027-01-02");
-    let next_year = training_in(&app, &admin, next_year, "open").await;
+    let mut last_year = training("Ended last year");
+    last_year["start_date"] = json!("2025-12-29");
+    last_year["end_date"] = json!("2025-12-31");
+    let last_year = training_in(&app, &admin, last_year, "open").await;
 
     let enrol = |t: i64| {
         let (app, admin, path) = (
@@ -713,7 +713,7 @@ async fn completion(ctx: &Ctx) {
     };
     let e1 = enrol(first).await.body["id"].as_i64().unwrap();
     let e2 = enrol(second).await.body["id"].as_i64().unwrap();
-    let e3 = enrol(next_year).await.body["id"].as_i64().unwrap();
+    let e3 = enrol(last_year).await.body["id"].as_i64().unwrap();
     let e_budi = post(
         &app,
         &format!("/api/v1/trainings/{first}/enrolments"),
@@ -725,6 +725,10 @@ async fn completion(ctx: &Ctx) {
         .as_i64()
         .unwrap();
 
+    // Results are recorded once the trainings are held.
+    for t in [first, second, last_year] {
+        status_to(&app, &admin, t, "ongoing").await.expect(200);
+    }
     for bad in [
         json!({"pre_test_score": 101}),
         json!({"post_test_score": -1}),
@@ -814,7 +818,7 @@ async fn completion(ctx: &Ctx) {
     .expect(200);
     let r = get(
         &app,
-        &format!("/api/v1/employees/{rina}/learning-record?year=2027"),
+        &format!("/api/v1/employees/{rina}/learning-record?year=2025"),
         &admin,
     )
     .await;
@@ -868,3 +872,242 @@ async fn completion(ctx: &Ctx) {
     .problem(403, "forbidden");
 }
 on_each_backend!(completion_bulk_update_and_learning_record, completion);
+
+/// A date `offset` days from today.
+fn from_today(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+}
+
+/// The learning record rules: JP per day, status moves by date, results only for held
+/// trainings, credited JP within the training's, the attendance minimum, cancelling; each
+/// refusal changes nothing, on the single PATCH and the bulk update alike.
+async fn record_rules(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let unit = ctx.insert_unit("BKPSDM", None);
+    let people: Vec<i64> = [
+        "198503102010011001",
+        "199001012015012001",
+        "199203152019031004",
+    ]
+    .iter()
+    .map(|nip| ctx.insert_employee(nip, unit))
+    .collect();
+
+    // A classical training holds at most 10 JP a day (the setting); e-learning has no bound.
+    let mut heavy = training("Seminar sehari");
+    heavy["form"] = json!("seminar");
+    heavy["start_date"] = json!("2026-03-02");
+    heavy["end_date"] = json!("2026-03-02");
+    heavy["jp"] = json!(11);
+    post(&app, "/api/v1/trainings", &admin, heavy.clone())
+        .await
+        .invalid("jp");
+    heavy["jp"] = json!(10);
+    let seminar = post(&app, "/api/v1/trainings", &admin, heavy.clone()).await;
+    seminar.expect(201);
+    let seminar = seminar.body["id"].as_i64().unwrap();
+    patch(
+        &app,
+        &format!("/api/v1/trainings/{seminar}"),
+        &admin,
+        json!({"jp": 200}),
+    )
+    .await
+    .invalid("jp");
+    let mut online = heavy.clone();
+    online["form"] = json!("e_learning");
+    online["mode"] = json!("online");
+    online["jp"] = json!(40);
+    online["title"] = json!("MOOC");
+    online["online_url"] = json!("https://elearning.example.go.id/mooc");
+    post(&app, "/api/v1/trainings", &admin, online)
+        .await
+        .expect(201);
+    patch(
+        &app,
+        "/api/v1/settings",
+        &admin,
+        json!({"max_jp_per_day": 11}),
+    )
+    .await
+    .expect(200);
+    patch(
+        &app,
+        &format!("/api/v1/trainings/{seminar}"),
+        &admin,
+        json!({"jp": 11}),
+    )
+    .await
+    .expect(200);
+
+    // `ongoing` from the start date on, `completed` from the end date on.
+    let mut later = training("Bimtek bulan depan");
+    later["start_date"] = json!(from_today(30));
+    later["end_date"] = json!(from_today(31));
+    let later = training_in(&app, &admin, later, "open").await;
+    let e_later = post(
+        &app,
+        &format!("/api/v1/trainings/{later}/enrolments"),
+        &admin,
+        json!({"employee_id": people[0]}),
+    )
+    .await;
+    let e_later = e_later.body["id"].as_i64().unwrap();
+    status_to(&app, &admin, later, "ongoing")
+        .await
+        .problem(409, "conflict");
+    let mut now = training("Workshop hari ini");
+    now["start_date"] = json!(from_today(0));
+    now["end_date"] = json!(from_today(1));
+    let now = training_in(&app, &admin, now, "ongoing").await;
+    status_to(&app, &admin, now, "completed")
+        .await
+        .problem(409, "conflict");
+    // A held training's start cannot move into the future.
+    patch(
+        &app,
+        &format!("/api/v1/trainings/{now}"),
+        &admin,
+        json!({"start_date": from_today(1), "end_date": from_today(2)}),
+    )
+    .await
+    .problem(409, "conflict");
+
+    // Results only once the training is held: the same refusal on PATCH and bulk update.
+    for status in ["attended", "completed", "failed"] {
+        patch(
+            &app,
+            &format!("/api/v1/enrolments/{e_later}"),
+            &admin,
+            json!({"status": status}),
+        )
+        .await
+        .problem(409, "training_not_held");
+    }
+    post(
+        &app,
+        &format!("/api/v1/trainings/{later}/enrolments/bulk-update"),
+        &admin,
+        json!({"items": [{"enrolment_id": e_later, "status": "completed"}]}),
+    )
+    .await
+    .problem(409, "training_not_held");
+    let unchanged = get(&app, &format!("/api/v1/enrolments/{e_later}"), &admin).await;
+    assert_eq!(
+        (&unchanged.body["status"], &unchanged.body["version"]),
+        (&json!("registered"), &json!(1))
+    );
+
+    // A held classical training (12 JP): credited JP 1..12, attendance at least 80 %.
+    let held = training_in(&app, &admin, training("Pelatihan 12 JP"), "ongoing").await;
+    let mut enrolments = Vec::new();
+    for p in &people {
+        let r = post(
+            &app,
+            &format!("/api/v1/trainings/{held}/enrolments"),
+            &admin,
+            json!({"employee_id": p}),
+        )
+        .await;
+        enrolments.push(r.body["id"].as_i64().unwrap());
+    }
+    let path = |e: i64| format!("/api/v1/enrolments/{e}");
+    for jp in [0, 13, 500] {
+        patch(
+            &app,
+            &path(enrolments[0]),
+            &admin,
+            json!({"status": "completed", "attendance_percent": 100, "jp_credited": jp}),
+        )
+        .await
+        .invalid("jp_credited");
+    }
+    let low = patch(
+        &app,
+        &path(enrolments[0]),
+        &admin,
+        json!({"status": "completed", "attendance_percent": 10}),
+    )
+    .await;
+    low.problem(422, "attendance_below_minimum");
+    assert!(
+        !low.field_errors("attendance_percent").is_empty(),
+        "{}",
+        low.text
+    );
+    let bulk = post(
+        &app,
+        &format!("/api/v1/trainings/{held}/enrolments/bulk-update"),
+        &admin,
+        json!({"items": [
+            {"enrolment_id": enrolments[1], "status": "completed", "attendance_percent": 90},
+            {"enrolment_id": enrolments[0], "status": "completed", "attendance_percent": 79}]}),
+    )
+    .await;
+    bulk.problem(422, "attendance_below_minimum");
+    assert!(
+        !bulk.field_errors("items[1].attendance_percent").is_empty(),
+        "{}",
+        bulk.text
+    );
+    let untouched = get(&app, &path(enrolments[1]), &admin).await;
+    assert_eq!(untouched.body["status"], "registered", "all or nothing");
+    // A failure needs no minimum; a completion at the minimum credits the training's JP.
+    patch(
+        &app,
+        &path(enrolments[2]),
+        &admin,
+        json!({"status": "failed", "attendance_percent": 10}),
+    )
+    .await
+    .expect(200);
+    let done = patch(
+        &app,
+        &path(enrolments[0]),
+        &admin,
+        json!({"status": "completed", "attendance_percent": 80}),
+    )
+    .await;
+    done.expect(200);
+    assert_eq!(done.body["jp_credited"], 12);
+    patch(
+        &app,
+        &path(enrolments[1]),
+        &admin,
+        json!({"status": "completed", "jp_credited": 6}),
+    )
+    .await
+    .expect(200);
+    // The training's JP cannot drop below what was credited.
+    patch(
+        &app,
+        &format!("/api/v1/trainings/{held}"),
+        &admin,
+        json!({"jp": 8}),
+    )
+    .await
+    .problem(409, "conflict");
+
+    // A training someone completed cannot be cancelled; cancelling withdraws everyone else.
+    status_to(&app, &admin, held, "cancelled")
+        .await
+        .problem(409, "conflict");
+    let cancelled = status_to(&app, &admin, later, "cancelled").await;
+    cancelled.expect(200);
+    assert_eq!(cancelled.body["enrolled_count"], 0);
+    let gone = get(&app, &path(e_later), &admin).await;
+    assert_eq!(
+        (&gone.body["status"], &gone.body["version"]),
+        (&json!("withdrawn"), &json!(2))
+    );
+    patch(
+        &app,
+        &path(e_later),
+        &admin,
+        json!({"status": "registered"}),
+    )
+    .await
+    .problem(409, "conflict");
+}
+on_each_backend!(learning_record_rules_hold_on_every_write, record_rules);

@@ -1,0 +1,155 @@
+//! The learning record rules (API.md "Learning record rules"): what a training and its
+//! enrolments may become, so that the JP sent to BKN are JP that were taught. Every write path
+//! (single PATCH, bulk update, status change, seed) goes through these functions.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::model::{Training, TrainingInput, TrainingStatus};
+use crate::db::schema::enrolments;
+use crate::db::AnyConnection;
+use crate::enrolments::model::{EnrolmentFields, EnrolmentStatus};
+use crate::error::{ApiError, ApiResult};
+use crate::settings::model::Settings;
+
+/// Today, as every date rule of the service counts it.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// The days a training runs, both ends counted.
+fn days(start: NaiveDate, end: NaiveDate) -> i64 {
+    (end - start).num_days() + 1
+}
+
+/// A training as written: a classical training holds at most `max_jp_per_day` JP a day (422
+/// `jp`); dates that would put a held training in the future, or JP below what its participants
+/// were credited, are refused (409).
+pub fn check_training(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    current: Option<&Training>,
+    t: &TrainingInput,
+) -> ApiResult<()> {
+    let most = i64::from(settings.max_jp_per_day) * days(t.start_date, t.end_date);
+    if t.form.classical() && i64::from(t.jp) > most {
+        return Err(ApiError::validation(
+            "jp",
+            format!(
+                "a classical training holds at most {} JP a day: at most {most} JP from {} to {}",
+                settings.max_jp_per_day, t.start_date, t.end_date
+            ),
+        ));
+    }
+    let Some(current) = current else {
+        return Ok(());
+    };
+    let held = matches!(
+        current.status,
+        TrainingStatus::Ongoing | TrainingStatus::Completed
+    );
+    if held && t.start_date > today() {
+        return Err(ApiError::conflict(format!(
+            "the training is {}: its start date cannot be in the future",
+            current.status
+        )));
+    }
+    if current.status == TrainingStatus::Completed && t.end_date > today() {
+        return Err(ApiError::conflict(
+            "the training is completed: its end date cannot be in the future",
+        ));
+    }
+    let credited: Option<i32> = enrolments::table
+        .filter(enrolments::training_id.eq(current.id))
+        .select(diesel::dsl::max(enrolments::jp_credited))
+        .first(conn)?;
+    if let Some(credited) = credited.filter(|c| *c > t.jp) {
+        return Err(ApiError::conflict(format!(
+            "participants were credited {credited} JP: the training's JP cannot be lower"
+        )));
+    }
+    Ok(())
+}
+
+/// A status move beyond the flow itself: `ongoing` from the start date on, `completed` from the
+/// end date on, and no cancelling once someone completed it (all 409).
+pub fn check_move(conn: &mut AnyConnection, t: &Training, to: TrainingStatus) -> ApiResult<()> {
+    match to {
+        TrainingStatus::Ongoing if today() < t.start_date => Err(ApiError::conflict(format!(
+            "the training starts on {}: it cannot be ongoing before",
+            t.start_date
+        ))),
+        TrainingStatus::Completed if today() < t.end_date => Err(ApiError::conflict(format!(
+            "the training ends on {}: it cannot be completed before",
+            t.end_date
+        ))),
+        TrainingStatus::Cancelled => {
+            let completions: i64 = enrolments::table
+                .filter(enrolments::training_id.eq(t.id))
+                .filter(enrolments::status.eq(EnrolmentStatus::Completed))
+                .count()
+                .get_result(conn)?;
+            if completions > 0 {
+                return Err(ApiError::conflict(format!(
+                    "{completions} participants completed the training: it cannot be cancelled"
+                )));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The recorded fields of an enrolment of `training`, moving from `old`: no move in a cancelled
+/// training (409), attendance and results only once the training is held (409
+/// `training_not_held`), credited JP within 1..the
+/// training's JP (422), and a classical completion with recorded attendance at the minimum
+/// (422 `attendance_below_minimum`).
+pub fn check_enrolment(
+    settings: &Settings,
+    training: &Training,
+    old: EnrolmentStatus,
+    fields: &EnrolmentFields,
+) -> ApiResult<()> {
+    use EnrolmentStatus::*;
+    let held = matches!(
+        training.status,
+        TrainingStatus::Ongoing | TrainingStatus::Completed
+    );
+    if fields.status != old && training.status == TrainingStatus::Cancelled {
+        return Err(ApiError::conflict(
+            "the training is cancelled: its enrolments stay withdrawn",
+        ));
+    }
+    if fields.status != old && matches!(fields.status, Attended | Completed | Failed) && !held {
+        return Err(ApiError::Conflict {
+            code: "training_not_held",
+            detail: format!(
+                "the training is {}: an enrolment can be `{}` only once it is ongoing or completed",
+                training.status, fields.status
+            ),
+        });
+    }
+    if let Some(jp) = fields.jp_credited {
+        if !(1..=training.jp).contains(&jp) {
+            return Err(ApiError::validation(
+                "jp_credited",
+                format!("must be 1..{}, the training's JP", training.jp),
+            ));
+        }
+    }
+    let below = fields
+        .attendance_percent
+        .is_some_and(|a| a < settings.min_attendance_percent);
+    if fields.status == Completed && training.classical && below {
+        return Err(ApiError::Rule {
+            code: "attendance_below_minimum",
+            field: "attendance_percent".into(),
+            detail: format!(
+                "a classical completion needs at least {} % attendance",
+                settings.min_attendance_percent
+            ),
+        });
+    }
+    Ok(())
+}
