@@ -25,16 +25,16 @@ const UNITS: [&str; 6] = [
 fn csv(suffix: &str) -> String {
     let mut s = String::from(HEADER);
     for i in 0..ROWS {
+        // Born 1970..1997 (17 before the 2015 CPNS month), month and sequence from the row.
         let nip = format!(
             "19{:02}0{}1{}2015{:02}{}{:03}",
-            70 + i % 30,
+            70 + i % 28,
             1 + i % 9,
             i % 2 + 1,
             1 + i % 12,
             1 + i % 2,
-            i / 10
+            1 + i / 12
         );
-        let nip = &nip[..18.min(nip.len())];
         s.push_str(&format!(
             "{nip},Pegawai {i}{suffix},pns,III/{},{},,pegawai{i}@pangkalpinangkota.go.id,0812{:07}\n",
             ['a', 'b', 'c', 'd'][i % 4],

@@ -271,26 +271,36 @@ fn err(e: impl std::fmt::Display) -> String {
 fn nip_for(index: usize) -> (String, bool) {
     let mut rng = StdRng::seed_from_u64(index as u64);
     let pns = index % 5 != 4;
-    // Birth date, CPNS month and sex vary with the index; the 3-digit sequence and the month
-    // carry the index itself, so numbers never collide.
+    // The sequence (001..999) and the birth month and day carry the index, so numbers never
+    // collide below 999 × 12 × 28 people; the birth year and the CPNS month vary.
+    let (sequence, rest) = (1 + index % 999, index / 999);
     let birth = NaiveDate::from_ymd_opt(
         1965 + rng.random_range(0..35),
-        1 + (index / 1000 % 12) as u32,
-        1 + (index / 12000 % 28) as u32,
+        1 + (rest % 12) as u32,
+        1 + (rest / 12 % 28) as u32,
     )
     .unwrap_or_default();
-    let cpns_year = (birth.year() + 22 + (index / 336_000 % 8) as i32).min(2025);
+    // Appointed CPNS at 22 to 29 (after the 17th birthday, never in the future).
+    let cpns_year = (birth.year() + 22 + (index % 8) as i32).min(2025);
     let month = 1 + (index / 28 % 12);
     if pns {
         let nip = format!(
-            "{}{cpns_year:04}{month:02}{}{:03}",
+            "{}{cpns_year:04}{month:02}{}{sequence:03}",
             birth.format("%Y%m%d"),
             1 + index % 2,
-            index % 1000
         );
         (nip, true)
     } else {
-        (format!("{:04}{:014}", 2021 + index % 4, index), false)
+        // PPPK: the birth date, the appointment year, 21, the sex digit and the sequence.
+        let appointed = 2021 + index % 4;
+        (
+            format!(
+                "{}{appointed:04}21{}{sequence:03}",
+                birth.format("%Y%m%d"),
+                1 + index % 2
+            ),
+            false,
+        )
     }
 }
 

@@ -10,7 +10,8 @@ use crate::auth::jwt::{expiry, now_secs, random_token, Claims, TokenType, AUDIEN
 use crate::auth::{op, password, Actor, ActorKind, Scope, Scopes};
 use crate::error::{ApiError, ApiResult, CreateErrors, SignInErrors};
 use crate::web::{
-    db, parse_value, read_body, Created, IdempotencyKey, NoFilter, RequestMeta, ValidJson, Write,
+    db, db_write, parse_value, read_body, Created, IdempotencyKey, NoFilter, RequestMeta,
+    ValidJson, Write,
 };
 use crate::AppState;
 
@@ -139,7 +140,7 @@ pub async fn issue_client_token(
     let Some(client) = client.filter(|c| matches && c.active) else {
         attempt.failed();
         let m = meta.clone();
-        db(&state.pool, move |c| {
+        db_write(&state.pool, &state.writers, move |c| {
             Ok(audit::queries::record(
                 c,
                 Actor::ANONYMOUS,
@@ -194,7 +195,7 @@ pub async fn issue_client_token(
     };
     let access_token = state.jwt.sign(&claims).map_err(ApiError::Internal)?;
     let id = client.id.0;
-    db(&state.pool, move |c| {
+    db_write(&state.pool, &state.writers, move |c| {
         Ok(audit::queries::record(
             c,
             Actor {

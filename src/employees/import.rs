@@ -6,9 +6,7 @@ use actix_web::http::header;
 use actix_web::{post, web, HttpRequest};
 use diesel::prelude::*;
 
-use super::model::{
-    valid_rank_grade, AsnType, Employee, EmployeeInput, ImportParams, ImportResult,
-};
+use super::model::{AsnType, Employee, EmployeeInput, ImportParams, ImportResult};
 use super::queries;
 use crate::aggregates::{self, Change};
 use crate::audit::{Action, Entity};
@@ -173,7 +171,10 @@ fn check_row(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Option<Employee
     if asn.is_none() {
         errors.add(n, "asn_type", "must be `pns` or `pppk`");
     }
-    if let Some(problem) = super::nip::problem(row.cell("nip"), asn.unwrap_or(AsnType::Pppk)) {
+    let today = chrono::Utc::now().date_naive();
+    // With an unknown type, only what holds for both (PPPK's rules are the PNS rules' start).
+    let asn_or_common = asn.unwrap_or(AsnType::Pppk);
+    if let Some(problem) = super::nip::problem(row.cell("nip"), asn_or_common, today) {
         errors.add(n, "nip", problem);
     }
     let name_len = row.cell("name").chars().count();
@@ -181,12 +182,10 @@ fn check_row(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Option<Employee
         errors.add(n, "name", "must be between 1 and 200 characters long");
     }
     let rank = row.optional("rank_grade");
-    if let Some(Err(e)) = rank.as_deref().map(valid_rank_grade) {
-        errors.add(
-            n,
-            "rank_grade",
-            e.message.map(|m| m.to_string()).unwrap_or_default(),
-        );
+    if let (Some(grade), Some(asn)) = (rank.as_deref(), asn) {
+        if let Some(problem) = super::nip::grade_problem(grade, asn) {
+            errors.add(n, "rank_grade", problem);
+        }
     }
     let email = row.optional("email");
     if email

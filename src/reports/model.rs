@@ -121,8 +121,11 @@ pub struct CompetencyGap {
     pub below_standard: i64,
     /// below_standard / assessed.
     pub below_standard_share: Option<f64>,
-    /// Mean of required − latest level over the assessed.
+    /// Mean of required − latest level over the assessed (surpluses net against shortfalls).
     pub mean_gap: Option<f64>,
+    /// Mean of max(0, required − latest level) over the assessed: what is missing, with no
+    /// surplus hiding it.
+    pub mean_shortfall: Option<f64>,
 }
 
 /// Employees with a standard by JPM band; `unassessed` have no assessment of any standard competency.

@@ -430,13 +430,14 @@ pub fn below_target(
 }
 
 /// Per competency of the standards in scope: `assessed`, `below` (under the required level) and
-/// `gap_sum` (Σ required − level over the assessed), from the level counts, as a derived table
-/// aliased `a`.
+/// `gap_sum` (Σ required − level over the assessed) and `shortfall_sum` (Σ max(0, required −
+/// level), so surpluses never hide needs), from the level counts, as a derived table aliased `a`.
 fn assessed_per_competency(s: &Scope) -> String {
     format!(
         "(SELECT ps.competency_id AS competency_id, SUM(lc.n) AS assessed, \
            SUM(CASE WHEN lc.level < ps.required_level THEN lc.n ELSE 0 END) AS below, \
-           SUM((ps.required_level - lc.level) * lc.n) AS gap_sum \
+           SUM((ps.required_level - lc.level) * lc.n) AS gap_sum, \
+           SUM(CASE WHEN lc.level < ps.required_level THEN (ps.required_level - lc.level) * lc.n ELSE 0 END) AS shortfall_sum \
          FROM level_counts lc JOIN position_standards ps \
            ON ps.position_id = lc.position_id AND ps.competency_id = lc.competency_id \
          WHERE 1 = 1{} GROUP BY ps.competency_id) a",
@@ -460,6 +461,8 @@ pub struct GapRow {
     pub below_standard: Option<i64>,
     #[diesel(sql_type = Nullable<Double>)]
     pub mean_gap: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub mean_shortfall: Option<f64>,
 }
 
 pub fn gaps(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<GapRow>> {
@@ -467,7 +470,8 @@ pub fn gaps(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<GapRow>> {
         "SELECT c.id AS competency_id, c.code AS code, c.name AS name, \
            CAST(w.n AS BIGINT) AS employees_with_standard, CAST(COALESCE(a.assessed, 0) AS BIGINT) AS assessed, \
            CAST(COALESCE(a.below, 0) AS BIGINT) AS below_standard, \
-           CAST(a.gap_sum AS DOUBLE PRECISION) / CAST(NULLIF(a.assessed, 0) AS DOUBLE PRECISION) AS mean_gap \
+           CAST(a.gap_sum AS DOUBLE PRECISION) / CAST(NULLIF(a.assessed, 0) AS DOUBLE PRECISION) AS mean_gap, \
+           CAST(a.shortfall_sum AS DOUBLE PRECISION) / CAST(NULLIF(a.assessed, 0) AS DOUBLE PRECISION) AS mean_shortfall \
          FROM (SELECT ps.competency_id AS competency_id, COUNT(*) AS n FROM employee_standing es \
            JOIN position_standards ps ON ps.position_id = es.position_id WHERE 1 = 1{} GROUP BY ps.competency_id) w \
          JOIN competencies c ON c.id = w.competency_id LEFT JOIN {} ON a.competency_id = w.competency_id \

@@ -365,6 +365,7 @@ impl Report for Gaps {
                 below_standard: r.below_standard.unwrap_or(0),
                 below_standard_share: ratio(r.below_standard.unwrap_or(0), r.assessed),
                 mean_gap: r.mean_gap.map(round),
+                mean_shortfall: r.mean_shortfall.map(round),
             })
             .collect();
         let b = queries::jpm_bands(c, s, settings.jpm_optimal_min, settings.jpm_cukup_min)?;

@@ -33,17 +33,39 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
+    web::block(move || with_connection(&pool, f)).await?
+}
+
+/// [`db`] for a write: the writer slot first, then the connection (`db::writers`).
+pub async fn db_write<T, F>(
+    pool: &DbPool,
+    writers: &std::sync::Arc<crate::db::writers::Writers>,
+    f: F,
+) -> ApiResult<T>
+where
+    F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let (pool, writers) = (pool.clone(), writers.clone());
     web::block(move || {
-        let mut conn = pool.get()?;
-        let result = f(&mut conn);
-        if matches!(result, Err(ApiError::Unavailable)) {
-            // The connection may be dead (the server restarted, the network dropped): the pool
-            // replaces it instead of handing it out again, so service resumes by itself.
-            crate::db::mark_broken(&mut conn);
-        }
-        result
+        let _slot = writers.enter()?;
+        with_connection(&pool, f)
     })
     .await?
+}
+
+fn with_connection<T>(
+    pool: &DbPool,
+    f: impl FnOnce(&mut AnyConnection) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let mut conn = pool.get()?;
+    let result = f(&mut conn);
+    if matches!(result, Err(ApiError::Unavailable)) {
+        // The connection may be dead (the server restarted, the network dropped): the pool
+        // replaces it instead of handing it out again, so service resumes by itself.
+        crate::db::mark_broken(&mut conn);
+    }
+    result
 }
 
 // ---------------------------------------------------------------------------------------------

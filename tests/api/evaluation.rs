@@ -463,6 +463,11 @@ async fn reports(ctx: &Ctx) {
         ),
         (json!(2), json!(1), json!(0.5), json!(0.0))
     );
+    // A surplus (3 for 2) nets the shortfall (1 for 2) out of the mean gap, not of the shortfall.
+    assert_eq!(
+        (c1["mean_shortfall"].clone(), c2["mean_shortfall"].clone()),
+        (json!(1.0), json!(0.5))
+    );
     assert_eq!(
         r.body["jpm_bands"],
         json!({"optimal": 0, "cukup_optimal": 1, "kurang_optimal": 2, "unassessed": 1})
@@ -749,7 +754,7 @@ fn columns(report: &str) -> Vec<String> {
         ),
         "jp-compliance" => fixed("employee_id,nip,name,unit_id,jp_total"),
         "competency-gaps" => fixed(
-            "competency_id,code,name,employees_with_standard,assessed,below_standard,below_standard_share,mean_gap",
+            "competency_id,code,name,employees_with_standard,assessed,below_standard,below_standard_share,mean_gap,mean_shortfall",
         ),
         "training-needs" => {
             fixed("competency_id,code,name,employees_below_standard,planned_seats,unmet")

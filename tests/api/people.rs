@@ -478,7 +478,10 @@ async fn employees(ctx: &Ctx) {
     let unit = ctx.insert_unit("DISDIK", None);
     let sub = ctx.insert_unit("SMPN-1", Some(unit));
     let other = ctx.insert_unit("DUKCAPIL", None);
-    let body = |nip: &str, asn: &str, unit: i64| json!({"nip": nip, "name": format!("Pegawai {nip}"), "asn_type": asn, "unit_id": unit, "rank_grade": "III/b", "email": "pegawai@pangkalpinangkota.go.id"});
+    let body = |nip: &str, asn: &str, unit: i64| {
+        let grade = if asn == "pns" { "III/b" } else { "IX" };
+        json!({"nip": nip, "name": format!("Pegawai {nip}"), "asn_type": asn, "unit_id": unit, "rank_grade": grade, "email": "pegawai@pangkalpinangkota.go.id"})
+    };
     let r = post(
         &app,
         "/api/v1/employees",
@@ -501,7 +504,7 @@ async fn employees(ctx: &Ctx) {
         &app,
         "/api/v1/employees",
         &admin,
-        body("202301012345678901", "pppk", other),
+        body("199203152023211001", "pppk", other),
     )
     .await
     .expect(201);
@@ -524,20 +527,52 @@ async fn employees(ctx: &Ctx) {
         ("198503102010131001", "CPNS month 13"),
         ("198503102010010001", "sex digit 0"),
         ("198503102010013001", "sex digit 3"),
+        ("198503102010011000", "sequence 000"),
+        ("190001012010011001", "born 1900"),
+        ("201501012030011001", "born 2015"),
+        ("198503102000011001", "CPNS at 14"),
+        ("198503102030011001", "CPNS in 2030"),
     ] {
         let r = post(&app, "/api/v1/employees", &admin, body(nip, "pns", unit)).await;
         r.problem(422, "validation_failed");
         assert!(!r.field_errors("nip").is_empty(), "{why}: {}", r.text);
     }
-    // PPPK numbers: length and digits only.
+    // PPPK numbers: the birth date, then a structure of their own.
     post(
         &app,
         "/api/v1/employees",
         &admin,
-        body("198502302010013001", "pppk", unit),
+        body("198503102023213001", "pppk", unit),
     )
     .await
     .expect(201);
+    for nip in [
+        "202100000000000004",
+        "198502302023211001",
+        "190001012023211001",
+    ] {
+        let r = post(&app, "/api/v1/employees", &admin, body(nip, "pppk", unit)).await;
+        r.problem(422, "validation_failed");
+        assert!(!r.field_errors("nip").is_empty(), "{nip}: {}", r.text);
+    }
+    // Grades by type: PNS I/a..IV/e, PPPK I..XVII.
+    for (asn, grade, nip) in [
+        ("pns", "III/e", "199512312020122001"),
+        ("pns", "V/a", "199512312020122001"),
+        ("pns", "IX", "199512312020122001"),
+        ("pppk", "III/b", "199512312023212001"),
+        ("pppk", "XVIII", "199512312023212001"),
+    ] {
+        let mut b = body(nip, asn, unit);
+        b["rank_grade"] = json!(grade);
+        let r = post(&app, "/api/v1/employees", &admin, b).await;
+        r.problem(422, "validation_failed");
+        assert!(
+            !r.field_errors("rank_grade").is_empty(),
+            "{asn} {grade}: {}",
+            r.text
+        );
+    }
     post(
         &app,
         "/api/v1/employees",
@@ -562,10 +597,10 @@ async fn employees(ctx: &Ctx) {
     assert_eq!(r.body["total"], 3, "the unit and its sub-units: {}", r.text);
     let r = get(&app, "/api/v1/employees?q=19900101", &admin).await;
     assert_eq!(r.body["total"], 1);
-    let r = get(&app, "/api/v1/employees?q=PEGAWAI%20202301", &admin).await;
+    let r = get(&app, "/api/v1/employees?q=PEGAWAI%20199203", &admin).await;
     assert_eq!(r.body["total"], 1);
     let r = get(&app, "/api/v1/employees?asn_type=pppk&sort=-nip", &admin).await;
-    assert_eq!(r.body["items"][0]["nip"], "202301012345678901");
+    assert_eq!(r.body["items"][0]["nip"], "199203152023211001");
 
     let r = patch(
         &app,
@@ -917,7 +952,7 @@ async fn import(ctx: &Ctx) {
     let good = format!(
         "{header}198503102010011001,\"Rahman, Budi\",pns,III/c,BKPSDM,Analis Kepegawaian,budi@pangkalpinangkota.go.id,0812 3456 789\n\
          199001012015012001,Same,pns,,BKPSDM,,,\n\
-         202301012345678901,Dewi Lestari,pppk,IX,dinkes,,,\n"
+         199203152023211001,Dewi Lestari,pppk,IX,dinkes,,,\n"
     );
     let r = send(&app, csv_request(&admin, good.clone(), "?dry_run=true")).await;
     r.expect(200);
@@ -962,7 +997,7 @@ async fn import(ctx: &Ctx) {
     for i in 0..50 {
         bad.push_str(&format!(
             "19900101201501{:04},Pegawai {i},pns,,BKPSDM,,,\n",
-            1000 + i
+            1001 + i
         ));
     }
     bad.push_str("198502302010011001,Bad Date,pns,,NOWHERE,,,\n");
@@ -991,6 +1026,9 @@ async fn import(ctx: &Ctx) {
         (format!("{header}198503102010011001,A,pns,,BKPSDM,No Such Position,,\n"), 2, "position_name"),
         (format!("{header}198503102010011001,A,pns,3b,BKPSDM,,not-mail,\n"), 2, "email"),
         (format!("{header}198503102010011001,A,honorer,,BKPSDM,,,\n"), 2, "asn_type"),
+        (format!("{header}199203152023211001,A,pppk,III/b,BKPSDM,,,\n"), 2, "rank_grade"),
+        (format!("{header}198503102010011001,A,pns,IV/f,BKPSDM,,,\n"), 2, "rank_grade"),
+        (format!("{header}198503102030011001,A,pns,,BKPSDM,,,\n"), 2, "nip"),
         (format!("{header}198503102010011001,A,pns\n"), 2, "row"),
         (header.to_string(), 1, "body"),
     ];

@@ -146,7 +146,7 @@ fn race(backend: Backend) {
     const PEOPLE: usize = 24;
     let mut employees = Vec::new();
     for i in 0..PEOPLE {
-        let nip = format!("1990010120150{}{}{:03}", 1 + i % 9, 1 + i % 2, i);
+        let nip = format!("1990010120150{}{}{:03}", 1 + i % 9, 1 + i % 2, i + 1);
         let (status, e) = http(
             b.port,
             "POST",

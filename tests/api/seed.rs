@@ -40,10 +40,17 @@ async fn seed(ctx: &Ctx) {
         for e in r.body["items"].as_array().unwrap() {
             let nip = e["nip"].as_str().unwrap().to_string();
             let asn = e["asn_type"].as_str().unwrap();
+            let today = chrono::Utc::now().date_naive();
             assert_eq!(
-                kompetensi::employees::nip::problem(&nip, asn.parse().unwrap()),
+                kompetensi::employees::nip::problem(&nip, asn.parse().unwrap(), today),
                 None,
                 "{nip} ({asn}) is valid"
+            );
+            let grade = e["rank_grade"].as_str().unwrap();
+            assert_eq!(
+                kompetensi::employees::nip::grade_problem(grade, asn.parse().unwrap()),
+                None,
+                "{grade} ({asn}) is valid"
             );
             nips.push(nip);
         }
