@@ -1,4 +1,5 @@
-//! argon2id. Call these inside `web::block`: they wait for the hash.
+//! argon2id. `hash` and `verify` are awaited: the request waits for its hash without holding a
+//! thread, so a flood of sign-ins cannot take the blocking threads the database work needs.
 //!
 //! Hashes are computed by a pool of their own, half the cores in size (the same half the HTTP
 //! workers leave to blocking work), whose threads run at the lowest CPU priority (nice 19): a
@@ -18,16 +19,17 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
 
 use crate::error::{ApiError, ApiResult};
 
 const QUEUE_WAIT: Duration = Duration::from_secs(1);
 
-/// One hash to compute: given up when not started by `deadline`.
+/// One hash to compute: `run(true)` computes and answers, `run(false)` answers `Overloaded`
+/// (not started by `deadline`).
 struct Job {
     deadline: Instant,
-    work: Box<dyn FnOnce() + Send>,
-    overloaded: Box<dyn FnOnce() + Send>,
+    run: Box<dyn FnOnce(bool) + Send>,
 }
 
 fn pool() -> &'static Sender<Job> {
@@ -45,11 +47,7 @@ fn pool() -> &'static Sender<Job> {
                     loop {
                         let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         let Ok(job) = next else { return };
-                        if Instant::now() > job.deadline {
-                            (job.overloaded)();
-                        } else {
-                            (job.work)();
-                        }
+                        (job.run)(Instant::now() <= job.deadline);
                     }
                 })
                 .expect("a password-hashing thread");
@@ -68,26 +66,48 @@ fn lowest_priority() {
     }
 }
 
-/// Runs `f` on the hashing pool and waits for it, or `Overloaded` when it could not start
-/// within `QUEUE_WAIT`.
-fn gated<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-    let (done, result) = mpsc::sync_channel::<ApiResult<T>>(1);
-    let refused = done.clone();
-    let job = Job {
-        deadline: Instant::now() + QUEUE_WAIT,
-        work: Box::new(move || {
-            let _ = done.send(Ok(f()));
-        }),
-        overloaded: Box::new(move || {
-            let _ = refused.send(Err(ApiError::Overloaded));
-        }),
+/// Queues `f` on the hashing pool; `reply` gets its value, or `Overloaded` when it could not
+/// start within `QUEUE_WAIT`.
+fn submit<T: 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+    reply: impl FnOnce(ApiResult<T>) + Send + 'static,
+) -> ApiResult<()> {
+    let run = move |started: bool| match started {
+        true => reply(f()),
+        false => reply(Err(ApiError::Overloaded)),
     };
     pool()
-        .send(job)
-        .map_err(|_| ApiError::Internal("the password-hashing pool stopped".into()))?;
-    result
-        .recv()
-        .map_err(|_| ApiError::Internal("a password-hashing thread stopped".into()))?
+        .send(Job {
+            deadline: Instant::now() + QUEUE_WAIT,
+            run: Box::new(run),
+        })
+        .map_err(|_| ApiError::Internal("the password-hashing pool stopped".into()))
+}
+
+/// Runs `f` on the hashing pool; the request awaits it without holding a thread.
+async fn gated<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let (done, answer) = oneshot::channel();
+    submit(f, move |v| {
+        let _ = done.send(v);
+    })?;
+    answer.await.map_err(|_| stopped())?
+}
+
+/// [`gated`] outside the server (start-up, the command line, tests' set-up): blocks until done.
+fn gated_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let (done, answer) = mpsc::sync_channel(1);
+    submit(f, move |v| {
+        let _ = done.send(v);
+    })?;
+    answer.recv().map_err(|_| stopped())?
+}
+
+fn stopped() -> ApiError {
+    ApiError::Internal("a password-hashing thread stopped".into())
 }
 
 fn argon2() -> Argon2<'static> {
@@ -95,29 +115,37 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-pub fn hash(password: &str) -> ApiResult<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    let password = password.to_owned();
-    gated(move || {
+fn hashing(password: String) -> impl FnOnce() -> ApiResult<String> {
+    move || {
+        let salt = SaltString::generate(&mut OsRng);
         argon2()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-    })?
-    .map_err(|e| ApiError::Internal(format!("cannot hash a password: {e}")))
+            .map_err(|e| ApiError::Internal(format!("cannot hash a password: {e}")))
+    }
 }
 
-pub fn verify(password: &str, hash: &str) -> ApiResult<bool> {
-    if PasswordHash::new(hash).is_err() {
+pub async fn hash(password: String) -> ApiResult<String> {
+    gated(hashing(password)).await
+}
+
+/// [`hash`] outside the server (start-up, the command line): blocks until done.
+pub fn hash_blocking(password: &str) -> ApiResult<String> {
+    gated_blocking(hashing(password.to_owned()))
+}
+
+pub async fn verify(password: String, hash: String) -> ApiResult<bool> {
+    if PasswordHash::new(&hash).is_err() {
         return Ok(false);
     }
-    let (password, hash) = (password.to_owned(), hash.to_owned());
-    gated(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| {
+    let check = move || {
+        Ok(PasswordHash::new(&hash).is_ok_and(|parsed| {
             argon2()
                 .verify_password(password.as_bytes(), &parsed)
                 .is_ok()
-        })
-    })
+        }))
+    };
+    gated(check).await
 }
 
 /// A password no one guesses quickly: zxcvbn's score 3 of 4 ("safely unguessable") or better.

@@ -123,7 +123,7 @@ pub async fn login(
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| password::dummy_hash().to_string());
     let pw = body.password;
-    let matches = web::block(move || password::verify(&pw, &hash)).await??;
+    let matches = password::verify(pw, hash).await?;
     let st = state.clone();
     let known = user.as_ref().map(|u| u.id);
     match user.filter(|u| matches && u.active) {
@@ -310,13 +310,13 @@ pub async fn change_password(
         .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
     let (current, new) = (body.current_password, body.new_password);
     let stored = user.password_hash.clone();
-    let verified = web::block(move || password::verify(&current, &stored)).await??;
+    let verified = password::verify(current, stored).await?;
     if !verified {
         attempt.failed();
         return Err(ApiError::validation("current_password", "is not correct"));
     }
     attempt.succeeded();
-    let new_hash = web::block(move || password::hash(&new)).await??;
+    let new_hash = password::hash(new).await?;
     w.run(move |tx| {
         queries::set_password(tx, id, &new_hash)?;
         queries::revoke_all_for_user(tx, id)?;

@@ -46,7 +46,7 @@ pub async fn create_api_client(
 ) -> ApiResult<HttpResponse> {
     let secret = random_token(32);
     let to_hash = secret.clone();
-    let hash = web::block(move || password::hash(&to_hash)).await??;
+    let hash = password::hash(to_hash).await?;
     let client_id = format!("kc_{}", random_token(12));
     w.created(move |tx| {
         let client = tx.create::<Clients>(|tx| queries::create(tx, &body, &client_id, &hash))?;
@@ -136,7 +136,7 @@ pub async fn issue_client_token(
         .map(|c| c.secret_hash.clone())
         .unwrap_or_else(|| password::dummy_hash().to_string());
     let secret = body.client_secret.clone();
-    let matches = web::block(move || password::verify(&secret, &hash)).await??;
+    let matches = password::verify(secret, hash).await?;
     let Some(client) = client.filter(|c| matches && c.active) else {
         attempt.failed();
         let m = meta.clone();

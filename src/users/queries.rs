@@ -139,7 +139,7 @@ pub fn create_admin(
     input
         .validate()
         .map_err(|e| format!("invalid input: {e}"))?;
-    let hash = crate::auth::password::hash(password).map_err(|e| e.to_string())?;
+    let hash = crate::auth::password::hash_blocking(password).map_err(|e| e.to_string())?;
     let fields = input.fields();
     let meta = RequestMeta {
         request_id: None,

@@ -21,9 +21,9 @@ crate::get_route!(
     get_user, op::GetUser, "/users/{id}", Users, User, "users"
 );
 
-/// Hashes off the async workers (argon2id takes tens of milliseconds by design).
+/// Hashes on the hashing pool (argon2id takes tens of milliseconds by design).
 async fn hash(password: String) -> ApiResult<String> {
-    web::block(move || password::hash(&password)).await?
+    password::hash(password).await
 }
 
 /// Create an account (admin).
