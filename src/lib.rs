@@ -46,8 +46,6 @@ use crate::web::RouteTable;
 /// Everything the handlers share, built once per process.
 pub struct AppState {
     pub pool: DbPool,
-    /// Writes take this before a connection (one at a time on SQLite, see `db::writers`).
-    pub writers: std::sync::Arc<db::writers::Writers>,
     /// The asynchronous read path for single-row reads (PostgreSQL only, see `db::reader`).
     pub reader: Option<db::reader::PgReader>,
     pub config: Config,
@@ -95,10 +93,6 @@ impl AppState {
             sealer: web::idempotency::Sealer::new(&secret),
             reader: db::reader::PgReader::new(&config.database_url, config.pool_timeout),
             revocations: auth::revocations::Revocations::new(pool.clone(), config.access_ttl),
-            writers: std::sync::Arc::new(db::writers::Writers::new(
-                &config.database_url,
-                config.pool_timeout,
-            )),
             pool,
             config,
             metrics,

@@ -9,7 +9,7 @@ use crate::db::write::{self, Tx};
 use crate::error::{ActionErrors, ApiError, ApiResult, PasswordErrors, ReadErrors, SignInErrors};
 use crate::types::UserId;
 use crate::users::model::UserRow;
-use crate::web::{db, db_write, RequestMeta, ValidJson, Write};
+use crate::web::{db, RequestMeta, ValidJson, Write};
 use crate::AppState;
 
 /// An audit row of a sign-in event that changed nothing (a refusal).
@@ -19,7 +19,7 @@ async fn record_refusal(
     user: Option<UserId>,
     outcome: Outcome,
 ) -> ApiResult<()> {
-    db_write(&state.pool, &state.writers, move |c| {
+    db(&state.pool, move |c| {
         Ok(audit::queries::record(
             c,
             Actor::ANONYMOUS,
@@ -129,7 +129,7 @@ pub async fn login(
     match user.filter(|u| matches && u.active) {
         Some(user) => {
             attempt.succeeded();
-            let pair = db_write(&state.pool, &state.writers, move |c| {
+            let pair = db(&state.pool, move |c| {
                 write::run(c, Actor::user(user.id.0), &meta, |tx| {
                     let pair = issue_pair(&st, tx, &user, None)?;
                     tx.record(Action::Login, Entity::User, Some(user.id.0))?;
@@ -176,7 +176,7 @@ pub async fn refresh_session(
         .jti
         .ok_or_else(|| ApiError::Unauthorized("the refresh token is invalid or expired".into()))?;
     let st = state.clone();
-    let outcome = db_write(&state.pool, &state.writers, move |c| {
+    let outcome = db(&state.pool, move |c| {
         write::run(c, Actor::ANONYMOUS, &meta, |tx| {
             let Some(row) = queries::refresh_by_jti(tx, &jti)? else {
                 let outcome = Outcome::Denied;

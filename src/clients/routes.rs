@@ -10,8 +10,7 @@ use crate::auth::jwt::{expiry, now_secs, random_token, Claims, TokenType, AUDIEN
 use crate::auth::{op, password, Actor, ActorKind, Scope, Scopes};
 use crate::error::{ApiError, ApiResult, CreateErrors, SignInErrors};
 use crate::web::{
-    db, db_write, parse_value, read_body, Created, IdempotencyKey, NoFilter, RequestMeta,
-    ValidJson, Write,
+    db, parse_value, read_body, Created, IdempotencyKey, NoFilter, RequestMeta, ValidJson, Write,
 };
 use crate::AppState;
 
@@ -140,7 +139,7 @@ pub async fn issue_client_token(
     let Some(client) = client.filter(|c| matches && c.active) else {
         attempt.failed();
         let m = meta.clone();
-        db_write(&state.pool, &state.writers, move |c| {
+        db(&state.pool, move |c| {
             Ok(audit::queries::record(
                 c,
                 Actor::ANONYMOUS,
@@ -195,7 +194,7 @@ pub async fn issue_client_token(
     };
     let access_token = state.jwt.sign(&claims).map_err(ApiError::Internal)?;
     let id = client.id.0;
-    db_write(&state.pool, &state.writers, move |c| {
+    db(&state.pool, move |c| {
         Ok(audit::queries::record(
             c,
             Actor {

@@ -5,7 +5,6 @@ pub mod refs;
 pub mod resource;
 pub mod schema;
 pub mod write;
-pub mod writers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

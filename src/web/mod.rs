@@ -36,24 +36,6 @@ where
     web::block(move || with_connection(&pool, f)).await?
 }
 
-/// [`db`] for a write: the writer slot first, then the connection (`db::writers`).
-pub async fn db_write<T, F>(
-    pool: &DbPool,
-    writers: &std::sync::Arc<crate::db::writers::Writers>,
-    f: F,
-) -> ApiResult<T>
-where
-    F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    let (pool, writers) = (pool.clone(), writers.clone());
-    web::block(move || {
-        let _slot = writers.enter()?;
-        with_connection(&pool, f)
-    })
-    .await?
-}
-
 fn with_connection<T>(
     pool: &DbPool,
     f: impl FnOnce(&mut AnyConnection) -> ApiResult<T>,

@@ -26,7 +26,6 @@ pub struct Write<O> {
     pub meta: RequestMeta,
     pub if_match: IfMatch,
     pool: DbPool,
-    writers: std::sync::Arc<crate::db::writers::Writers>,
     sealer: Sealer,
     req: HttpRequest,
     op: PhantomData<O>,
@@ -71,7 +70,6 @@ impl<O: Operation> Write<O> {
             meta: request_meta(req),
             if_match: IfMatch::from_headers(req)?,
             pool: state.pool.clone(),
-            writers: state.writers.clone(),
             sealer: state.sealer.clone(),
             req: req.clone(),
             op: PhantomData,
@@ -88,16 +86,9 @@ impl<O> Write<O> {
         F: FnMut(&mut Tx) -> ApiResult<T> + Send + 'static,
     {
         let Write {
-            caller,
-            meta,
-            pool,
-            writers,
-            ..
+            caller, meta, pool, ..
         } = self;
-        crate::web::db_write(&pool, &writers, move |c| {
-            write::run(c, caller.actor(), &meta, &mut f)
-        })
-        .await
+        db(&pool, move |c| write::run(c, caller.actor(), &meta, &mut f)).await
     }
 
     /// A create: `insert` writes the rows and returns the new id; the row is read back.
