@@ -2,10 +2,12 @@
 //! thread, so a flood of sign-ins cannot take the blocking threads the database work needs.
 //!
 //! Hashes are computed by a pool of their own, half the cores in size (the same half the HTTP
-//! workers leave to blocking work), whose threads run at the lowest CPU priority (nice 19): a
-//! flood of sign-ins takes only the CPU the other requests leave, instead of a fair share of it,
-//! so their latency holds. A hash that has not started within `QUEUE_WAIT` of being asked for is
-//! answered 503 `overloaded` with `Retry-After`.
+//! workers leave to blocking work), at a lower CPU priority (nice 10): a flood of sign-ins takes
+//! at most that half, and less of it while other requests want the CPU. At most
+//! `MAX_WAITING` hashes wait per hashing thread; a sign-in that finds no room within `ROOM_WAIT`
+//! is answered 503 `overloaded` with `Retry-After`. The wait is for room in the queue, not for
+//! the hash to start: at the lowest priority (nice 19) with a start deadline, a loaded machine
+//! starved the pool and refused sign-ins that were not a flood.
 //!
 //! Parameters: m = 7 MiB, t = 5, p = 1, one of OWASP's equivalent argon2id settings (with
 //! 19 MiB × 2 and 12 MiB × 3). The crate's default is the 19 MiB one; each sign-in then holds
@@ -18,18 +20,28 @@ use argon2::password_hash::{
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
-use tokio::sync::oneshot;
+use std::time::Duration;
+use tokio::sync::{oneshot, Semaphore};
 
 use crate::error::{ApiError, ApiResult};
 
-const QUEUE_WAIT: Duration = Duration::from_secs(1);
+/// Hashes waiting per hashing thread, beyond the one it computes.
+const MAX_WAITING: usize = 4;
 
-/// One hash to compute: `run(true)` computes and answers, `run(false)` answers `Overloaded`
-/// (not started by `deadline`).
-struct Job {
-    deadline: Instant,
-    run: Box<dyn FnOnce(bool) + Send>,
+/// How long a sign-in waits for room in the queue before it is refused.
+const ROOM_WAIT: Duration = Duration::from_secs(1);
+
+/// Room for the hashes computed and waiting.
+fn room() -> &'static std::sync::Arc<Semaphore> {
+    static ROOM: OnceLock<std::sync::Arc<Semaphore>> = OnceLock::new();
+    ROOM.get_or_init(|| std::sync::Arc::new(Semaphore::new(threads() * (1 + MAX_WAITING))))
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+fn threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (cores / 2).max(1)
 }
 
 fn pool() -> &'static Sender<Job> {
@@ -37,17 +49,16 @@ fn pool() -> &'static Sender<Job> {
     POOL.get_or_init(|| {
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = std::sync::Arc::new(Mutex::new(rx));
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        for n in 0..(cores / 2).max(1) {
+        for n in 0..threads() {
             let rx = rx.clone();
             std::thread::Builder::new()
                 .name(format!("password-hash-{n}"))
                 .spawn(move || {
-                    lowest_priority();
+                    lower_priority();
                     loop {
                         let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         let Ok(job) = next else { return };
-                        (job.run)(Instant::now() <= job.deadline);
+                        job();
                     }
                 })
                 .expect("a password-hashing thread");
@@ -56,31 +67,23 @@ fn pool() -> &'static Sender<Job> {
     })
 }
 
-/// This thread runs at nice 19: Linux keeps the nice value per thread, so only the hashing
+/// This thread runs at nice 10: Linux keeps the nice value per thread, so only the hashing
 /// threads yield. Where that is refused, hashing runs at the normal priority.
-fn lowest_priority() {
+fn lower_priority() {
     // SAFETY: setpriority takes plain integers and changes only the calling thread (tid).
     let tid = unsafe { libc::gettid() };
-    if unsafe { libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19) } != 0 {
+    if unsafe { libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10) } != 0 {
         log::warn!("password hashing runs at the normal priority: setpriority was refused");
     }
 }
 
-/// Queues `f` on the hashing pool; `reply` gets its value, or `Overloaded` when it could not
-/// start within `QUEUE_WAIT`.
+/// Queues `f` on the hashing pool, `reply` to get its value.
 fn submit<T: 'static>(
     f: impl FnOnce() -> ApiResult<T> + Send + 'static,
     reply: impl FnOnce(ApiResult<T>) + Send + 'static,
 ) -> ApiResult<()> {
-    let run = move |started: bool| match started {
-        true => reply(f()),
-        false => reply(Err(ApiError::Overloaded)),
-    };
     pool()
-        .send(Job {
-            deadline: Instant::now() + QUEUE_WAIT,
-            run: Box::new(run),
-        })
+        .send(Box::new(move || reply(f())))
         .map_err(|_| ApiError::Internal("the password-hashing pool stopped".into()))
 }
 
@@ -88,8 +91,13 @@ fn submit<T: 'static>(
 async fn gated<T: Send + 'static>(
     f: impl FnOnce() -> ApiResult<T> + Send + 'static,
 ) -> ApiResult<T> {
+    let permit = tokio::time::timeout(ROOM_WAIT, room().clone().acquire_owned())
+        .await
+        .map_err(|_| ApiError::Overloaded)?
+        .map_err(|_| stopped())?;
     let (done, answer) = oneshot::channel();
     submit(f, move |v| {
+        drop(permit);
         let _ = done.send(v);
     })?;
     answer.await.map_err(|_| stopped())?

@@ -223,6 +223,8 @@ operations! {
 
     SiasnCourseRecords: "GET" "/api/v1/exports/siasn/course-records" => Roles(MANAGERS, Some(RecordsRead)), Figures;
     SiasnCourseRecordsCsv: "GET" "/api/v1/exports/siasn/course-records.csv" => Roles(MANAGERS, Some(RecordsRead)), Figures;
+    SiasnStructural: "GET" "/api/v1/exports/siasn/diklat-struktural" => Roles(MANAGERS, Some(RecordsRead)), Figures;
+    SiasnStructuralCsv: "GET" "/api/v1/exports/siasn/diklat-struktural.csv" => Roles(MANAGERS, Some(RecordsRead)), Figures;
 }
 
 /// The caller, admitted to operation `O`. Taking it as a handler argument is the gate: it runs

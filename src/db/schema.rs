@@ -157,6 +157,9 @@ diesel::table! {
         version -> BigInt,
         max_jp_per_day -> Integer,
         min_attendance_percent -> Integer,
+        institution_name -> Text,
+        siasn_instansi_id -> Nullable<Text>,
+        siasn_course_type_by_form -> Text,
     }
 }
 
@@ -224,6 +227,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         links_json -> Text,
+        leadership_programme -> Nullable<Text>,
     }
 }
 

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::trainings::model::LeadershipProgramme;
 use crate::types::UnitId;
 use crate::web::csv::{CsvRow, Format};
 use crate::web::PageParams;
@@ -48,20 +49,30 @@ impl ExportPage {
     }
 }
 
+crate::text_enum! {
+    /// Where a record comes from: a city training or verified external learning.
+    pub enum RecordSource {
+        Training = "training",
+    }
+}
+
 /// One completed course, in SIASN's riwayat kursus terms. Dates are dd-mm-yyyy.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CourseRecord {
     /// Stable across exports: `T<enrolment id>`.
     #[schema(example = "T1")]
     pub record_key: String,
+    pub source: RecordSource,
     pub nip: String,
     /// SIASN's person id (pnsOrangId), when known.
     pub siasn_id: Option<String>,
     pub nama_kursus: String,
-    /// The partners' names, else the organising unit.
+    /// The partners' names, else the setting `institution_name`.
     pub institusi_penyelenggara: String,
-    /// SIASN's jenisDiklatId of the training.
-    pub jenis_diklat_id: Option<i32>,
+    /// SIASN's jenisDiklatId: the training's, else the setting `siasn_course_type_by_form`.
+    pub jenis_diklat_id: i32,
+    /// The setting `siasn_instansi_id`.
+    pub instansi_id: Option<String>,
     pub jumlah_jam: i32,
     pub tahun_kursus: i32,
     #[schema(example = "02-03-2026")]
@@ -74,3 +85,42 @@ pub struct CourseRecord {
 impl CsvRow for CourseRecord {}
 
 crate::page_type!(CourseRecordPage = CourseRecord);
+
+/// One completed leadership programme, for SIASN's structural-training history (riwayat diklat
+/// struktural): a course record and the programme.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StructuralRecord {
+    #[serde(flatten)]
+    pub course: CourseRecord,
+    pub jenis_diklat_struktural: LeadershipProgramme,
+}
+
+impl CsvRow for StructuralRecord {}
+
+crate::page_type!(StructuralRecordPage = StructuralRecord);
+
+/// A record of either history, from the course record and the training's programme.
+pub trait ExportRecord: CsvRow + Send + 'static {
+    /// Whether this history holds leadership programmes.
+    const STRUCTURAL: bool;
+    fn of(course: CourseRecord, programme: Option<LeadershipProgramme>) -> Option<Self>
+    where
+        Self: Sized;
+}
+
+impl ExportRecord for CourseRecord {
+    const STRUCTURAL: bool = false;
+    fn of(course: CourseRecord, _: Option<LeadershipProgramme>) -> Option<Self> {
+        Some(course)
+    }
+}
+
+impl ExportRecord for StructuralRecord {
+    const STRUCTURAL: bool = true;
+    fn of(course: CourseRecord, programme: Option<LeadershipProgramme>) -> Option<Self> {
+        programme.map(|jenis_diklat_struktural| StructuralRecord {
+            course,
+            jenis_diklat_struktural,
+        })
+    }
+}

@@ -3,28 +3,40 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
-use super::model::{CourseRecord, ExportFilter};
-use crate::db::schema::{employees, enrolments, partners, training_partners, trainings, units};
+use super::model::{CourseRecord, ExportFilter, ExportRecord, RecordSource};
+use crate::db::schema::{employees, enrolments, partners, training_partners, trainings};
 use crate::db::{AnyConnection, Backend};
-
-/// Who the organiser is when a training has no partner and no organising unit.
-const CITY: &str = "Pemerintah Kota Pangkalpinang";
+use crate::settings::model::{CourseTypeByForm, Settings};
+use crate::trainings::model::{Form, LeadershipProgramme};
 
 /// The course records an export selects: completed enrolments of trainings ending in the
-/// period, of people in `units` (everyone's when `None`).
+/// period, of people in `units` (everyone's when `None`), of leadership programmes or of the
+/// other trainings (`structural`); and the settings the records are written with.
 #[derive(Clone, Debug)]
 pub struct Selection {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub units: Option<Vec<i64>>,
+    pub structural: bool,
+    pub institution_name: String,
+    pub instansi_id: Option<String>,
+    pub course_type_by_form: CourseTypeByForm,
 }
 
 impl Selection {
-    pub fn new(filter: &ExportFilter, units: Option<Vec<i64>>) -> Self {
+    pub fn new<R: ExportRecord>(
+        filter: &ExportFilter,
+        units: Option<Vec<i64>>,
+        settings: Settings,
+    ) -> Self {
         Selection {
             from: filter.from,
             to: filter.to,
             units,
+            structural: R::STRUCTURAL,
+            institution_name: settings.institution_name,
+            instansi_id: settings.siasn_instansi_id,
+            course_type_by_form: settings.siasn_course_type_by_form.0,
         }
     }
 }
@@ -34,6 +46,22 @@ fn selected(s: &Selection) -> enrolments::BoxedQuery<'static, Backend> {
     let mut q = enrolments::table
         .filter(enrolments::status.eq("completed"))
         .into_boxed();
+    q = match s.structural {
+        true => q.filter(
+            enrolments::training_id.eq_any(
+                trainings::table
+                    .filter(trainings::leadership_programme.is_not_null())
+                    .select(trainings::id),
+            ),
+        ),
+        false => q.filter(
+            enrolments::training_id.eq_any(
+                trainings::table
+                    .filter(trainings::leadership_programme.is_null())
+                    .select(trainings::id),
+            ),
+        ),
+    };
     if let Some(from) = s.from {
         q = q.filter(
             enrolments::training_id.eq_any(
@@ -69,28 +97,28 @@ pub fn count(conn: &mut AnyConnection, s: &Selection) -> QueryResult<i64> {
 }
 
 /// The records of one page, in record-key order.
-pub fn page(
+pub fn page<R: ExportRecord>(
     conn: &mut AnyConnection,
     s: &Selection,
     (offset, limit): (i64, i64),
-) -> QueryResult<Vec<CourseRecord>> {
+) -> QueryResult<Vec<R>> {
     let ids: Vec<i64> = selected(s)
         .order(enrolments::id.asc())
         .select(enrolments::id)
         .offset(offset)
         .limit(limit)
         .load(conn)?;
-    records(conn, &ids)
+    records(conn, s, &ids)
 }
 
 /// The next `limit` records after the enrolment `after`, and the cursor past them (`None` when
 /// this was the last chunk), for a streamed export.
-pub fn chunk(
+pub fn chunk<R: ExportRecord>(
     conn: &mut AnyConnection,
     s: &Selection,
     after: i64,
     limit: i64,
-) -> QueryResult<(Vec<CourseRecord>, Option<i64>)> {
+) -> QueryResult<(Vec<R>, Option<i64>)> {
     let ids: Vec<i64> = selected(s)
         .filter(enrolments::id.gt(after))
         .order(enrolments::id.asc())
@@ -98,10 +126,10 @@ pub fn chunk(
         .limit(limit)
         .load(conn)?;
     let next = (ids.len() as i64 == limit).then(|| ids[ids.len() - 1]);
-    Ok((records(conn, &ids)?, next))
+    Ok((records(conn, s, &ids)?, next))
 }
 
-/// (enrolment, nip, siasn id, training, title, start, end, organiser unit, jenis diklat, JP,
+/// (enrolment, nip, siasn id, training, title, form, start, end, jenis diklat, programme, JP,
 /// certificate)
 type CompletionRow = (
     i64,
@@ -109,16 +137,21 @@ type CompletionRow = (
     Option<String>,
     i64,
     String,
+    Form,
     NaiveDate,
     NaiveDate,
-    Option<i64>,
     Option<i32>,
+    Option<LeadershipProgramme>,
     Option<i32>,
     Option<String>,
 );
 
-/// The course records of these enrolments (at most a chunk's worth), in id order.
-fn records(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<CourseRecord>> {
+/// The records of these enrolments (at most a chunk's worth), in id order.
+fn records<R: ExportRecord>(
+    conn: &mut AnyConnection,
+    s: &Selection,
+    ids: &[i64],
+) -> QueryResult<Vec<R>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -133,10 +166,11 @@ fn records(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<CourseRecor
             employees::siasn_id,
             trainings::id,
             trainings::title,
+            trainings::form,
             trainings::start_date,
             trainings::end_date,
-            trainings::organizer_unit_id,
             trainings::siasn_course_type_id,
+            trainings::leadership_programme,
             enrolments::jp_credited,
             enrolments::certificate_number,
         ))
@@ -145,47 +179,42 @@ fn records(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<CourseRecor
     trainings.sort_unstable();
     trainings.dedup();
     let partners = partner_names(conn, &trainings)?;
-    let organisers: Vec<i64> = rows.iter().filter_map(|r| r.7).collect();
-    let unit_names: HashMap<i64, String> = units::table
-        .filter(units::id.eq_any(organisers))
-        .select((units::id, units::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
     Ok(rows
         .into_iter()
-        .map(
+        .filter_map(
             |(
                 enrolment,
                 nip,
                 siasn_id,
                 training,
                 title,
+                form,
                 start,
                 end,
-                organiser,
                 jenis,
+                programme,
                 jp,
                 certificate,
             )| {
-                CourseRecord {
+                let course = CourseRecord {
                     record_key: format!("T{enrolment}"),
+                    source: RecordSource::Training,
                     nip,
                     siasn_id,
                     nama_kursus: title,
                     institusi_penyelenggara: match partners.get(&training) {
                         Some(names) => names.join(", "),
-                        None => organiser
-                            .and_then(|u| unit_names.get(&u).cloned())
-                            .unwrap_or_else(|| CITY.into()),
+                        None => s.institution_name.clone(),
                     },
-                    jenis_diklat_id: jenis,
+                    jenis_diklat_id: jenis.unwrap_or_else(|| s.course_type_by_form.of(form)),
+                    instansi_id: s.instansi_id.clone(),
                     jumlah_jam: jp.unwrap_or(0),
                     tahun_kursus: end.year(),
                     tanggal_kursus: start.format("%d-%m-%Y").to_string(),
                     tanggal_selesai_kursus: end.format("%d-%m-%Y").to_string(),
                     nomor_sertipikat: certificate,
-                }
+                };
+                R::of(course, programme)
             },
         )
         .collect())

@@ -4,6 +4,8 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::settings;
+use crate::trainings::model::Form;
+use crate::types::JsonText;
 
 /// The programme's configurable policy.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
@@ -25,7 +27,60 @@ pub struct Settings {
     pub jpm_optimal_min: i32,
     /// JPM at or above this (and below optimal) is `cukup_optimal`.
     pub jpm_cukup_min: i32,
+    /// The organiser named in SIASN records of trainings without a partner.
+    pub institution_name: String,
+    /// SIASN's id of this instansi, sent with every course record.
+    pub siasn_instansi_id: Option<String>,
+    /// SIASN's jenisDiklatId per form of training, for trainings that set none.
+    #[schema(value_type = CourseTypeByForm)]
+    pub siasn_course_type_by_form: JsonText<CourseTypeByForm>,
     pub version: i64,
+}
+
+/// SIASN's jenisDiklatId per form of training (DOMAIN.md lists the values seen in use).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CourseTypeByForm {
+    #[validate(range(min = 1, max = 99))]
+    pub pelatihan: i32,
+    #[validate(range(min = 1, max = 99))]
+    pub kursus: i32,
+    #[validate(range(min = 1, max = 99))]
+    pub bimtek: i32,
+    #[validate(range(min = 1, max = 99))]
+    pub workshop: i32,
+    #[validate(range(min = 1, max = 99))]
+    pub seminar: i32,
+    #[validate(range(min = 1, max = 99))]
+    pub sosialisasi: i32,
+    #[validate(range(min = 1, max = 99))]
+    pub magang: i32,
+    #[validate(range(min = 1, max = 99))]
+    pub e_learning: i32,
+    #[validate(range(min = 1, max = 99))]
+    pub coaching: i32,
+    #[validate(range(min = 1, max = 99))]
+    pub mentoring: i32,
+    #[validate(range(min = 1, max = 99))]
+    pub other: i32,
+}
+
+impl CourseTypeByForm {
+    pub fn of(&self, form: Form) -> i32 {
+        match form {
+            Form::Pelatihan => self.pelatihan,
+            Form::Kursus => self.kursus,
+            Form::Bimtek => self.bimtek,
+            Form::Workshop => self.workshop,
+            Form::Seminar => self.seminar,
+            Form::Sosialisasi => self.sosialisasi,
+            Form::Magang => self.magang,
+            Form::ELearning => self.e_learning,
+            Form::Coaching => self.coaching,
+            Form::Mentoring => self.mentoring,
+            Form::Other => self.other,
+        }
+    }
 }
 
 fn bands_in_order(s: &SettingsValues) -> Result<(), ValidationError> {
@@ -69,6 +124,16 @@ pub struct SettingsValues {
     #[schema(minimum = 0, maximum = 100)]
     #[validate(range(min = 0, max = 100))]
     pub jpm_cukup_min: i32,
+    #[schema(min_length = 1, max_length = 200)]
+    #[validate(length(min = 1, max = 200))]
+    pub institution_name: String,
+    #[schema(min_length = 1, max_length = 64)]
+    #[validate(length(min = 1, max = 64))]
+    pub siasn_instansi_id: Option<String>,
+    /// Every form, each 1..99.
+    #[validate(nested)]
+    #[diesel(skip_update)]
+    pub siasn_course_type_by_form: CourseTypeByForm,
 }
 
 crate::patch_schema!(

@@ -8,6 +8,7 @@ use crate::db::schema::settings;
 use crate::db::write::Tx;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
+use crate::types::JsonText;
 
 /// The settings row's id.
 pub const ID: i32 = 1;
@@ -20,7 +21,11 @@ pub fn get(conn: &mut AnyConnection) -> QueryResult<Settings> {
 
 pub fn update(tx: &mut Tx, values: &SettingsValues) -> ApiResult<()> {
     diesel::update(settings::table.find(ID))
-        .set(values)
+        .set((
+            values,
+            settings::siasn_course_type_by_form
+                .eq(JsonText::to_text(&values.siasn_course_type_by_form)),
+        ))
         .execute(tx.conn())?;
     Ok(())
 }

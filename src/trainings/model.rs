@@ -47,6 +47,18 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
+    /// The leadership programmes (PP 11/2017 as amended): their records go to SIASN's
+    /// structural-training history, not the course history.
+    pub enum LeadershipProgramme {
+        Latsar = "latsar",
+        Pkp = "pkp",
+        Pka = "pka",
+        Pkn2 = "pkn_2",
+        Pkn1 = "pkn_1",
+    }
+}
+
+crate::text_enum! {
     pub enum TrainingStatus {
         Draft = "draft",
         Planned = "planned",
@@ -93,6 +105,7 @@ pub struct TrainingRow {
     pub siasn_course_type_id: Option<i32>,
     pub enrolled_count: i32,
     pub version: i64,
+    pub leadership_programme: Option<LeadershipProgramme>,
     /// The partner, trainer and competency links ([`Links`]): a copy of the link tables kept
     /// on the row, so one training is one primary-key lookup.
     pub links_json: JsonText<Links>,
@@ -137,6 +150,9 @@ pub struct Training {
     pub competencies: Vec<TargetCompetency>,
     /// SIASN's jenisDiklatId for the course-history export.
     pub siasn_course_type_id: Option<i32>,
+    /// Latsar, PKP, PKA, PKN II or I: then the training's records are in the structural-training
+    /// export (`/exports/siasn/diklat-struktural`), not the course history.
+    pub leadership_programme: Option<LeadershipProgramme>,
     /// Enrolments not withdrawn.
     pub enrolled_count: i32,
     pub version: i64,
@@ -193,6 +209,7 @@ impl From<TrainingRow> for Training {
             trainer_ids: links.trainer_ids,
             competencies: links.competencies,
             siasn_course_type_id: r.siasn_course_type_id,
+            leadership_programme: r.leadership_programme,
             enrolled_count: r.enrolled_count,
             version: r.version,
         }
@@ -295,6 +312,8 @@ pub struct TrainingInput {
     #[schema(minimum = 1, maximum = 99)]
     #[validate(range(min = 1, max = 99))]
     pub siasn_course_type_id: Option<i32>,
+    /// A leadership programme's records go to the structural-training export.
+    pub leadership_programme: Option<LeadershipProgramme>,
 }
 
 crate::patch_schema!(

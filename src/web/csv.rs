@@ -80,6 +80,13 @@ impl Walk<'_> {
         {
             return self.visit(target);
         }
+        // A flattened struct (`#[serde(flatten)]`) is `allOf`: its columns, then the others.
+        if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+            for part in parts {
+                self.visit(part);
+            }
+            return;
+        }
         // `Option<Struct>` is `oneOf: [null, Struct]`: the columns are the struct's.
         if let Some(variants) = schema.get("oneOf").and_then(Value::as_array) {
             if let Some(some) = variants

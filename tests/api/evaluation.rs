@@ -1134,7 +1134,7 @@ async fn feedback_rules(ctx: &Ctx) {
 on_each_backend!(feedback_rules_and_anonymity, feedback_rules);
 
 fn course_columns() -> Vec<String> {
-    "record_key,nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat"
+    "record_key,source,nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,instansi_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat"
         .split(',')
         .map(str::to_string)
         .collect()
@@ -1173,8 +1173,8 @@ async fn export(ctx: &Ctx) {
         .unwrap();
     assert_eq!(
         ani,
-        &json!({"record_key": format!("T{enrolment}"), "nip": "198503102010011001", "siasn_id": "S-Ani", "nama_kursus": "Komunikasi Publik", "institusi_penyelenggara": "UBB",
-                "jenis_diklat_id": 5, "jumlah_jam": 12, "tahun_kursus": today.year(), "tanggal_kursus": fmt(today - chrono::Duration::days(2)),
+        &json!({"record_key": format!("T{enrolment}"), "source": "training", "nip": "198503102010011001", "siasn_id": "S-Ani", "nama_kursus": "Komunikasi Publik", "institusi_penyelenggara": "UBB",
+                "jenis_diklat_id": 5, "instansi_id": null, "jumlah_jam": 12, "tahun_kursus": today.year(), "tanggal_kursus": fmt(today - chrono::Duration::days(2)),
                 "tanggal_selesai_kursus": fmt(today), "nomor_sertipikat": "C-1"})
     );
     let small = items
@@ -1182,8 +1182,8 @@ async fn export(ctx: &Ctx) {
         .find(|i| i["nama_kursus"] == "Kelas Kecil")
         .unwrap();
     assert_eq!(
-        small["institusi_penyelenggara"],
-        "Pemerintah Kota Pangkalpinang"
+        small["institusi_penyelenggara"], "BKPSDM Kota Pangkalpinang",
+        "no partner: the setting institution_name"
     );
     let csv = get(&app, "/api/v1/exports/siasn/course-records.csv", &w.admin).await;
     let columns = course_columns();
@@ -1232,6 +1232,135 @@ async fn export(ctx: &Ctx) {
     );
 }
 on_each_backend!(siasn_export, export);
+
+/// Leadership programmes leave the course history for the structural-training export; the
+/// organiser, the instansi id and the jenisDiklatId per form come from the settings.
+async fn structural(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let mut pkp = json!({"title": "PKP Angkatan I", "form": "pelatihan", "mode": "in_person", "jp": 30,
+        "start_date": day(-5), "end_date": day(-1), "leadership_programme": "pkp"});
+    let pkp_id = post(&app, "/api/v1/trainings", &w.admin, pkp.clone()).await;
+    pkp_id.expect(201);
+    assert_eq!(pkp_id.body["leadership_programme"], "pkp");
+    let pkp_id = pkp_id.body["id"].as_i64().unwrap();
+    pkp["title"] = json!("Sosialisasi SIASN");
+    pkp["form"] = json!("sosialisasi");
+    pkp["jp"] = json!(4);
+    pkp["leadership_programme"] = json!(null);
+    let sos = post(&app, "/api/v1/trainings", &w.admin, pkp).await.body["id"]
+        .as_i64()
+        .unwrap();
+    for t in [pkp_id, sos] {
+        walk(&app, &w.admin, t, &["planned", "open"]).await;
+        let e = enrol(&app, &w.admin, t, w.a[1]).await;
+        walk(&app, &w.admin, t, &["ongoing"]).await;
+        set(
+            &app,
+            &w.admin,
+            e,
+            json!({"status": "completed", "attendance_percent": 100}),
+        )
+        .await;
+    }
+    patch(
+        &app,
+        "/api/v1/settings",
+        &w.admin,
+        json!({"institution_name": "BKPSDM Pangkalpinang", "siasn_instansi_id": "A5EB03E2"}),
+    )
+    .await
+    .expect(200);
+    let path = "/api/v1/exports/siasn/course-records?per_page=1000";
+    let courses = get(&app, path, &w.admin).await;
+    let items = courses.body["items"].as_array().unwrap();
+    assert!(
+        items.iter().all(|i| i["nama_kursus"] != "PKP Angkatan I"),
+        "{}",
+        courses.text
+    );
+    let sos = items
+        .iter()
+        .find(|i| i["nama_kursus"] == "Sosialisasi SIASN")
+        .unwrap();
+    assert_eq!(
+        (
+            &sos["jenis_diklat_id"],
+            &sos["instansi_id"],
+            &sos["institusi_penyelenggara"]
+        ),
+        (
+            &json!(7),
+            &json!("A5EB03E2"),
+            &json!("BKPSDM Pangkalpinang")
+        ),
+        "sosialisasi is 7 by the setting siasn_course_type_by_form"
+    );
+    let r = get(&app, "/api/v1/exports/siasn/diklat-struktural", &w.admin).await;
+    r.expect(200);
+    assert_eq!(r.body["total"], 1, "{}", r.text);
+    let record = &r.body["items"][0];
+    assert_eq!(
+        (
+            &record["nama_kursus"],
+            &record["jenis_diklat_struktural"],
+            &record["jenis_diklat_id"],
+            &record["jumlah_jam"]
+        ),
+        (
+            &json!("PKP Angkatan I"),
+            &json!("pkp"),
+            &json!(3),
+            &json!(30)
+        )
+    );
+    let mut columns = course_columns();
+    columns.push("jenis_diklat_struktural".into());
+    let csv = get(
+        &app,
+        "/api/v1/exports/siasn/diklat-struktural.csv",
+        &w.admin,
+    )
+    .await;
+    assert_eq!(csv.text, csv_of(&columns, &[record]));
+    assert_eq!(
+        csv.header("content-disposition").as_deref(),
+        Some("attachment; filename=\"siasn-diklat-struktural.csv\"")
+    );
+    // The map per form is written whole and checked.
+    let r = patch(
+        &app,
+        "/api/v1/settings",
+        &w.admin,
+        json!({"siasn_course_type_by_form": {"pelatihan": 3}}),
+    )
+    .await;
+    r.problem(422, "validation_failed");
+    get(
+        &app,
+        "/api/v1/exports/siasn/diklat-struktural",
+        &w.employee_a1,
+    )
+    .await
+    .problem(403, "forbidden");
+    let mine = get(
+        &app,
+        "/api/v1/exports/siasn/diklat-struktural",
+        &w.manager_a,
+    )
+    .await;
+    assert_eq!(mine.body["total"], 1, "a2 is in the manager's unit");
+    post(
+        &app,
+        "/api/v1/trainings",
+        &w.admin,
+        json!({"title": "X", "form": "pelatihan", "mode": "in_person", "jp": 2, "start_date": day(1),
+               "end_date": day(1), "leadership_programme": "pkn_3"}),
+    )
+    .await
+    .invalid("leadership_programme");
+}
+on_each_backend!(siasn_structural_export, structural);
 
 /// Every JSON page of an export, following the `Link` header's `next`.
 async fn all_pages<S: TestApp>(app: &S, path: &str, token: &str) -> Vec<Value> {
