@@ -2,7 +2,7 @@
 //! thread, so a flood of sign-ins cannot take the blocking threads the database work needs.
 //!
 //! Hashes are computed by a pool of their own, half the cores in size (the same half the HTTP
-//! workers leave to blocking work), at a lower CPU priority (nice 10): a flood of sign-ins takes
+//! workers leave to blocking work), at the lowest CPU priority (nice 19): a flood of sign-ins takes
 //! at most that half, and less of it while other requests want the CPU. At most
 //! `MAX_WAITING` hashes wait per hashing thread; a sign-in that finds no room within `ROOM_WAIT`
 //! is answered 503 `overloaded` with `Retry-After`. The wait is for room in the queue, not for
@@ -26,7 +26,7 @@ use tokio::sync::{oneshot, Semaphore};
 use crate::error::{ApiError, ApiResult};
 
 /// Hashes waiting per hashing thread, beyond the one it computes.
-const MAX_WAITING: usize = 4;
+const MAX_WAITING: usize = 16;
 
 /// How long a sign-in waits for room in the queue before it is refused.
 const ROOM_WAIT: Duration = Duration::from_secs(1);
@@ -67,12 +67,12 @@ fn pool() -> &'static Sender<Job> {
     })
 }
 
-/// This thread runs at nice 10: Linux keeps the nice value per thread, so only the hashing
+/// This thread runs at nice 19: Linux keeps the nice value per thread, so only the hashing
 /// threads yield. Where that is refused, hashing runs at the normal priority.
 fn lower_priority() {
     // SAFETY: setpriority takes plain integers and changes only the calling thread (tid).
     let tid = unsafe { libc::gettid() };
-    if unsafe { libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10) } != 0 {
+    if unsafe { libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19) } != 0 {
         log::warn!("password hashing runs at the normal priority: setpriority was refused");
     }
 }
