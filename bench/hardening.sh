@@ -23,26 +23,9 @@ BACKENDS="${2:-sqlite postgres}"
 PG_BASE="${BENCH_POSTGRES_URL:-postgres://root@127.0.0.1:5432/test}"
 SECRET="bench-secret-bench-secret-bench-secret-00"
 PASSWORD="bench-password-1"
-for tool in wrk psql curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench/hardening.sh needs $tool"; exit 1; }
-done
-cargo build --release -q
-BIN=target/release/kompetensi
-WORK=$(mktemp -d)
-PIDS=()
-DBS=()
-cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
-  for d in "${DBS[@]:-}"; do [ -n "$d" ] && psql "$PG_BASE" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-with_db() { python3 - "$1" "$2" <<'PY'
-import sys, urllib.parse as u
-p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))
-PY
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_setup bench/hardening.sh wrk psql curl python3
 
 cat > "$WORK/hostile.lua" <<'LUA'
 -- Invented methods on real paths, GET on invented paths, and both, in turn.

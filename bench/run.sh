@@ -29,27 +29,9 @@ PG_BASE="${BENCH_POSTGRES_URL:-postgres://root@127.0.0.1:5432/test}"
 SECRET="bench-secret-bench-secret-bench-secret-00"
 PASSWORD="bench-password-1"
 CONNECTIONS=32
-for tool in wrk pgbench psql curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool"; exit 1; }
-done
-cargo build --release -q
-BIN=target/release/kompetensi
-WORK=$(mktemp -d)
-PIDS=()
-DBS=()
-cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  for d in "${DBS[@]:-}"; do [ -n "$d" ] && psql "$PG_BASE" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# A PostgreSQL URL with another database name, keeping the query (e.g. ?host=/socket/dir).
-with_db() { python3 - "$1" "$2" <<'PY'
-import sys, urllib.parse as u
-p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))
-PY
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_setup bench/run.sh wrk pgbench psql curl python3
 
 # wrk: one Lua file per endpoint picks ids at random from a list and prints one line.
 cat > "$WORK/common.lua" <<'LUA'
