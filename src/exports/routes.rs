@@ -74,100 +74,83 @@ async fn export<R: ExportRecord + serde::Serialize, O>(
     Ok(crate::web::paginated(req, &page, total, items))
 }
 
-/// Completed enrolments shaped for SIASN's course history (riwayat kursus).
-///
-/// In record-key order, in pages of up to 1000 like a list (the `Link` header names the
-/// others). Every export is recorded in the audit log. The whole selection as one CSV: the
-/// `.csv` twin of this path.
-#[utoipa::path(
-    tag = "exports",
-    params(ExportPage, ExportFilter),
-    responses((status = 200, description = "One page of course records", body = CourseRecordPage), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/exports/siasn/course-records")]
-pub async fn export_siasn_course_records(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    w: Write<op::SiasnCourseRecords>,
-    ValidQuery(page): ValidQuery<ExportPage>,
-    ValidQuery(f): ValidQuery<ExportFilter>,
-) -> ApiResult<HttpResponse> {
-    export::<CourseRecord, _>(&req, &state, w, page, f, COURSES).await
+/// An export's two operations: the JSON pages at `$path` and the whole selection as CSV at
+/// `$csv_path`, for records of type `$record`, downloaded as `$file.csv`.
+macro_rules! export_operations {
+    ($(#[$doc:meta])* $json:ident, $op:ty, $path:literal, $page:ty, $what:literal;
+     $(#[$csv_doc:meta])* $csv:ident, $csv_op:ty, $csv_path:literal, $disposition:literal;
+     $record:ty, $file:expr) => {
+        $(#[$doc])*
+        ///
+        /// In record-key order, in pages of up to 1000 like a list (the `Link` header names the
+        /// others). Every export is recorded in the audit log. The whole selection as one CSV:
+        /// the `.csv` twin of this path.
+        #[utoipa::path(
+            tag = "exports",
+            params(ExportPage, ExportFilter),
+            responses((status = 200, description = concat!("One page of ", $what), body = $page), ReadErrors),
+            security(("bearer" = []))
+        )]
+        #[get($path)]
+        pub async fn $json(
+            req: HttpRequest,
+            state: web::Data<AppState>,
+            w: Write<$op>,
+            ValidQuery(page): ValidQuery<ExportPage>,
+            ValidQuery(f): ValidQuery<ExportFilter>,
+        ) -> ApiResult<HttpResponse> {
+            export::<$record, _>(&req, &state, w, page, f, $file).await
+        }
+
+        $(#[$csv_doc])*
+        ///
+        /// The whole selection, one row per record in record-key order, streamed as it is
+        /// read; RFC 4180 with a header row (also when empty) and the JSON's fields as columns.
+        /// Every export is recorded in the audit log.
+        #[utoipa::path(
+            tag = "exports",
+            params(ExportFilter),
+            responses(
+                (status = 200, description = concat!("The ", $what, " as CSV"), content_type = "text/csv", body = String,
+                 headers(("Content-Disposition" = String, description = $disposition))),
+                ReadErrors
+            ),
+            security(("bearer" = []))
+        )]
+        #[get($csv_path)]
+        pub async fn $csv(
+            state: web::Data<AppState>,
+            w: Write<$csv_op>,
+            ValidQuery(f): ValidQuery<ExportFilter>,
+        ) -> ApiResult<HttpResponse> {
+            let selection = selection::<$record, _>(w, &f).await?;
+            stream::<$record>(&state, $file, selection)
+        }
+    };
 }
 
-/// Completed enrolments shaped for SIASN's course history (riwayat kursus), as CSV.
-///
-/// The whole selection, one row per course record in record-key order, streamed as it is
-/// read; RFC 4180 with a header row (also when empty) and the JSON's fields as columns. Every
-/// export is recorded in the audit log.
-#[utoipa::path(
-    tag = "exports",
-    params(ExportFilter),
-    responses(
-        (status = 200, description = "Course records as CSV", content_type = "text/csv", body = String,
-         headers(("Content-Disposition" = String, description = "attachment; filename=\"siasn-course-records.csv\""))),
-        ReadErrors
-    ),
-    security(("bearer" = []))
-)]
-#[get("/exports/siasn/course-records.csv")]
-pub async fn export_siasn_course_records_csv(
-    state: web::Data<AppState>,
-    w: Write<op::SiasnCourseRecordsCsv>,
-    ValidQuery(f): ValidQuery<ExportFilter>,
-) -> ApiResult<HttpResponse> {
-    let selection = selection::<CourseRecord, _>(w, &f).await?;
-    stream::<CourseRecord>(&state, COURSES, selection)
-}
+export_operations!(
+    /// Completed enrolments shaped for SIASN's course history (riwayat kursus).
+    export_siasn_course_records, op::SiasnCourseRecords, "/exports/siasn/course-records",
+    CourseRecordPage, "course records";
+    /// Completed enrolments shaped for SIASN's course history (riwayat kursus), as CSV.
+    export_siasn_course_records_csv, op::SiasnCourseRecordsCsv,
+    "/exports/siasn/course-records.csv", "attachment; filename=\"siasn-course-records.csv\"";
+    CourseRecord, COURSES
+);
 
-/// Completed leadership programmes (Latsar, PKP, PKA, PKN II and I) shaped for SIASN's
-/// structural-training history (riwayat diklat struktural).
-///
-/// A course record and `jenis_diklat_struktural`; these are not in the course history. In
-/// record-key order, in pages of up to 1000 like a list. Every export is recorded in the audit
-/// log. The whole selection as one CSV: the `.csv` twin of this path.
-#[utoipa::path(
-    tag = "exports",
-    params(ExportPage, ExportFilter),
-    responses((status = 200, description = "One page of structural-training records", body = StructuralRecordPage), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/exports/siasn/diklat-struktural")]
-pub async fn export_siasn_diklat_struktural(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    w: Write<op::SiasnStructural>,
-    ValidQuery(page): ValidQuery<ExportPage>,
-    ValidQuery(f): ValidQuery<ExportFilter>,
-) -> ApiResult<HttpResponse> {
-    export::<StructuralRecord, _>(&req, &state, w, page, f, STRUCTURAL).await
-}
-
-/// Completed leadership programmes for SIASN's structural-training history, as CSV.
-///
-/// The whole selection, one row per record in record-key order, streamed as it is read; RFC
-/// 4180 with a header row (also when empty) and the JSON's fields as columns. Every export is
-/// recorded in the audit log.
-#[utoipa::path(
-    tag = "exports",
-    params(ExportFilter),
-    responses(
-        (status = 200, description = "Structural-training records as CSV", content_type = "text/csv", body = String,
-         headers(("Content-Disposition" = String, description = "attachment; filename=\"siasn-diklat-struktural.csv\""))),
-        ReadErrors
-    ),
-    security(("bearer" = []))
-)]
-#[get("/exports/siasn/diklat-struktural.csv")]
-pub async fn export_siasn_diklat_struktural_csv(
-    state: web::Data<AppState>,
-    w: Write<op::SiasnStructuralCsv>,
-    ValidQuery(f): ValidQuery<ExportFilter>,
-) -> ApiResult<HttpResponse> {
-    let selection = selection::<StructuralRecord, _>(w, &f).await?;
-    stream::<StructuralRecord>(&state, STRUCTURAL, selection)
-}
+export_operations!(
+    /// Completed leadership programmes (Latsar, PKP, PKA, PKN II and I) shaped for SIASN's
+    /// structural-training history (riwayat diklat struktural).
+    ///
+    /// A course record and `jenis_diklat_struktural`; these are not in the course history.
+    export_siasn_diklat_struktural, op::SiasnStructural, "/exports/siasn/diklat-struktural",
+    StructuralRecordPage, "structural-training records";
+    /// Completed leadership programmes for SIASN's structural-training history, as CSV.
+    export_siasn_diklat_struktural_csv, op::SiasnStructuralCsv,
+    "/exports/siasn/diklat-struktural.csv", "attachment; filename=\"siasn-diklat-struktural.csv\"";
+    StructuralRecord, STRUCTURAL
+);
 
 const COURSES: &str = "siasn-course-records";
 const STRUCTURAL: &str = "siasn-diklat-struktural";
