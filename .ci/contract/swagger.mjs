@@ -34,8 +34,19 @@ try {
   await page.locator(".auth-btn-wrapper button.btn-done").click();
 
   await page.reload();
+  // Swagger UI lays the page out again after a reload; a click may find the block still moving
+  // (seen once in a loaded run), so wait for the page to settle and try again before failing.
+  await page.waitForLoadState("networkidle");
   const partners = page.locator("#operations-partners-list_partners");
-  await partners.locator(".opblock-summary").click();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await partners.locator(".opblock-summary").click({ timeout: 15000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.waitForTimeout(1000);
+    }
+  }
   await partners.locator(".try-out__btn").click();
   await partners.locator("button.execute").click();
   const listed = partners.locator(".live-responses-table tbody .response-col_status").first();
