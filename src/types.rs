@@ -149,6 +149,11 @@ where
     }
 }
 
+/// Today (UTC), as the date rules count it: training status moves, NIP birth and CPNS dates.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 /// The raw values of a list of ids, for SQL text built from integers.
 pub fn raw<T: Copy + Into<i64>>(ids: &[T]) -> Vec<i64> {
     ids.iter().map(|&id| id.into()).collect()

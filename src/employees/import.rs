@@ -171,10 +171,11 @@ fn check_row(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Option<Employee
     if asn.is_none() {
         errors.add(n, "asn_type", "must be `pns` or `pppk`");
     }
-    let today = chrono::Utc::now().date_naive();
     // With an unknown type, only what holds for both (PPPK's rules are the PNS rules' start).
     let asn_or_common = asn.unwrap_or(AsnType::Pppk);
-    if let Some(problem) = super::nip::problem(row.cell("nip"), asn_or_common, today) {
+    if let Some(problem) =
+        super::nip::problem(row.cell("nip"), asn_or_common, crate::types::today())
+    {
         errors.add(n, "nip", problem);
     }
     let name_len = row.cell("name").chars().count();

@@ -41,8 +41,7 @@ pub struct Employee {
 
 /// The NIP and the grade, each against the ASN type (`nip`), reported on its field.
 fn identity_rules(e: &EmployeeInput) -> Result<(), ValidationError> {
-    let today = chrono::Utc::now().date_naive();
-    if let Some(msg) = super::nip::problem(&e.nip, e.asn_type, today) {
+    if let Some(msg) = super::nip::problem(&e.nip, e.asn_type, crate::types::today()) {
         return Err(ValidationError::new("nip").with_message(msg.into()));
     }
     match e

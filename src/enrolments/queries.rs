@@ -14,6 +14,7 @@ use crate::db::schema::{employees, enrolments, trainings};
 use crate::db::write::Tx;
 use crate::db::{now, AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult};
+use crate::settings::model::Settings;
 use crate::trainings::model::{Form, Training};
 use crate::trainings::queries as seats;
 use crate::types::{EmployeeId, EnrolmentId, TrainingId, UnitId};
@@ -146,12 +147,12 @@ pub fn update(
     tx: &mut Tx,
     current: &Enrolment,
     training: &Training,
+    settings: &Settings,
     fields: &EnrolmentFields,
     jp_given: bool,
 ) -> ApiResult<()> {
     let (old, new) = (current.status, fields.status);
-    let settings = crate::settings::queries::get(tx)?;
-    crate::trainings::rules::check_enrolment(&settings, training, old, fields)?;
+    crate::trainings::rules::check_enrolment(settings, training, old, fields)?;
     let done = EnrolmentStatus::Completed;
     let mut jp_credited = fields.jp_credited;
     if new == done && ((old != done && !jp_given) || jp_credited.is_none()) {

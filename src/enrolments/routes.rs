@@ -17,7 +17,8 @@ use crate::db::AnyConnection;
 use crate::error::{
     ActionErrors, ApiError, ApiResult, CreateErrors, FieldErrors, ReadErrors, WriteErrors,
 };
-use crate::trainings::model::TrainingStatus;
+use crate::settings::model::Settings;
+use crate::trainings::model::{Training, TrainingStatus};
 use crate::trainings::queries::Trainings;
 use crate::types::{EmployeeId, EnrolmentId, TrainingId};
 use crate::web::{
@@ -187,17 +188,18 @@ pub async fn get_enrolment(
     Ok(ok_versioned(&e, e.version))
 }
 
-/// Applies one patch to a locked enrolment of `training`.
-fn change(tx: &mut Tx, current: &Enrolment, patch: &Patch<EnrolmentFields>) -> ApiResult<()> {
+/// Applies one patch to a locked enrolment of `training`, under the current `settings` (both
+/// read once per request, also for a bulk update's many items).
+fn change(
+    tx: &mut Tx,
+    training: &Training,
+    settings: &Settings,
+    current: &Enrolment,
+    patch: &Patch<EnrolmentFields>,
+) -> ApiResult<()> {
     let fields = patch.apply(current)?;
-    let training = Trainings::load(tx, current.training_id)?;
-    queries::update(
-        tx,
-        current,
-        &training,
-        &fields,
-        patch.contains("jp_credited"),
-    )
+    let jp_given = patch.contains("jp_credited");
+    queries::update(tx, current, training, settings, &fields, jp_given)
 }
 
 /// Record attendance, scores, completion (admin, operator).
@@ -220,7 +222,9 @@ pub async fn update_enrolment(
     let record = w
         .update::<Enrolments, _>(id.into_inner(), move |tx, current| {
             let e = &current.enrolment;
-            change(tx, e, &patch)?;
+            let training = Trainings::load(tx, e.training_id)?;
+            let settings = crate::settings::queries::get(tx)?;
+            change(tx, &training, &settings, e, &patch)?;
             queries::after_changes(tx, e.training_id, &[e.employee_id])
         })
         .await?;
@@ -277,7 +281,8 @@ pub async fn bulk_update_enrolments(
     let patches = bulk_patches(body.items)?;
     let items = w
         .run(move |tx| {
-            Trainings::load(tx, training_id)?;
+            let training = Trainings::load(tx, training_id)?;
+            let settings = crate::settings::queries::get(tx)?;
             // All rows locked up front, in id order: two bulk updates of overlapping sets
             // cannot deadlock, whatever order their items are in.
             let ids: Vec<i64> = patches.iter().map(|(id, _)| id.0).collect();
@@ -295,7 +300,7 @@ pub async fn bulk_update_enrolments(
                         continue;
                     }
                 };
-                if let Err(e) = change(tx, &current, patch) {
+                if let Err(e) = change(tx, &training, &settings, &current, patch) {
                     return Err(e.within(&format!("items[{i}]")));
                 }
                 tx.bump_version(Entity::Enrolment, id.0)?;

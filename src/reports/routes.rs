@@ -383,7 +383,7 @@ impl Report for Gaps {
 }
 report_routes!(
     /// Per competency: employees whose position requires it, assessed, below standard, mean
-    /// gap; and employees per JPM band.
+    /// gap and mean shortfall (surpluses not netted); and employees per JPM band.
     Gaps, CompetencyGaps,
     get_report_competency_gaps: CompetencyGaps, "/reports/competency-gaps",
     get_report_competency_gaps_csv: CompetencyGapsCsv, "/reports/competency-gaps.csv",

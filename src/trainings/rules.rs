@@ -12,11 +12,6 @@ use crate::enrolments::model::{EnrolmentFields, EnrolmentStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::settings::model::Settings;
 
-/// Today, as every date rule of the service counts it.
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 /// The days a training runs, both ends counted.
 fn days(start: NaiveDate, end: NaiveDate) -> i64 {
     (end - start).num_days() + 1
@@ -48,13 +43,13 @@ pub fn check_training(
         current.status,
         TrainingStatus::Ongoing | TrainingStatus::Completed
     );
-    if held && t.start_date > today() {
+    if held && t.start_date > crate::types::today() {
         return Err(ApiError::conflict(format!(
             "the training is {}: its start date cannot be in the future",
             current.status
         )));
     }
-    if current.status == TrainingStatus::Completed && t.end_date > today() {
+    if current.status == TrainingStatus::Completed && t.end_date > crate::types::today() {
         return Err(ApiError::conflict(
             "the training is completed: its end date cannot be in the future",
         ));
@@ -75,14 +70,18 @@ pub fn check_training(
 /// end date on, and no cancelling once someone completed it (all 409).
 pub fn check_move(conn: &mut AnyConnection, t: &Training, to: TrainingStatus) -> ApiResult<()> {
     match to {
-        TrainingStatus::Ongoing if today() < t.start_date => Err(ApiError::conflict(format!(
-            "the training starts on {}: it cannot be ongoing before",
-            t.start_date
-        ))),
-        TrainingStatus::Completed if today() < t.end_date => Err(ApiError::conflict(format!(
-            "the training ends on {}: it cannot be completed before",
-            t.end_date
-        ))),
+        TrainingStatus::Ongoing if crate::types::today() < t.start_date => {
+            Err(ApiError::conflict(format!(
+                "the training starts on {}: it cannot be ongoing before",
+                t.start_date
+            )))
+        }
+        TrainingStatus::Completed if crate::types::today() < t.end_date => {
+            Err(ApiError::conflict(format!(
+                "the training ends on {}: it cannot be completed before",
+                t.end_date
+            )))
+        }
         TrainingStatus::Cancelled => {
             let completions: i64 = enrolments::table
                 .filter(enrolments::training_id.eq(t.id))

@@ -1343,6 +1343,27 @@ async fn structural(ctx: &Ctx) {
     )
     .await
     .problem(403, "forbidden");
+    get(
+        &app,
+        "/api/v1/exports/siasn/diklat-struktural.csv",
+        &w.employee_a1,
+    )
+    .await
+    .problem(403, "forbidden");
+    get(
+        &app,
+        "/api/v1/exports/siasn/diklat-struktural?from=yesterday",
+        &w.admin,
+    )
+    .await
+    .invalid("from");
+    get(
+        &app,
+        "/api/v1/exports/siasn/diklat-struktural.csv?per_page=5",
+        &w.admin,
+    )
+    .await
+    .invalid("per_page");
     let mine = get(
         &app,
         "/api/v1/exports/siasn/diklat-struktural",
