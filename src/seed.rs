@@ -826,7 +826,9 @@ fn seed_trainings(
                 // A classical training holds at most `max_jp_per_day` JP a day.
                 let jp = [4, 8, 12, 16, 24, 32, 40][rng.random_range(0..7)];
                 let jp = match form.classical() {
-                    true => jp.min(settings.max_jp_per_day * (days as i32 + 1)),
+                    true => jp.min(
+                        crate::trainings::rules::max_classical_jp(&settings, start, end) as i32,
+                    ),
                     false => jp,
                 };
                 let status = if i % 37 == 36 {

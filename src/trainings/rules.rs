@@ -12,9 +12,10 @@ use crate::enrolments::model::{EnrolmentFields, EnrolmentStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::settings::model::Settings;
 
-/// The days a training runs, both ends counted.
-fn days(start: NaiveDate, end: NaiveDate) -> i64 {
-    (end - start).num_days() + 1
+/// The most JP a classical training from `start` to `end` may hold: `max_jp_per_day` for each
+/// day, both ends counted.
+pub fn max_classical_jp(settings: &Settings, start: NaiveDate, end: NaiveDate) -> i64 {
+    i64::from(settings.max_jp_per_day) * ((end - start).num_days() + 1)
 }
 
 /// A training as written: a classical training holds at most `max_jp_per_day` JP a day (422
@@ -26,7 +27,7 @@ pub fn check_training(
     current: Option<&Training>,
     t: &TrainingInput,
 ) -> ApiResult<()> {
-    let most = i64::from(settings.max_jp_per_day) * days(t.start_date, t.end_date);
+    let most = max_classical_jp(settings, t.start_date, t.end_date);
     if t.form.classical() && i64::from(t.jp) > most {
         return Err(ApiError::validation(
             "jp",
