@@ -14,16 +14,20 @@ use crate::web::{
 };
 use crate::AppState;
 
-crate::list_route!(
+crate::resource_routes! {
+    Clients at "/api-clients", "/api-clients/{id}" tagged "api-clients";
+    service issue_client_token;
     /// API clients (admin). Sort by `id`, `name`, `created_at`.
-    list_api_clients, op::ListClients, "/api-clients", queries::list, NoFilter, ApiClientPage,
-    ApiClientSort = ["id", "name", "created_at"], "api-clients"
-);
-
-crate::get_route!(
+    list list_api_clients: ListClients(NoFilter => ApiClientPage)
+        sorted ApiClientSort ["id", "name", "created_at"];
     /// One API client (admin).
-    get_api_client, op::GetClient, "/api-clients/{id}", Clients, ApiClient, "api-clients"
-);
+    get get_api_client: GetClient(ApiClient);
+    service create_api_client;
+    /// Change an API client (admin): name, scopes, active.
+    update update_api_client: UpdateClient(ClientInput, ClientPatch => ApiClient);
+    /// Remove an API client (admin). Its tokens lapse within their lifetime.
+    delete delete_api_client: DeleteClient;
+}
 
 /// Register an API client (admin).
 ///
@@ -60,16 +64,6 @@ pub async fn create_api_client(
     })
     .await
 }
-
-crate::update_route!(
-    /// Change an API client (admin): name, scopes, active.
-    update_api_client, op::UpdateClient, "/api-clients/{id}", Clients, ApiClient, queries::update, ClientInput, ClientPatch, "api-clients"
-);
-
-crate::delete_route!(
-    /// Remove an API client (admin). Its tokens lapse within their lifetime.
-    delete_api_client, op::DeleteClient, "/api-clients/{id}", Clients, queries::delete, "api-clients"
-);
 
 /// OAuth 2.0 client-credentials grant for API clients, as a form or as JSON.
 ///
@@ -215,13 +209,4 @@ pub async fn issue_client_token(
         expires_in: state.config.access_ttl.as_secs(),
         scope,
     }))
-}
-
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(issue_client_token)
-        .service(list_api_clients)
-        .service(get_api_client)
-        .service(create_api_client)
-        .service(update_api_client)
-        .service(delete_api_client);
 }

@@ -14,31 +14,22 @@ use crate::types::PositionId;
 use crate::web::{db, ValidJson, Write};
 use crate::AppState;
 
-crate::list_route!(
+crate::resource_routes! {
+    Positions at "/positions", "/positions/{id}" tagged "positions";
     /// List positions. Sort by `id`, `name`, `kind`.
-    list_positions, op::ListPositions, "/positions", queries::list, PositionFilter, PositionPage,
-    PositionSort = ["id", "name", "kind"], "positions"
-);
-
-crate::get_route!(
+    list list_positions: ListPositions(PositionFilter => PositionPage)
+        sorted PositionSort ["id", "name", "kind"];
     /// One position.
-    get_position, op::GetPosition, "/positions/{id}", Positions, Position, "positions"
-);
-
-crate::create_route!(
+    get get_position: GetPosition(Position);
     /// Add a position (admin, operator).
-    create_position, op::CreatePosition, "/positions", Positions, Position, queries::create, PositionInput, "positions"
-);
-
-crate::update_route!(
+    create create_position: CreatePosition(PositionInput => Position);
     /// Change a position (admin, operator).
-    update_position, op::UpdatePosition, "/positions/{id}", Positions, Position, queries::update, PositionInput, PositionPatch, "positions"
-);
-
-crate::delete_route!(
+    update update_position: UpdatePosition(PositionInput, PositionPatch => Position);
     /// Delete a position (admin, operator). A position held by employees answers 409.
-    delete_position, op::DeletePosition, "/positions/{id}", Positions, queries::delete, "positions"
-);
+    delete delete_position: DeletePosition;
+    service get_position_standards;
+    service replace_position_standards;
+}
 
 /// The competency standard of a position.
 ///
@@ -93,14 +84,4 @@ pub async fn replace_position_standards(
         })
         .await?;
     Ok(web::Json(items))
-}
-
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_positions)
-        .service(get_position)
-        .service(create_position)
-        .service(update_position)
-        .service(delete_position)
-        .service(get_position_standards)
-        .service(replace_position_standards);
 }

@@ -5,38 +5,18 @@ use actix_web::{delete, get, patch, post};
 
 use super::model::{Trainer, TrainerFilter, TrainerInput, TrainerPage, TrainerPatch};
 use super::queries::{self, Trainers};
-use crate::auth::op;
 
-crate::list_route!(
+crate::resource_routes! {
+    Trainers at "/trainers", "/trainers/{id}" tagged "trainers";
     /// List trainers. Sort by `id`, `name`.
-    list_trainers, op::ListTrainers, "/trainers", queries::list, TrainerFilter, TrainerPage,
-    TrainerSort = ["id", "name"], "trainers"
-);
-
-crate::get_route!(
+    list list_trainers: ListTrainers(TrainerFilter => TrainerPage)
+        sorted TrainerSort ["id", "name"];
     /// One trainer.
-    get_trainer, op::GetTrainer, "/trainers/{id}", Trainers, Trainer, "trainers"
-);
-
-crate::create_route!(
+    get get_trainer: GetTrainer(Trainer);
     /// Add a trainer (admin, operator).
-    create_trainer, op::CreateTrainer, "/trainers", Trainers, Trainer, queries::create, TrainerInput, "trainers"
-);
-
-crate::update_route!(
+    create create_trainer: CreateTrainer(TrainerInput => Trainer);
     /// Change a trainer (admin, operator).
-    update_trainer, op::UpdateTrainer, "/trainers/{id}", Trainers, Trainer, queries::update, TrainerInput, TrainerPatch, "trainers"
-);
-
-crate::delete_route!(
+    update update_trainer: UpdateTrainer(TrainerInput, TrainerPatch => Trainer);
     /// Delete a trainer (admin, operator). One named by a training answers 409: deactivate instead.
-    delete_trainer, op::DeleteTrainer, "/trainers/{id}", Trainers, queries::delete, "trainers"
-);
-
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_trainers)
-        .service(get_trainer)
-        .service(create_trainer)
-        .service(update_trainer)
-        .service(delete_trainer);
+    delete delete_trainer: DeleteTrainer;
 }

@@ -14,32 +14,21 @@ use crate::error::{ApiResult, WriteErrors};
 use crate::types::TrainingId;
 use crate::web::{ok_versioned, ValidJson, Write};
 
-crate::list_route!(
+crate::resource_routes! {
+    Trainings at "/trainings", "/trainings/{id}" tagged "trainings";
     /// The training catalogue. Employees and unit managers never see drafts. Sort by `id`, `title`, `start_date`, `end_date`, `jp`.
-    list_trainings, op::ListTrainings, "/trainings", queries::list, TrainingFilter, TrainingPage,
-    TrainingSort = ["id", "title", "start_date", "end_date", "jp"], "trainings"
-);
-
-crate::get_route!(
+    list list_trainings: ListTrainings(TrainingFilter => TrainingPage)
+        sorted TrainingSort ["id", "title", "start_date", "end_date", "jp"];
     /// One training (a draft only for the training staff).
-    get_training, op::GetTraining, "/trainings/{id}", Trainings, Training, "trainings",
-    via = super::access::read_visible
-);
-
-crate::create_route!(
+    get get_training: GetTraining(Training) via super::access::read_visible;
     /// Plan a training (admin, operator). It starts as a `draft`.
-    create_training, op::CreateTraining, "/trainings", Trainings, Training, queries::create, TrainingInput, "trainings"
-);
-
-crate::update_route!(
+    create create_training: CreateTraining(TrainingInput => Training);
     /// Change a training (admin, operator). The status changes only through `/status`; capacity cannot drop below the seats already taken (409).
-    update_training, op::UpdateTraining, "/trainings/{id}", Trainings, Training, queries::update, TrainingInput, TrainingPatch, "trainings"
-);
-
-crate::delete_route!(
+    update update_training: UpdateTraining(TrainingInput, TrainingPatch => Training);
+    service change_training_status;
     /// Delete a training (admin, operator). One with enrolments answers 409: cancel it instead.
-    delete_training, op::DeleteTraining, "/trainings/{id}", Trainings, queries::delete, "trainings"
-);
+    delete delete_training: DeleteTraining;
+}
 
 /// Move a training to its next status (admin, operator).
 ///
@@ -71,13 +60,4 @@ pub async fn change_training_status(
         })
         .await?;
     Ok(ok_versioned(&t, t.version))
-}
-
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_trainings)
-        .service(get_training)
-        .service(create_training)
-        .service(update_training)
-        .service(change_training_status)
-        .service(delete_training);
 }

@@ -10,31 +10,21 @@ use crate::types::UnitId;
 use crate::web::db;
 use crate::AppState;
 
-crate::list_route!(
+crate::resource_routes! {
+    Units at "/units", "/units/{id}" tagged "units";
     /// List units. Sort by `id`, `code`, `name`.
-    list_units, op::ListUnits, "/units", queries::list, UnitFilter, UnitPage,
-    UnitSort = ["id", "code", "name"], "units"
-);
-
-crate::get_route!(
+    list list_units: ListUnits(UnitFilter => UnitPage)
+        sorted UnitSort ["id", "code", "name"];
+    service get_unit_tree;
     /// One unit.
-    get_unit, op::GetUnit, "/units/{id}", Units, Unit, "units"
-);
-
-crate::create_route!(
+    get get_unit: GetUnit(Unit);
     /// Create a unit (admin, operator).
-    create_unit, op::CreateUnit, "/units", Units, Unit, queries::create, UnitInput, "units"
-);
-
-crate::update_route!(
+    create create_unit: CreateUnit(UnitInput => Unit);
     /// Change a unit (admin, operator).
-    update_unit, op::UpdateUnit, "/units/{id}", Units, Unit, queries::update, UnitInput, UnitPatch, "units"
-);
-
-crate::delete_route!(
+    update update_unit: UpdateUnit(UnitInput, UnitPatch => Unit);
     /// Delete a unit (admin, operator). A unit with sub-units, employees, positions or accounts answers 409.
-    delete_unit, op::DeleteUnit, "/units/{id}", Units, queries::delete, "units"
-);
+    delete delete_unit: DeleteUnit;
+}
 
 /// The unit with all its sub-units, nested.
 ///
@@ -55,13 +45,4 @@ pub async fn get_unit_tree(
     Ok(web::Json(
         db(&state.pool, move |c| queries::tree(c, id)).await?,
     ))
-}
-
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_units)
-        .service(get_unit_tree)
-        .service(get_unit)
-        .service(create_unit)
-        .service(update_unit)
-        .service(delete_unit);
 }

@@ -10,16 +10,17 @@ use crate::error::{ApiError, ApiResult, CreateErrors, DeleteErrors, WriteErrors}
 use crate::types::UserId;
 use crate::web::{ok_versioned, IdempotencyKey, Patch, ValidJson, Write};
 
-crate::list_route!(
+crate::resource_routes! {
+    Users at "/users", "/users/{id}" tagged "users";
     /// List accounts (admin). Sort by `id`, `username`, `created_at`.
-    list_users, op::ListUsers, "/users", queries::list, UserFilter, UserPage,
-    UserSort = ["id", "username", "created_at"], "users"
-);
-
-crate::get_route!(
+    list list_users: ListUsers(UserFilter => UserPage)
+        sorted UserSort ["id", "username", "created_at"];
     /// One account (admin).
-    get_user, op::GetUser, "/users/{id}", Users, User, "users"
-);
+    get get_user: GetUser(User);
+    service create_user;
+    service update_user;
+    service delete_user;
+}
 
 /// Hashes on the hashing pool (argon2id takes tens of milliseconds by design).
 async fn hash(password: String) -> ApiResult<String> {
@@ -115,12 +116,4 @@ pub async fn delete_user(
         delete_account(tx, me, &current)
     })
     .await
-}
-
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_users)
-        .service(get_user)
-        .service(create_user)
-        .service(update_user)
-        .service(delete_user);
 }

@@ -1,21 +1,81 @@
-//! The standard handlers of a resource, one macro each, so a resource is written by filling in
-//! its rules (model, queries, permission table) rather than by copying another's handlers:
+//! The standard handlers of a resource, one macro each, and `resource_routes!`, which declares
+//! a resource's routes in one place, so a resource is written by filling in its rules (model,
+//! queries, permission table) rather than by copying another's handlers:
 //!
 //! ```text
-//! crate::list_route!(/// List partners.
-//!     list_partners, op::ListPartners, "/partners", queries::list, PartnerFilter, PartnerPage,
-//!     PartnerSort = ["id", "name"], "partners");
-//! crate::get_route!(/// One partner.
-//!     get_partner, op::GetPartner, "/partners/{id}", Partners, Partner, "partners");
-//! crate::create_route!(…); crate::update_route!(…); crate::delete_route!(…);
+//! crate::resource_routes! {
+//!     Partners at "/partners", "/partners/{id}" tagged "partners";
+//!     /// List partners.
+//!     list list_partners: ListPartners(PartnerFilter => PartnerPage) sorted PartnerSort ["id", "name"];
+//!     /// One partner.
+//!     get get_partner: GetPartner(Partner);
+//!     /// Create a partner.
+//!     create create_partner: CreatePartner(PartnerInput => Partner);
+//!     /// Change a partner.
+//!     update update_partner: UpdatePartner(PartnerInput, PartnerPatch => Partner);
+//!     /// Delete a partner.
+//!     delete delete_partner: DeletePartner;
+//!     service some_other_handler;
+//! }
 //! ```
 //!
-//! The conventions they rely on: the area's `queries` module has
+//! It writes the five handlers and the area's `configure`, which registers every listed
+//! handler in the order written (the order of the OpenAPI document's paths). The operations
+//! are named from `auth::op`. The conventions the handlers rely on: the area's `queries` module
+//! (in scope where the macro is called) has
 //! `list(conn, &caller, &filter, sort, (offset, limit)) -> (total, items)`,
 //! `create(tx, &input) -> id`, `update(tx, &current, &input)` and `delete(tx, &current)`;
 //! the resource implements `db::resource::Resource` with `Current` the API object (with `id`
 //! and `version`). Each macro also writes the operation's description, parameters, headers and
 //! problem responses, so every operation of a kind is documented alike.
+
+/// A resource's routes in one declaration (see the module doc).
+#[macro_export]
+macro_rules! resource_routes {
+    ($resource:ident at $collection:tt, $item:tt tagged $tag:tt; $($ops:tt)*) => {
+        $crate::resource_routes!(@ops [$resource $collection $item $tag] [] $($ops)*);
+    };
+    (@ops [$r:ident $c:tt $i:tt $tag:tt] [$($done:path,)*]
+     $(#[$doc:meta])* list $name:ident: $op:ident($filter:ty => $page:ty)
+     sorted $sort:ident [$($field:tt),+]; $($rest:tt)*) => {
+        $crate::list_route!($(#[$doc])* $name, $crate::auth::op::$op, $c, queries::list, $filter,
+            $page, $sort = [$($field),+], $tag);
+        $crate::resource_routes!(@ops [$r $c $i $tag] [$($done,)* $name,] $($rest)*);
+    };
+    (@ops [$r:ident $c:tt $i:tt $tag:tt] [$($done:path,)*]
+     $(#[$doc:meta])* get $name:ident: $op:ident($current:ty) $(via $via:path)?; $($rest:tt)*) => {
+        $crate::get_route!($(#[$doc])* $name, $crate::auth::op::$op, $i, $r, $current, $tag
+            $(, via = $via)?);
+        $crate::resource_routes!(@ops [$r $c $i $tag] [$($done,)* $name,] $($rest)*);
+    };
+    (@ops [$r:ident $c:tt $i:tt $tag:tt] [$($done:path,)*]
+     $(#[$doc:meta])* create $name:ident: $op:ident($input:ty => $current:ty); $($rest:tt)*) => {
+        $crate::create_route!($(#[$doc])* $name, $crate::auth::op::$op, $c, $r, $current,
+            queries::create, $input, $tag);
+        $crate::resource_routes!(@ops [$r $c $i $tag] [$($done,)* $name,] $($rest)*);
+    };
+    (@ops [$r:ident $c:tt $i:tt $tag:tt] [$($done:path,)*]
+     $(#[$doc:meta])* update $name:ident: $op:ident($input:ty, $patch:ty => $current:ty);
+     $($rest:tt)*) => {
+        $crate::update_route!($(#[$doc])* $name, $crate::auth::op::$op, $i, $r, $current,
+            queries::update, $input, $patch, $tag);
+        $crate::resource_routes!(@ops [$r $c $i $tag] [$($done,)* $name,] $($rest)*);
+    };
+    (@ops [$r:ident $c:tt $i:tt $tag:tt] [$($done:path,)*]
+     $(#[$doc:meta])* delete $name:ident: $op:ident; $($rest:tt)*) => {
+        $crate::delete_route!($(#[$doc])* $name, $crate::auth::op::$op, $i, $r, queries::delete,
+            $tag);
+        $crate::resource_routes!(@ops [$r $c $i $tag] [$($done,)* $name,] $($rest)*);
+    };
+    (@ops [$r:ident $c:tt $i:tt $tag:tt] [$($done:path,)*] service $handler:path; $($rest:tt)*) => {
+        $crate::resource_routes!(@ops [$r $c $i $tag] [$($done,)* $handler,] $($rest)*);
+    };
+    (@ops [$r:ident $c:tt $i:tt $tag:tt] [$($done:path,)*]) => {
+        pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+            $(cfg.service($done);)*
+        }
+    };
+}
 
 /// `GET <collection>`: one page of the caller's view of the resource, sorted by `sort` over
 /// `$sort = [fields]` (which this defines), with the `Link` header.
