@@ -41,7 +41,8 @@ pub enum Change<'a> {
         trainings: &'a [TrainingId],
         employees: &'a [EmployeeId],
     },
-    /// A training's dates changed: its completions may count in another year.
+    /// A training's completion day moved (a classical training's end date): its completions
+    /// may count in another year.
     TrainingDates(TrainingId),
     /// Employees were created, changed (unit, position, activity, levels) or removed; `before`
     /// holds the (unit, position) groups they were in before the change.
@@ -345,16 +346,18 @@ pub fn year_of(conn: &AnyConnection, column: &str) -> String {
     }
 }
 
-/// Recomputes the yearly JP of these employees (`None`: all).
+/// Recomputes the yearly JP of these employees (`None`: all): a completion counts in the year
+/// of its `completed_on`.
 fn refresh_jp(conn: &mut AnyConnection, employees: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Jp, employees)?;
-    let year = year_of(conn, "t.end_date");
+    let year = year_of(conn, "en.completed_on");
     for (old, new) in chunked(employees, "employee_id", "en.employee_id") {
         conn.batch_execute(&format!(
             "DELETE FROM employee_jp WHERE {old}; \
              INSERT INTO employee_jp (employee_id, year, jp) \
-             SELECT en.employee_id, {year}, SUM(en.jp_credited) FROM enrolments en JOIN trainings t ON t.id = en.training_id \
-             WHERE en.status = 'completed' AND en.jp_credited IS NOT NULL AND {new} GROUP BY en.employee_id, {year};"
+             SELECT en.employee_id, {year}, SUM(en.jp_credited) FROM enrolments en \
+             WHERE en.status = 'completed' AND en.jp_credited IS NOT NULL AND en.completed_on IS NOT NULL \
+             AND {new} GROUP BY en.employee_id, {year};"
         ))?;
     }
     Ok(())

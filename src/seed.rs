@@ -942,6 +942,18 @@ fn seed_trainings(
                         enrolments::completed_at.eq(done.then(|| {
                             end.and_time(chrono::NaiveTime::MIN) + chrono::Duration::hours(16)
                         })),
+                        // Classical completions are on the end date; self-paced ones on a day
+                        // of the course (`rules::completion_day`).
+                        enrolments::completed_on.eq(done.then(|| match form.classical() {
+                            true => end,
+                            false => {
+                                start
+                                    + chrono::Days::new(
+                                        rng.random_range(0..=(end - start).num_days().max(0))
+                                            as u64,
+                                    )
+                            }
+                        })),
                         enrolments::created_at.eq(at),
                         enrolments::updated_at.eq(at),
                         enrolments::version.eq(1),

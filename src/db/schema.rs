@@ -160,6 +160,9 @@ diesel::table! {
         institution_name -> Text,
         siasn_instansi_id -> Nullable<Text>,
         siasn_course_type_by_form -> Text,
+        jp_target_pppk -> Nullable<Integer>,
+        jp_cap_pppk -> Integer,
+        late_completion_days -> Integer,
     }
 }
 
@@ -268,6 +271,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        completed_on -> Nullable<Date>,
     }
 }
 

@@ -34,6 +34,9 @@ pub struct Enrolment {
     /// Lesson hours credited; set to the training's JP on completion unless given.
     pub jp_credited: Option<i32>,
     pub completed_at: Option<UtcTime>,
+    /// The participant's own completion day: the year it counts in, and SIASN's
+    /// `tanggal_selesai_kursus`.
+    pub completed_on: Option<NaiveDate>,
     pub version: i64,
 }
 
@@ -75,6 +78,12 @@ pub struct EnrolmentFields {
     #[schema(minimum = 1, maximum = 1000)]
     #[validate(range(min = 1, max = 1000))]
     pub jp_credited: Option<i32>,
+    /// On completion: a classical training's end date; for other forms the day it is
+    /// recorded unless given, within the training's dates plus `late_completion_days` and not
+    /// in the future. Cleared when the enrolment is not completed.
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
+    pub completed_on: Option<NaiveDate>,
 }
 
 crate::patch_schema!(
@@ -144,7 +153,7 @@ pub struct EnrolmentFilter {
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct YearParam {
-    /// The year (a completion counts in the year its training ends); default: this year.
+    /// The year (a completion counts in the year of its `completed_on`); default: this year.
     #[param(minimum = 1900, maximum = 2200)]
     #[validate(range(min = 1900, max = 2200))]
     pub year: Option<i32>,
@@ -159,6 +168,8 @@ pub struct LearningItem {
     pub form: Form,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
+    /// The participant's completion day; null while not completed.
+    pub completed_on: Option<NaiveDate>,
     /// JP credited for a completion; the training's JP for enrolments not (yet) completed.
     pub jp: i32,
     pub status: EnrolmentStatus,
@@ -170,7 +181,7 @@ pub struct LearningItem {
 pub struct LearningRecord {
     pub employee_id: EmployeeId,
     pub year: i32,
-    /// JP credited by completions whose training ended in the year.
+    /// JP credited by completions whose `completed_on` is in the year.
     pub jp_total: i64,
     pub jp_target: i32,
     pub compliant: bool,

@@ -153,6 +153,7 @@ pub fn update(
 ) -> ApiResult<()> {
     let (old, new) = (current.status, fields.status);
     crate::trainings::rules::check_enrolment(settings, training, old, fields)?;
+    let completed_on = crate::trainings::rules::completion_day(settings, training, fields)?;
     let done = EnrolmentStatus::Completed;
     let mut jp_credited = fields.jp_credited;
     if new == done && ((old != done && !jp_given) || jp_credited.is_none()) {
@@ -175,6 +176,7 @@ pub fn update(
         .set((
             EnrolmentFields {
                 jp_credited,
+                completed_on,
                 ..fields.clone()
             },
             enrolments::completed_at.eq(completed_at),
@@ -203,13 +205,15 @@ pub struct RecordRow {
     pub form: Form,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
+    pub completed_on: Option<NaiveDate>,
     pub training_jp: i32,
     pub status: EnrolmentStatus,
     pub jp_credited: Option<i32>,
     pub certificate_number: Option<String>,
 }
 
-/// An employee's enrolments in trainings that end within the year, withdrawals left out.
+/// An employee's year: completions whose `completed_on` is in the year, and their other
+/// enrolments (withdrawals left out) in trainings that end in the year.
 pub fn learning_record(
     conn: &mut AnyConnection,
     employee_id: EmployeeId,
@@ -225,7 +229,13 @@ pub fn learning_record(
         .inner_join(trainings::table)
         .filter(enrolments::employee_id.eq(employee_id))
         .filter(enrolments::status.ne(EnrolmentStatus::Withdrawn))
-        .filter(trainings::end_date.between(first, last))
+        .filter(
+            enrolments::completed_on
+                .between(first, last)
+                .or(enrolments::completed_on
+                    .is_null()
+                    .and(trainings::end_date.between(first, last))),
+        )
         .order((trainings::end_date.asc(), enrolments::id.asc()))
         .select((
             enrolments::id,
@@ -234,6 +244,7 @@ pub fn learning_record(
             trainings::form,
             trainings::start_date,
             trainings::end_date,
+            enrolments::completed_on,
             trainings::jp,
             enrolments::status,
             enrolments::jp_credited,

@@ -384,6 +384,7 @@ fn learning_record(
                 form: r.form,
                 start_date: r.start_date,
                 end_date: r.end_date,
+                completed_on: r.completed_on,
                 jp,
                 status: r.status,
                 certificate_number: r.certificate_number,

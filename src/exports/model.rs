@@ -11,11 +11,11 @@ use crate::web::PageParams;
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct ExportFilter {
-    /// Trainings that end on or after this day.
+    /// Completions on or after this day.
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     #[validate(custom(function = "crate::types::date_in_range"))]
     pub from: Option<NaiveDate>,
-    /// Trainings that end on or before this day.
+    /// Completions on or before this day.
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     #[validate(custom(function = "crate::types::date_in_range"))]
     pub to: Option<NaiveDate>,

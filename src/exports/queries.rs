@@ -62,23 +62,12 @@ fn selected(s: &Selection) -> enrolments::BoxedQuery<'static, Backend> {
             ),
         ),
     };
+    // A record is dated by the participant's completion day.
     if let Some(from) = s.from {
-        q = q.filter(
-            enrolments::training_id.eq_any(
-                trainings::table
-                    .filter(trainings::end_date.ge(from))
-                    .select(trainings::id),
-            ),
-        );
+        q = q.filter(enrolments::completed_on.ge(from));
     }
     if let Some(to) = s.to {
-        q = q.filter(
-            enrolments::training_id.eq_any(
-                trainings::table
-                    .filter(trainings::end_date.le(to))
-                    .select(trainings::id),
-            ),
-        );
+        q = q.filter(enrolments::completed_on.le(to));
     }
     if let Some(ids) = &s.units {
         q = q.filter(
@@ -129,8 +118,8 @@ pub fn chunk<R: ExportRecord>(
     Ok((records(conn, s, &ids)?, next))
 }
 
-/// (enrolment, nip, siasn id, training, title, form, start, end, jenis diklat, programme, JP,
-/// certificate)
+/// (enrolment, nip, siasn id, training, title, form, start, completion day, jenis diklat,
+/// programme, JP, certificate)
 type CompletionRow = (
     i64,
     String,
@@ -139,7 +128,7 @@ type CompletionRow = (
     String,
     Form,
     NaiveDate,
-    NaiveDate,
+    Option<NaiveDate>,
     Option<i32>,
     Option<LeadershipProgramme>,
     Option<i32>,
@@ -168,7 +157,7 @@ fn records<R: ExportRecord>(
             trainings::title,
             trainings::form,
             trainings::start_date,
-            trainings::end_date,
+            enrolments::completed_on,
             trainings::siasn_course_type_id,
             trainings::leadership_programme,
             enrolments::jp_credited,
@@ -190,12 +179,14 @@ fn records<R: ExportRecord>(
                 title,
                 form,
                 start,
-                end,
+                done,
                 jenis,
                 programme,
                 jp,
                 certificate,
             )| {
+                // Every completion has its day (`rules::completion_day`).
+                let done = done?;
                 let course = CourseRecord {
                     record_key: format!("T{enrolment}"),
                     source: RecordSource::Training,
@@ -209,9 +200,9 @@ fn records<R: ExportRecord>(
                     jenis_diklat_id: jenis.unwrap_or_else(|| s.course_type_by_form.of(form)),
                     instansi_id: s.instansi_id.clone(),
                     jumlah_jam: jp.unwrap_or(0),
-                    tahun_kursus: end.year(),
+                    tahun_kursus: done.year(),
                     tanggal_kursus: start.format("%d-%m-%Y").to_string(),
-                    tanggal_selesai_kursus: end.format("%d-%m-%Y").to_string(),
+                    tanggal_selesai_kursus: done.format("%d-%m-%Y").to_string(),
                     nomor_sertipikat: certificate,
                 };
                 R::of(course, programme)

@@ -347,23 +347,24 @@ pub fn outcomes(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<OutcomeR
     diesel::sql_query(sql).load(conn)
 }
 
-/// Each employee's JP credited in the period (`jp`), as a derived table aliased `j`: the yearly
-/// aggregate for a calendar year, else from the enrolments.
+/// Each employee's JP credited in the period (`jp`, by `completed_on`), as a derived table
+/// aliased `j`: the yearly aggregate for a calendar year, else from the enrolments.
 fn jp_per_employee(s: &Scope) -> String {
     if let Some(year) = s.calendar_year() {
         return format!("(SELECT employee_id, jp FROM employee_jp WHERE year = {year})");
     }
+    // JP counts every completion of the period, whatever the training filters, on the
+    // participant's own completion day.
+    let mut period = String::new();
+    if let Some(from) = s.from {
+        period.push_str(&format!(" AND en.completed_on >= '{from}'"));
+    }
+    if let Some(to) = s.to {
+        period.push_str(&format!(" AND en.completed_on <= '{to}'"));
+    }
     format!(
         "(SELECT en.employee_id AS employee_id, SUM(en.jp_credited) AS jp FROM enrolments en \
-         WHERE en.status = 'completed'{}{} GROUP BY en.employee_id)",
-        // JP counts every completed training of the period, whatever the training filters.
-        Scope {
-            training_id: None,
-            partner_id: None,
-            trainer_id: None,
-            ..s.clone()
-        }
-        .in_trainings("en.training_id"),
+         WHERE en.status = 'completed'{period}{} GROUP BY en.employee_id)",
         s.in_people("en.employee_id"),
     )
 }

@@ -13,10 +13,16 @@ use crate::types::JsonText;
 pub struct Settings {
     /// Yearly lesson hours every civil servant is owed (PP 17/2020: 20).
     pub jp_target: i32,
+    /// A yearly minimum for PPPK; null: none (PPPK are held to a cap, not a minimum).
+    pub jp_target_pppk: Option<i32>,
+    /// The most JP a PPPK is sent to per contract year (PP 49/2018 art. 40: 24).
+    pub jp_cap_pppk: i32,
     /// Most JP a classical training may hold per day (DOMAIN.md: 8–10 lesson hours a day).
     pub max_jp_per_day: i32,
     /// A classical completion with recorded attendance needs at least this percentage.
     pub min_attendance_percent: i32,
+    /// Days after a non-classical training's end within which a completion may still be dated.
+    pub late_completion_days: i32,
     /// An aspect is flagged when its share of 1–2 ratings reaches this.
     pub dissatisfaction_threshold: f64,
     /// Feedback groups smaller than this are reported as counts only.
@@ -94,12 +100,18 @@ fn bands_in_order(s: &SettingsValues) -> Result<(), ValidationError> {
 /// The writable values, validated as a whole after a PATCH is applied.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, AsChangeset, Validate)]
 #[serde(deny_unknown_fields)]
-#[diesel(table_name = settings)]
+#[diesel(table_name = settings, treat_none_as_null = true)]
 #[validate(schema(function = "bands_in_order", skip_on_field_errors = false))]
 pub struct SettingsValues {
     #[schema(minimum = 1, maximum = 1000)]
     #[validate(range(min = 1, max = 1000))]
     pub jp_target: i32,
+    #[schema(minimum = 1, maximum = 1000)]
+    #[validate(range(min = 1, max = 1000))]
+    pub jp_target_pppk: Option<i32>,
+    #[schema(minimum = 1, maximum = 1000)]
+    #[validate(range(min = 1, max = 1000))]
+    pub jp_cap_pppk: i32,
     /// A day has 24 hours; a lesson hour (JP) is 45 minutes.
     #[schema(minimum = 1, maximum = 24)]
     #[validate(range(min = 1, max = 24))]
@@ -107,6 +119,9 @@ pub struct SettingsValues {
     #[schema(minimum = 0, maximum = 100)]
     #[validate(range(min = 0, max = 100))]
     pub min_attendance_percent: i32,
+    #[schema(minimum = 0, maximum = 3650)]
+    #[validate(range(min = 0, max = 3650))]
+    pub late_completion_days: i32,
     #[schema(minimum = 0.0, maximum = 1.0)]
     #[validate(range(min = 0.0, max = 1.0))]
     pub dissatisfaction_threshold: f64,

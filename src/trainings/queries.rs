@@ -11,9 +11,10 @@ use crate::audit::Entity;
 use crate::auth::Caller;
 use crate::db::refs;
 use crate::db::resource::{json_by_id, Resource};
-use crate::db::schema::{training_competencies, training_partners, trainings};
+use crate::db::schema::{enrolments, training_competencies, training_partners, trainings};
 use crate::db::write::Tx;
 use crate::db::{AnyConnection, Backend};
+use crate::enrolments::model::EnrolmentStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::types::{raw, JsonText, TrainingId};
 
@@ -151,8 +152,8 @@ pub fn create(tx: &mut Tx, t: &TrainingInput) -> ApiResult<TrainingId> {
     Ok(id)
 }
 
-/// Capacity cannot drop below the seats taken (409); a change of dates moves its completions'
-/// year.
+/// Capacity cannot drop below the seats taken (409); a classical training's completions move
+/// with its end date (and so may count in another year).
 pub fn update(tx: &mut Tx, current: &Training, t: &TrainingInput) -> ApiResult<()> {
     if t.capacity.is_some_and(|cap| cap < current.enrolled_count) {
         return Err(ApiError::conflict(format!(
@@ -167,7 +168,17 @@ pub fn update(tx: &mut Tx, current: &Training, t: &TrainingInput) -> ApiResult<(
         .set(t)
         .execute(tx.conn())?;
     replace_links(tx, current.id, &Links::of(t))?;
-    if t.end_date != current.end_date {
+    // A classical training's completions are on its end date (`rules::completion_day`); other
+    // forms keep the days their participants finished on.
+    let classical_now = t.form.classical();
+    if classical_now && (t.end_date != current.end_date || !current.classical) {
+        diesel::update(
+            enrolments::table
+                .filter(enrolments::training_id.eq(current.id))
+                .filter(enrolments::status.eq(EnrolmentStatus::Completed)),
+        )
+        .set(enrolments::completed_on.eq(t.end_date))
+        .execute(tx.conn())?;
         aggregates::after(tx, Change::TrainingDates(current.id))?;
     }
     Ok(())

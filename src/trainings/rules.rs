@@ -153,3 +153,46 @@ pub fn check_enrolment(
     }
     Ok(())
 }
+
+/// The completion day an enrolment of `training` gets with `fields` (API.md "Learning record
+/// rules"): none unless completed; a classical training's end date (another date given is
+/// 422); for other forms the date given, within [`start_date`, `end_date` +
+/// `late_completion_days`] and not in the future (else 422), or the day it is recorded.
+pub fn completion_day(
+    settings: &Settings,
+    training: &Training,
+    fields: &EnrolmentFields,
+) -> ApiResult<Option<NaiveDate>> {
+    if fields.status != EnrolmentStatus::Completed {
+        return Ok(None);
+    }
+    let today = crate::types::today();
+    if training.classical {
+        return match fields.completed_on {
+            Some(day) if day != training.end_date => Err(ApiError::validation(
+                "completed_on",
+                format!(
+                    "a classical training is completed on its end date, {}",
+                    training.end_date
+                ),
+            )),
+            _ => Ok(Some(training.end_date)),
+        };
+    }
+    let Some(day) = fields.completed_on else {
+        return Ok(Some(today));
+    };
+    let late = u64::try_from(settings.late_completion_days).unwrap_or(0);
+    let latest = training.end_date + chrono::Days::new(late);
+    let latest = latest.min(today);
+    if day < training.start_date || day > latest {
+        return Err(ApiError::validation(
+            "completed_on",
+            format!(
+                "must be from {} (the training's start) to {latest} (its end plus {} days, and not in the future)",
+                training.start_date, settings.late_completion_days
+            ),
+        ));
+    }
+    Ok(Some(day))
+}

@@ -177,7 +177,8 @@ struct Jp {
 
 /// Migration 11: the completed enrolment of a cancelled training is withdrawn without JP, an
 /// audit row says what it was, and the kept yearly JP are rebuilt to count only the held
-/// training; the held training's completion is untouched.
+/// training; the held training's completion is untouched, and migration 13 dates it on its
+/// training's end date.
 fn cancelled_withdrawn(backend: Backend) {
     let db = TestDb::new(backend);
     let mut conn = ConnectionManager::new(db.url.clone())
@@ -244,4 +245,20 @@ fn cancelled_withdrawn(backend: Backend) {
         vec![8],
         "{backend:?}"
     );
+    // Migration 13: the completion keeps counting on its training's end date.
+    let days: Vec<Day> =
+        diesel::sql_query("SELECT CAST(completed_on AS TEXT) AS day FROM enrolments ORDER BY id")
+            .load(&mut conn)
+            .expect("completion days");
+    assert_eq!(
+        days.into_iter().map(|d| d.day).collect::<Vec<_>>(),
+        vec![None, Some("2026-02-02".to_string())],
+        "{backend:?}"
+    );
+}
+
+#[derive(QueryableByName)]
+struct Day {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    day: Option<String>,
 }

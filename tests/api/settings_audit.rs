@@ -33,7 +33,8 @@ async fn settings(ctx: &Ctx) {
     r.expect(200);
     assert_eq!(
         r.body,
-        json!({"jp_target": 20, "max_jp_per_day": 10, "min_attendance_percent": 80, "dissatisfaction_threshold": 0.5, "min_group_size": 3, "feedback_window_days": 30,
+        json!({"jp_target": 20, "jp_target_pppk": null, "jp_cap_pppk": 24, "max_jp_per_day": 10, "min_attendance_percent": 80,
+               "late_completion_days": 60, "dissatisfaction_threshold": 0.5, "min_group_size": 3, "feedback_window_days": 30,
                "jpm_optimal_min": 90, "jpm_cukup_min": 78, "institution_name": "BKPSDM Kota Pangkalpinang",
                "siasn_instansi_id": null, "siasn_course_type_by_form": {"pelatihan": 3, "kursus": 3, "bimtek": 8,
                "workshop": 4, "seminar": 9, "sosialisasi": 7, "magang": 10, "e_learning": 3, "coaching": 3,
@@ -87,6 +88,9 @@ async fn settings(ctx: &Ctx) {
         (json!({"jp_target": "20"}), "jp_target"),
         (json!({"version": 7}), "version"),
         (json!({"min_group_size": null}), "min_group_size"),
+        (json!({"jp_target_pppk": 0}), "jp_target_pppk"),
+        (json!({"jp_cap_pppk": null}), "jp_cap_pppk"),
+        (json!({"late_completion_days": -1}), "late_completion_days"),
     ] {
         let r = patch(&app, "/api/v1/settings", &admin, body).await;
         r.problem(422, "validation_failed");
@@ -100,7 +104,6 @@ async fn settings(ctx: &Ctx) {
     )
     .await;
     stale.problem(412, "precondition_failed");
-    let r = get(&app, "/api/v1/settings", &admin).await;
     assert_eq!(r.body["jp_target"], 24, "rejected writes changed nothing");
     assert_eq!(r.body["version"], 2);
 
@@ -115,6 +118,20 @@ async fn settings(ctx: &Ctx) {
     let log = get(&app, "/api/v1/audit-log?action=settings_change", &admin).await;
     assert_eq!(log.body["total"], 2);
     assert_eq!(log.body["items"][0]["entity"], "settings");
+    // A nullable setting set and cleared again.
+    for value in [json!(12), json!(null)] {
+        let r = patch(
+            &app,
+            "/api/v1/settings",
+            &admin,
+            json!({"jp_target_pppk": value}),
+        )
+        .await;
+        r.expect(200);
+        assert_eq!(r.body["jp_target_pppk"], value);
+    }
+    let r = get(&app, "/api/v1/settings", &admin).await;
+    assert_eq!(r.body["jp_target_pppk"], json!(null));
 }
 on_each_backend!(settings_read_and_change, settings);
 

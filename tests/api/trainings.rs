@@ -1111,3 +1111,217 @@ async fn record_rules(ctx: &Ctx) {
     .problem(409, "conflict");
 }
 on_each_backend!(learning_record_rules_hold_on_every_write, record_rules);
+
+/// `completed_on`, the participant's own completion day: a classical training's end date; for
+/// self-paced forms the day given within the training's dates plus `late_completion_days` and
+/// not in the future, or the day it is recorded. The learning record, `jp-compliance` and the
+/// SIASN export count a completion in the year of that day.
+async fn completion_days(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let unit = ctx.insert_unit("BKPSDM", None);
+    let [a, b, c, d]: [i64; 4] = [
+        "198503102010011001",
+        "199001012015012001",
+        "199203152019031004",
+        "199405052020122003",
+    ]
+    .map(|nip| ctx.insert_employee(nip, unit));
+    let enrol = |training: i64, employee: i64| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let r = post(
+                app,
+                &format!("/api/v1/trainings/{training}/enrolments"),
+                admin,
+                json!({"employee_id": employee}),
+            )
+            .await;
+            r.expect(201);
+            r.body["id"].as_i64().unwrap()
+        }
+    };
+    let path = |e: i64| format!("/api/v1/enrolments/{e}");
+
+    // Classical (2026-03-02..04, 12 JP): completed on the end date, no other day.
+    let classical = training_in(&app, &admin, training("Pelatihan klasikal"), "open").await;
+    let ea = enrol(classical, a).await;
+    for step in ["ongoing", "completed"] {
+        status_to(&app, &admin, classical, step).await.expect(200);
+    }
+    patch(
+        &app,
+        &path(ea),
+        &admin,
+        json!({"status": "completed", "completed_on": "2026-03-03"}),
+    )
+    .await
+    .invalid("completed_on");
+    let done = patch(&app, &path(ea), &admin, json!({"status": "completed"})).await;
+    done.expect(200);
+    assert_eq!(done.body["completed_on"], "2026-03-04");
+
+    // Self-paced e-learning from 2025-06-01 to 2026-05-31 (40 JP): the person's own day.
+    let mut mooc = training("MOOC ASN");
+    mooc["form"] = json!("e_learning");
+    mooc["mode"] = json!("online");
+    mooc["online_url"] = json!("https://elearning.example.go.id/mooc");
+    mooc["jp"] = json!(40);
+    mooc["start_date"] = json!("2025-06-01");
+    mooc["end_date"] = json!("2026-05-31");
+    let mooc = training_in(&app, &admin, mooc, "open").await;
+    let (eb, ec) = (enrol(mooc, b).await, enrol(mooc, c).await);
+    for step in ["ongoing", "completed"] {
+        status_to(&app, &admin, mooc, step).await.expect(200);
+    }
+    // Before the start, past the end plus 60 days: refused, on PATCH and bulk update alike.
+    for day in ["2025-05-31", "2026-07-31"] {
+        patch(
+            &app,
+            &path(ec),
+            &admin,
+            json!({"status": "completed", "completed_on": day}),
+        )
+        .await
+        .invalid("completed_on");
+    }
+    post(
+        &app,
+        &format!("/api/v1/trainings/{mooc}/enrolments/bulk-update"),
+        &admin,
+        json!({"items": [
+            {"enrolment_id": eb, "status": "completed", "completed_on": "2025-12-20"},
+            {"enrolment_id": ec, "status": "completed", "completed_on": "2026-08-01"}]}),
+    )
+    .await
+    .invalid("items[1].completed_on");
+    assert_eq!(
+        get(&app, &path(eb), &admin).await.body["status"],
+        "registered",
+        "all or nothing"
+    );
+    let done = patch(
+        &app,
+        &path(eb),
+        &admin,
+        json!({"status": "completed", "completed_on": "2025-12-20"}),
+    )
+    .await;
+    done.expect(200);
+    assert_eq!(done.body["completed_on"], "2025-12-20");
+    // The last day of the window (end + 60) is still accepted.
+    let late = patch(
+        &app,
+        &path(ec),
+        &admin,
+        json!({"status": "completed", "completed_on": "2026-07-30"}),
+    )
+    .await;
+    late.expect(200);
+    assert_eq!(late.body["completed_on"], "2026-07-30");
+
+    // A course running now: not in the future; without a day, the day it is recorded.
+    let mut running = training("Kursus daring berjalan");
+    running["form"] = json!("coaching");
+    running["start_date"] = json!(from_today(-10));
+    running["end_date"] = json!(from_today(30));
+    let running = training_in(&app, &admin, running, "open").await;
+    let ed = enrol(running, d).await;
+    status_to(&app, &admin, running, "ongoing")
+        .await
+        .expect(200);
+    patch(
+        &app,
+        &path(ed),
+        &admin,
+        json!({"status": "completed", "completed_on": from_today(1)}),
+    )
+    .await
+    .invalid("completed_on");
+    let today = patch(&app, &path(ed), &admin, json!({"status": "completed"})).await;
+    today.expect(200);
+    assert_eq!(today.body["completed_on"], json!(from_today(0)));
+    // Not completed any more: no completion day.
+    let undone = patch(&app, &path(ed), &admin, json!({"status": "attended"})).await;
+    undone.expect(200);
+    assert_eq!(undone.body["completed_on"], json!(null));
+
+    // The learning record counts b's MOOC in 2025, the year b finished it, not in 2026.
+    let record = |employee: i64, year: i32| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let r = get(
+                app,
+                &format!("/api/v1/employees/{employee}/learning-record?year={year}"),
+                admin,
+            )
+            .await;
+            r.expect(200);
+            r.body
+        }
+    };
+    let b2025 = record(b, 2025).await;
+    assert_eq!(b2025["jp_total"], 40);
+    assert_eq!(b2025["items"][0]["completed_on"], "2025-12-20");
+    let b2026 = record(b, 2026).await;
+    assert_eq!(b2026["jp_total"], 0);
+    assert_eq!(b2026["items"], json!([]));
+    assert_eq!(record(c, 2026).await["jp_total"], 40);
+    assert_eq!(record(a, 2026).await["jp_total"], 12);
+
+    // jp-compliance agrees, by year.
+    let below = |year: i32| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let r = get(
+                app,
+                &format!("/api/v1/reports/jp-compliance?year={year}"),
+                admin,
+            )
+            .await;
+            r.expect(200);
+            let mut ids: Vec<i64> = r.body["below_target"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| row["employee_id"].as_i64().unwrap())
+                .collect();
+            ids.sort_unstable();
+            ids
+        }
+    };
+    assert_eq!(below(2025).await, vec![a, c, d]);
+    assert_eq!(below(2026).await, vec![a, b, d]);
+
+    // SIASN gets b's own day, and the period selects by it.
+    let r = get(
+        &app,
+        "/api/v1/exports/siasn/course-records?from=2025-01-01&to=2025-12-31",
+        &admin,
+    )
+    .await;
+    r.expect(200);
+    let items = r.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", r.text);
+    assert_eq!(items[0]["record_key"], format!("T{eb}"));
+    assert_eq!(items[0]["tahun_kursus"], 2025);
+    assert_eq!(items[0]["tanggal_selesai_kursus"], "20-12-2025");
+
+    // A classical training's end date moves its completions with it.
+    patch(
+        &app,
+        &format!("/api/v1/trainings/{classical}"),
+        &admin,
+        json!({"end_date": "2026-03-05"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        get(&app, &path(ea), &admin).await.body["completed_on"],
+        "2026-03-05"
+    );
+}
+on_each_backend!(completion_day_decides_the_year, completion_days);
