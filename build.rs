@@ -15,6 +15,7 @@ const ID_TYPES: &[&str] = &[
     "EnrolmentId",
     "UserId",
     "ClientId",
+    "ExemptionId",
 ];
 
 fn main() {

@@ -11,6 +11,7 @@ pub mod db;
 pub mod employees;
 pub mod enrolments;
 pub mod error;
+pub mod exemptions;
 pub mod exports;
 pub mod feedback;
 pub mod health;
@@ -125,6 +126,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "positions", description = "Positions (jabatan) and their competency standards"),
         (name = "employees", description = "Civil servants (PNS and PPPK), CSV import"),
         (name = "assessments", description = "Assessed competency levels and the competency profile (gaps, JPM)"),
+        (name = "exemptions", description = "Exemptions from the yearly JP target (study leave, unpaid leave, …)"),
         (name = "me", description = "The signed-in employee's own records"),
         (name = "api-clients", description = "Machine clients of national and regional systems (admin)"),
         (name = "partners", description = "Partner organisations: universities, NGOs, agencies"),
@@ -173,6 +175,7 @@ where
             .configure(positions::routes::configure)
             .configure(employees::routes::configure)
             .configure(assessments::routes::configure)
+            .configure(exemptions::routes::configure)
             .configure(partners::routes::configure)
             .configure(trainers::routes::configure)
             .configure(trainings::routes::configure)

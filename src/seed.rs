@@ -25,6 +25,7 @@ pub struct SeedReport {
     pub positions: usize,
     pub employees: usize,
     pub assessments: usize,
+    pub exemptions: usize,
     pub partners: usize,
     pub trainers: usize,
     pub trainings: usize,
@@ -314,6 +315,9 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
         seed_partners(c, &mut report)
     })?;
     seed_employees(&mut conn, employees_wanted, &mut report)?;
+    load(&mut conn, Entity::Exemption, |c| {
+        seed_exemptions(c, &mut report)
+    })?;
     seed_trainers(&mut conn, &mut report)?;
     seed_trainings(&mut conn, employees_wanted, &mut report)?;
     seed_feedback(&mut conn, &mut report)?;
@@ -334,6 +338,77 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
         crate::db::analyze(&mut conn, table).map_err(err)?;
     }
     Ok(report)
+}
+
+/// Exemptions from the JP target, as a BKPSDM keeps them: the first employee is on study leave
+/// from August to October this year (and was on long leave last spring); about one in forty
+/// is on study leave for the first half of this year, one in ninety on maternity leave for
+/// three months. Only into an empty table, so a second run adds none.
+fn seed_exemptions(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {
+    use crate::db::schema::{employees, exemptions};
+    let already: i64 = exemptions::table.count().get_result(c.conn())?;
+    if already > 0 {
+        return Ok(());
+    }
+    let year = chrono::Utc::now().year();
+    let day = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d);
+    let ids: Vec<i64> = employees::table
+        .order(employees::id)
+        .select(employees::id)
+        .load(c.conn())?;
+    let mut rows = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let periods: Vec<(&str, Option<NaiveDate>, Option<NaiveDate>, &str)> = match i {
+            0 => vec![
+                (
+                    "long_leave",
+                    day(year - 1, 3, 1),
+                    day(year - 1, 5, 31),
+                    "Cuti besar",
+                ),
+                (
+                    "study_leave",
+                    day(year, 8, 1),
+                    day(year, 10, 31),
+                    "Tugas belajar S2 Universitas Bangka Belitung",
+                ),
+            ],
+            i if i % 40 == 39 => vec![(
+                "study_leave",
+                day(year, 1, 1),
+                day(year, 6, 30),
+                "Tugas belajar",
+            )],
+            i if i % 90 == 45 => vec![(
+                "maternity_leave",
+                day(year, 2, 1),
+                day(year, 4, 30),
+                "Cuti melahirkan",
+            )],
+            _ => continue,
+        };
+        for (kind, from, to, note) in periods {
+            let (Some(from), Some(to)) = (from, to) else {
+                continue;
+            };
+            let at = now();
+            rows.push((
+                exemptions::employee_id.eq(*id),
+                exemptions::kind.eq(kind),
+                exemptions::from_date.eq(from),
+                exemptions::to_date.eq(to),
+                exemptions::note.eq(Some(note)),
+                exemptions::created_at.eq(at),
+                exemptions::updated_at.eq(at),
+            ));
+        }
+    }
+    report.exemptions += rows.len();
+    for chunk in rows.chunks(1000) {
+        let insert = diesel::insert_into(exemptions::table).values(chunk.to_vec());
+        crate::execute_native!(c.conn(), insert)?;
+    }
+    Ok(())
 }
 
 fn unit_ids(conn: &mut AnyConnection) -> QueryResult<HashMap<String, i64>> {
@@ -593,6 +668,7 @@ fn seed_employees(
                     email: Some(format!("pegawai{index}@pangkalpinangkota.go.id")),
                     phone: None,
                     siasn_id: None,
+                    appointed_on: None,
                     active: true,
                 },
                 rng,

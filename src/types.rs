@@ -71,6 +71,7 @@ id_types! {
     EnrolmentId,
     UserId,
     ClientId,
+    ExemptionId,
 }
 
 /// A stored timestamp (UTC, `Timestamp` in both schemas), read and sent as RFC 3339 with `Z`.

@@ -174,6 +174,12 @@ operations! {
     MyEnrolments: "GET" "/api/v1/me/enrolments" => Roles(SIGNED_IN, None), Own;
     MyLearningRecord: "GET" "/api/v1/me/learning-record" => Roles(SIGNED_IN, None), Own;
 
+    ListExemptions: "GET" "/api/v1/employees/{id}/exemptions" => Roles(MANAGERS, Some(RecordsRead)), People;
+    CreateExemption: "POST" "/api/v1/employees/{id}/exemptions" => Roles(STAFF, None), Everything;
+    GetExemption: "GET" "/api/v1/exemptions/{id}" => Roles(MANAGERS, Some(RecordsRead)), People;
+    UpdateExemption: "PATCH" "/api/v1/exemptions/{id}" => Roles(STAFF, None), Everything;
+    DeleteExemption: "DELETE" "/api/v1/exemptions/{id}" => Roles(STAFF, None), Everything;
+
     ListPartners: "GET" "/api/v1/partners" => Roles(SIGNED_IN, Some(TrainingsRead)), Everything;
     CreatePartner: "POST" "/api/v1/partners" => Roles(STAFF, None), Everything;
     GetPartner: "GET" "/api/v1/partners/{id}" => Roles(SIGNED_IN, Some(TrainingsRead)), Everything;

@@ -82,6 +82,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        appointed_on -> Nullable<Date>,
     }
 }
 
@@ -335,6 +336,7 @@ diesel::table! {
 }
 
 diesel::joinable!(employees -> units (unit_id));
+diesel::joinable!(exemptions -> employees (employee_id));
 diesel::joinable!(employees -> positions (position_id));
 diesel::joinable!(positions -> units (unit_id));
 diesel::joinable!(position_standards -> positions (position_id));
@@ -375,7 +377,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    exemptions (id) {
+        id -> BigInt,
+        employee_id -> BigInt,
+        kind -> Text,
+        from_date -> Date,
+        to_date -> Date,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    exemptions,
     units,
     competencies,
     positions,

@@ -6,7 +6,9 @@ use actix_web::http::header;
 use actix_web::{post, web, HttpRequest};
 use diesel::prelude::*;
 
-use super::model::{AsnType, Employee, EmployeeInput, ImportParams, ImportResult};
+use super::model::{
+    default_appointment, AsnType, Employee, EmployeeInput, ImportParams, ImportResult,
+};
 use super::queries;
 use crate::aggregates::{self, Change};
 use crate::audit::{Action, Entity};
@@ -30,21 +32,27 @@ pub const COLUMNS: [&str; 8] = [
     "email",
     "phone",
 ];
+/// Columns a file may add; a file that has one owns it for the employees it names.
+pub const OPTIONAL_COLUMNS: [&str; 2] = ["siasn_id", "appointed_on"];
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// Enough to fix a file by; a file with more problems is answered with the first ones.
 const MAX_REPORTED: usize = 1000;
 
-/// One data row as written in the file, with its 1-based row number (the header is row 1).
+fn all_columns() -> impl Iterator<Item = &'static str> {
+    COLUMNS.iter().chain(OPTIONAL_COLUMNS.iter()).copied()
+}
+
+/// One data row as written in the file, with its 1-based row number (the header is row 1):
+/// a cell per column of [`all_columns`], empty for an optional column the file lacks.
 struct Row {
     number: usize,
-    cells: [String; 8],
+    cells: Vec<String>,
 }
 
 impl Row {
     fn cell(&self, column: &str) -> &str {
-        COLUMNS
-            .iter()
-            .position(|c| *c == column)
+        all_columns()
+            .position(|c| c == column)
             .map(|i| self.cells[i].as_str())
             .unwrap_or("")
     }
@@ -52,6 +60,12 @@ impl Row {
     fn optional(&self, column: &str) -> Option<String> {
         Some(self.cell(column).to_string()).filter(|s| !s.is_empty())
     }
+}
+
+/// The rows of a file, and which optional columns it has.
+struct Parsed {
+    rows: Vec<Row>,
+    owns: Vec<&'static str>,
 }
 
 struct Errors(Vec<RowError>);
@@ -68,7 +82,11 @@ impl Errors {
     }
 }
 
-fn parse(bytes: &[u8], errors: &mut Errors) -> Vec<Row> {
+fn parse(bytes: &[u8], errors: &mut Errors) -> Parsed {
+    let mut parsed = Parsed {
+        rows: Vec::new(),
+        owns: Vec::new(),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .trim(csv::Trim::All)
@@ -80,40 +98,50 @@ fn parse(bytes: &[u8], errors: &mut Errors) -> Vec<Row> {
             .collect(),
         Err(e) => {
             errors.add(1, "header", format!("cannot read the header: {e}"));
-            return Vec::new();
+            return parsed;
         }
     };
-    let mut index = [0usize; 8];
-    for (i, column) in COLUMNS.iter().enumerate() {
-        match header.iter().position(|h| h == column) {
-            Some(at) => index[i] = at,
-            None => errors.add(1, column, "column missing from the header"),
+    let mut index: Vec<Option<usize>> = Vec::new();
+    for column in all_columns() {
+        let at = header.iter().position(|h| h == column);
+        match at {
+            None if COLUMNS.contains(&column) => {
+                errors.add(1, column, "column missing from the header")
+            }
+            Some(_) if OPTIONAL_COLUMNS.contains(&column) => parsed.owns.push(column),
+            _ => {}
         }
+        index.push(at);
     }
-    for extra in header.iter().filter(|h| !COLUMNS.contains(&h.as_str())) {
+    for extra in header
+        .iter()
+        .filter(|h| !all_columns().any(|c| c == h.as_str()))
+    {
         errors.add(1, extra, "unknown column");
     }
     if !errors.0.is_empty() {
-        return Vec::new();
+        return parsed;
     }
-    let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let number = i + 2;
         match record {
             Ok(record) => {
-                let cells = index.map(|at| record.get(at).unwrap_or("").to_string());
+                let cells: Vec<String> = index
+                    .iter()
+                    .map(|at| at.and_then(|at| record.get(at)).unwrap_or("").to_string())
+                    .collect();
                 if cells.iter().any(|c| c.contains('\0')) {
                     errors.add(number, "row", "must not contain NUL bytes");
                 }
-                rows.push(Row { number, cells });
+                parsed.rows.push(Row { number, cells });
             }
             Err(e) => errors.add(number, "row", format!("unreadable row: {e}")),
         }
     }
-    if rows.is_empty() && errors.0.is_empty() {
+    if parsed.rows.is_empty() && errors.0.is_empty() {
         errors.add(1, "body", "the file holds no rows");
     }
-    rows
+    parsed
 }
 
 /// Reference data the rows name: unit codes and position names.
@@ -224,6 +252,27 @@ fn check_row(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Option<Employee
         },
         _ => None,
     };
+    let siasn_id = row.optional("siasn_id");
+    if siasn_id
+        .as_deref()
+        .is_some_and(|id| id.chars().count() > 64)
+    {
+        errors.add(n, "siasn_id", "must be at most 64 characters long");
+    }
+    let appointed_on = match row.optional("appointed_on") {
+        None => None,
+        Some(day) => match day.parse::<chrono::NaiveDate>() {
+            Ok(day) if crate::types::date_in_range(&day).is_ok() => Some(day),
+            _ => {
+                errors.add(
+                    n,
+                    "appointed_on",
+                    "must be a date (YYYY-MM-DD) in the years 1900 to 2999",
+                );
+                None
+            }
+        },
+    };
     if errors.0.len() > before {
         return None;
     }
@@ -238,7 +287,8 @@ fn check_row(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Option<Employee
         unit_id: unit?,
         email,
         phone,
-        siasn_id: None,
+        siasn_id,
+        appointed_on,
         active: true,
     })
 }
@@ -264,7 +314,8 @@ impl Plan {
 
 /// Checks every row against the reference data and the employees already stored; any bad row
 /// fails the whole file.
-fn plan(conn: &mut AnyConnection, rows: &[Row]) -> ApiResult<Plan> {
+fn plan(conn: &mut AnyConnection, file: &Parsed) -> ApiResult<Plan> {
+    let rows = &file.rows;
     let lookup = Lookup::load(conn)?;
     let mut errors = Errors(Vec::new());
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
@@ -295,7 +346,8 @@ fn plan(conn: &mut AnyConnection, rows: &[Row]) -> ApiResult<Plan> {
         match existing.get(&fields.nip) {
             None => plan.new.push(fields),
             Some(current) => {
-                // The file owns these columns; titles, SIASN id and the active flag stay as they are.
+                // The file owns these columns (and the optional ones it has); titles and the
+                // active flag stay as they are.
                 let mut merged = current.clone();
                 merged.name = fields.name;
                 merged.asn_type = fields.asn_type;
@@ -304,6 +356,15 @@ fn plan(conn: &mut AnyConnection, rows: &[Row]) -> ApiResult<Plan> {
                 merged.position_id = fields.position_id;
                 merged.email = fields.email;
                 merged.phone = fields.phone;
+                if file.owns.contains(&"siasn_id") {
+                    merged.siasn_id = fields.siasn_id;
+                }
+                if file.owns.contains(&"appointed_on") {
+                    merged.appointed_on = fields.appointed_on;
+                }
+                merged.appointed_on = merged
+                    .appointed_on
+                    .or_else(|| default_appointment(merged.asn_type, &merged.nip));
                 if merged == *current {
                     plan.unchanged += 1;
                 } else {
@@ -316,14 +377,18 @@ fn plan(conn: &mut AnyConnection, rows: &[Row]) -> ApiResult<Plan> {
 }
 
 /// Plans and writes the import in the write transaction, the matched employees locked first.
-fn import(tx: &mut Tx, rows: &[Row]) -> ApiResult<ImportResult> {
-    let nips: Vec<String> = rows.iter().map(|r| r.cell("nip").to_string()).collect();
+fn import(tx: &mut Tx, file: &Parsed) -> ApiResult<ImportResult> {
+    let nips: Vec<String> = file
+        .rows
+        .iter()
+        .map(|r| r.cell("nip").to_string())
+        .collect();
     let matched: Vec<i64> = queries::by_nips(tx, &nips)?
         .values()
         .map(|e| e.id.0)
         .collect();
     tx.lock(Entity::Employee, &matched)?;
-    let plan = plan(tx, rows)?;
+    let plan = plan(tx, file)?;
     let grew = plan.new.len() > 1000;
     queries::create_many(tx, &plan.new)?;
     if grew {
@@ -339,10 +404,12 @@ fn import(tx: &mut Tx, rows: &[Row]) -> ApiResult<ImportResult> {
 
 /// Import employees from CSV (admin, operator, clients with `employees:write`).
 ///
-/// Header: `nip,name,asn_type,rank_grade,unit_code,position_name,email,phone`; RFC 4180 quoting;
-/// at most 10 MiB. All-or-nothing: any bad row answers 422 with `errors: [{row, field, message}]`
-/// (row 1 is the header) and nothing is written. Rows are matched on NIP: new ones are created,
-/// known ones updated (titles, SIASN id and `active` are kept). `dry_run=true` only validates.
+/// Header: `nip,name,asn_type,rank_grade,unit_code,position_name,email,phone`, optionally also
+/// `siasn_id` and `appointed_on` (YYYY-MM-DD; a PNS without one gets the first day of the CPNS
+/// month in the NIP); RFC 4180 quoting; at most 10 MiB. All-or-nothing: any bad row answers 422
+/// with `errors: [{row, field, message}]` (row 1 is the header) and nothing is written. Rows
+/// are matched on NIP: new ones are created, known ones updated (titles, `active`, and an
+/// optional column the file lacks are kept). `dry_run=true` only validates.
 #[utoipa::path(
     tag = "employees",
     params(ImportParams),
@@ -394,14 +461,14 @@ pub async fn import_employees(
     }
     let bytes = crate::web::read_body(payload, MAX_BYTES, "the file is larger than 10 MiB").await?;
     let mut errors = Errors(Vec::new());
-    let rows = parse(&bytes, &mut errors);
+    let file = parse(&bytes, &mut errors);
     if !errors.0.is_empty() {
         return Err(ApiError::InvalidRows(errors.0));
     }
     let result = if params.dry_run {
-        db(&state.pool, move |c| Ok(plan(c, &rows)?.result(true))).await?
+        db(&state.pool, move |c| Ok(plan(c, &file)?.result(true))).await?
     } else {
-        w.run(move |tx| import(tx, &rows)).await?
+        w.run(move |tx| import(tx, &file)).await?
     };
     Ok(web::Json(result))
 }

@@ -1,3 +1,4 @@
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -34,6 +35,8 @@ pub struct Employee {
     pub phone: Option<String>,
     /// The person's id in SIASN (BKN), when known.
     pub siasn_id: Option<String>,
+    /// The appointment date (TMT), from which the JP target holds.
+    pub appointed_on: Option<NaiveDate>,
     pub active: bool,
     #[diesel(skip_update)]
     pub version: i64,
@@ -58,7 +61,7 @@ fn identity_rules(e: &EmployeeInput) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "identity_rules", skip_on_field_errors = false))]
 #[diesel(table_name = employees, treat_none_as_null = true)]
-#[schema(example = json!({"nip": "199005142019031003", "name": "Rina Marlina", "front_title": null, "back_title": "S.E.", "asn_type": "pns", "rank_grade": "III/a", "position_id": 1, "unit_id": 1, "email": "rina.marlina@pangkalpinangkota.go.id", "phone": "+62 812 7100 2345", "siasn_id": null, "active": true}))]
+#[schema(example = json!({"nip": "199005142019031003", "name": "Rina Marlina", "front_title": null, "back_title": "S.E.", "asn_type": "pns", "rank_grade": "III/a", "position_id": 1, "unit_id": 1, "email": "rina.marlina@pangkalpinangkota.go.id", "phone": "+62 812 7100 2345", "siasn_id": null, "appointed_on": "2019-03-01", "active": true}))]
 pub struct EmployeeInput {
     /// 18 digits; for a PNS chars 1-8 are the birth date, 9-14 the CPNS month, 15 the sex (1/2).
     #[schema(
@@ -103,9 +106,34 @@ pub struct EmployeeInput {
     #[schema(min_length = 1, max_length = 64)]
     #[validate(length(min = 1, max = 64))]
     pub siasn_id: Option<String>,
+    /// The appointment date (TMT): the JP target is pro-rated from it. For a PNS it defaults to
+    /// the first day of the CPNS month in the NIP.
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
+    pub appointed_on: Option<NaiveDate>,
     #[serde(default = "crate::rules::yes")]
     #[schema(default = true)]
     pub active: bool,
+}
+
+/// The appointment date (TMT) of an employee who gives none: for a PNS the first day of the
+/// CPNS month in the NIP; unknown for PPPK.
+pub fn default_appointment(asn_type: AsnType, nip: &str) -> Option<NaiveDate> {
+    match asn_type {
+        AsnType::Pns => super::nip::cpns_month(nip),
+        AsnType::Pppk => None,
+    }
+}
+
+impl EmployeeInput {
+    /// As stored: without an appointment date, the default one.
+    pub fn with_defaults(&self) -> EmployeeInput {
+        let mut e = self.clone();
+        e.appointed_on = e
+            .appointed_on
+            .or_else(|| default_appointment(e.asn_type, &e.nip));
+        e
+    }
 }
 
 crate::patch_schema!(

@@ -32,12 +32,10 @@ pub fn problem(nip: &str, asn_type: AsnType, today: NaiveDate) -> Option<String>
     if asn_type != AsnType::Pns {
         return None;
     }
-    let year: i32 = nip[8..12].parse().unwrap_or(0);
-    let month: u32 = nip[12..14].parse().unwrap_or(0);
-    let Some(cpns) = NaiveDate::from_ymd_opt(year, month, 1) else {
+    let Some(cpns) = cpns_month(nip) else {
         return Some("characters 9-14 must be a real CPNS appointment month (YYYYMM)".into());
     };
-    if (year, month) < (birth.year() + MIN_AGE, birth.month()) {
+    if (cpns.year(), cpns.month()) < (birth.year() + MIN_AGE, birth.month()) {
         return Some(format!(
             "characters 9-14 (CPNS month) must be at least {MIN_AGE} years after the birth date"
         ));
@@ -52,6 +50,14 @@ pub fn problem(nip: &str, asn_type: AsnType, today: NaiveDate) -> Option<String>
         return Some("characters 16-18 (sequence) start at 001".into());
     }
     None
+}
+
+/// The first day of the CPNS month a PNS's NIP names (characters 9-14), if it is a real month:
+/// the default appointment date (TMT).
+pub fn cpns_month(nip: &str) -> Option<NaiveDate> {
+    let year: i32 = nip.get(8..12)?.parse().ok()?;
+    let month: u32 = nip.get(12..14)?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, 1)
 }
 
 /// The PPPK grades (Perpres 98/2020), in order.

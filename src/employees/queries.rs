@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
 
 use super::model::{Employee, EmployeeFilter, EmployeeInput};
 use crate::aggregates::{self, Change};
@@ -82,7 +82,8 @@ fn check(conn: &mut AnyConnection, e: &EmployeeInput, id: Option<EmployeeId>) ->
 
 pub fn create(tx: &mut Tx, e: &EmployeeInput) -> ApiResult<EmployeeId> {
     check(tx, e, None)?;
-    let id = crate::insert_new!(tx, employees, e)?;
+    let stored = e.with_defaults();
+    let id = crate::insert_new!(tx, employees, &stored)?;
     aggregates::after(
         tx,
         Change::Employees {
@@ -97,7 +98,7 @@ pub fn update(tx: &mut Tx, current: &Employee, e: &EmployeeInput) -> ApiResult<(
     check(tx, e, Some(current.id))?;
     let before = aggregates::group_of(tx, current.id)?;
     diesel::update(employees::table.find(current.id))
-        .set(e)
+        .set(&e.with_defaults())
         .execute(tx.conn())?;
     aggregates::after(
         tx,
@@ -109,12 +110,17 @@ pub fn update(tx: &mut Tx, current: &Employee, e: &EmployeeInput) -> ApiResult<(
     Ok(())
 }
 
-/// An employee with an account or an assessment history is kept (409): deactivate instead.
+/// An employee with an account, an assessment history or exemptions is kept (409): deactivate
+/// instead.
 pub fn delete(tx: &mut Tx, current: &Employee) -> ApiResult<()> {
     let uses = refs::uses(
         tx,
         current.id.0,
-        &[("users", "employee_id"), ("assessments", "employee_id")],
+        &[
+            ("users", "employee_id"),
+            ("assessments", "employee_id"),
+            ("exemptions", "employee_id"),
+        ],
     )?;
     if uses.iter().any(|&n| n > 0) {
         return Err(ApiError::conflict(
@@ -161,6 +167,7 @@ pub fn by_nips(
 pub fn create_many(tx: &mut Tx, rows: &[EmployeeInput]) -> QueryResult<usize> {
     let at = now();
     let mut n = 0;
+    let rows: Vec<EmployeeInput> = rows.iter().map(EmployeeInput::with_defaults).collect();
     for chunk in rows.chunks(500) {
         let values: Vec<_> = chunk
             .iter()
@@ -180,7 +187,7 @@ pub fn create_many(tx: &mut Tx, rows: &[EmployeeInput]) -> QueryResult<usize> {
 }
 
 /// The columns a whole-employee update writes, in the order [`update_many`] binds them.
-const WRITTEN: [(&str, &str); 12] = [
+const WRITTEN: [(&str, &str); 13] = [
     ("nip", "TEXT"),
     ("name", "TEXT"),
     ("front_title", "TEXT"),
@@ -192,6 +199,7 @@ const WRITTEN: [(&str, &str); 12] = [
     ("email", "TEXT"),
     ("phone", "TEXT"),
     ("siasn_id", "TEXT"),
+    ("appointed_on", "DATE"),
     ("active", "BOOLEAN"),
 ];
 
@@ -257,6 +265,7 @@ pub fn update_many(tx: &mut Tx, rows: &[Employee]) -> ApiResult<usize> {
                 .bind::<Nullable<Text>, _>(e.email.clone())
                 .bind::<Nullable<Text>, _>(e.phone.clone())
                 .bind::<Nullable<Text>, _>(e.siasn_id.clone())
+                .bind::<Nullable<Date>, _>(e.appointed_on)
                 .bind::<Bool, _>(e.active)
                 .bind::<Timestamp, _>(at);
         }

@@ -18,6 +18,6 @@ crate::resource_routes! {
     create create_employee: CreateEmployee(EmployeeInput => Employee);
     /// Change an employee (admin, operator, clients with `employees:write`).
     update update_employee: UpdateEmployee(EmployeeInput, EmployeePatch => Employee);
-    /// Delete an employee (admin, operator). One with an account or assessment history answers 409: deactivate instead.
+    /// Delete an employee (admin, operator). One with an account, assessment history or exemptions answers 409: deactivate instead.
     delete delete_employee: DeleteEmployee;
 }

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::schema::enrolments;
+use crate::employees::model::AsnType;
 use crate::trainings::model::Form;
 use crate::types::{EmployeeId, EnrolmentId, TrainingId, UnitId, UtcTime};
 
@@ -176,14 +177,26 @@ pub struct LearningItem {
     pub certificate_number: Option<String>,
 }
 
-/// An employee's year of learning against the JP target.
+/// An employee's year of learning against the JP target they are held to (API.md "Learning
+/// record rules").
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LearningRecord {
     pub employee_id: EmployeeId,
+    pub asn_type: AsnType,
     pub year: i32,
     /// JP credited by completions whose `completed_on` is in the year.
     pub jp_total: i64,
-    pub jp_target: i32,
+    /// The full-year minimum: `jp_target` for PNS, `jp_target_pppk` (null: none) for PPPK.
+    pub jp_target: Option<i32>,
+    /// The minimum pro-rated by `months_active`: ceil(`jp_target` × `months_active` / 12); 0
+    /// without a minimum.
+    pub jp_target_effective: i32,
+    /// The months of the year on or after `appointed_on` not wholly inside exemptions.
+    pub months_active: i32,
+    /// PPPK: the most JP a year (`jp_cap_pppk`); null for PNS.
+    pub jp_cap: Option<i32>,
+    pub over_cap: bool,
+    /// `jp_total` ≥ `jp_target_effective`.
     pub compliant: bool,
     pub items: Vec<LearningItem>,
 }

@@ -17,6 +17,7 @@ use crate::db::AnyConnection;
 use crate::error::{
     ActionErrors, ApiError, ApiResult, CreateErrors, FieldErrors, ReadErrors, WriteErrors,
 };
+use crate::exemptions::target::Target;
 use crate::settings::model::Settings;
 use crate::trainings::model::{Training, TrainingStatus};
 use crate::trainings::queries::Trainings;
@@ -355,15 +356,31 @@ pub async fn list_my_enrolments(
     Ok(paginated(&req, &page, total, rows))
 }
 
+/// The first and last day of `year`.
+fn year_days(year: i32) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    Some((
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1)?,
+        chrono::NaiveDate::from_ymd_opt(year, 12, 31)?,
+    ))
+}
+
 fn learning_record(
     conn: &mut AnyConnection,
     caller: &Caller,
     employee_id: EmployeeId,
     year: Option<i32>,
 ) -> ApiResult<LearningRecord> {
-    crate::employees::access::visible(conn, caller, employee_id)?;
+    let employee = crate::employees::access::visible(conn, caller, employee_id)?;
     let year = year.unwrap_or_else(|| chrono::Utc::now().year());
     let settings = crate::settings::queries::get(conn)?;
+    let exemptions = match year_days(year) {
+        Some((first, last)) => {
+            crate::exemptions::queries::periods(conn, Some(&[employee_id]), first, last)?
+                .remove(&employee_id)
+                .unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
     let rows = queries::learning_record(conn, employee_id, year)?;
     let mut jp_total = 0i64;
     let items = rows
@@ -391,12 +408,25 @@ fn learning_record(
             }
         })
         .collect();
+    let standing = Target::of(
+        &settings,
+        employee.asn_type,
+        employee.appointed_on,
+        &exemptions,
+        year,
+    )
+    .standing(jp_total);
     Ok(LearningRecord {
         employee_id,
+        asn_type: employee.asn_type,
         year,
         jp_total,
-        jp_target: settings.jp_target,
-        compliant: jp_total >= i64::from(settings.jp_target),
+        jp_target: standing.target.jp_target,
+        jp_target_effective: standing.target.effective,
+        months_active: standing.target.months_active,
+        jp_cap: standing.target.cap,
+        over_cap: standing.over_cap,
+        compliant: standing.compliant,
         items,
     })
 }

@@ -1,6 +1,9 @@
 //! The reports that tell the city where to act. Every figure is an SQL aggregate (GROUP BY) over
-//! the filtered rows; Rust only divides and shapes. JSON by default, CSV on request.
+//! the filtered rows, and Rust divides and shapes — except JP compliance (`compliance`), where
+//! each person's target depends on their own dates and exemptions. JSON by default, CSV on
+//! request.
 
+pub mod compliance;
 pub mod model;
 pub mod queries;
 pub mod routes;

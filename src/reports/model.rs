@@ -84,16 +84,28 @@ pub struct LearningOutcome {
     pub pass_rate: Option<f64>,
 }
 
+/// A unit with the totals of its whole subtree (the unit and all its sub-units).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct UnitCompliance {
     pub unit_id: i64,
     pub unit_name: String,
+    pub parent_id: Option<i64>,
+    /// 1 for a top-level unit (an OPD), 2 for its sub-units, …
+    pub level: i32,
+    /// Active PNS, measured against their effective target.
     pub employees: i64,
     pub compliant: i64,
+    /// compliant / employees.
     pub compliance_rate: Option<f64>,
+    /// Mean JP of the PNS.
     pub jp_mean: Option<f64>,
+    /// Active PPPK, counted apart: held to a cap, not (unless set) to a minimum.
+    pub pppk_employees: i64,
+    /// PPPK beyond `jp_cap_pppk`.
+    pub pppk_over_cap: i64,
 }
 
+/// Someone below their effective target: PNS, and PPPK when `jp_target_pppk` is set.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BelowTarget {
     pub employee_id: i64,
@@ -101,12 +113,15 @@ pub struct BelowTarget {
     pub name: String,
     pub unit_id: i64,
     pub jp_total: i64,
+    pub jp_target_effective: i32,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct JpCompliance {
     pub year: i32,
+    /// The full-year PNS target (`jp_target`); each person's own is in `below_target`.
     pub jp_target: i32,
+    /// Units in tree order, each with its subtree's totals.
     pub units: Vec<UnitCompliance>,
     pub below_target: Vec<BelowTarget>,
 }

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Double, Nullable, Text};
 
 use crate::db::AnyConnection;
+use crate::employees::model::AsnType;
 
 /// What a report looks at: trainings ending in a period, people in a set of units.
 #[derive(Debug, Clone, Default)]
@@ -369,39 +370,9 @@ fn jp_per_employee(s: &Scope) -> String {
     )
 }
 
+/// An active employee in scope, with their JP of the period.
 #[derive(Debug, QueryableByName)]
-pub struct UnitComplianceRow {
-    #[diesel(sql_type = BigInt)]
-    pub unit_id: i64,
-    #[diesel(sql_type = Text)]
-    pub unit_name: String,
-    #[diesel(sql_type = BigInt)]
-    pub employees: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub compliant: Option<i64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    pub jp_mean: Option<f64>,
-}
-
-pub fn compliance_by_unit(
-    conn: &mut AnyConnection,
-    s: &Scope,
-    target: i32,
-) -> QueryResult<Vec<UnitComplianceRow>> {
-    let sql = format!(
-        "SELECT u.id AS unit_id, u.name AS unit_name, COUNT(*) AS employees, \
-         SUM(CASE WHEN COALESCE(j.jp, 0) >= {target} THEN 1 ELSE 0 END) AS compliant, \
-         AVG(CAST(COALESCE(j.jp, 0) AS DOUBLE PRECISION)) AS jp_mean \
-         FROM employees e JOIN units u ON u.id = e.unit_id LEFT JOIN {} j ON j.employee_id = e.id \
-         WHERE e.active = TRUE{} GROUP BY u.id, u.name ORDER BY u.name",
-        jp_per_employee(s),
-        s.units("e.unit_id")
-    );
-    diesel::sql_query(sql).load(conn)
-}
-
-#[derive(Debug, QueryableByName)]
-pub struct BelowTargetRow {
+pub struct PersonJpRow {
     #[diesel(sql_type = BigInt)]
     pub employee_id: i64,
     #[diesel(sql_type = Text)]
@@ -410,24 +381,43 @@ pub struct BelowTargetRow {
     pub name: String,
     #[diesel(sql_type = BigInt)]
     pub unit_id: i64,
+    #[diesel(sql_type = Text)]
+    pub asn_type: AsnType,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub appointed_on: Option<NaiveDate>,
     #[diesel(sql_type = BigInt)]
     pub jp_total: i64,
 }
 
-pub fn below_target(
-    conn: &mut AnyConnection,
-    s: &Scope,
-    target: i32,
-) -> QueryResult<Vec<BelowTargetRow>> {
+/// The active employees in scope and the JP each was credited in the period.
+pub fn people_jp(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<PersonJpRow>> {
     let sql = format!(
         "SELECT e.id AS employee_id, e.nip AS nip, e.name AS name, e.unit_id AS unit_id, \
+         e.asn_type AS asn_type, e.appointed_on AS appointed_on, \
          CAST(COALESCE(j.jp, 0) AS BIGINT) AS jp_total \
          FROM employees e LEFT JOIN {} j ON j.employee_id = e.id \
-         WHERE e.active = TRUE AND COALESCE(j.jp, 0) < {target}{} ORDER BY jp_total, e.name, e.id",
+         WHERE e.active = TRUE{} ORDER BY e.id",
         jp_per_employee(s),
         s.units("e.unit_id")
     );
     diesel::sql_query(sql).load(conn)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct UnitRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub parent_id: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub active: bool,
+}
+
+/// Every unit, by name (the tree is put together by the caller).
+pub fn units(conn: &mut AnyConnection) -> QueryResult<Vec<UnitRow>> {
+    diesel::sql_query("SELECT id, name, parent_id, active FROM units ORDER BY name, id").load(conn)
 }
 
 /// Per competency of the standards in scope: `assessed`, `below` (under the required level) and

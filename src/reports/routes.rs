@@ -15,11 +15,11 @@ use crate::web::csv::{csv_response, wants_csv, CsvRow};
 use crate::web::{db, ValidQuery};
 use crate::AppState;
 
-fn round(x: f64) -> f64 {
+pub(super) fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-fn ratio(a: i64, b: i64) -> Option<f64> {
+pub(super) fn ratio(a: i64, b: i64) -> Option<f64> {
     (b > 0).then(|| round(a as f64 / b as f64))
 }
 
@@ -247,37 +247,6 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
         .collect())
 }
 
-fn compliance(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCompliance> {
-    let target = crate::settings::queries::get(conn)?.jp_target;
-    let units = queries::compliance_by_unit(conn, s, target)?
-        .into_iter()
-        .map(|r| UnitCompliance {
-            unit_id: r.unit_id,
-            unit_name: r.unit_name,
-            employees: r.employees,
-            compliant: r.compliant.unwrap_or(0),
-            compliance_rate: ratio(r.compliant.unwrap_or(0), r.employees),
-            jp_mean: r.jp_mean.map(round),
-        })
-        .collect();
-    let below_target = queries::below_target(conn, s, target)?
-        .into_iter()
-        .map(|r| BelowTarget {
-            employee_id: r.employee_id,
-            nip: r.nip,
-            name: r.name,
-            unit_id: r.unit_id,
-            jp_total: r.jp_total,
-        })
-        .collect();
-    Ok(JpCompliance {
-        year,
-        jp_target: target,
-        units,
-        below_target,
-    })
-}
-
 struct Evaluation;
 impl ListReport for Evaluation {
     const NAME: &'static str = "training-evaluation";
@@ -332,7 +301,7 @@ impl Report for Compliance {
     type Body = JpCompliance;
     type Row = BelowTarget;
     fn build(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCompliance> {
-        compliance(conn, s, year)
+        super::compliance::report(conn, s, year)
     }
     fn rows(body: &JpCompliance) -> &[BelowTarget] {
         &body.below_target
@@ -527,10 +496,8 @@ impl Report for Totals {
             by_status.insert(row.status, row.n);
         }
         let settings = crate::settings::queries::get(c)?;
-        let units = queries::compliance_by_unit(c, s, settings.jp_target)?;
-        let (employees, compliant) = units.iter().fold((0, 0), |(e, k), u| {
-            (e + u.employees, k + u.compliant.unwrap_or(0))
-        });
+        let (compliant, employees) =
+            super::compliance::totals(&super::compliance::people(c, s, year)?);
         Ok(Summary {
             year,
             employees: t.employees,

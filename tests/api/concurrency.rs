@@ -75,6 +75,14 @@ async fn resources<S: TestApp>(app: &S, ctx: &Ctx, admin: &str) -> Vec<(String, 
         json!({"name": "SIASN", "scopes": ["records:read"]}),
     )
     .await;
+    let exemption = post(
+        app,
+        &format!("/api/v1/employees/{employee}/exemptions"),
+        admin,
+        json!({"kind": "study_leave", "from": "2026-08-01", "to": "2026-10-31", "note": "Tugas belajar 0"}),
+    )
+    .await;
+    exemption.expect(201);
     let name = |n: i64| json!({ "name": format!("Name {n}") });
     vec![
         (format!("/api/v1/units/{unit}"), name(0)),
@@ -89,6 +97,10 @@ async fn resources<S: TestApp>(app: &S, ctx: &Ctx, admin: &str) -> Vec<(String, 
             json!({"attendance_percent": 50}),
         ),
         (user, json!({"display_name": "Racer 0"})),
+        (
+            format!("/api/v1/exemptions/{}", exemption.body["id"]),
+            json!({"note": "Tugas belajar 0"}),
+        ),
         (client, name(0)),
         (
             "/api/v1/settings".to_string(),
@@ -115,7 +127,7 @@ async fn concurrent_patches(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
     let table = resources(&app, ctx, &admin).await;
-    assert_eq!(table.len(), 11, "every mutable resource");
+    assert_eq!(table.len(), 12, "every mutable resource");
     for (path, body) in &table {
         let before = get(&app, path, &admin).await;
         before.expect(200);

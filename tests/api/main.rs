@@ -17,5 +17,6 @@ mod people;
 mod race;
 mod seed;
 mod settings_audit;
+mod targets;
 mod trainings;
 mod users;

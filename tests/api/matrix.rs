@@ -61,6 +61,7 @@ fn concrete(method: &str, path: &str, ids: &Ids) -> String {
         Some("enrolments") => ids.enrolment_a,
         Some("units") => ids.unit_a,
         Some("positions") => ids.position,
+        Some("exemptions") => ids.exemption_a,
         _ => 999_999,
     };
     path.replace("{id}", &id.to_string())
@@ -99,6 +100,9 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         "/api/v1/employees/{id}/assessments" => {
             json!({"competency_id": ids.competency, "level": 3, "assessed_on": "2026-01-05", "method": "supervisor"})
         }
+        "/api/v1/employees/{id}/exemptions" => {
+            json!({"kind": "study_leave", "from": "2026-08-01", "to": "2026-10-31"})
+        }
         "/api/v1/partners" => json!({"name": "Matrix", "kind": "ngo"}),
         "/api/v1/trainers" => json!({"name": "Matrix", "kind": "external"}),
         "/api/v1/trainings" => {
@@ -122,6 +126,7 @@ struct Ids {
     enrolment_a: i64,
     position: i64,
     competency: i64,
+    exemption_a: i64,
 }
 
 async fn matrix(ctx: &Ctx) {
@@ -203,6 +208,16 @@ async fn matrix(ctx: &Ctx) {
     .body["id"]
         .as_i64()
         .unwrap();
+    let exemption_a = post(
+        &app,
+        &format!("/api/v1/employees/{employee_a}/exemptions"),
+        &admin,
+        json!({"kind": "study_leave", "from": "2026-08-01", "to": "2026-10-31"}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
     let ids = Ids {
         unit_a,
         employee_a,
@@ -210,6 +225,7 @@ async fn matrix(ctx: &Ctx) {
         enrolment_a,
         position,
         competency,
+        exemption_a,
     };
     let employee = user_with_role(
         &app,
@@ -317,9 +333,12 @@ async fn matrix(ctx: &Ctx) {
         .filter(|r| r.sees == Sees::People && r.method == "GET" && r.path.contains("{id}"))
         .filter(|r| !r.path.starts_with("/api/v1/trainings/"))
         .collect();
-    assert_eq!(people.len(), 5, "{people:?}");
-    for token in [&manager, &employee] {
-        for rule in &people {
+    assert_eq!(people.len(), 7, "{people:?}");
+    for (token, who) in [(&manager, Manager), (&employee, Employee)] {
+        for rule in people
+            .iter()
+            .filter(|r| admitted(r).is_some_and(|w| w.contains(&who)))
+        {
             let uri = concrete(rule.method, rule.path, &ids);
             get(&app, &uri, token).await.problem(404, "not_found");
         }

@@ -178,7 +178,8 @@ struct Jp {
 /// Migration 11: the completed enrolment of a cancelled training is withdrawn without JP, an
 /// audit row says what it was, and the kept yearly JP are rebuilt to count only the held
 /// training; the held training's completion is untouched, and migration 13 dates it on its
-/// training's end date.
+/// training's end date; migration 14 gives the PNS the first day of their CPNS month as
+/// appointment date.
 fn cancelled_withdrawn(backend: Backend) {
     let db = TestDb::new(backend);
     let mut conn = ConnectionManager::new(db.url.clone())
@@ -243,6 +244,16 @@ fn cancelled_withdrawn(backend: Backend) {
     assert_eq!(
         jp.iter().map(|r| r.jp).collect::<Vec<_>>(),
         vec![8],
+        "{backend:?}"
+    );
+    // Migration 14: a PNS's appointment date from the CPNS month of the NIP.
+    let appointed: Vec<Day> =
+        diesel::sql_query("SELECT CAST(appointed_on AS TEXT) AS day FROM employees")
+            .load(&mut conn)
+            .expect("appointment days");
+    assert_eq!(
+        appointed.into_iter().map(|d| d.day).collect::<Vec<_>>(),
+        vec![Some("2010-01-01".to_string())],
         "{backend:?}"
     );
     // Migration 13: the completion keeps counting on its training's end date.

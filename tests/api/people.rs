@@ -981,12 +981,62 @@ async fn import(ctx: &Ctx) {
         json!({"id": budi.body["id"], "nip": "198503102010011001", "name": "Rahman, Budi",
                "front_title": "Dr.", "back_title": "S.E.", "asn_type": "pns", "rank_grade": "III/c",
                "position_id": position, "unit_id": unit, "email": "budi@pangkalpinangkota.go.id",
-               "phone": "0812 3456 789", "siasn_id": "S-1", "active": false, "version": 2})
+               "phone": "0812 3456 789", "siasn_id": "S-1", "appointed_on": "2010-01-01",
+               "active": false, "version": 2})
     );
-    let r = send(&app, csv_request(&admin, good, "")).await;
+    let r = send(&app, csv_request(&admin, good.clone(), "")).await;
     assert_eq!(
         r.body,
         json!({"created": 0, "updated": 0, "unchanged": 3, "dry_run": false})
+    );
+
+    // The optional columns: a file that has them owns them; a PNS without a date gets the
+    // first day of the CPNS month in the NIP.
+    let mut with_ids = String::from(header.trim_end());
+    with_ids.push_str(",siasn_id,appointed_on\n");
+    for line in good.lines().skip(1) {
+        let extra = match line.starts_with("198503102010011001") {
+            true => "S-9,2011-04-01",
+            false => ",",
+        };
+        with_ids.push_str(&format!("{line},{extra}\n"));
+    }
+    let r = send(&app, csv_request(&admin, with_ids.clone(), "")).await;
+    r.expect(200);
+    let budi_now = get(
+        &app,
+        &format!("/api/v1/employees/{}", budi.body["id"]),
+        &admin,
+    )
+    .await;
+    assert_eq!(
+        (&budi_now.body["siasn_id"], &budi_now.body["appointed_on"]),
+        (&json!("S-9"), &json!("2011-04-01"))
+    );
+    let bad_day = with_ids.replace("2011-04-01", "2011-04-31");
+    let r = send(&app, csv_request(&admin, bad_day, "")).await;
+    r.problem(422, "validation_failed");
+    assert!(
+        r.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "appointed_on"),
+        "{}",
+        r.text
+    );
+    send(&app, csv_request(&admin, good.clone(), ""))
+        .await
+        .expect(200);
+    let kept = get(
+        &app,
+        &format!("/api/v1/employees/{}", budi.body["id"]),
+        &admin,
+    )
+    .await;
+    assert_eq!(
+        kept.body["appointed_on"], "2011-04-01",
+        "a file without the column keeps it"
     );
 
     // All or nothing: a bad last row leaves the table untouched.
@@ -1084,6 +1134,7 @@ async fn import(ctx: &Ctx) {
     .await
     .problem(401, "unauthorized");
     let log = get(&app, "/api/v1/audit-log?action=import", &admin).await;
-    assert_eq!(log.body["total"], 2, "one audit row per applied import");
+    // The two imports above, the one with the optional columns and the one after it.
+    assert_eq!(log.body["total"], 4, "one audit row per applied import");
 }
 on_each_backend!(employee_csv_import_all_or_nothing, import);

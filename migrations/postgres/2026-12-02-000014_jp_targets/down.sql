@@ -1,0 +1,2 @@
+DROP TABLE exemptions;
+ALTER TABLE employees DROP COLUMN appointed_on;

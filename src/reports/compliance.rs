@@ -1,0 +1,159 @@
+//! `jp-compliance` (and the summary's compliance rate): each person's year against the target
+//! they are held to (`exemptions::target`), then the totals of every unit's whole subtree, so
+//! an OPD's row includes its sub-units. PNS are measured against their effective target; PPPK
+//! are counted apart (how many, how many over the cap).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::model::{BelowTarget, JpCompliance, UnitCompliance};
+use super::queries::{self, Scope};
+use crate::db::AnyConnection;
+use crate::employees::model::AsnType;
+use crate::error::ApiResult;
+use crate::exemptions::target::{Standing, Target};
+use crate::types::EmployeeId;
+
+/// One person's year.
+pub struct Person {
+    pub row: queries::PersonJpRow,
+    pub standing: Standing,
+}
+
+/// The active people in scope with their standing in `year`.
+pub fn people(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<Vec<Person>> {
+    let settings = crate::settings::queries::get(conn)?;
+    let rows = queries::people_jp(conn, s)?;
+    let (Some(first), Some(last)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let ids: Option<Vec<EmployeeId>> = s
+        .units
+        .as_ref()
+        .map(|_| rows.iter().map(|r| EmployeeId(r.employee_id)).collect());
+    let exemptions = crate::exemptions::queries::periods(conn, ids.as_deref(), first, last)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let periods = exemptions
+                .get(&EmployeeId(row.employee_id))
+                .map_or(&[][..], Vec::as_slice);
+            let standing = Target::of(&settings, row.asn_type, row.appointed_on, periods, year)
+                .standing(row.jp_total);
+            Person { row, standing }
+        })
+        .collect())
+}
+
+/// Whether a person counts among `employees`/`compliant` (PNS) rather than apart (PPPK).
+fn measured(p: &Person) -> bool {
+    p.row.asn_type == AsnType::Pns
+}
+
+/// (compliant, measured) over these people: the summary's compliance rate.
+pub fn totals(people: &[Person]) -> (i64, i64) {
+    people
+        .iter()
+        .filter(|p| measured(p))
+        .fold((0, 0), |(k, n), p| {
+            (k + i64::from(p.standing.compliant), n + 1)
+        })
+}
+
+#[derive(Default, Clone, Copy)]
+struct Sums {
+    employees: i64,
+    compliant: i64,
+    jp: i64,
+    pppk: i64,
+    pppk_over_cap: i64,
+}
+
+pub fn report(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCompliance> {
+    let jp_target = crate::settings::queries::get(conn)?.jp_target;
+    let people = people(conn, s, year)?;
+    let units = queries::units(conn)?;
+    let parent: HashMap<i64, Option<i64>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
+    // Each person adds to their unit and to every unit above it.
+    let mut sums: HashMap<i64, Sums> = HashMap::new();
+    for p in &people {
+        let mut unit = Some(p.row.unit_id);
+        let mut hops: usize = 0;
+        while let Some(u) = unit.filter(|_| hops <= crate::units::model::MAX_DEPTH) {
+            let t = sums.entry(u).or_default();
+            if measured(p) {
+                t.employees += 1;
+                t.compliant += i64::from(p.standing.compliant);
+                t.jp += p.row.jp_total;
+            } else {
+                t.pppk += 1;
+                t.pppk_over_cap += i64::from(p.standing.over_cap);
+            }
+            unit = parent.get(&u).copied().flatten();
+            hops += 1;
+        }
+    }
+    let in_scope = |id: i64| s.units.as_ref().is_none_or(|ids| ids.contains(&id));
+    // Depth-first from the roots, children by name.
+    let mut children: HashMap<Option<i64>, Vec<&queries::UnitRow>> = HashMap::new();
+    for u in &units {
+        let parent = u.parent_id.filter(|p| parent.contains_key(p));
+        children.entry(parent).or_default().push(u);
+    }
+    let mut rows = Vec::new();
+    let mut stack: Vec<(&queries::UnitRow, i32)> = children
+        .get(&None)
+        .map(|roots| roots.iter().rev().map(|u| (*u, 1)).collect())
+        .unwrap_or_default();
+    while let Some((unit, level)) = stack.pop() {
+        if let Some(kids) = children.get(&Some(unit.id)) {
+            stack.extend(kids.iter().rev().map(|k| (*k, level + 1)));
+        }
+        let t = sums.get(&unit.id).copied().unwrap_or_default();
+        let counted = t.employees + t.pppk > 0;
+        if !in_scope(unit.id) || !(unit.active || counted) {
+            continue;
+        }
+        rows.push(UnitCompliance {
+            unit_id: unit.id,
+            unit_name: unit.name.clone(),
+            parent_id: unit.parent_id,
+            level,
+            employees: t.employees,
+            compliant: t.compliant,
+            compliance_rate: super::routes::ratio(t.compliant, t.employees),
+            jp_mean: (t.employees > 0)
+                .then(|| super::routes::round(t.jp as f64 / t.employees as f64)),
+            pppk_employees: t.pppk,
+            pppk_over_cap: t.pppk_over_cap,
+        });
+    }
+    let mut below: Vec<&Person> = people.iter().filter(|p| !p.standing.compliant).collect();
+    below.sort_by(|a, b| {
+        (a.row.jp_total, &a.row.name, a.row.employee_id).cmp(&(
+            b.row.jp_total,
+            &b.row.name,
+            b.row.employee_id,
+        ))
+    });
+    Ok(JpCompliance {
+        year,
+        jp_target,
+        units: rows,
+        below_target: below
+            .into_iter()
+            .map(|p| BelowTarget {
+                employee_id: p.row.employee_id,
+                nip: p.row.nip.clone(),
+                name: p.row.name.clone(),
+                unit_id: p.row.unit_id,
+                jp_total: p.row.jp_total,
+                jp_target_effective: p.standing.target.effective,
+            })
+            .collect(),
+    })
+}
