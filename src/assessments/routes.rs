@@ -1,6 +1,6 @@
 //! An employee's assessments and competency profile (gaps and JPM against the standard).
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 
 use super::model::{
     Assessment, AssessmentInput, AssessmentPage, CompetencyProfile, JpmBand, Method, ProfileItem,
@@ -13,47 +13,14 @@ use crate::employees::access;
 use crate::error::{ApiError, ApiResult, CreateErrors, ReadErrors};
 use crate::types::EmployeeId;
 use crate::web::write::Created;
-use crate::web::{
-    db, paginated, IdempotencyKey, PageParams, SortBy, SortFields, ValidJson, ValidQuery, Write,
-};
+use crate::web::{db, IdempotencyKey, ValidJson, Write};
 use crate::AppState;
 
-/// The fields the assessment history sorts by (newest first by default).
-pub struct AssessmentSort;
-
-impl SortFields for AssessmentSort {
-    const FIELDS: &'static [&'static str] = &["assessed_on", "level", "id"];
-}
-
-/// An employee's assessment history, newest first.
-///
-/// Pages of `per_page` (at most 100), with the `Link` header; 404 for an employee the caller
-/// may not see.
-#[utoipa::path(
-    tag = "assessments",
-    params(("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1), PageParams, SortBy<AssessmentSort>),
-    responses((status = 200, description = "One page of assessments", body = AssessmentPage), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/employees/{id}/assessments")]
-pub async fn list_assessments(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Allowed<op::ListAssessments>,
-    id: web::Path<EmployeeId>,
-    ValidQuery(page): ValidQuery<PageParams>,
-    sort: SortBy<AssessmentSort>,
-) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let window = page.window();
-    let caller = caller.caller;
-    let (total, rows) = db(&state.pool, move |c| {
-        access::visible(c, &caller, id)?;
-        queries::list(c, id, &sort.fields, window)
-    })
-    .await?;
-    Ok(paginated(&req, &page, total, rows))
-}
+crate::employee_records_route!(
+    /// An employee's assessment history, newest first.
+    list_assessments, op::ListAssessments, "/employees/{id}/assessments", queries::list,
+    AssessmentPage, AssessmentSort = ["assessed_on", "level", "id"], "assessments"
+);
 
 /// Record an assessment of an employee's competency level.
 ///

@@ -41,3 +41,28 @@ pub async fn read_visible(
         Err(ApiError::NotFound)
     }
 }
+
+/// One page of an employee's records (assessments, exemptions, …) when the caller may see the
+/// employee (404 otherwise): `list(conn, employee, window)` gives (total, page).
+pub async fn page_of<T, F>(
+    req: &actix_web::HttpRequest,
+    state: &AppState,
+    caller: Caller,
+    id: EmployeeId,
+    page: &crate::web::PageParams,
+    list: F,
+) -> ApiResult<actix_web::HttpResponse>
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(&mut AnyConnection, EmployeeId, (i64, i64)) -> ApiResult<(i64, Vec<T>)>
+        + Send
+        + 'static,
+{
+    let window = page.window();
+    let (total, rows) = crate::web::db(&state.pool, move |c| {
+        visible(c, &caller, id)?;
+        list(c, id, window)
+    })
+    .await?;
+    Ok(crate::web::paginated(req, page, total, rows))
+}

@@ -1,16 +1,16 @@
 //! `/employees/{id}/exemptions` (an employee's list, and new ones) and `/exemptions/{id}` (the
 //! standard reads and writes of one). Staff write; unit managers read their units' people's.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 
 use super::model::{Exemption, ExemptionInput, ExemptionPage, ExemptionPatch};
 use super::queries::{self, Exemptions};
-use crate::auth::{op, Allowed, Caller};
+use crate::auth::{op, Caller};
 use crate::db::resource::read;
 use crate::employees::access;
-use crate::error::{ApiResult, ListErrors};
+use crate::error::ApiResult;
 use crate::types::{EmployeeId, ExemptionId};
-use crate::web::{db, paginated, PageParams, SortBy, SortFields, ValidJson, ValidQuery, Write};
+use crate::web::{ValidJson, Write};
 use crate::AppState;
 
 crate::resource_routes! {
@@ -32,42 +32,13 @@ async fn read_visible(state: &AppState, caller: &Caller, id: ExemptionId) -> Api
     Ok(exemption)
 }
 
-/// The fields an employee's exemptions sort by.
-pub struct ExemptionSort;
-
-impl SortFields for ExemptionSort {
-    const FIELDS: &'static [&'static str] = &["id", "from"];
-}
-
-/// An employee's exemptions from the JP target (study leave, unpaid leave, …).
-///
-/// Staff and clients with `records:read`; unit managers for their units' people (404 for an
-/// employee the caller may not see). Pages of `per_page` (at most 100), with the `Link` header.
-#[utoipa::path(
-    tag = "exemptions",
-    params(("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1), PageParams, SortBy<ExemptionSort>),
-    responses((status = 200, description = "One page of exemptions", body = ExemptionPage), ListErrors),
-    security(("bearer" = []))
-)]
-#[get("/employees/{id}/exemptions")]
-pub async fn list_exemptions(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Allowed<op::ListExemptions>,
-    id: web::Path<EmployeeId>,
-    ValidQuery(page): ValidQuery<PageParams>,
-    sort: SortBy<ExemptionSort>,
-) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let window = page.window();
-    let caller = caller.caller;
-    let (total, rows) = db(&state.pool, move |c| {
-        access::visible(c, &caller, id)?;
-        queries::list(c, id, &sort.fields, window)
-    })
-    .await?;
-    Ok(paginated(&req, &page, total, rows))
-}
+crate::employee_records_route!(
+    /// An employee's exemptions from the JP target (study leave, unpaid leave, …).
+    ///
+    /// Staff and clients with `records:read`; unit managers for their units' people.
+    list_exemptions, op::ListExemptions, "/employees/{id}/exemptions", queries::list,
+    ExemptionPage, ExemptionSort = ["id", "from"], "exemptions"
+);
 
 /// Record an exemption of an employee from the JP target (admin, operator).
 ///

@@ -123,6 +123,55 @@ macro_rules! list_route {
     };
 }
 
+/// `GET /employees/{id}/<records>`: one page of an employee's records (assessments,
+/// exemptions, …), sorted over `$sort = [fields]` (which this defines), when the caller may see
+/// the employee (404 otherwise); `list(conn, employee, sort, window) -> (total, page)`.
+#[macro_export]
+macro_rules! employee_records_route {
+    ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $list:path, $page:ty,
+     $sort:ident = [$($field:tt),+], $tag:tt) => {
+        /// The fields this list sorts by.
+        pub struct $sort;
+
+        impl $crate::web::SortFields for $sort {
+            const FIELDS: &'static [&'static str] = &[$($field),+];
+        }
+
+        $(#[$doc])*
+        ///
+        /// Pages of `per_page` (at most 100), with the `Link` header; 404 for an employee the
+        /// caller may not see.
+        #[utoipa::path(
+            tag = $tag,
+            params(
+                ("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1),
+                $crate::web::PageParams, $crate::web::SortBy<$sort>
+            ),
+            responses((status = 200, description = "One page", body = $page), $crate::error::ReadErrors),
+            security(("bearer" = []))
+        )]
+        #[get($path)]
+        pub async fn $name(
+            req: actix_web::HttpRequest,
+            state: actix_web::web::Data<$crate::AppState>,
+            caller: $crate::auth::Allowed<$op>,
+            id: actix_web::web::Path<$crate::types::EmployeeId>,
+            $crate::web::ValidQuery(page): $crate::web::ValidQuery<$crate::web::PageParams>,
+            sort: $crate::web::SortBy<$sort>,
+        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            $crate::employees::access::page_of(
+                &req,
+                &state,
+                caller.caller,
+                id.into_inner(),
+                &page,
+                move |c, id, window| $list(c, id, &sort.fields, window),
+            )
+            .await
+        }
+    };
+}
+
 /// `GET <item>`: one row by id, through `db::resource::read` (the asynchronous path on
 /// PostgreSQL), or through `via = <fn>(state, caller, id)` where visibility decides, with its
 /// `ETag`; 304 for a matching `If-None-Match`.
