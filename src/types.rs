@@ -170,6 +170,14 @@ pub struct UnknownValue {
 
 /// The years a date of this service may fall in (API.md: 1900..2999); what lies outside is a
 /// typing error, and PostgreSQL's date range is narrower than chrono's.
+/// The first and last day of `year`, when it is a representable year.
+pub fn year_days(year: i32) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    Some((
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1)?,
+        chrono::NaiveDate::from_ymd_opt(year, 12, 31)?,
+    ))
+}
+
 pub fn date_in_range(date: &chrono::NaiveDate) -> Result<(), validator::ValidationError> {
     use chrono::Datelike;
     if (1900..=2999).contains(&date.year()) {

@@ -219,10 +219,7 @@ pub fn learning_record(
     employee_id: EmployeeId,
     year: i32,
 ) -> QueryResult<Vec<RecordRow>> {
-    let (Some(first), Some(last)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
+    let Some((first, last)) = crate::types::year_days(year) else {
         return Ok(Vec::new());
     };
     enrolments::table

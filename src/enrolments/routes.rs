@@ -356,14 +356,6 @@ pub async fn list_my_enrolments(
     Ok(paginated(&req, &page, total, rows))
 }
 
-/// The first and last day of `year`.
-fn year_days(year: i32) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
-    Some((
-        chrono::NaiveDate::from_ymd_opt(year, 1, 1)?,
-        chrono::NaiveDate::from_ymd_opt(year, 12, 31)?,
-    ))
-}
-
 fn learning_record(
     conn: &mut AnyConnection,
     caller: &Caller,
@@ -373,7 +365,7 @@ fn learning_record(
     let employee = crate::employees::access::visible(conn, caller, employee_id)?;
     let year = year.unwrap_or_else(|| chrono::Utc::now().year());
     let settings = crate::settings::queries::get(conn)?;
-    let exemptions = match year_days(year) {
+    let exemptions = match crate::types::year_days(year) {
         Some((first, last)) => {
             crate::exemptions::queries::periods(conn, Some(&[employee_id]), first, last)?
                 .remove(&employee_id)

@@ -5,14 +5,13 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-
 use super::model::{BelowTarget, JpCompliance, UnitCompliance};
 use super::queries::{self, Scope};
 use crate::db::AnyConnection;
 use crate::employees::model::AsnType;
 use crate::error::ApiResult;
 use crate::exemptions::target::{Standing, Target};
+use crate::settings::model::Settings;
 use crate::types::EmployeeId;
 
 /// One person's year.
@@ -22,13 +21,14 @@ pub struct Person {
 }
 
 /// The active people in scope with their standing in `year`.
-pub fn people(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<Vec<Person>> {
-    let settings = crate::settings::queries::get(conn)?;
+pub fn people(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    s: &Scope,
+    year: i32,
+) -> ApiResult<Vec<Person>> {
     let rows = queries::people_jp(conn, s)?;
-    let (Some(first), Some(last)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
+    let Some((first, last)) = crate::types::year_days(year) else {
         return Ok(Vec::new());
     };
     let ids: Option<Vec<EmployeeId>> = s
@@ -42,7 +42,7 @@ pub fn people(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<Vec<P
             let periods = exemptions
                 .get(&EmployeeId(row.employee_id))
                 .map_or(&[][..], Vec::as_slice);
-            let standing = Target::of(&settings, row.asn_type, row.appointed_on, periods, year)
+            let standing = Target::of(settings, row.asn_type, row.appointed_on, periods, year)
                 .standing(row.jp_total);
             Person { row, standing }
         })
@@ -74,8 +74,8 @@ struct Sums {
 }
 
 pub fn report(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCompliance> {
-    let jp_target = crate::settings::queries::get(conn)?.jp_target;
-    let people = people(conn, s, year)?;
+    let settings = crate::settings::queries::get(conn)?;
+    let people = people(conn, &settings, s, year)?;
     let units = queries::units(conn)?;
     let parent: HashMap<i64, Option<i64>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
     // Each person adds to their unit and to every unit above it.
@@ -142,7 +142,7 @@ pub fn report(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCom
     });
     Ok(JpCompliance {
         year,
-        jp_target,
+        jp_target: settings.jp_target,
         units: rows,
         below_target: below
             .into_iter()

@@ -497,7 +497,7 @@ impl Report for Totals {
         }
         let settings = crate::settings::queries::get(c)?;
         let (compliant, employees) =
-            super::compliance::totals(&super::compliance::people(c, s, year)?);
+            super::compliance::totals(&super::compliance::people(c, &settings, s, year)?);
         Ok(Summary {
             year,
             employees: t.employees,
