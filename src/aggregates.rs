@@ -16,6 +16,7 @@
 //! | `TrainingDates(t)` | | | t's participants | | |
 //! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now |
 //! | `Standard(p)` | | | | holders of p | |
+//! | `Levels` (the JPM methods) | | | | all | all |
 //! | `People` (an import) | | all | | all | all |
 //! | `Everything` (a bulk load) | all | all | all | all | all |
 //!
@@ -52,6 +53,8 @@ pub enum Change<'a> {
     },
     /// A position's competency standard was replaced.
     Standard(PositionId),
+    /// Every current level was recomputed (the JPM methods changed).
+    Levels,
     /// Many employees at once (an import).
     People,
     /// Everything (after a bulk load).
@@ -100,6 +103,10 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
             employees_changed(conn, &raw(ids), &before)
         }
         Change::Standard(position) => refresh_standing(conn, Employees::Position(position.0)),
+        Change::Levels => {
+            refresh_standing(conn, Employees::All)?;
+            refresh_levels(conn, None)
+        }
         Change::People => rebuild_people(conn),
         Change::Everything => rebuild_all(conn),
     }
@@ -190,7 +197,8 @@ enum Employees<'a> {
 }
 
 /// Recomputes the JPM terms of these employees: inactive ones and those without a standard
-/// drop out.
+/// drop out. `required` sums the standard over the assessed items only (JPM is measured over
+/// what was assessed; `assessed` says how much that is).
 fn refresh_standing(conn: &mut AnyConnection, which: Employees) -> QueryResult<()> {
     match which {
         Employees::Ids(ids) => lock(conn, Kept::Standing, Some(ids))?,
@@ -209,7 +217,7 @@ fn refresh_standing(conn: &mut AnyConnection, which: Employees) -> QueryResult<(
              INSERT INTO employee_standing (employee_id, unit_id, position_id, matched, required, assessed) \
              SELECT e.id, e.unit_id, e.position_id, \
              SUM(CASE WHEN l.level IS NULL THEN 0 WHEN l.level < ps.required_level THEN l.level ELSE ps.required_level END), \
-             SUM(ps.required_level), COUNT(l.level) \
+             SUM(CASE WHEN l.level IS NULL THEN 0 ELSE ps.required_level END), COUNT(l.level) \
              FROM employees e JOIN position_standards ps ON ps.position_id = e.position_id \
              LEFT JOIN competency_levels l ON l.employee_id = e.id AND l.competency_id = ps.competency_id \
              WHERE e.active = TRUE AND {new} GROUP BY e.id, e.unit_id, e.position_id;"

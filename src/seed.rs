@@ -694,25 +694,30 @@ fn seed_employees(
                 else {
                     continue;
                 };
-                if rng.random_range(0..10) >= 7 {
-                    continue; // about 30% not assessed yet
+                // About 30% not assessed yet; employee 1, the demo's anchor, always is (the
+                // request examples correct its first assessment).
+                if rng.random_range(0..10) >= 7 && row.id.0 != 1 {
+                    continue;
                 }
                 for (_, competency, required) in standards.iter().filter(|s| s.0 == position.0) {
                     let level = (required + rng.random_range(-2..=1)).clamp(1, 5);
                     let day = today - chrono::Duration::days(rng.random_range(30..700));
-                    rows.push(
-                        (
-                            assessments::employee_id.eq(row.id),
-                            assessments::competency_id.eq(*competency),
-                            assessments::level.eq(level),
-                            assessments::assessed_on.eq(day),
-                            assessments::method
-                                .eq(["assessment_center", "supervisor", "test"]
-                                    [rng.random_range(0..3)]),
-                            assessments::assessor.eq(Some("UPT Penilaian Kompetensi BKPSDM")),
-                            assessments::created_at.eq(now()),
-                        ),
-                    );
+                    // Mostly measured levels; a supervisor's rating now and then, which is shown
+                    // but does not set the level (`jpm_methods`).
+                    let (method, assessor) = [
+                        ("assessment_center", "UPT Penilaian Kompetensi BKPSDM"),
+                        ("test", "UPT Penilaian Kompetensi BKPSDM"),
+                        ("supervisor", "Atasan langsung"),
+                    ][rng.random_range(0..3)];
+                    rows.push((
+                        assessments::employee_id.eq(row.id),
+                        assessments::competency_id.eq(*competency),
+                        assessments::level.eq(level),
+                        assessments::assessed_on.eq(day),
+                        assessments::method.eq(method),
+                        assessments::assessor.eq(Some(assessor)),
+                        assessments::created_at.eq(now()),
+                    ));
                 }
             }
             report.assessments += rows.len();
@@ -725,7 +730,10 @@ fn seed_employees(
         start = end;
     }
     load(conn, Entity::Assessment, |c| {
-        Ok(crate::assessments::queries::rebuild_current_levels(c)?)
+        let methods = crate::settings::queries::get(c)?.jpm_methods.0;
+        Ok(crate::assessments::queries::rebuild_current_levels(
+            c, &methods,
+        )?)
     })?;
     crate::db::analyze(conn, "employees").map_err(err)?;
     crate::db::analyze(conn, "assessments").map_err(err)?;

@@ -1,19 +1,20 @@
 //! An employee's assessments and competency profile (gaps and JPM against the standard).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 
 use super::model::{
-    Assessment, AssessmentInput, AssessmentPage, CompetencyProfile, JpmBand, Method, ProfileItem,
+    Assessment, AssessmentInput, AssessmentPage, AssessmentPatch, AssessmentRecord,
+    CompetencyProfile, JpmBand, Method, ProfileItem,
 };
-use super::queries;
+use super::queries::{self, Assessments};
 use crate::audit::{Action, Entity};
 use crate::auth::{op, Allowed, Caller, Role};
 use crate::db::AnyConnection;
 use crate::employees::access;
 use crate::error::{ApiError, ApiResult, CreateErrors, ReadErrors};
-use crate::types::EmployeeId;
+use crate::types::{AssessmentId, EmployeeId};
 use crate::web::write::Created;
-use crate::web::{db, IdempotencyKey, ValidJson, Write};
+use crate::web::{db, ok_versioned, IdempotencyKey, Patch, ValidJson, Write};
 use crate::AppState;
 
 crate::employee_records_route!(
@@ -25,8 +26,9 @@ crate::employee_records_route!(
 /// Record an assessment of an employee's competency level.
 ///
 /// Admin, operator and clients with `employees:write`; unit managers record `supervisor`
-/// assessments of their units' people. The history is append-only. With an
-/// `Idempotency-Key`, a retry gets the first answer.
+/// assessments of their units' people. Only the methods of the setting `jpm_methods` set the
+/// current level; the others are kept and shown beside it. With an `Idempotency-Key`, a retry
+/// gets the first answer.
 #[utoipa::path(
     tag = "assessments",
     params(("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1), IdempotencyKey),
@@ -55,7 +57,7 @@ pub async fn create_assessment(
         Ok(Created {
             location: format!("/api/v1/employees/{id}/assessments"),
             version: 1,
-            body: queries::get(tx, aid)?,
+            body: <Assessments as crate::db::resource::Resource>::load(tx, aid)?.assessment,
         })
     })
     .await
@@ -72,42 +74,64 @@ fn profile(
         Some(position) => queries::standard(conn, position)?,
         None => Vec::new(),
     };
-    let ids: Vec<_> = standard.iter().map(|s| s.0).collect();
-    let latest = queries::latest_levels(conn, employee_id, &ids)?;
-    let (mut matched, mut required_total) = (0i64, 0i64);
+    let current = queries::current_levels(conn, employee_id)?;
     let items: Vec<ProfileItem> = standard
         .into_iter()
         .map(|(competency_id, code, name, required)| {
-            let current = latest.get(&competency_id).copied();
-            required_total += i64::from(required);
-            matched += i64::from(current.map_or(0, |(level, _)| level.min(required)));
+            let level = current.get(&competency_id).copied();
             ProfileItem {
                 competency_id,
                 code,
                 name,
                 required_level: required,
-                current_level: current.map(|c| c.0),
-                assessed_on: current.map(|c| c.1),
-                gap: current.map(|(level, _)| required - level),
+                current_level: level.map(|c| c.0),
+                assessed_on: level.map(|c| c.1),
+                gap: level.map(|(level, _)| required - level),
             }
         })
         .collect();
-    let jpm = (required_total > 0)
-        .then(|| (100.0 * matched as f64 / required_total as f64 * 100.0).round() / 100.0);
+    let (jpm, coverage) = match_of(&items);
+    let jpm_band = coverage.map(|_| match jpm {
+        Some(v) => JpmBand::of(v, settings.jpm_optimal_min, settings.jpm_cukup_min),
+        None => JpmBand::Unassessed,
+    });
     Ok(CompetencyProfile {
         employee_id,
         position_id: employee.position_id,
         items,
         jpm,
-        jpm_band: jpm.map(|v| JpmBand::of(v, settings.jpm_optimal_min, settings.jpm_cukup_min)),
+        jpm_band,
+        coverage,
+        other_assessments: queries::other_assessments(conn, employee_id, &settings.jpm_methods.0)?,
     })
+}
+
+/// (JPM, coverage) of a profile: JPM = 100 × Σ min(current, required) / Σ required over the
+/// assessed items (null when none is), coverage = assessed items / items; both null without a
+/// standard. Rounded to two decimals.
+fn match_of(items: &[ProfileItem]) -> (Option<f64>, Option<f64>) {
+    if items.is_empty() {
+        return (None, None);
+    }
+    let round = |v: f64| (v * 100.0).round() / 100.0;
+    let (mut matched, mut required, mut assessed) = (0i64, 0i64, 0usize);
+    for item in items {
+        if let Some(level) = item.current_level {
+            matched += i64::from(level.min(item.required_level));
+            required += i64::from(item.required_level);
+            assessed += 1;
+        }
+    }
+    let jpm = (required > 0).then(|| round(100.0 * matched as f64 / required as f64));
+    (jpm, Some(round(assessed as f64 / items.len() as f64)))
 }
 
 /// An employee's competencies against their position's standard.
 ///
-/// Per competency of the standard: the required level, the latest assessed level and the gap;
-/// the JPM (share of the standard met) and its band. 404 for an employee the caller may not
-/// see.
+/// Per competency of the standard: the required level, the current level (the latest
+/// assessment by a method of the setting `jpm_methods`) and the gap; the JPM over the assessed
+/// items, its band (`unassessed` when none is) and the coverage; the latest supervisor, self and
+/// other ratings beside them. 404 for an employee the caller may not see.
 #[utoipa::path(
     tag = "assessments",
     params(("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1)),
@@ -148,9 +172,90 @@ pub async fn get_my_competency_profile(
     ))
 }
 
+/// The assessment of this employee (404 when it is another's, or the employee is not visible).
+fn of_employee(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    employee: EmployeeId,
+    current: &AssessmentRecord,
+) -> ApiResult<()> {
+    if current.employee_id != employee {
+        return Err(ApiError::NotFound);
+    }
+    access::visible(conn, caller, employee)?;
+    Ok(())
+}
+
+/// Correct an assessment (admin, operator, clients with `employees:write`).
+///
+/// Any subset of the fields; the result is validated as a whole. The current level, gaps, JPM
+/// and reports follow at once. Audited. Without `If-Match` the last writer wins; with a stale
+/// one, 412 and nothing changes.
+#[utoipa::path(
+    tag = "assessments",
+    params(
+        ("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1),
+        ("assessment_id" = i64, Path, description = "The assessment's id", minimum = 1, example = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")
+    ),
+    request_body = AssessmentPatch,
+    responses((status = 200, description = "Corrected", body = Assessment,
+               headers(("ETag" = String, description = "The new version"))),
+              crate::error::WriteErrors),
+    security(("bearer" = []))
+)]
+#[patch("/employees/{id}/assessments/{assessment_id}")]
+pub async fn update_assessment(
+    w: Write<op::UpdateAssessment>,
+    path: web::Path<(EmployeeId, AssessmentId)>,
+    patch: Patch<AssessmentInput>,
+) -> ApiResult<HttpResponse> {
+    let (employee, id) = path.into_inner();
+    let caller = w.caller.clone();
+    let record = w
+        .update::<Assessments, _>(id, move |tx, current| {
+            of_employee(tx, &caller, employee, &current)?;
+            let input = patch.apply(&current.assessment)?;
+            queries::update(tx, &current, &input)
+        })
+        .await?;
+    Ok(ok_versioned(&record.assessment, record.version))
+}
+
+/// Delete an assessment (admin, operator).
+///
+/// The current level falls back to the latest remaining assessment by a `jpm_methods` method,
+/// and every figure derived from it follows. Audited. With a stale `If-Match`, 412 and nothing
+/// is deleted.
+#[utoipa::path(
+    tag = "assessments",
+    params(
+        ("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1),
+        ("assessment_id" = i64, Path, description = "The assessment's id", minimum = 1, example = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")
+    ),
+    responses((status = 204, description = "Deleted"), crate::error::DeleteErrors),
+    security(("bearer" = []))
+)]
+#[delete("/employees/{id}/assessments/{assessment_id}")]
+pub async fn delete_assessment(
+    w: Write<op::DeleteAssessment>,
+    path: web::Path<(EmployeeId, AssessmentId)>,
+) -> ApiResult<HttpResponse> {
+    let (employee, id) = path.into_inner();
+    let caller = w.caller.clone();
+    w.delete::<Assessments, _>(id, move |tx, current| {
+        of_employee(tx, &caller, employee, &current)?;
+        queries::delete(tx, &current)
+    })
+    .await
+}
+
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_assessments)
         .service(create_assessment)
+        .service(update_assessment)
+        .service(delete_assessment)
         .service(get_competency_profile)
         .service(get_my_competency_profile);
 }

@@ -168,6 +168,8 @@ operations! {
     ListAssessments: "GET" "/api/v1/employees/{id}/assessments" => Roles(SIGNED_IN, Some(EmployeesRead)), People;
     // Unit managers record supervisor assessments only (checked by the handler).
     CreateAssessment: "POST" "/api/v1/employees/{id}/assessments" => Roles(MANAGERS, Some(EmployeesWrite)), People;
+    UpdateAssessment: "PATCH" "/api/v1/employees/{id}/assessments/{assessment_id}" => Roles(STAFF, Some(EmployeesWrite)), People;
+    DeleteAssessment: "DELETE" "/api/v1/employees/{id}/assessments/{assessment_id}" => Roles(STAFF, None), People;
     CompetencyProfile: "GET" "/api/v1/employees/{id}/competency-profile" => Roles(SIGNED_IN, Some(EmployeesRead)), People;
     LearningRecord: "GET" "/api/v1/employees/{id}/learning-record" => Roles(SIGNED_IN, Some(RecordsRead)), People;
     MyCompetencyProfile: "GET" "/api/v1/me/competency-profile" => Roles(SIGNED_IN, None), Own;

@@ -61,6 +61,8 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        version -> BigInt,
+        updated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -161,6 +163,7 @@ diesel::table! {
         institution_name -> Text,
         siasn_instansi_id -> Nullable<Text>,
         siasn_course_type_by_form -> Text,
+        jpm_methods -> Text,
         jp_target_pppk -> Nullable<Integer>,
         jp_cap_pppk -> Integer,
         late_completion_days -> Integer,

@@ -485,7 +485,8 @@ pub struct BandRow {
     pub unassessed: Option<i64>,
 }
 
-/// Employees per JPM band: JPM = 100 × Σ min(latest, required) / Σ required, unassessed as 0.
+/// Employees per JPM band: JPM = 100 × Σ min(current, required) / Σ required over the assessed
+/// items (`employee_standing` keeps both sums so); those with no assessed item are `unassessed`.
 pub fn jpm_bands(
     conn: &mut AnyConnection,
     s: &Scope,

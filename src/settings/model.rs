@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
+use crate::assessments::model::Method;
 use crate::db::schema::settings;
 use crate::trainings::model::Form;
 use crate::types::JsonText;
@@ -33,6 +34,10 @@ pub struct Settings {
     pub jpm_optimal_min: i32,
     /// JPM at or above this (and below optimal) is `cukup_optimal`.
     pub jpm_cukup_min: i32,
+    /// The assessment methods whose results set the current level, the gaps and the JPM; the
+    /// others are recorded and shown beside them.
+    #[schema(value_type = Vec<Method>)]
+    pub jpm_methods: JsonText<Vec<Method>>,
     /// The organiser named in SIASN records of trainings without a partner.
     pub institution_name: String,
     /// SIASN's id of this instansi, sent with every course record.
@@ -89,6 +94,29 @@ impl CourseTypeByForm {
     }
 }
 
+/// The schema of `jpm_methods`: 1..5 methods, each at most once (`uniqueItems`, which the
+/// derive's attributes cannot say).
+fn method_set() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(utoipa::openapi::Ref::from_schema_name("Method"))
+        .min_items(Some(1))
+        .max_items(Some(5))
+        .unique_items(true)
+        .description(Some("At least one, each once."))
+        .build()
+}
+
+fn once_each(methods: &[Method]) -> Result<(), ValidationError> {
+    let mut seen = methods.to_vec();
+    seen.sort_unstable();
+    seen.dedup();
+    if seen.len() == methods.len() {
+        Ok(())
+    } else {
+        Err(ValidationError::new("jpm_methods").with_message("must name each method once".into()))
+    }
+}
+
 fn bands_in_order(s: &SettingsValues) -> Result<(), ValidationError> {
     if s.jpm_cukup_min > s.jpm_optimal_min {
         return Err(ValidationError::new("jpm_cukup_min")
@@ -139,6 +167,11 @@ pub struct SettingsValues {
     #[schema(minimum = 0, maximum = 100)]
     #[validate(range(min = 0, max = 100))]
     pub jpm_cukup_min: i32,
+    /// At least one, each once.
+    #[schema(schema_with = method_set)]
+    #[validate(length(min = 1, max = 5), custom(function = "once_each"))]
+    #[diesel(skip_update)]
+    pub jpm_methods: Vec<Method>,
     #[schema(min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200))]
     pub institution_name: String,

@@ -19,13 +19,20 @@ pub fn get(conn: &mut AnyConnection) -> QueryResult<Settings> {
     SettingsRow::row(conn, ID)
 }
 
-pub fn update(tx: &mut Tx, values: &SettingsValues) -> ApiResult<()> {
+/// Writes the settings; when the JPM methods change, every current level is recomputed from
+/// the assessments by the new methods, and what depends on the levels with it.
+pub fn update(tx: &mut Tx, current: &Settings, values: &SettingsValues) -> ApiResult<()> {
     diesel::update(settings::table.find(ID))
         .set((
             values,
             settings::siasn_course_type_by_form
                 .eq(JsonText::to_text(&values.siasn_course_type_by_form)),
+            settings::jpm_methods.eq(JsonText::to_text(&values.jpm_methods)),
         ))
         .execute(tx.conn())?;
+    if current.jpm_methods.0 != values.jpm_methods {
+        crate::assessments::queries::rebuild_current_levels(tx, &values.jpm_methods)?;
+        crate::aggregates::after(tx, crate::aggregates::Change::Levels)?;
+    }
     Ok(())
 }

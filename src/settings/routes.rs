@@ -14,7 +14,7 @@ use crate::AppState;
 /// The programme settings (admin, operator).
 ///
 /// The policy values the rules use: the yearly JP target, the feedback window, the anonymity
-/// threshold, the dissatisfaction flag threshold and the JPM bands. The `ETag` is the version.
+/// threshold, the dissatisfaction flag threshold, the JPM bands and methods. The `ETag` is the version.
 #[utoipa::path(
     tag = "settings",
     responses((status = 200, description = "Current settings", body = Settings, headers(("ETag" = String, description = "Current version"))), ReadErrors),
@@ -49,7 +49,7 @@ pub async fn update_settings(
     let settings = w
         .run(move |tx| {
             tx.change::<SettingsRow>(ID, &if_match, Action::SettingsChange, |tx, current| {
-                queries::update(tx, &patch.apply(&current)?)
+                queries::update(tx, &current, &patch.apply(&current)?)
             })?;
             SettingsRow::load(tx, ID)
         })

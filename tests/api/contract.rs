@@ -93,6 +93,7 @@ const ORDER: &[&str] = &[
     "update_position",
     "replace_position_standards",
     "update_employee",
+    "update_assessment",
     "update_exemption",
     "update_partner",
     "update_trainer",

@@ -470,9 +470,11 @@ async fn reports(ctx: &Ctx) {
         (c1["mean_shortfall"].clone(), c2["mean_shortfall"].clone()),
         (json!(1.0), json!(0.5))
     );
+    // JPM over the assessed items: Ani 4/5 = 80 (cukup), Budi 3/3 = 100 (C2 not assessed; he
+    // is not held to a 0 for it), Cici never assessed, Dodi 2/5 = 40.
     assert_eq!(
         r.body["jpm_bands"],
-        json!({"optimal": 0, "cukup_optimal": 1, "kurang_optimal": 2, "unassessed": 1})
+        json!({"optimal": 1, "cukup_optimal": 1, "kurang_optimal": 1, "unassessed": 1})
     );
 
     let r = get(&app, "/api/v1/reports/training-needs", &w.admin).await;
@@ -966,6 +968,45 @@ async fn aggregates_follow_writes(ctx: &Ctx) {
     );
     let old = get(&app, "/api/v1/reports/jp-compliance?year=2020", &w.admin).await;
     assert_eq!(jp(&old, a2), Some(json!(10)), "{}", old.text);
+
+    // Assessments corrected and deleted, and the JPM methods changed and changed back.
+    let history = get(
+        &app,
+        &format!("/api/v1/employees/{a1}/assessments"),
+        &w.admin,
+    )
+    .await;
+    let ids: Vec<i64> = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    patch(
+        &app,
+        &format!("/api/v1/employees/{a1}/assessments/{}", ids[0]),
+        &w.admin,
+        json!({"level": 1}),
+    )
+    .await
+    .expect(200);
+    delete(
+        &app,
+        &format!("/api/v1/employees/{a1}/assessments/{}", ids[1]),
+        &w.admin,
+    )
+    .await
+    .expect(204);
+    for methods in [json!(["supervisor"]), json!(["test", "assessment_center"])] {
+        patch(
+            &app,
+            "/api/v1/settings",
+            &w.admin,
+            json!({"jpm_methods": methods}),
+        )
+        .await
+        .expect(200);
+    }
 
     // Whatever the writes did, the aggregates equal a rebuild from the source rows.
     let kept = snapshot(&app, &w).await;

@@ -65,6 +65,7 @@ fn concrete(method: &str, path: &str, ids: &Ids) -> String {
         _ => 999_999,
     };
     path.replace("{id}", &id.to_string())
+        .replace("{assessment_id}", "999999")
 }
 
 /// A body that passes extraction and validation, so that a refusal can only come from the

@@ -773,7 +773,7 @@ async fn profile(ctx: &Ctx) {
     let eid = e.body["id"].as_i64().unwrap();
     let path = format!("/api/v1/employees/{eid}/assessments");
 
-    // Unassessed: gaps null, JPM 0.
+    // Never assessed: no gaps and no JPM (not a low one).
     let r = get(
         &app,
         &format!("/api/v1/employees/{eid}/competency-profile"),
@@ -782,8 +782,9 @@ async fn profile(ctx: &Ctx) {
     .await;
     r.expect(200);
     assert_eq!(r.body["items"][0]["gap"], Value::Null);
-    assert_eq!(r.body["jpm"], 0.0);
-    assert_eq!(r.body["jpm_band"], "kurang_optimal");
+    assert_eq!(r.body["jpm"], Value::Null);
+    assert_eq!(r.body["jpm_band"], "unassessed");
+    assert_eq!(r.body["coverage"], 0.0);
 
     // An older level for c1 is superseded by the later one.
     post(
@@ -832,6 +833,13 @@ async fn profile(ctx: &Ctx) {
     assert_eq!(items[1]["gap"], -1);
     assert_eq!(r.body["jpm"], 80.0);
     assert_eq!(r.body["jpm_band"], "cukup_optimal");
+    assert_eq!(r.body["coverage"], 1.0);
+    // The self rating is shown beside the levels, not as one.
+    let others = r.body["other_assessments"].as_array().unwrap();
+    assert_eq!(others.len(), 1, "{}", r.text);
+    assert_eq!(others[0]["competency_id"], c1);
+    assert_eq!(others[0]["method"], "self");
+    assert_eq!(others[0]["level"], 1);
 
     // The bands follow the settings.
     patch(
@@ -906,13 +914,300 @@ async fn profile(ctx: &Ctx) {
     let mine = get(&app, "/api/v1/me/competency-profile", &emp).await;
     mine.expect(200);
     assert_eq!(
-        mine.body["items"][0]["current_level"], 3,
-        "the supervisor's later assessment counts"
+        mine.body["items"][0]["current_level"], 2,
+        "a supervisor's later rating does not override the assessment centre"
     );
-    assert_eq!(mine.body["jpm"], 100.0);
+    assert_eq!(mine.body["jpm"], 80.0);
+    let methods: Vec<&str> = mine.body["other_assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["self", "supervisor"], "{}", mine.text);
     get(&app, &path, &emp).await.expect(200);
 }
 on_each_backend!(competency_profile_worked_example, profile);
+
+/// Assessments are corrected and deleted by staff (audited, versioned); the current level, the
+/// JPM and the gap report follow, and the setting `jpm_methods` decides which methods count.
+async fn corrections(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let unit = ctx.insert_unit("BKPSDM", None);
+    let c1 = ctx.insert_competency("M.01");
+    let c2 = ctx.insert_competency("M.02");
+    let pos = post(
+        &app,
+        "/api/v1/positions",
+        &admin,
+        json!({"name": "Kasubbag", "kind": "pengawas"}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    let put = auth(TestRequest::put().uri(&format!("/api/v1/positions/{pos}/standards")), &admin)
+        .set_json(json!([{"competency_id": c1, "required_level": 3}, {"competency_id": c2, "required_level": 2}]));
+    send(&app, put).await.expect(200);
+    let eid = post(&app, "/api/v1/employees", &admin, json!({"nip": "198503102010011001", "name": "Rina", "asn_type": "pns", "unit_id": unit, "position_id": pos, "rank_grade": "III/a"}))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let other = ctx.insert_employee("199001012015012001", unit);
+    let path = format!("/api/v1/employees/{eid}/assessments");
+    let add = |body: Value| {
+        let (app, admin, path) = (&app, &admin, &path);
+        async move {
+            let r = post(app, path, admin, body).await;
+            r.expect(201);
+            r.body["id"].as_i64().unwrap()
+        }
+    };
+    let measured = add(json!({"competency_id": c1, "level": 2, "assessed_on": "2026-02-10", "method": "assessment_center"})).await;
+    add(json!({"competency_id": c2, "level": 2, "assessed_on": "2026-02-10", "method": "test"}))
+        .await;
+    let rated = add(
+        json!({"competency_id": c1, "level": 1, "assessed_on": "2026-03-01", "method": "self"}),
+    )
+    .await;
+    let profile = || {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let r = get(
+                app,
+                &format!("/api/v1/employees/{eid}/competency-profile"),
+                admin,
+            )
+            .await;
+            r.expect(200);
+            r
+        }
+    };
+    let gaps = || {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let r = get(
+                app,
+                &format!("/api/v1/reports/competency-gaps?unit_id={unit}"),
+                admin,
+            )
+            .await;
+            r.expect(200);
+            let below = r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["competency_id"] == c1)
+                .unwrap()["below_standard"]
+                .clone();
+            (below, r.body["jpm_bands"].clone())
+        }
+    };
+    let p = profile().await;
+    assert_eq!(p.body["jpm"], 80.0, "{}", p.text);
+    assert_eq!(gaps().await.0, 1);
+
+    // A correction: the assessment centre's level was 3, not 2.
+    let item = format!("{path}/{measured}");
+    let r = patch(&app, &item, &admin, json!({"level": 3})).await;
+    r.expect(200);
+    assert_eq!(
+        (r.body["level"].clone(), r.body["version"].clone()),
+        (json!(3), json!(2))
+    );
+    assert_eq!(
+        r.body["method"], "assessment_center",
+        "untouched fields stay"
+    );
+    assert_eq!(r.header("etag").as_deref(), Some("\"2\""));
+    let p = profile().await;
+    assert_eq!(
+        (
+            p.body["items"][0]["current_level"].clone(),
+            p.body["jpm"].clone()
+        ),
+        (json!(3), json!(100.0))
+    );
+    let (below, bands) = gaps().await;
+    assert_eq!(below, 0);
+    assert_eq!(bands["optimal"], 1, "{bands}");
+
+    // Stale If-Match, bad input, another employee's path, callers who may not: nothing changes.
+    let stale = auth(TestRequest::patch().uri(&item), &admin)
+        .insert_header(("if-match", "\"1\""))
+        .set_json(json!({"level": 1}));
+    send(&app, stale).await.problem(412, "precondition_failed");
+    for bad in [
+        json!({"level": 6}),
+        json!({"level": 0}),
+        json!({"method": "astrology"}),
+        json!({"assessed_on": "2999-01-01"}),
+        json!({"competency_id": 4242}),
+        json!({"employee_id": other}),
+        json!({"version": 7}),
+        json!({"level": null}),
+    ] {
+        patch(&app, &item, &admin, bad)
+            .await
+            .problem(422, "validation_failed");
+    }
+    patch(
+        &app,
+        &format!("/api/v1/employees/{other}/assessments/{measured}"),
+        &admin,
+        json!({"level": 1}),
+    )
+    .await
+    .problem(404, "not_found");
+    patch(&app, &format!("{path}/999999"), &admin, json!({"level": 1}))
+        .await
+        .problem(404, "not_found");
+    patch(&app, &format!("{path}/abc"), &admin, json!({"level": 1}))
+        .await
+        .problem(422, "validation_failed");
+    let mgr = user_with_role(
+        &app,
+        &admin,
+        "mgr",
+        "unit_manager",
+        json!({"unit_id": unit}),
+    )
+    .await;
+    let emp = user_with_role(
+        &app,
+        &admin,
+        "rina",
+        "employee",
+        json!({"employee_id": eid}),
+    )
+    .await;
+    let operator = user_with_role(&app, &admin, "operator1", "operator", json!({})).await;
+    for token in [&mgr, &emp] {
+        patch(&app, &item, token, json!({"level": 1}))
+            .await
+            .problem(403, "forbidden");
+        delete(&app, &item, token).await.problem(403, "forbidden");
+    }
+    delete(
+        &app,
+        &format!("/api/v1/employees/{other}/assessments/{measured}"),
+        &admin,
+    )
+    .await
+    .problem(404, "not_found");
+    let r = get(&app, &path, &admin).await;
+    assert_eq!(
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == measured)
+            .unwrap()["level"],
+        3
+    );
+
+    // An operator corrects the self rating; the JPM does not move (it is not a JPM method).
+    patch(
+        &app,
+        &format!("{path}/{rated}"),
+        &operator,
+        json!({"level": 2, "notes": "dikoreksi"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(profile().await.body["jpm"], 100.0);
+
+    // Deleted: C1 falls back to no measured level; JPM over the one assessed item.
+    let del = auth(TestRequest::delete().uri(&item), &admin).insert_header(("if-match", "\"1\""));
+    send(&app, del).await.problem(412, "precondition_failed");
+    delete(&app, &item, &admin).await.expect(204);
+    get(&app, &item, &admin)
+        .await
+        .problem(405, "method_not_allowed");
+    delete(&app, &item, &admin).await.problem(404, "not_found");
+    let p = profile().await;
+    assert_eq!(
+        p.body["items"][0]["current_level"],
+        Value::Null,
+        "{}",
+        p.text
+    );
+    assert_eq!(
+        (p.body["jpm"].clone(), p.body["coverage"].clone()),
+        (json!(100.0), json!(0.5))
+    );
+    assert_eq!(gaps().await.0, 0, "unassessed is not below standard");
+
+    // Counting self ratings too (a policy choice): C1 is the self rating of 2 now.
+    for bad in [
+        json!({"jpm_methods": []}),
+        json!({"jpm_methods": ["test", "test"]}),
+        json!({"jpm_methods": ["horoscope"]}),
+    ] {
+        patch(&app, "/api/v1/settings", &admin, bad)
+            .await
+            .problem(422, "validation_failed");
+    }
+    let r = patch(
+        &app,
+        "/api/v1/settings",
+        &admin,
+        json!({"jpm_methods": ["assessment_center", "test", "self"]}),
+    )
+    .await;
+    r.expect(200);
+    assert_eq!(
+        r.body["jpm_methods"],
+        json!(["assessment_center", "test", "self"])
+    );
+    let p = profile().await;
+    assert_eq!(
+        (
+            p.body["items"][0]["current_level"].clone(),
+            p.body["jpm"].clone()
+        ),
+        (json!(2), json!(80.0)),
+        "{}",
+        p.text
+    );
+    assert_eq!(p.body["other_assessments"], json!([]));
+    assert_eq!(gaps().await.0, 1);
+    patch(
+        &app,
+        "/api/v1/settings",
+        &admin,
+        json!({"jpm_methods": ["assessment_center", "test"]}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        profile().await.body["items"][0]["current_level"],
+        Value::Null
+    );
+
+    // Every correction is in the audit log.
+    let log = get(
+        &app,
+        &format!("/api/v1/audit-log?entity=assessment&entity_id={measured}"),
+        &admin,
+    )
+    .await;
+    let actions: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["delete", "update", "create"], "{}", log.text);
+}
+on_each_backend!(
+    assessments_are_corrected_and_only_jpm_methods_set_levels,
+    corrections
+);
 
 fn csv_request(token: &str, body: impl Into<String>, query: &str) -> TestRequest {
     auth(
