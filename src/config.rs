@@ -21,6 +21,8 @@ pub struct Config {
     pub login_max_per_user: usize,
     pub login_max_per_ip: usize,
     pub login_window: Duration,
+    /// Public certificate checks (`GET /verify/{code}`) a minute per client address.
+    pub verify_per_minute: u32,
     /// After SIGTERM, how long `/health/ready` answers 503 while requests are still served, so
     /// a load balancer stops sending before the listener closes.
     pub shutdown_drain: Duration,
@@ -105,6 +107,7 @@ impl Config {
             login_max_per_user: env_num("KOMPETENSI_LOGIN_MAX_FAILURES_PER_USER", 10usize)?,
             login_max_per_ip: env_num("KOMPETENSI_LOGIN_MAX_FAILURES_PER_IP", 30usize)?,
             login_window: Duration::from_secs(env_num("KOMPETENSI_LOGIN_WINDOW_SECONDS", 900u64)?),
+            verify_per_minute: env_num("KOMPETENSI_VERIFY_PER_MINUTE", 60u32)?,
             shutdown_drain: Duration::from_secs(env_num(
                 "KOMPETENSI_SHUTDOWN_DRAIN_SECONDS",
                 5u64,
@@ -136,6 +139,7 @@ impl Config {
             login_max_per_user: 10,
             login_max_per_ip: 30,
             login_window: Duration::from_secs(900),
+            verify_per_minute: 60,
             shutdown_drain: Duration::ZERO,
             trusted_proxies: Vec::new(),
         }

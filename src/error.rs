@@ -499,6 +499,8 @@ problem_responses! {
     PasswordErrors: 400, 401, 403, 404, 409, 413, 415, 422, 429, 503;
     /// What a sign-in or token exchange can answer besides 200.
     SignInErrors: 400, 401, 413, 415, 422, 429, 503;
+    /// What the public certificate check can answer besides 200.
+    VerifyErrors: 404, 422, 429, 503;
     /// What the liveness probe can answer besides 200 (a query parameter: it takes none).
     LiveErrors: 422;
     /// What the readiness probe can answer besides 200.

@@ -4,6 +4,7 @@ pub mod aggregates;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod clients;
 pub mod competencies;
 pub mod config;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub sealer: web::idempotency::Sealer,
     /// The access tokens revoked lately (`auth::revocations`).
     pub revocations: auth::revocations::Revocations,
+    /// Public certificate checks per client address (`certificates::routes`).
+    pub verify_limiter: certificates::routes::VerifyLimiter,
     /// Set on SIGTERM: `/health/ready` answers 503 from then on (the drain).
     pub draining: std::sync::atomic::AtomicBool,
 }
@@ -94,6 +97,7 @@ impl AppState {
             sealer: web::idempotency::Sealer::new(&secret),
             reader: db::reader::PgReader::new(&config.database_url, config.pool_timeout),
             revocations: auth::revocations::Revocations::new(pool.clone(), config.access_ttl),
+            verify_limiter: certificates::routes::VerifyLimiter::new(config.verify_per_minute),
             pool,
             config,
             metrics,
@@ -133,6 +137,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "trainers", description = "Trainers, speakers and instructors"),
         (name = "trainings", description = "The training catalogue and its status flow"),
         (name = "enrolments", description = "Enrolment, attendance, scores, completion and the learning record"),
+        (name = "certificates", description = "Certificates of completion: the PDF, and the public check of a certificate's code"),
         (name = "feedback", description = "Anonymous participant feedback"),
         (name = "reports", description = "Reports that drive improvement (JSON and CSV)"),
         (name = "exports", description = "Exports for national systems (SIASN)"),
@@ -180,6 +185,7 @@ where
             .configure(trainers::routes::configure)
             .configure(trainings::routes::configure)
             .configure(enrolments::routes::configure)
+            .configure(certificates::routes::configure)
             .configure(feedback::routes::configure)
             .configure(reports::routes::configure)
             .configure(exports::routes::configure)

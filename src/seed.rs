@@ -991,6 +991,7 @@ fn seed_trainings(
                 }
                 let offset = (i * 37) % employee_ids.len();
                 let mut taken = 0;
+                let mut issued = 0i64;
                 for k in 0..per_training {
                     let employee = employee_ids[(offset + k) % employee_ids.len()];
                     let roll = rng.random_range(0..100);
@@ -1020,8 +1021,22 @@ fn seed_trainings(
                         enrolments::post_test_score.eq(finished.then(|| {
                             (pre + f64::from(rng.random_range(-5..35))).clamp(0.0, 100.0)
                         })),
-                        enrolments::certificate_number
-                            .eq(done.then(|| format!("BKPSDM-PGK/{id}/{k:04}"))),
+                        // Numbered as the service numbers them (the default format, which
+                        // needs no enrolment id), each with its code.
+                        enrolments::certificate_number.eq(done.then(|| {
+                            issued += 1;
+                            crate::certificates::number::format_number(
+                                crate::certificates::number::DEFAULT_FORMAT,
+                                &crate::certificates::number::NumberParts {
+                                    year: end.year(),
+                                    training_id: id.0,
+                                    enrolment_id: 0,
+                                    seq: issued,
+                                },
+                            )
+                        })),
+                        enrolments::verification_code
+                            .eq(done.then(crate::certificates::number::new_code)),
                         enrolments::jp_credited.eq(Option::<i32>::None),
                         enrolments::completed_at.eq(done.then(|| {
                             end.and_time(chrono::NaiveTime::MIN) + chrono::Duration::hours(16)
@@ -1044,7 +1059,10 @@ fn seed_trainings(
                     ));
                 }
                 diesel::update(trainings::table.find(id))
-                    .set(trainings::enrolled_count.eq(taken))
+                    .set((
+                        trainings::enrolled_count.eq(taken),
+                        trainings::certificate_seq.eq(issued as i32),
+                    ))
                     .execute(c.conn())?;
             }
             report.enrolments += rows.len();

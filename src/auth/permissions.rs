@@ -207,6 +207,9 @@ operations! {
     BulkUpdateEnrolments: "POST" "/api/v1/trainings/{id}/enrolments/bulk-update" => Roles(STAFF, None), Everything;
     GetEnrolment: "GET" "/api/v1/enrolments/{id}" => Roles(SIGNED_IN, Some(RecordsRead)), People;
     UpdateEnrolment: "PATCH" "/api/v1/enrolments/{id}" => Roles(STAFF, None), Everything;
+    CertificatePdf: "GET" "/api/v1/enrolments/{id}/certificate.pdf" => Roles(SIGNED_IN, Some(RecordsRead)), People;
+    // Anyone holding a certificate's code; rate limited per client address.
+    VerifyCertificate: "GET" "/api/v1/verify/{verification_code}" => Public, Everything;
 
     // Participants of the training only (the handler decides).
     SubmitFeedback: "POST" "/api/v1/trainings/{id}/feedback" => Roles(SIGNED_IN, None), Own;

@@ -164,6 +164,8 @@ diesel::table! {
         siasn_instansi_id -> Nullable<Text>,
         siasn_course_type_by_form -> Text,
         jpm_methods -> Text,
+        certificate_number_format -> Text,
+        public_base_url -> Nullable<Text>,
         jp_target_pppk -> Nullable<Integer>,
         jp_cap_pppk -> Integer,
         late_completion_days -> Integer,
@@ -230,6 +232,7 @@ diesel::table! {
         organizer_unit_id -> Nullable<BigInt>,
         siasn_course_type_id -> Nullable<Integer>,
         enrolled_count -> Integer,
+        certificate_seq -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
@@ -276,6 +279,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         completed_on -> Nullable<Date>,
+        verification_code -> Nullable<Text>,
     }
 }
 

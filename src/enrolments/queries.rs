@@ -140,23 +140,31 @@ fn full() -> ApiError {
     }
 }
 
-/// Writes the recorded fields: a completion is stamped and credits the training's JP unless
-/// `jp_given`; withdrawing frees the seat, un-withdrawing takes one (409 when full). The caller
-/// holds the enrolment locked; the aggregates are refreshed by [`after_changes`].
+/// Which of the recorded fields the client gave with this change (the others kept their value).
+#[derive(Debug, Clone, Copy)]
+pub struct Given {
+    pub jp_credited: bool,
+    pub certificate_number: bool,
+}
+
+/// Writes the recorded fields: a completion is stamped, credits the training's JP unless given,
+/// and gets its certificate (`certificates`); withdrawing frees the seat, un-withdrawing takes
+/// one (409 when full). The caller holds the enrolment locked; the aggregates are refreshed by
+/// [`after_changes`].
 pub fn update(
     tx: &mut Tx,
     current: &Enrolment,
     training: &Training,
     settings: &Settings,
     fields: &EnrolmentFields,
-    jp_given: bool,
+    given: Given,
 ) -> ApiResult<()> {
     let (old, new) = (current.status, fields.status);
     crate::trainings::rules::check_enrolment(settings, training, old, fields)?;
     let completed_on = crate::trainings::rules::completion_day(settings, training, fields)?;
     let done = EnrolmentStatus::Completed;
     let mut jp_credited = fields.jp_credited;
-    if new == done && ((old != done && !jp_given) || jp_credited.is_none()) {
+    if new == done && ((old != done && !given.jp_credited) || jp_credited.is_none()) {
         jp_credited = Some(training.jp);
     }
     let completed_at = match (old, new) {
@@ -172,14 +180,27 @@ pub fn update(
         (true, false) if !seats::take_seat(tx, current.training_id)? => return Err(full()),
         _ => {}
     }
+    let certificate = crate::certificates::queries::after_change(
+        tx,
+        settings,
+        current.id,
+        current.training_id,
+        completed_on,
+        old == done,
+        fields.certificate_number.clone(),
+        given.certificate_number,
+        current.verification_code.clone(),
+    )?;
     diesel::update(enrolments::table.find(current.id))
         .set((
             EnrolmentFields {
                 jp_credited,
                 completed_on,
+                certificate_number: certificate.number,
                 ..fields.clone()
             },
             enrolments::completed_at.eq(completed_at),
+            enrolments::verification_code.eq(certificate.code),
         ))
         .execute(tx.conn())?;
     Ok(())

@@ -199,8 +199,11 @@ fn change(
     patch: &Patch<EnrolmentFields>,
 ) -> ApiResult<()> {
     let fields = patch.apply(current)?;
-    let jp_given = patch.contains("jp_credited");
-    queries::update(tx, current, training, settings, &fields, jp_given)
+    let given = queries::Given {
+        jp_credited: patch.contains("jp_credited"),
+        certificate_number: patch.contains("certificate_number"),
+    };
+    queries::update(tx, current, training, settings, &fields, given)
 }
 
 /// Record attendance, scores, completion (admin, operator).

@@ -193,10 +193,10 @@ fn records<R: ExportRecord>(
                     nip,
                     siasn_id,
                     nama_kursus: title,
-                    institusi_penyelenggara: match partners.get(&training) {
-                        Some(names) => names.join(", "),
-                        None => s.institution_name.clone(),
-                    },
+                    institusi_penyelenggara: organiser(
+                        partners.get(&training),
+                        &s.institution_name,
+                    ),
                     jenis_diklat_id: jenis.unwrap_or_else(|| s.course_type_by_form.of(form)),
                     instansi_id: s.instansi_id.clone(),
                     jumlah_jam: jp.unwrap_or(0),
@@ -211,8 +211,17 @@ fn records<R: ExportRecord>(
         .collect())
 }
 
+/// Who ran a training, as its certificate and SIASN name it: its partners' names, else the
+/// setting `institution_name` (the city ran it alone).
+pub fn organiser(partner_names: Option<&Vec<String>>, institution_name: &str) -> String {
+    match partner_names {
+        Some(names) => names.join(", "),
+        None => institution_name.to_string(),
+    }
+}
+
 /// Partner names per training, for the trainings given (a chunk's worth).
-fn partner_names(
+pub fn partner_names(
     conn: &mut AnyConnection,
     training_ids: &[i64],
 ) -> QueryResult<HashMap<i64, Vec<String>>> {

@@ -38,6 +38,14 @@ pub struct Settings {
     /// others are recorded and shown beside them.
     #[schema(value_type = Vec<Method>)]
     pub jpm_methods: JsonText<Vec<Method>>,
+    /// How a completion's certificate number is made: `{year}` (of the completion),
+    /// `{training_id}`, `{enrolment_id}`, `{seq}` or `{seq:04}` (the training's certificates in
+    /// issue order, zero-padded to the width given).
+    pub certificate_number_format: String,
+    /// Where the public verification is reached: a certificate's QR code holds
+    /// `<public_base_url>/verify/<verification_code>`; null: this service's own `/api/v1`, as
+    /// the request that made the certificate reached it.
+    pub public_base_url: Option<String>,
     /// The organiser named in SIASN records of trainings without a partner.
     pub institution_name: String,
     /// SIASN's id of this instansi, sent with every course record.
@@ -106,6 +114,26 @@ fn method_set() -> utoipa::openapi::schema::Array {
         .build()
 }
 
+/// What the schema's pattern for `public_base_url` says: `http(s)://host[/path]`, no query,
+/// fragment, white space or trailing slash.
+fn base_url(url: &str) -> Result<(), ValidationError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or("");
+    let host = rest.split('/').next().unwrap_or("");
+    let clean = !rest
+        .chars()
+        .any(|c| c.is_whitespace() || c == '?' || c == '#');
+    if !host.is_empty() && clean && !rest.ends_with('/') {
+        Ok(())
+    } else {
+        Err(ValidationError::new("public_base_url").with_message(
+            "must be an http or https URL without query, fragment or trailing slash".into(),
+        ))
+    }
+}
+
 fn once_each(methods: &[Method]) -> Result<(), ValidationError> {
     let mut seen = methods.to_vec();
     seen.sort_unstable();
@@ -172,6 +200,25 @@ pub struct SettingsValues {
     #[validate(length(min = 1, max = 5), custom(function = "once_each"))]
     #[diesel(skip_update)]
     pub jpm_methods: Vec<Method>,
+    /// Placeholders `{year}`, `{training_id}`, `{enrolment_id}`, `{seq}`, `{seq:0N}` (N 1..9);
+    /// `{enrolment_id}`, or both `{training_id}` and a `{seq}`, so that numbers are unique.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        example = "{year}/{training_id}/{seq:04}"
+    )]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::certificates::number::check_format")
+    )]
+    pub certificate_number_format: String,
+    /// An `http` or `https` URL without a trailing slash.
+    #[schema(
+        max_length = 200,
+        pattern = r"^https?://[^\s/?#]+(/[^\s?#]*[^\s?#/])?$"
+    )]
+    #[validate(length(max = 200), custom(function = "base_url"))]
+    pub public_base_url: Option<String>,
     #[schema(min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200))]
     pub institution_name: String,

@@ -257,6 +257,8 @@ pub struct Resp {
     pub headers: HeaderMap,
     pub text: String,
     pub body: Value,
+    /// The body as sent (a PDF, a file).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -344,6 +346,7 @@ where
         headers,
         text,
         body,
+        bytes: bytes.to_vec(),
     }
 }
 

@@ -50,10 +50,12 @@ fn example_path(op: &Value, path: &str) -> String {
     for p in op["parameters"].as_array().into_iter().flatten() {
         if p["in"] == "path" {
             let name = p["name"].as_str().unwrap();
-            let value = p["example"]
-                .as_i64()
-                .unwrap_or_else(|| panic!("{path}: no example for {name}"));
-            out = out.replace(&format!("{{{name}}}"), &value.to_string());
+            let value = match &p["example"] {
+                Value::Number(n) => n.to_string(),
+                Value::String(text) => text.clone(),
+                _ => panic!("{path}: no example for {name}"),
+            };
+            out = out.replace(&format!("{{{name}}}"), &value);
         }
     }
     out
@@ -398,12 +400,39 @@ async fn head_and_conditional_gets(ctx: &Ctx) {
     .await
     .expect(201);
     let spec = spec(&app).await;
+    // A certificate is a completion's, and its code is issued by the server: take a completed
+    // enrolment of the demo set for those two.
+    let done = get(
+        &app,
+        "/api/v1/trainings?status=completed&per_page=1",
+        &admin,
+    )
+    .await;
+    let training = done.body["items"][0]["id"]
+        .as_i64()
+        .expect("a completed training");
+    let completions = get(
+        &app,
+        &format!("/api/v1/trainings/{training}/enrolments?status=completed&per_page=1"),
+        &admin,
+    )
+    .await;
+    let completion = &completions.body["items"][0];
     let mut checked = (0, 0);
     for (method, path, op) in operations(&spec) {
         if method != "get" {
             continue;
         }
-        let uri = example_path(&op, &path);
+        let uri = match path.as_str() {
+            "/api/v1/enrolments/{id}/certificate.pdf" => {
+                format!("/api/v1/enrolments/{}/certificate.pdf", completion["id"])
+            }
+            "/api/v1/verify/{verification_code}" => format!(
+                "/api/v1/verify/{}",
+                completion["verification_code"].as_str().unwrap()
+            ),
+            _ => example_path(&op, &path),
+        };
         let token = if path.starts_with("/api/v1/me/") {
             &employee
         } else {

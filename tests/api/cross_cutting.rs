@@ -405,6 +405,7 @@ fn the_spec_documents_security_and_problem_responses() {
         "/api/v1/auth/login",
         "/api/v1/auth/refresh",
         "/api/v1/auth/token",
+        "/api/v1/verify/{verification_code}",
         "/health/live",
         "/health/ready",
     ];

@@ -23,11 +23,11 @@ struct World {
     b1: i64,
 }
 
-fn day(offset: i64) -> String {
+pub(crate) fn day(offset: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
 }
 
-async fn walk<S: TestApp>(app: &S, admin: &str, id: i64, to: &[&str]) {
+pub(crate) async fn walk<S: TestApp>(app: &S, admin: &str, id: i64, to: &[&str]) {
     for s in to {
         post(
             app,
@@ -40,7 +40,7 @@ async fn walk<S: TestApp>(app: &S, admin: &str, id: i64, to: &[&str]) {
     }
 }
 
-async fn enrol<S: TestApp>(app: &S, admin: &str, training: i64, employee: i64) -> i64 {
+pub(crate) async fn enrol<S: TestApp>(app: &S, admin: &str, training: i64, employee: i64) -> i64 {
     let r = post(
         app,
         &format!("/api/v1/trainings/{training}/enrolments"),
@@ -52,7 +52,7 @@ async fn enrol<S: TestApp>(app: &S, admin: &str, training: i64, employee: i64) -
     r.body["id"].as_i64().unwrap()
 }
 
-async fn set<S: TestApp>(app: &S, admin: &str, enrolment: i64, body: Value) {
+pub(crate) async fn set<S: TestApp>(app: &S, admin: &str, enrolment: i64, body: Value) {
     patch(app, &format!("/api/v1/enrolments/{enrolment}"), admin, body)
         .await
         .expect(200);

@@ -273,3 +273,89 @@ struct Day {
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     day: Option<String>,
 }
+
+#[derive(QueryableByName, Debug)]
+struct Certificate {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    certificate_number: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    verification_code: Option<String>,
+}
+
+crate::per_backend!(
+    existing_completions_get_unique_certificates,
+    certificates_issued
+);
+
+/// Migration 16: a certificate number given twice stays on the first enrolment and the other
+/// gets its id appended (with an audit row); completions without a number get the next ones of
+/// their training in the default format; every completion gets a code of its own; the training
+/// counts what it issued.
+fn certificates_issued(backend: Backend) {
+    let db = TestDb::new(backend);
+    let mut conn = ConnectionManager::new(db.url.clone())
+        .connect()
+        .expect("connect");
+    migrate_next(&mut conn, 15);
+    let at = "'2026-01-01 00:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, created_at, updated_at) VALUES ('U', 'U', {at}, {at});
+         INSERT INTO employees (nip, name, asn_type, unit_id, created_at, updated_at) VALUES
+           ('198503102010011001', 'Ani', 'pns', 1, {at}, {at}),
+           ('199001012015012001', 'Budi', 'pns', 1, {at}, {at}),
+           ('199203152019031004', 'Cici', 'pns', 1, {at}, {at}),
+           ('198812122012121002', 'Dodi', 'pns', 1, {at}, {at});
+         INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, enrolled_count, created_at, updated_at)
+           VALUES ('Held', 'seminar', 'in_person', 8, '2026-02-01', '2026-02-02', 'completed', 4, {at}, {at});
+         INSERT INTO enrolments (training_id, employee_id, status, jp_credited, completed_on, certificate_number, created_at, updated_at) VALUES
+           (1, 1, 'completed', 8, '2026-02-02', 'STTPL-1', {at}, {at}),
+           (1, 2, 'completed', 8, '2026-02-02', 'STTPL-1', {at}, {at}),
+           (1, 3, 'completed', 8, '2026-02-02', NULL, {at}, {at}),
+           (1, 4, 'registered', NULL, NULL, NULL, {at}, {at});",
+    ))
+    .expect("rows of the schema before migration 16");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    let rows: Vec<Certificate> = diesel::sql_query(
+        "SELECT certificate_number, verification_code FROM enrolments ORDER BY id",
+    )
+    .load(&mut conn)
+    .expect("enrolments");
+    let numbers: Vec<Option<&str>> = rows
+        .iter()
+        .map(|r| r.certificate_number.as_deref())
+        .collect();
+    assert_eq!(
+        numbers,
+        vec![
+            Some("STTPL-1"),
+            Some("STTPL-1-2"),
+            Some("2026/1/0003"),
+            None
+        ],
+        "{backend:?}"
+    );
+    let codes: Vec<&str> = rows[..3]
+        .iter()
+        .map(|r| r.verification_code.as_deref().expect("a code"))
+        .collect();
+    assert!(codes
+        .iter()
+        .all(|c| c.len() == 32 && c.chars().all(|x| x.is_ascii_hexdigit())));
+    assert!(codes[0] != codes[1] && codes[1] != codes[2] && codes[0] != codes[2]);
+    assert_eq!(rows[3].verification_code, None);
+    let notes: Vec<Detail> = diesel::sql_query(
+        "SELECT entity_id, detail FROM audit_log WHERE actor_kind = 'system' ORDER BY id",
+    )
+    .load(&mut conn)
+    .expect("audit");
+    assert_eq!(notes.len(), 1, "{backend:?}");
+    assert_eq!(notes[0].entity_id, Some(2));
+    assert_eq!(
+        notes[0].detail.as_deref(),
+        Some("migration 2026-12-02-000016: certificate number STTPL-1 was also another enrolment's; now STTPL-1-2")
+    );
+    let seq: Vec<Jp> = diesel::sql_query("SELECT certificate_seq AS jp FROM trainings")
+        .load(&mut conn)
+        .expect("trainings");
+    assert_eq!(seq.iter().map(|r| r.jp).collect::<Vec<_>>(), vec![3]);
+}
