@@ -234,6 +234,8 @@ operations! {
 
     SiasnCourseRecords: "GET" "/api/v1/exports/siasn/course-records" => Roles(MANAGERS, Some(RecordsRead)), Figures;
     SiasnCourseRecordsCsv: "GET" "/api/v1/exports/siasn/course-records.csv" => Roles(MANAGERS, Some(RecordsRead)), Figures;
+    // Bookkeeping of the export: the SIASN bridge that reads the records marks them sent.
+    SiasnSync: "POST" "/api/v1/exports/siasn/course-records/sync" => Roles(STAFF, Some(RecordsRead)), Everything;
     SiasnStructural: "GET" "/api/v1/exports/siasn/diklat-struktural" => Roles(MANAGERS, Some(RecordsRead)), Figures;
     SiasnStructuralCsv: "GET" "/api/v1/exports/siasn/diklat-struktural.csv" => Roles(MANAGERS, Some(RecordsRead)), Figures;
 }

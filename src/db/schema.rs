@@ -162,6 +162,7 @@ diesel::table! {
         min_attendance_percent -> Integer,
         institution_name -> Text,
         siasn_instansi_id -> Nullable<Text>,
+        siasn_certificate_type -> Nullable<Text>,
         siasn_course_type_by_form -> Text,
         jpm_methods -> Text,
         certificate_number_format -> Text,
@@ -398,7 +399,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    siasn_syncs (record_key) {
+        record_key -> Text,
+        enrolment_id -> Nullable<BigInt>,
+        siasn_riwayat_id -> Text,
+        synced_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(siasn_syncs -> enrolments (enrolment_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    siasn_syncs,
     exemptions,
     units,
     competencies,

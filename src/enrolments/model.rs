@@ -94,7 +94,7 @@ pub struct EnrolmentFields {
 
 crate::patch_schema!(
     EnrolmentPatch = EnrolmentFields,
-    serde_json::json!({"pre_test_score": 65.5})
+    serde_json::json!({"status": "completed", "attendance_percent": 95, "post_test_score": 82.5})
 );
 
 /// One item of a bulk update: `enrolment_id` and the fields to change, as in a PATCH.

@@ -4,7 +4,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::trainings::model::LeadershipProgramme;
-use crate::types::UnitId;
+use crate::types::{UnitId, UtcTime};
 use crate::web::csv::{CsvRow, Format};
 use crate::web::PageParams;
 
@@ -21,6 +21,9 @@ pub struct ExportFilter {
     pub to: Option<NaiveDate>,
     /// This unit and its sub-units.
     pub unit_id: Option<UnitId>,
+    /// `true`: only records never sent to SIASN (`POST /exports/siasn/course-records/sync`) or
+    /// changed since (their enrolment, training or employee).
+    pub unsynced: Option<bool>,
     /// `csv` for text/csv, as `Accept: text/csv` (undocumented: the `.csv` twin is the way).
     #[param(ignore)]
     pub format: Option<Format>,
@@ -71,6 +74,8 @@ pub struct CourseRecord {
     pub institusi_penyelenggara: String,
     /// SIASN's jenisDiklatId: the training's, else the setting `siasn_course_type_by_form`.
     pub jenis_diklat_id: i32,
+    /// SIASN's certificate-type code: the setting `siasn_certificate_type`.
+    pub jenis_kursus_sertipikat: Option<String>,
     /// The setting `siasn_instansi_id`.
     pub instansi_id: Option<String>,
     pub jumlah_jam: i32,
@@ -80,9 +85,67 @@ pub struct CourseRecord {
     #[schema(example = "04-03-2026")]
     pub tanggal_selesai_kursus: String,
     pub nomor_sertipikat: Option<String>,
+    /// When it was last marked as sent to SIASN; null: never.
+    pub synced_at: Option<UtcTime>,
 }
 
 impl CsvRow for CourseRecord {}
+
+/// Records sent to SIASN, with the ids SIASN gave them.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [{"record_key": "T1", "siasn_riwayat_id": "8ae48287-9d3c-4b51-a3c1-55c4f7a0d6e2"}]}))]
+pub struct SyncRequest {
+    #[schema(min_items = 1, max_items = 1000)]
+    #[validate(length(min = 1, max = 1000), nested)]
+    pub items: Vec<SyncItem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct SyncItem {
+    /// A record of the export (`T<enrolment id>`).
+    #[schema(pattern = "^T[1-9][0-9]{0,17}$", example = "T1")]
+    #[validate(custom(function = "record_key"))]
+    pub record_key: String,
+    /// The record's id in SIASN (riwayat id).
+    #[schema(min_length = 1, max_length = 64)]
+    #[validate(length(min = 1, max = 64))]
+    pub siasn_riwayat_id: String,
+}
+
+fn record_key(key: &str) -> Result<(), validator::ValidationError> {
+    match enrolment_of(key) {
+        Some(_) => Ok(()),
+        None => Err(validator::ValidationError::new("record_key")
+            .with_message("must be T followed by an enrolment id".into())),
+    }
+}
+
+/// The enrolment id of a record key `T<id>`.
+pub fn enrolment_of(key: &str) -> Option<i64> {
+    let digits = key.strip_prefix('T')?;
+    let valid = !digits.is_empty() && digits.len() <= 18 && !digits.starts_with('0');
+    if valid && digits.chars().all(|c| c.is_ascii_digit()) {
+        digits.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// One record marked as sent.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SyncedRecord {
+    pub record_key: String,
+    pub siasn_riwayat_id: String,
+    pub synced_at: UtcTime,
+}
+
+/// The records marked as sent, in the order given.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SyncResult {
+    pub items: Vec<SyncedRecord>,
+}
 
 crate::page_type!(CourseRecordPage = CourseRecord);
 

@@ -3,11 +3,18 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
-use super::model::{CourseRecord, ExportFilter, ExportRecord, RecordSource};
-use crate::db::schema::{employees, enrolments, partners, training_partners, trainings};
+use super::model::{
+    enrolment_of, CourseRecord, ExportFilter, ExportRecord, RecordSource, SyncItem, SyncedRecord,
+};
+use crate::db::schema::{
+    employees, enrolments, partners, siasn_syncs, training_partners, trainings,
+};
+use crate::db::write::Tx;
 use crate::db::{AnyConnection, Backend};
+use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::settings::model::{CourseTypeByForm, Settings};
 use crate::trainings::model::{Form, LeadershipProgramme};
+use crate::types::UtcTime;
 
 /// The course records an export selects: completed enrolments of trainings ending in the
 /// period, of people in `units` (everyone's when `None`), of leadership programmes or of the
@@ -18,8 +25,11 @@ pub struct Selection {
     pub to: Option<NaiveDate>,
     pub units: Option<Vec<i64>>,
     pub structural: bool,
+    /// Only records never sent to SIASN or changed since.
+    pub unsynced: bool,
     pub institution_name: String,
     pub instansi_id: Option<String>,
+    pub certificate_type: Option<String>,
     pub course_type_by_form: CourseTypeByForm,
 }
 
@@ -34,8 +44,10 @@ impl Selection {
             to: filter.to,
             units,
             structural: R::STRUCTURAL,
+            unsynced: filter.unsynced == Some(true),
             institution_name: settings.institution_name,
             instansi_id: settings.siasn_instansi_id,
+            certificate_type: settings.siasn_certificate_type,
             course_type_by_form: settings.siasn_course_type_by_form.0,
         }
     }
@@ -69,6 +81,9 @@ fn selected(s: &Selection) -> enrolments::BoxedQuery<'static, Backend> {
     if let Some(to) = s.to {
         q = q.filter(enrolments::completed_on.le(to));
     }
+    if s.unsynced {
+        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(UNSYNCED));
+    }
     if let Some(ids) = &s.units {
         q = q.filter(
             enrolments::employee_id.eq_any(
@@ -80,6 +95,14 @@ fn selected(s: &Selection) -> enrolments::BoxedQuery<'static, Backend> {
     }
     q
 }
+
+/// A completion SIASN has not got as it is now: never marked as sent, or its enrolment, its
+/// training or its employee changed after it was.
+const UNSYNCED: &str = "NOT EXISTS (SELECT 1 FROM siasn_syncs y \
+     JOIN trainings st ON st.id = enrolments.training_id \
+     JOIN employees se ON se.id = enrolments.employee_id \
+     WHERE y.enrolment_id = enrolments.id AND y.synced_at >= enrolments.updated_at \
+     AND y.synced_at >= st.updated_at AND y.synced_at >= se.updated_at)";
 
 pub fn count(conn: &mut AnyConnection, s: &Selection) -> QueryResult<i64> {
     selected(s).count().get_result(conn)
@@ -168,6 +191,16 @@ fn records<R: ExportRecord>(
     trainings.sort_unstable();
     trainings.dedup();
     let partners = partner_names(conn, &trainings)?;
+    let synced: HashMap<i64, UtcTime> = siasn_syncs::table
+        .filter(siasn_syncs::enrolment_id.eq_any(ids))
+        .select((
+            siasn_syncs::enrolment_id.assume_not_null(),
+            siasn_syncs::synced_at,
+        ))
+        .load::<(i64, chrono::NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(|(id, at)| (id, UtcTime(at.and_utc())))
+        .collect();
     Ok(rows
         .into_iter()
         .filter_map(
@@ -198,12 +231,14 @@ fn records<R: ExportRecord>(
                         &s.institution_name,
                     ),
                     jenis_diklat_id: jenis.unwrap_or_else(|| s.course_type_by_form.of(form)),
+                    jenis_kursus_sertipikat: s.certificate_type.clone(),
                     instansi_id: s.instansi_id.clone(),
                     jumlah_jam: jp.unwrap_or(0),
                     tahun_kursus: done.year(),
                     tanggal_kursus: start.format("%d-%m-%Y").to_string(),
                     tanggal_selesai_kursus: done.format("%d-%m-%Y").to_string(),
                     nomor_sertipikat: certificate,
+                    synced_at: synced.get(&enrolment).cloned(),
                 };
                 R::of(course, programme)
             },
@@ -234,6 +269,75 @@ pub fn partner_names(
         .load(conn)?;
     for (t, name) in rows {
         out.entry(t).or_default().push(name);
+    }
+    Ok(out)
+}
+
+/// Marks these records as sent to SIASN now, with SIASN's ids (a record sent again replaces its
+/// mark). Every key must be a record of an export: a completed enrolment (422 `items[i]` else).
+/// The enrolments are locked first, in id order, so concurrent marks of one record queue.
+pub fn sync(tx: &mut Tx, items: &[SyncItem]) -> ApiResult<Vec<SyncedRecord>> {
+    let ids: Vec<i64> = items
+        .iter()
+        .filter_map(|i| enrolment_of(&i.record_key))
+        .collect();
+    tx.lock(crate::audit::Entity::Enrolment, &ids)?;
+    let completed: std::collections::HashSet<i64> = enrolments::table
+        .filter(enrolments::id.eq_any(&ids))
+        .filter(enrolments::status.eq("completed"))
+        .select(enrolments::id)
+        .load::<i64>(tx.conn())?
+        .into_iter()
+        .collect();
+    let mut errors = FieldErrors::new();
+    for (i, item) in items.iter().enumerate() {
+        if !enrolment_of(&item.record_key).is_some_and(|id| completed.contains(&id)) {
+            errors.insert(
+                format!("items[{i}].record_key"),
+                vec![format!("no course record {}", item.record_key)],
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    let at = crate::db::now();
+    let keys: Vec<&str> = items.iter().map(|i| i.record_key.as_str()).collect();
+    diesel::delete(siasn_syncs::table.filter(siasn_syncs::record_key.eq_any(&keys)))
+        .execute(tx.conn())?;
+    let mut out = Vec::with_capacity(items.len());
+    // The last mark of a key given twice in one request wins.
+    let mut seen = std::collections::HashSet::new();
+    for item in items.iter().rev() {
+        if !seen.insert(item.record_key.as_str()) {
+            continue;
+        }
+        let enrolment = enrolment_of(&item.record_key);
+        diesel::insert_into(siasn_syncs::table)
+            .values((
+                siasn_syncs::record_key.eq(&item.record_key),
+                siasn_syncs::enrolment_id.eq(enrolment),
+                siasn_syncs::siasn_riwayat_id.eq(&item.siasn_riwayat_id),
+                siasn_syncs::synced_at.eq(at),
+            ))
+            .execute(tx.conn())?;
+        tx.record(
+            crate::audit::Action::Update,
+            crate::audit::Entity::CourseRecord,
+            enrolment,
+        )?;
+    }
+    for item in items {
+        let mark = items
+            .iter()
+            .rev()
+            .find(|i| i.record_key == item.record_key)
+            .unwrap_or(item);
+        out.push(SyncedRecord {
+            record_key: item.record_key.clone(),
+            siasn_riwayat_id: mark.siasn_riwayat_id.clone(),
+            synced_at: UtcTime(at.and_utc()),
+        });
     }
     Ok(out)
 }

@@ -1,15 +1,15 @@
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::model::{
     CourseRecord, CourseRecordPage, ExportFilter, ExportPage, ExportRecord, StructuralRecord,
-    StructuralRecordPage,
+    StructuralRecordPage, SyncRequest, SyncResult,
 };
 use super::queries::{self, Selection};
 use crate::audit::{Action, Entity};
 use crate::auth::op;
-use crate::error::{ApiResult, ReadErrors};
+use crate::error::{ActionErrors, ApiResult, ReadErrors};
 use crate::web::csv::{csv_stream, wants_csv};
-use crate::web::{ValidQuery, Write};
+use crate::web::{ValidJson, ValidQuery, Write};
 use crate::AppState;
 
 /// Records read per chunk of a streamed export (also under SQLite's bound-parameter limit).
@@ -23,6 +23,7 @@ async fn selection<R: ExportRecord, O>(w: Write<O>, f: &ExportFilter) -> ApiResu
         from: f.from,
         to: f.to,
         unit_id: f.unit_id,
+        unsynced: f.unsynced,
         format: None,
     };
     w.run(move |c| {
@@ -152,12 +153,34 @@ export_operations!(
     StructuralRecord, STRUCTURAL
 );
 
+/// Mark course records as sent to SIASN (staff; clients with `records:read`).
+///
+/// Each item names a record of the exports (`record_key`) and the id SIASN gave it. A record
+/// marked leaves `?unsynced=true` until its enrolment, training or employee changes; marking it
+/// again replaces the mark. All or nothing: an unknown key is 422 (`items[i].record_key`) and
+/// nothing is marked. Audited per record.
+#[utoipa::path(
+    tag = "exports",
+    request_body = SyncRequest,
+    responses((status = 200, description = "Marked as sent", body = SyncResult), ActionErrors),
+    security(("bearer" = []))
+)]
+#[post("/exports/siasn/course-records/sync")]
+pub async fn sync_siasn_course_records(
+    w: Write<op::SiasnSync>,
+    ValidJson(body): ValidJson<SyncRequest>,
+) -> ApiResult<web::Json<SyncResult>> {
+    let items = w.run(move |tx| queries::sync(tx, &body.items)).await?;
+    Ok(web::Json(SyncResult { items }))
+}
+
 const COURSES: &str = "siasn-course-records";
 const STRUCTURAL: &str = "siasn-diklat-struktural";
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(export_siasn_course_records)
         .service(export_siasn_course_records_csv)
+        .service(sync_siasn_course_records)
         .service(export_siasn_diklat_struktural)
         .service(export_siasn_diklat_struktural_csv);
 }

@@ -50,6 +50,8 @@ pub struct Settings {
     pub institution_name: String,
     /// SIASN's id of this instansi, sent with every course record.
     pub siasn_instansi_id: Option<String>,
+    /// SIASN's certificate-type code (jenis kursus sertipikat), sent with every course record.
+    pub siasn_certificate_type: Option<String>,
     /// SIASN's jenisDiklatId per form of training, for trainings that set none.
     #[schema(value_type = CourseTypeByForm)]
     pub siasn_course_type_by_form: JsonText<CourseTypeByForm>,
@@ -225,6 +227,9 @@ pub struct SettingsValues {
     #[schema(min_length = 1, max_length = 64)]
     #[validate(length(min = 1, max = 64))]
     pub siasn_instansi_id: Option<String>,
+    #[schema(min_length = 1, max_length = 64)]
+    #[validate(length(min = 1, max = 64))]
+    pub siasn_certificate_type: Option<String>,
     /// Every form, each 1..99.
     #[validate(nested)]
     #[diesel(skip_update)]

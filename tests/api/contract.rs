@@ -101,6 +101,7 @@ const ORDER: &[&str] = &[
     "update_trainer",
     "update_training",
     "update_enrolment",
+    "sync_siasn_course_records",
     "update_settings",
     "update_user",
     "update_api_client",
@@ -246,13 +247,31 @@ async fn examples(ctx: &Ctx) {
             "{list}"
         );
     }
+    // The enrolment example completed enrolment 1; the sync example marked its record sent.
     let enrolment = get(&app, "/api/v1/enrolments/1", &admin).await;
     assert_eq!(
         (
             enrolment.body["status"].clone(),
-            enrolment.body["pre_test_score"].clone()
+            enrolment.body["post_test_score"].clone()
         ),
-        (json!("attended"), json!(65.5))
+        (json!("completed"), json!(82.5))
+    );
+    assert!(enrolment.body["verification_code"].is_string());
+    let sent = get(
+        &app,
+        "/api/v1/exports/siasn/course-records?per_page=1000",
+        &admin,
+    )
+    .await;
+    let t1 = sent.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["record_key"] == "T1");
+    assert!(
+        t1.is_some_and(|r| r["synced_at"].is_string()),
+        "{}",
+        sent.text
     );
     let training = get(&app, "/api/v1/trainings/1", &admin).await;
     assert_eq!(training.body["status"], "completed");
@@ -781,7 +800,7 @@ fn the_document_declares_what_the_server_sends() {
                 json_twin.is_object(),
                 "{here}: a twin without its JSON operation"
             );
-        } else if path.contains("/reports/") || path.contains("/exports/") {
+        } else if method == "get" && (path.contains("/reports/") || path.contains("/exports/")) {
             assert!(ok.get("application/json").is_some(), "{here}: JSON");
             assert!(
                 spec["paths"][format!("{path}.csv")]["get"].is_object(),

@@ -1177,7 +1177,7 @@ async fn feedback_rules(ctx: &Ctx) {
 on_each_backend!(feedback_rules_and_anonymity, feedback_rules);
 
 fn course_columns() -> Vec<String> {
-    "record_key,source,nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,instansi_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat"
+    "record_key,source,nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,jenis_kursus_sertipikat,instansi_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat,synced_at"
         .split(',')
         .map(str::to_string)
         .collect()
@@ -1217,8 +1217,8 @@ async fn export(ctx: &Ctx) {
     assert_eq!(
         ani,
         &json!({"record_key": format!("T{enrolment}"), "source": "training", "nip": "198503102010011001", "siasn_id": "S-Ani", "nama_kursus": "Komunikasi Publik", "institusi_penyelenggara": "UBB",
-                "jenis_diklat_id": 5, "instansi_id": null, "jumlah_jam": 12, "tahun_kursus": today.year(), "tanggal_kursus": fmt(today - chrono::Duration::days(2)),
-                "tanggal_selesai_kursus": fmt(today), "nomor_sertipikat": "C-1"})
+                "jenis_diklat_id": 5, "jenis_kursus_sertipikat": null, "instansi_id": null, "jumlah_jam": 12, "tahun_kursus": today.year(), "tanggal_kursus": fmt(today - chrono::Duration::days(2)),
+                "tanggal_selesai_kursus": fmt(today), "nomor_sertipikat": "C-1", "synced_at": null})
     );
     let small = items
         .iter()
@@ -1276,6 +1276,153 @@ async fn export(ctx: &Ctx) {
 }
 on_each_backend!(siasn_export, export);
 
+/// The SIASN bridge marks what it sent: `?unsynced=true` is empty after a full sync and gives
+/// back exactly the record that changed since; bad marks change nothing.
+async fn sync(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let unsynced = "/api/v1/exports/siasn/course-records?unsynced=true&per_page=1000";
+    let all = get(&app, unsynced, &w.admin).await;
+    all.expect(200);
+    let keys: Vec<String> = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["record_key"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(keys.len(), 4, "nothing sent yet: {}", all.text);
+    let sync = "/api/v1/exports/siasn/course-records/sync";
+
+    // Bad marks: unknown or malformed keys, an enrolment not completed; nothing is marked.
+    let registered = get(
+        &app,
+        &format!("/api/v1/trainings/{}/enrolments?status=registered", w.t1),
+        &w.admin,
+    )
+    .await;
+    let not_done = registered.body["items"]
+        .as_array()
+        .unwrap()
+        .first()
+        .map(|e| format!("T{}", e["id"]));
+    let mut bad = vec![
+        json!([{"record_key": "T999999", "siasn_riwayat_id": "x"}]),
+        json!([{"record_key": "E1", "siasn_riwayat_id": "x"}]),
+        json!([{"record_key": "T01", "siasn_riwayat_id": "x"}]),
+        json!([{"record_key": keys[0], "siasn_riwayat_id": ""}]),
+        json!([{"record_key": keys[0], "siasn_riwayat_id": "x", "extra": 1}]),
+        json!([]),
+    ];
+    if let Some(key) = not_done {
+        bad.push(json!([{"record_key": key, "siasn_riwayat_id": "x"}]));
+    }
+    for items in bad {
+        let mut both = items.as_array().unwrap().clone();
+        if !both.is_empty() {
+            both.insert(0, json!({"record_key": keys[0], "siasn_riwayat_id": "ok"}));
+        }
+        post(&app, sync, &w.admin, json!({"items": both}))
+            .await
+            .problem(422, "validation_failed");
+    }
+    assert_eq!(
+        get(&app, unsynced, &w.admin).await.body["total"],
+        4,
+        "nothing was marked"
+    );
+
+    // Who may: staff and records:read clients; not unit managers or employees.
+    let mark =
+        |key: &str, id: &str| json!({"items": [{"record_key": key, "siasn_riwayat_id": id}]});
+    post(&app, sync, &w.manager_a, mark(&keys[0], "a"))
+        .await
+        .problem(403, "forbidden");
+    post(&app, sync, &w.employee_a1, mark(&keys[0], "a"))
+        .await
+        .problem(403, "forbidden");
+
+    let items: Vec<Value> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| json!({"record_key": k, "siasn_riwayat_id": format!("riwayat-{i}")}))
+        .collect();
+    let r = post(&app, sync, &w.admin, json!({"items": items})).await;
+    r.expect(200);
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 4);
+    assert_eq!(r.body["items"][1]["siasn_riwayat_id"], "riwayat-1");
+    let r = get(&app, unsynced, &w.admin).await;
+    assert_eq!(
+        (r.body["total"].clone(), r.body["items"].clone()),
+        (json!(0), json!([])),
+        "{}",
+        r.text
+    );
+    let csv = get(
+        &app,
+        "/api/v1/exports/siasn/course-records.csv?unsynced=true",
+        &w.admin,
+    )
+    .await;
+    assert_eq!(csv.text.lines().count(), 1, "the header only: {}", csv.text);
+    let every = get(&app, "/api/v1/exports/siasn/course-records", &w.admin).await;
+    assert!(
+        every.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["synced_at"].is_string()),
+        "{}",
+        every.text
+    );
+
+    // One completion is corrected: exactly that record is back; the others stay sent.
+    let changed = keys[2].trim_start_matches('T').parse::<i64>().unwrap();
+    patch(
+        &app,
+        &format!("/api/v1/enrolments/{changed}"),
+        &w.admin,
+        json!({"post_test_score": 91}),
+    )
+    .await
+    .expect(200);
+    let r = get(&app, unsynced, &w.admin).await;
+    assert_eq!(r.body["total"], 1, "{}", r.text);
+    assert_eq!(r.body["items"][0]["record_key"], keys[2]);
+    assert!(
+        r.body["items"][0]["synced_at"].is_string(),
+        "sent before, changed since"
+    );
+    post(&app, sync, &w.admin, mark(&keys[2], "riwayat-2b"))
+        .await
+        .expect(200);
+    assert_eq!(get(&app, unsynced, &w.admin).await.body["total"], 0);
+
+    // A renamed employee changes their records too.
+    patch(
+        &app,
+        &format!("/api/v1/employees/{}", w.a[0]),
+        &w.admin,
+        json!({"name": "Ani Lestari"}),
+    )
+    .await
+    .expect(200);
+    let r = get(&app, unsynced, &w.admin).await;
+    assert!(r.body["total"].as_i64().unwrap() >= 1, "{}", r.text);
+    assert!(r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["nip"] == "198503102010011001"));
+    let log = get(
+        &app,
+        "/api/v1/audit-log?entity=course_record&action=update",
+        &w.admin,
+    )
+    .await;
+    assert_eq!(log.body["total"], 5, "one audit row per record marked");
+}
+on_each_backend!(siasn_sync_marks_what_was_sent, sync);
+
 /// Leadership programmes leave the course history for the structural-training export; the
 /// organiser, the instansi id and the jenisDiklatId per form come from the settings.
 async fn structural(ctx: &Ctx) {
@@ -1310,7 +1457,7 @@ async fn structural(ctx: &Ctx) {
         &app,
         "/api/v1/settings",
         &w.admin,
-        json!({"institution_name": "BKPSDM Pangkalpinang", "siasn_instansi_id": "A5EB03E2"}),
+        json!({"institution_name": "BKPSDM Pangkalpinang", "siasn_instansi_id": "A5EB03E2", "siasn_certificate_type": "STTPL"}),
     )
     .await
     .expect(200);
@@ -1330,12 +1477,14 @@ async fn structural(ctx: &Ctx) {
         (
             &sos["jenis_diklat_id"],
             &sos["instansi_id"],
-            &sos["institusi_penyelenggara"]
+            &sos["institusi_penyelenggara"],
+            &sos["jenis_kursus_sertipikat"]
         ),
         (
             &json!(7),
             &json!("A5EB03E2"),
-            &json!("BKPSDM Pangkalpinang")
+            &json!("BKPSDM Pangkalpinang"),
+            &json!("STTPL")
         ),
         "sosialisasi is 7 by the setting siasn_course_type_by_form"
     );

@@ -115,6 +115,9 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
             json!({"items": [{"enrolment_id": ids.enrolment_a, "attendance_percent": 90}]})
         }
         "/api/v1/trainings/{id}/feedback" => json!({"ratings": {}, "overall": 4, "recommend": 8}),
+        "/api/v1/exports/siasn/course-records/sync" => {
+            json!({"items": [{"record_key": format!("T{}", ids.enrolment_a), "siasn_riwayat_id": "x"}]})
+        }
         other => panic!("no body for {method} {other}"),
     };
     Some(body)

@@ -37,7 +37,7 @@ async fn settings(ctx: &Ctx) {
                "late_completion_days": 60, "dissatisfaction_threshold": 0.5, "min_group_size": 3, "feedback_window_days": 30,
                "jpm_optimal_min": 90, "jpm_cukup_min": 78, "jpm_methods": ["assessment_center", "test"],
                "certificate_number_format": "{year}/{training_id}/{seq:04}", "public_base_url": null, "institution_name": "BKPSDM Kota Pangkalpinang",
-               "siasn_instansi_id": null, "siasn_course_type_by_form": {"pelatihan": 3, "kursus": 3, "bimtek": 8,
+               "siasn_instansi_id": null, "siasn_certificate_type": null, "siasn_course_type_by_form": {"pelatihan": 3, "kursus": 3, "bimtek": 8,
                "workshop": 4, "seminar": 9, "sosialisasi": 7, "magang": 10, "e_learning": 3, "coaching": 3,
                "mentoring": 3, "other": 3}, "version": 1})
     );

@@ -1,0 +1,2 @@
+ALTER TABLE settings DROP COLUMN siasn_certificate_type;
+DROP TABLE siasn_syncs;
