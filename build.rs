@@ -16,6 +16,7 @@ const ID_TYPES: &[&str] = &[
     "UserId",
     "ClientId",
     "ExemptionId",
+    "ExternalLearningId",
 ];
 
 fn main() {

@@ -12,7 +12,7 @@
 //! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts |
 //! |---|---|---|---|---|---|
 //! | `Feedback(t)` | training t | | | | |
-//! | `Enrolments{trainings, employees}` | | those trainings | those employees | | |
+//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | |
 //! | `TrainingDates(t)` | | | t's participants | | |
 //! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now |
 //! | `Standard(p)` | | | | holders of p | |
@@ -355,17 +355,21 @@ pub fn year_of(conn: &AnyConnection, column: &str) -> String {
 }
 
 /// Recomputes the yearly JP of these employees (`None`: all): a completion counts in the year
-/// of its `completed_on`.
+/// of its `completed_on`, verified external learning in the year of its `end_date`.
 fn refresh_jp(conn: &mut AnyConnection, employees: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Jp, employees)?;
-    let year = year_of(conn, "en.completed_on");
-    for (old, new) in chunked(employees, "employee_id", "en.employee_id") {
+    let (year, external_year) = (year_of(conn, "completed_on"), year_of(conn, "end_date"));
+    for (old, new) in chunked(employees, "employee_id", "employee_id") {
         conn.batch_execute(&format!(
             "DELETE FROM employee_jp WHERE {old}; \
              INSERT INTO employee_jp (employee_id, year, jp) \
-             SELECT en.employee_id, {year}, SUM(en.jp_credited) FROM enrolments en \
-             WHERE en.status = 'completed' AND en.jp_credited IS NOT NULL AND en.completed_on IS NOT NULL \
-             AND {new} GROUP BY en.employee_id, {year};"
+             SELECT employee_id, year, SUM(jp) FROM ( \
+               SELECT employee_id, {year} AS year, jp_credited AS jp FROM enrolments \
+               WHERE status = 'completed' AND jp_credited IS NOT NULL AND completed_on IS NOT NULL AND {new} \
+               UNION ALL \
+               SELECT employee_id, {external_year} AS year, jp FROM external_learning \
+               WHERE status = 'verified' AND {new}) counted \
+             GROUP BY employee_id, year;"
         ))?;
     }
     Ok(())

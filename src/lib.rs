@@ -14,6 +14,7 @@ pub mod enrolments;
 pub mod error;
 pub mod exemptions;
 pub mod exports;
+pub mod external;
 pub mod feedback;
 pub mod health;
 pub mod partners;
@@ -131,6 +132,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "employees", description = "Civil servants (PNS and PPPK), CSV import"),
         (name = "assessments", description = "Assessed competency levels and the competency profile (gaps, JPM)"),
         (name = "exemptions", description = "Exemptions from the yearly JP target (study leave, unpaid leave, …)"),
+        (name = "external-learning", description = "Learning outside the city's trainings, its evidence and its verification"),
         (name = "me", description = "The signed-in employee's own records"),
         (name = "api-clients", description = "Machine clients of national and regional systems (admin)"),
         (name = "partners", description = "Partner organisations: universities, NGOs, agencies"),
@@ -181,6 +183,7 @@ where
             .configure(employees::routes::configure)
             .configure(assessments::routes::configure)
             .configure(exemptions::routes::configure)
+            .configure(external::routes::configure)
             .configure(partners::routes::configure)
             .configure(trainers::routes::configure)
             .configure(trainings::routes::configure)

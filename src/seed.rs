@@ -26,6 +26,7 @@ pub struct SeedReport {
     pub employees: usize,
     pub assessments: usize,
     pub exemptions: usize,
+    pub external_learning: usize,
     pub partners: usize,
     pub trainers: usize,
     pub trainings: usize,
@@ -177,7 +178,9 @@ const COMPETENCIES: &[CompetencySeed] = &[
     ]),
 ];
 
-/// (name suffix, kind, managerial required level)
+/// (name suffix, kind, managerial required level). The head of an OPD is JPT Pratama (level
+/// 4; the Sekda is the head of the secretariat); the head of a bagian or bidang inside it is an
+/// administrator (3): `head_of`.
 const POSITION_KINDS: &[(&str, &str, i32)] = &[
     ("Kepala", "administrator", 3),
     ("Kepala Sub Bagian Umum", "pengawas", 2),
@@ -318,6 +321,9 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     load(&mut conn, Entity::Exemption, |c| {
         seed_exemptions(c, &mut report)
     })?;
+    load(&mut conn, Entity::ExternalLearning, |c| {
+        seed_external_learning(c, &mut report)
+    })?;
     seed_trainers(&mut conn, &mut report)?;
     seed_trainings(&mut conn, employees_wanted, &mut report)?;
     seed_feedback(&mut conn, &mut report)?;
@@ -407,6 +413,134 @@ fn seed_exemptions(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> 
     for chunk in rows.chunks(1000) {
         let insert = diesel::insert_into(exemptions::table).values(chunk.to_vec());
         crate::execute_native!(c.conn(), insert)?;
+    }
+    Ok(())
+}
+
+/// The smallest PDF a viewer opens: the evidence of the demo's first external learning.
+const DEMO_EVIDENCE: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n\
+trailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// Learning outside the city's trainings, as staff file it: about one in six people has a
+/// MOOC, a ministry's bimtek or a provincial course this year or last; most are verified, a few
+/// wait for review (the first one, with its certificate attached, among them), some were
+/// rejected. Only into an empty table, so a second run adds none.
+fn seed_external_learning(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {
+    use crate::db::schema::{employees, evidence_files, external_learning};
+    let already: i64 = external_learning::table.count().get_result(c.conn())?;
+    if already > 0 {
+        return Ok(());
+    }
+    const COURSES: &[(&str, &str, &str, i32, i64)] = &[
+        (
+            "Manajemen ASN Berbasis Sistem Merit",
+            "LAN RI - ASN Unggul",
+            "e_learning",
+            20,
+            21,
+        ),
+        (
+            "Pelayanan Publik Prima",
+            "LAN RI - ASN Unggul",
+            "e_learning",
+            12,
+            14,
+        ),
+        (
+            "Bimtek Penyusunan SAKIP",
+            "Kementerian PANRB",
+            "bimtek",
+            24,
+            3,
+        ),
+        (
+            "Pengelolaan Keuangan Daerah",
+            "BPSDM Provinsi Kepulauan Bangka Belitung",
+            "pelatihan",
+            40,
+            5,
+        ),
+        (
+            "Literasi Digital ASN",
+            "Kementerian Kominfo - Digital Talent",
+            "e_learning",
+            8,
+            7,
+        ),
+        (
+            "Seminar Nasional Reformasi Birokrasi",
+            "Universitas Bangka Belitung",
+            "seminar",
+            6,
+            1,
+        ),
+    ];
+    let today = chrono::Utc::now().date_naive();
+    let ids: Vec<i64> = employees::table
+        .order(employees::id)
+        .select(employees::id)
+        .load(c.conn())?;
+    let mut rows = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        if i % 6 != 0 {
+            continue;
+        }
+        let mut rng = StdRng::seed_from_u64(0xE1 ^ i as u64);
+        let (title, provider, form, jp, days) = COURSES[rng.random_range(0..COURSES.len())];
+        let end = today - chrono::Duration::days(rng.random_range(1..400));
+        let start = end - chrono::Duration::days(days - 1);
+        // Most verified; the first waits (the demo's review example), every ninth too, every
+        // thirteenth was rejected.
+        let status = match i {
+            0 => "pending",
+            i if i % 54 == 48 => "pending",
+            i if i % 78 == 72 => "rejected",
+            _ => "verified",
+        };
+        let at = now();
+        rows.push((
+            external_learning::employee_id.eq(*id),
+            external_learning::title.eq(title),
+            external_learning::provider.eq(provider),
+            external_learning::form.eq(form),
+            external_learning::start_date.eq(start),
+            external_learning::end_date.eq(end),
+            external_learning::jp.eq(jp),
+            external_learning::certificate_number.eq(Some(format!("EXT-{}-{:05}", end.year(), i))),
+            external_learning::status.eq(status),
+            external_learning::review_note
+                .eq((status == "rejected").then_some("Sertifikat tidak terbaca")),
+            external_learning::reviewed_at.eq((status != "pending").then_some(at)),
+            external_learning::created_at.eq(at),
+            external_learning::updated_at.eq(at),
+        ));
+    }
+    report.external_learning += rows.len();
+    for chunk in rows.chunks(1000) {
+        let insert = diesel::insert_into(external_learning::table).values(chunk.to_vec());
+        crate::execute_native!(c.conn(), insert)?;
+    }
+    let first: Option<i64> = external_learning::table
+        .order(external_learning::id)
+        .select(external_learning::id)
+        .first(c.conn())
+        .optional()?;
+    if let Some(first) = first {
+        diesel::insert_into(evidence_files::table)
+            .values((
+                evidence_files::external_learning_id.eq(first),
+                evidence_files::content.eq(DEMO_EVIDENCE),
+            ))
+            .execute(c.conn())?;
+        diesel::update(external_learning::table.find(first))
+            .set((
+                external_learning::evidence_filename.eq("sertifikat.pdf"),
+                external_learning::evidence_content_type.eq("application/pdf"),
+                external_learning::evidence_size.eq(DEMO_EVIDENCE.len() as i64),
+            ))
+            .execute(c.conn())?;
     }
     Ok(())
 }
@@ -501,12 +635,15 @@ fn seed_positions(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {
     let existing: Vec<(String, Option<i64>)> = positions::table
         .select((positions::name, positions::unit_id))
         .load(c.conn())?;
-    for (code, unit_name, _) in UNITS {
+    for (code, unit_name, parent) in UNITS {
         let Some(&unit) = units.get(*code) else {
             continue;
         };
-        for (title, kind, managerial) in POSITION_KINDS {
-            let name = format!("{title} {unit_name}");
+        for &(title, kind, managerial) in POSITION_KINDS {
+            let (name, kind, managerial) = match (title, parent) {
+                ("Kepala", None) => (head_of(code, unit_name), "jpt", 4),
+                _ => (format!("{title} {unit_name}"), kind, managerial),
+            };
             if existing.iter().any(|(n, u)| *n == name && *u == Some(unit)) {
                 continue;
             }
@@ -530,13 +667,13 @@ fn seed_positions(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {
                 .filter_map(|(code, ..)| competency_ids.get(*code))
                 .map(|&competency_id| crate::positions::model::Standard {
                     competency_id: crate::types::CompetencyId(competency_id),
-                    required_level: *managerial,
+                    required_level: managerial,
                 })
                 .collect();
             if let Some(&tech) = competency_ids.get(technical_for(code)) {
                 standard.push(crate::positions::model::Standard {
                     competency_id: crate::types::CompetencyId(tech),
-                    required_level: (*managerial + 1).min(5),
+                    required_level: (managerial + 1).min(5),
                 });
             }
             crate::positions::queries::replace_standards(c, id, &standard)?;
@@ -544,6 +681,14 @@ fn seed_positions(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {
         }
     }
     Ok(())
+}
+
+/// The head of an OPD: the Sekda for the secretariat, else `Kepala <OPD>`.
+fn head_of(code: &str, unit_name: &str) -> String {
+    match code {
+        "SETDA" => "Sekretaris Daerah Kota Pangkalpinang".into(),
+        _ => format!("Kepala {unit_name}"),
+    }
 }
 
 fn seed_partners(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {

@@ -72,6 +72,7 @@ id_types! {
     UserId,
     ClientId,
     ExemptionId,
+    ExternalLearningId,
 }
 
 /// A stored timestamp (UTC, `Timestamp` in both schemas), read and sent as RFC 3339 with `Z`.

@@ -83,6 +83,8 @@ pub const MANAGERS: &[Role] = &[Role::Admin, Role::Operator, Role::UnitManager];
 /// The training staff of the BKPSDM.
 pub const STAFF: &[Role] = &[Role::Admin, Role::Operator];
 pub const ADMIN: &[Role] = &[Role::Admin];
+/// Staff, and employees acting on their own records (the handler limits them to their own).
+pub const STAFF_AND_OWNERS: &[Role] = &[Role::Admin, Role::Operator, Role::Employee];
 
 macro_rules! operations {
     ($($op:ident: $method:literal $path:literal => $admits:expr, $sees:ident;)+) => {
@@ -181,6 +183,17 @@ operations! {
     GetExemption: "GET" "/api/v1/exemptions/{id}" => Roles(MANAGERS, Some(RecordsRead)), People;
     UpdateExemption: "PATCH" "/api/v1/exemptions/{id}" => Roles(STAFF, None), Everything;
     DeleteExemption: "DELETE" "/api/v1/exemptions/{id}" => Roles(STAFF, None), Everything;
+
+    ListExternalLearning: "GET" "/api/v1/external-learning" => Roles(MANAGERS, Some(RecordsRead)), People;
+    CreateExternalLearning: "POST" "/api/v1/external-learning" => Roles(STAFF, None), Everything;
+    GetExternalLearning: "GET" "/api/v1/external-learning/{id}" => Roles(SIGNED_IN, Some(RecordsRead)), People;
+    UpdateExternalLearning: "PATCH" "/api/v1/external-learning/{id}" => Roles(STAFF_AND_OWNERS, None), People;
+    DeleteExternalLearning: "DELETE" "/api/v1/external-learning/{id}" => Roles(STAFF_AND_OWNERS, None), People;
+    ReviewExternalLearning: "POST" "/api/v1/external-learning/{id}/review" => Roles(STAFF, None), Everything;
+    PutExternalEvidence: "PUT" "/api/v1/external-learning/{id}/evidence" => Roles(STAFF_AND_OWNERS, None), People;
+    GetExternalEvidence: "GET" "/api/v1/external-learning/{id}/evidence" => Roles(SIGNED_IN, Some(RecordsRead)), People;
+    MyExternalLearning: "GET" "/api/v1/me/external-learning" => Roles(SIGNED_IN, None), Own;
+    CreateMyExternalLearning: "POST" "/api/v1/me/external-learning" => Roles(SIGNED_IN, None), Own;
 
     ListPartners: "GET" "/api/v1/partners" => Roles(SIGNED_IN, Some(TrainingsRead)), Everything;
     CreatePartner: "POST" "/api/v1/partners" => Roles(STAFF, None), Everything;

@@ -410,7 +410,43 @@ diesel::table! {
 
 diesel::joinable!(siasn_syncs -> enrolments (enrolment_id));
 
+diesel::table! {
+    external_learning (id) {
+        id -> BigInt,
+        employee_id -> BigInt,
+        title -> Text,
+        provider -> Text,
+        form -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        jp -> Integer,
+        certificate_number -> Nullable<Text>,
+        status -> Text,
+        review_note -> Nullable<Text>,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
+        evidence_filename -> Nullable<Text>,
+        evidence_content_type -> Nullable<Text>,
+        evidence_size -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    evidence_files (external_learning_id) {
+        external_learning_id -> BigInt,
+        content -> Binary,
+    }
+}
+
+diesel::joinable!(external_learning -> employees (employee_id));
+diesel::joinable!(evidence_files -> external_learning (external_learning_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    external_learning,
+    evidence_files,
     siasn_syncs,
     exemptions,
     units,

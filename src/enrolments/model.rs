@@ -165,11 +165,15 @@ pub struct YearParam {
     pub year: Option<i32>,
 }
 
-/// One training in an employee's learning record.
+/// One training, or one piece of verified external learning, in an employee's learning record.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LearningItem {
-    pub enrolment_id: EnrolmentId,
-    pub training_id: TrainingId,
+    /// `training` (an enrolment) or `external` (verified external learning, which counts like
+    /// a completion on its end date).
+    pub source: crate::exports::model::RecordSource,
+    pub enrolment_id: Option<EnrolmentId>,
+    pub external_learning_id: Option<crate::types::ExternalLearningId>,
+    pub training_id: Option<TrainingId>,
     pub title: String,
     pub form: Form,
     pub start_date: NaiveDate,
@@ -178,6 +182,7 @@ pub struct LearningItem {
     pub completed_on: Option<NaiveDate>,
     /// JP credited for a completion; the training's JP for enrolments not (yet) completed.
     pub jp: i32,
+    /// The enrolment's status; `completed` for verified external learning.
     pub status: EnrolmentStatus,
     pub certificate_number: Option<String>,
 }

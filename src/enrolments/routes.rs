@@ -18,6 +18,7 @@ use crate::error::{
     ActionErrors, ApiError, ApiResult, CreateErrors, FieldErrors, ReadErrors, WriteErrors,
 };
 use crate::exemptions::target::Target;
+use crate::exports::model::RecordSource;
 use crate::settings::model::Settings;
 use crate::trainings::model::{Training, TrainingStatus};
 use crate::trainings::queries::Trainings;
@@ -390,8 +391,10 @@ fn learning_record(
                 jp_total += i64::from(jp);
             }
             LearningItem {
-                enrolment_id: r.enrolment_id,
-                training_id: r.training_id,
+                source: RecordSource::Training,
+                enrolment_id: Some(r.enrolment_id),
+                external_learning_id: None,
+                training_id: Some(r.training_id),
                 title: r.title,
                 form: r.form,
                 start_date: r.start_date,
@@ -402,7 +405,28 @@ fn learning_record(
                 certificate_number: r.certificate_number,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut items = items;
+    if let Some((first, last)) = crate::types::year_days(year) {
+        for x in crate::external::queries::counted(conn, employee_id, first, last)? {
+            jp_total += i64::from(x.jp);
+            items.push(LearningItem {
+                source: RecordSource::External,
+                enrolment_id: None,
+                external_learning_id: Some(x.id),
+                training_id: None,
+                title: x.title,
+                form: x.form,
+                start_date: x.start_date,
+                end_date: x.end_date,
+                completed_on: Some(x.end_date),
+                jp: x.jp,
+                status: EnrolmentStatus::Completed,
+                certificate_number: x.certificate_number,
+            });
+        }
+        items.sort_by_key(|i| i.end_date);
+    }
     let standing = Target::of(
         &settings,
         employee.asn_type,

@@ -56,6 +56,7 @@ crate::text_enum! {
     /// Where a record comes from: a city training or verified external learning.
     pub enum RecordSource {
         Training = "training",
+        External = "external",
     }
 }
 
@@ -104,8 +105,8 @@ pub struct SyncRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SyncItem {
-    /// A record of the export (`T<enrolment id>`).
-    #[schema(pattern = "^T[1-9][0-9]{0,17}$", example = "T1")]
+    /// A record of the export: `T<enrolment id>` or `E<external learning id>`.
+    #[schema(pattern = "^[TE][1-9][0-9]{0,17}$", example = "T1")]
     #[validate(custom(function = "record_key"))]
     pub record_key: String,
     /// The record's id in SIASN (riwayat id).
@@ -115,21 +116,36 @@ pub struct SyncItem {
 }
 
 fn record_key(key: &str) -> Result<(), validator::ValidationError> {
-    match enrolment_of(key) {
+    match RecordKey::parse(key) {
         Some(_) => Ok(()),
-        None => Err(validator::ValidationError::new("record_key")
-            .with_message("must be T followed by an enrolment id".into())),
+        None => Err(validator::ValidationError::new("record_key").with_message(
+            "must be T followed by an enrolment id or E followed by an external learning id".into(),
+        )),
     }
 }
 
-/// The enrolment id of a record key `T<id>`.
-pub fn enrolment_of(key: &str) -> Option<i64> {
-    let digits = key.strip_prefix('T')?;
-    let valid = !digits.is_empty() && digits.len() <= 18 && !digits.starts_with('0');
-    if valid && digits.chars().all(|c| c.is_ascii_digit()) {
-        digits.parse().ok()
-    } else {
-        None
+/// What a record key names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKey {
+    /// `T<id>`: a completed enrolment.
+    Training(i64),
+    /// `E<id>`: verified external learning.
+    External(i64),
+}
+
+impl RecordKey {
+    pub fn parse(key: &str) -> Option<Self> {
+        let (kind, digits) = key.split_at_checked(1)?;
+        let valid = !digits.is_empty() && digits.len() <= 18 && !digits.starts_with('0');
+        let id: i64 = match valid && digits.chars().all(|c| c.is_ascii_digit()) {
+            true => digits.parse().ok()?,
+            false => return None,
+        };
+        match kind {
+            "T" => Some(RecordKey::Training(id)),
+            "E" => Some(RecordKey::External(id)),
+            _ => None,
+        }
     }
 }
 

@@ -4,17 +4,17 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
 use super::model::{
-    enrolment_of, CourseRecord, ExportFilter, ExportRecord, RecordSource, SyncItem, SyncedRecord,
+    CourseRecord, ExportFilter, ExportRecord, RecordKey, RecordSource, SyncItem, SyncedRecord,
 };
 use crate::db::schema::{
-    employees, enrolments, partners, siasn_syncs, training_partners, trainings,
+    employees, enrolments, external_learning, partners, siasn_syncs, training_partners, trainings,
 };
 use crate::db::write::Tx;
 use crate::db::{AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::settings::model::{CourseTypeByForm, Settings};
 use crate::trainings::model::{Form, LeadershipProgramme};
-use crate::types::UtcTime;
+use crate::types::{ExternalLearningId, UtcTime};
 
 /// The course records an export selects: completed enrolments of trainings ending in the
 /// period, of people in `units` (everyone's when `None`), of leadership programmes or of the
@@ -104,11 +104,53 @@ const UNSYNCED: &str = "NOT EXISTS (SELECT 1 FROM siasn_syncs y \
      WHERE y.enrolment_id = enrolments.id AND y.synced_at >= enrolments.updated_at \
      AND y.synced_at >= st.updated_at AND y.synced_at >= se.updated_at)";
 
-pub fn count(conn: &mut AnyConnection, s: &Selection) -> QueryResult<i64> {
-    selected(s).count().get_result(conn)
+/// Verified external learning SIASN has not got as it is now: never marked as sent, or it or
+/// its employee changed after it was.
+const EXTERNAL_UNSYNCED: &str = "NOT EXISTS (SELECT 1 FROM siasn_syncs y \
+     JOIN employees se ON se.id = external_learning.employee_id \
+     WHERE y.record_key = 'E' || CAST(external_learning.id AS TEXT) \
+     AND y.synced_at >= external_learning.updated_at AND y.synced_at >= se.updated_at)";
+
+/// The selected external learning (course records only: leadership programmes are the city's
+/// trainings): verified, ending in the period, of people in the units.
+fn external_selected(s: &Selection) -> external_learning::BoxedQuery<'static, Backend> {
+    let mut q = external_learning::table
+        .filter(external_learning::status.eq("verified"))
+        .into_boxed();
+    if s.structural {
+        q = q.filter(external_learning::id.eq(ExternalLearningId(0)));
+    }
+    if let Some(from) = s.from {
+        q = q.filter(external_learning::end_date.ge(from));
+    }
+    if let Some(to) = s.to {
+        q = q.filter(external_learning::end_date.le(to));
+    }
+    if s.unsynced {
+        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            EXTERNAL_UNSYNCED,
+        ));
+    }
+    if let Some(ids) = &s.units {
+        q = q.filter(
+            external_learning::employee_id.eq_any(
+                employees::table
+                    .filter(employees::unit_id.eq_any(ids.clone()))
+                    .select(employees::id),
+            ),
+        );
+    }
+    q
 }
 
-/// The records of one page, in record-key order.
+pub fn count(conn: &mut AnyConnection, s: &Selection) -> QueryResult<i64> {
+    let trainings: i64 = selected(s).count().get_result(conn)?;
+    let external: i64 = external_selected(s).count().get_result(conn)?;
+    Ok(trainings + external)
+}
+
+/// The records of one page, in record-key order: the trainings' (`T…`), then external
+/// learning's (`E…`).
 pub fn page<R: ExportRecord>(
     conn: &mut AnyConnection,
     s: &Selection,
@@ -120,25 +162,138 @@ pub fn page<R: ExportRecord>(
         .offset(offset)
         .limit(limit)
         .load(conn)?;
-    records(conn, s, &ids)
+    let mut out = records(conn, s, &ids)?;
+    let rest = limit - ids.len() as i64;
+    if rest > 0 {
+        let before: i64 = selected(s).count().get_result(conn)?;
+        let external: Vec<i64> = external_selected(s)
+            .order(external_learning::id.asc())
+            .select(external_learning::id)
+            .offset((offset - before).max(0))
+            .limit(rest)
+            .load(conn)?;
+        out.extend(external_records(conn, s, &external)?);
+    }
+    Ok(out)
 }
 
-/// The next `limit` records after the enrolment `after`, and the cursor past them (`None` when
-/// this was the last chunk), for a streamed export.
+/// Where a streamed export stands: past this enrolment, or, the trainings' records done, past
+/// this external learning.
+#[derive(Debug, Clone, Copy)]
+pub enum Cursor {
+    Enrolments(i64),
+    External(i64),
+}
+
+/// The next `limit` records after `cursor`, and the cursor past them (`None` when this was the
+/// last chunk), for a streamed export.
 pub fn chunk<R: ExportRecord>(
     conn: &mut AnyConnection,
     s: &Selection,
-    after: i64,
+    cursor: Cursor,
     limit: i64,
-) -> QueryResult<(Vec<R>, Option<i64>)> {
-    let ids: Vec<i64> = selected(s)
-        .filter(enrolments::id.gt(after))
-        .order(enrolments::id.asc())
-        .select(enrolments::id)
-        .limit(limit)
+) -> QueryResult<(Vec<R>, Option<Cursor>)> {
+    match cursor {
+        Cursor::Enrolments(after) => {
+            let ids: Vec<i64> = selected(s)
+                .filter(enrolments::id.gt(after))
+                .order(enrolments::id.asc())
+                .select(enrolments::id)
+                .limit(limit)
+                .load(conn)?;
+            let next = match ids.last() {
+                Some(&last) if ids.len() as i64 == limit => Some(Cursor::Enrolments(last)),
+                _ => (!s.structural).then_some(Cursor::External(0)),
+            };
+            Ok((records(conn, s, &ids)?, next))
+        }
+        Cursor::External(after) => {
+            let ids: Vec<i64> = external_selected(s)
+                .filter(external_learning::id.gt(ExternalLearningId(after)))
+                .order(external_learning::id.asc())
+                .select(external_learning::id)
+                .limit(limit)
+                .load(conn)?;
+            let next = (ids.len() as i64 == limit).then(|| Cursor::External(ids[ids.len() - 1]));
+            Ok((external_records(conn, s, &ids)?, next))
+        }
+    }
+}
+
+/// (id, nip, siasn id, title, provider, form, start, end, JP, certificate)
+type ExternalRowOut = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    Form,
+    NaiveDate,
+    NaiveDate,
+    i32,
+    Option<String>,
+);
+
+/// The records of these external learnings (a chunk's worth), in id order.
+fn external_records<R: ExportRecord>(
+    conn: &mut AnyConnection,
+    s: &Selection,
+    ids: &[i64],
+) -> QueryResult<Vec<R>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<ExternalRowOut> = external_learning::table
+        .inner_join(employees::table)
+        .filter(external_learning::id.eq_any(ids))
+        .order(external_learning::id.asc())
+        .select((
+            external_learning::id,
+            employees::nip,
+            employees::siasn_id,
+            external_learning::title,
+            external_learning::provider,
+            external_learning::form,
+            external_learning::start_date,
+            external_learning::end_date,
+            external_learning::jp,
+            external_learning::certificate_number,
+        ))
         .load(conn)?;
-    let next = (ids.len() as i64 == limit).then(|| ids[ids.len() - 1]);
-    Ok((records(conn, s, &ids)?, next))
+    let keys: Vec<String> = ids.iter().map(|id| format!("E{id}")).collect();
+    let synced: HashMap<String, UtcTime> = siasn_syncs::table
+        .filter(siasn_syncs::record_key.eq_any(&keys))
+        .select((siasn_syncs::record_key, siasn_syncs::synced_at))
+        .load::<(String, chrono::NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(|(key, at)| (key, UtcTime(at.and_utc())))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(id, nip, siasn_id, title, provider, form, start, end, jp, certificate)| {
+                let record_key = format!("E{id}");
+                let course = CourseRecord {
+                    synced_at: synced.get(&record_key).copied(),
+                    record_key,
+                    source: RecordSource::External,
+                    nip,
+                    siasn_id,
+                    nama_kursus: title,
+                    institusi_penyelenggara: provider,
+                    jenis_diklat_id: s.course_type_by_form.of(form),
+                    jenis_kursus_sertipikat: s.certificate_type.clone(),
+                    instansi_id: s.instansi_id.clone(),
+                    jumlah_jam: jp,
+                    tahun_kursus: end.year(),
+                    tanggal_kursus: start.format("%d-%m-%Y").to_string(),
+                    tanggal_selesai_kursus: end.format("%d-%m-%Y").to_string(),
+                    nomor_sertipikat: certificate,
+                };
+                R::of(course, None)
+            },
+        )
+        .collect())
 }
 
 /// (enrolment, nip, siasn id, training, title, form, start, completion day, jenis diklat,
@@ -274,24 +429,51 @@ pub fn partner_names(
 }
 
 /// Marks these records as sent to SIASN now, with SIASN's ids (a record sent again replaces its
-/// mark). Every key must be a record of an export: a completed enrolment (422 `items[i]` else).
-/// The enrolments are locked first, in id order, so concurrent marks of one record queue.
+/// mark). Every key must be a record of an export: a completed enrolment or verified external
+/// learning (422 `items[i]` else). The enrolments are locked first, in id order, so concurrent
+/// marks of one record queue.
 pub fn sync(tx: &mut Tx, items: &[SyncItem]) -> ApiResult<Vec<SyncedRecord>> {
-    let ids: Vec<i64> = items
+    let keys: Vec<Option<RecordKey>> = items
         .iter()
-        .filter_map(|i| enrolment_of(&i.record_key))
+        .map(|i| RecordKey::parse(&i.record_key))
         .collect();
-    tx.lock(crate::audit::Entity::Enrolment, &ids)?;
+    let of = |want: fn(RecordKey) -> Option<i64>| -> Vec<i64> {
+        keys.iter().flatten().filter_map(|k| want(*k)).collect()
+    };
+    let (trainings, externals) = (
+        of(|k| match k {
+            RecordKey::Training(id) => Some(id),
+            _ => None,
+        }),
+        of(|k| match k {
+            RecordKey::External(id) => Some(id),
+            _ => None,
+        }),
+    );
+    tx.lock(crate::audit::Entity::Enrolment, &trainings)?;
+    tx.lock(crate::audit::Entity::ExternalLearning, &externals)?;
     let completed: std::collections::HashSet<i64> = enrolments::table
-        .filter(enrolments::id.eq_any(&ids))
+        .filter(enrolments::id.eq_any(&trainings))
         .filter(enrolments::status.eq("completed"))
         .select(enrolments::id)
         .load::<i64>(tx.conn())?
         .into_iter()
         .collect();
+    let verified: std::collections::HashSet<i64> = external_learning::table
+        .filter(external_learning::id.eq_any(&externals))
+        .filter(external_learning::status.eq("verified"))
+        .select(external_learning::id)
+        .load::<i64>(tx.conn())?
+        .into_iter()
+        .collect();
     let mut errors = FieldErrors::new();
-    for (i, item) in items.iter().enumerate() {
-        if !enrolment_of(&item.record_key).is_some_and(|id| completed.contains(&id)) {
+    for (i, (item, key)) in items.iter().zip(&keys).enumerate() {
+        let known = match key {
+            Some(RecordKey::Training(id)) => completed.contains(id),
+            Some(RecordKey::External(id)) => verified.contains(id),
+            None => false,
+        };
+        if !known {
             errors.insert(
                 format!("items[{i}].record_key"),
                 vec![format!("no course record {}", item.record_key)],
@@ -302,17 +484,20 @@ pub fn sync(tx: &mut Tx, items: &[SyncItem]) -> ApiResult<Vec<SyncedRecord>> {
         return Err(ApiError::fields(errors));
     }
     let at = crate::db::now();
-    let keys: Vec<&str> = items.iter().map(|i| i.record_key.as_str()).collect();
-    diesel::delete(siasn_syncs::table.filter(siasn_syncs::record_key.eq_any(&keys)))
+    let names: Vec<&str> = items.iter().map(|i| i.record_key.as_str()).collect();
+    diesel::delete(siasn_syncs::table.filter(siasn_syncs::record_key.eq_any(&names)))
         .execute(tx.conn())?;
-    let mut out = Vec::with_capacity(items.len());
     // The last mark of a key given twice in one request wins.
     let mut seen = std::collections::HashSet::new();
-    for item in items.iter().rev() {
+    for (item, key) in items.iter().zip(&keys).rev() {
         if !seen.insert(item.record_key.as_str()) {
             continue;
         }
-        let enrolment = enrolment_of(&item.record_key);
+        let (enrolment, entity, id) = match key {
+            Some(RecordKey::Training(id)) => (Some(*id), crate::audit::Entity::CourseRecord, *id),
+            Some(RecordKey::External(id)) => (None, crate::audit::Entity::ExternalLearning, *id),
+            None => continue,
+        };
         diesel::insert_into(siasn_syncs::table)
             .values((
                 siasn_syncs::record_key.eq(&item.record_key),
@@ -321,23 +506,21 @@ pub fn sync(tx: &mut Tx, items: &[SyncItem]) -> ApiResult<Vec<SyncedRecord>> {
                 siasn_syncs::synced_at.eq(at),
             ))
             .execute(tx.conn())?;
-        tx.record(
-            crate::audit::Action::Update,
-            crate::audit::Entity::CourseRecord,
-            enrolment,
-        )?;
+        tx.record(crate::audit::Action::Update, entity, Some(id))?;
     }
-    for item in items {
-        let mark = items
-            .iter()
-            .rev()
-            .find(|i| i.record_key == item.record_key)
-            .unwrap_or(item);
-        out.push(SyncedRecord {
-            record_key: item.record_key.clone(),
-            siasn_riwayat_id: mark.siasn_riwayat_id.clone(),
-            synced_at: UtcTime(at.and_utc()),
-        });
-    }
-    Ok(out)
+    Ok(items
+        .iter()
+        .map(|item| {
+            let mark = items
+                .iter()
+                .rev()
+                .find(|i| i.record_key == item.record_key)
+                .unwrap_or(item);
+            SyncedRecord {
+                record_key: item.record_key.clone(),
+                siasn_riwayat_id: mark.siasn_riwayat_id.clone(),
+                synced_at: UtcTime(at.and_utc()),
+            }
+        })
+        .collect())
 }

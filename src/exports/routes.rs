@@ -44,9 +44,12 @@ fn stream<R: ExportRecord>(
     file: &str,
     selection: Selection,
 ) -> ApiResult<HttpResponse> {
-    csv_stream(file, state.pool.clone(), 0, move |c, after| {
-        Ok(queries::chunk::<R>(c, &selection, after, CHUNK)?)
-    })
+    csv_stream(
+        file,
+        state.pool.clone(),
+        queries::Cursor::Enrolments(0),
+        move |c, after| Ok(queries::chunk::<R>(c, &selection, after, CHUNK)?),
+    )
 }
 
 /// The JSON page of an export, or the whole of it as CSV for `?format=csv`/`Accept: text/csv`.

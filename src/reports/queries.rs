@@ -348,25 +348,35 @@ pub fn outcomes(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<OutcomeR
     diesel::sql_query(sql).load(conn)
 }
 
-/// Each employee's JP credited in the period (`jp`, by `completed_on`), as a derived table
-/// aliased `j`: the yearly aggregate for a calendar year, else from the enrolments.
+/// Each employee's JP credited in the period (`jp`: completions by `completed_on`, verified
+/// external learning by `end_date`), as a derived table aliased `j`: the yearly aggregate for a
+/// calendar year, else from the source rows.
 fn jp_per_employee(s: &Scope) -> String {
     if let Some(year) = s.calendar_year() {
         return format!("(SELECT employee_id, jp FROM employee_jp WHERE year = {year})");
     }
     // JP counts every completion of the period, whatever the training filters, on the
     // participant's own completion day.
-    let mut period = String::new();
-    if let Some(from) = s.from {
-        period.push_str(&format!(" AND en.completed_on >= '{from}'"));
-    }
-    if let Some(to) = s.to {
-        period.push_str(&format!(" AND en.completed_on <= '{to}'"));
-    }
+    let period = |column: &str| {
+        let mut period = String::new();
+        if let Some(from) = s.from {
+            period.push_str(&format!(" AND {column} >= '{from}'"));
+        }
+        if let Some(to) = s.to {
+            period.push_str(&format!(" AND {column} <= '{to}'"));
+        }
+        period
+    };
     format!(
-        "(SELECT en.employee_id AS employee_id, SUM(en.jp_credited) AS jp FROM enrolments en \
-         WHERE en.status = 'completed'{period}{} GROUP BY en.employee_id)",
+        "(SELECT c.employee_id AS employee_id, SUM(c.jp) AS jp FROM ( \
+           SELECT en.employee_id AS employee_id, en.jp_credited AS jp FROM enrolments en \
+           WHERE en.status = 'completed'{}{} \
+           UNION ALL SELECT x.employee_id, x.jp FROM external_learning x \
+           WHERE x.status = 'verified'{}{}) c GROUP BY c.employee_id)",
+        period("en.completed_on"),
         s.in_people("en.employee_id"),
+        period("x.end_date"),
+        s.in_people("x.employee_id"),
     )
 }
 

@@ -1008,6 +1008,33 @@ async fn aggregates_follow_writes(ctx: &Ctx) {
         .expect(200);
     }
 
+    // External learning verified for Ani, another verified and then deleted for Budi.
+    for (who, keep) in [(a1, true), (a2, false)] {
+        let r = post(
+            &app,
+            "/api/v1/external-learning",
+            &w.admin,
+            json!({"employee_id": who, "title": "MOOC", "provider": "LAN RI",
+            "form": "e_learning", "start_date": day(-3), "end_date": day(-1), "jp": 7}),
+        )
+        .await;
+        r.expect(201);
+        let x = r.body["id"].as_i64().unwrap();
+        post(
+            &app,
+            &format!("/api/v1/external-learning/{x}/review"),
+            &w.admin,
+            json!({"decision": "verified"}),
+        )
+        .await
+        .expect(200);
+        if !keep {
+            delete(&app, &format!("/api/v1/external-learning/{x}"), &w.admin)
+                .await
+                .expect(204);
+        }
+    }
+
     // Whatever the writes did, the aggregates equal a rebuild from the source rows.
     let kept = snapshot(&app, &w).await;
     let mut conn = ctx.conn();
@@ -1608,13 +1635,21 @@ async fn export_chunks(ctx: &Ctx) {
         "more than two chunks and one page: {}",
         items.len()
     );
-    let keys: Vec<i64> = items
+    // The trainings' records by enrolment id, then verified external learning by its id.
+    let keys: Vec<(bool, i64)> = items
         .iter()
-        .map(|i| i["record_key"].as_str().unwrap()[1..].parse().unwrap())
+        .map(|i| {
+            let key = i["record_key"].as_str().unwrap();
+            (key.starts_with('E'), key[1..].parse().unwrap())
+        })
         .collect();
     assert!(
         keys.windows(2).all(|w| w[0] < w[1]),
         "record-key order, each once"
+    );
+    assert!(
+        keys.iter().any(|k| k.0),
+        "the demo's verified external learning is exported"
     );
     let csv = get(&app, &format!("{path}.csv"), &admin).await;
     csv.expect(200);

@@ -10,6 +10,7 @@ mod concurrency;
 mod contract;
 mod cross_cutting;
 mod evaluation;
+mod external;
 mod matrix;
 mod migrations;
 mod outage;

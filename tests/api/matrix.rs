@@ -62,6 +62,7 @@ fn concrete(method: &str, path: &str, ids: &Ids) -> String {
         Some("units") => ids.unit_a,
         Some("positions") => ids.position,
         Some("exemptions") => ids.exemption_a,
+        Some("external-learning") => ids.external_a,
         _ => 999_999,
     };
     path.replace("{id}", &id.to_string())
@@ -115,6 +116,12 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
             json!({"items": [{"enrolment_id": ids.enrolment_a, "attendance_percent": 90}]})
         }
         "/api/v1/trainings/{id}/feedback" => json!({"ratings": {}, "overall": 4, "recommend": 8}),
+        "/api/v1/external-learning" | "/api/v1/me/external-learning" => {
+            json!({"employee_id": ids.employee_a, "title": "MOOC", "provider": "LAN", "form": "e_learning",
+                   "start_date": "2026-01-05", "end_date": "2026-01-09", "jp": 10})
+        }
+        "/api/v1/external-learning/{id}/review" => json!({"decision": "rejected"}),
+        "/api/v1/external-learning/{id}/evidence" => Value::String(String::new()),
         "/api/v1/exports/siasn/course-records/sync" => {
             json!({"items": [{"record_key": format!("T{}", ids.enrolment_a), "siasn_riwayat_id": "x"}]})
         }
@@ -131,6 +138,7 @@ struct Ids {
     position: i64,
     competency: i64,
     exemption_a: i64,
+    external_a: i64,
 }
 
 async fn matrix(ctx: &Ctx) {
@@ -222,7 +230,19 @@ async fn matrix(ctx: &Ctx) {
     .body["id"]
         .as_i64()
         .unwrap();
+    let external_a = post(
+        &app,
+        "/api/v1/external-learning",
+        &admin,
+        json!({"employee_id": employee_a, "title": "MOOC", "provider": "LAN", "form": "e_learning",
+               "start_date": "2026-01-05", "end_date": "2026-01-09", "jp": 10}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
     let ids = Ids {
+        external_a,
         unit_a,
         employee_a,
         training,
@@ -337,7 +357,7 @@ async fn matrix(ctx: &Ctx) {
         .filter(|r| r.sees == Sees::People && r.method == "GET" && r.path.contains("{id}"))
         .filter(|r| !r.path.starts_with("/api/v1/trainings/"))
         .collect();
-    assert_eq!(people.len(), 8, "{people:?}");
+    assert_eq!(people.len(), 10, "{people:?}");
     for (token, who) in [(&manager, Manager), (&employee, Employee)] {
         for rule in people
             .iter()

@@ -126,6 +126,58 @@ async fn seed(ctx: &Ctx) {
         "{e}"
     );
     assert!(done.body["items"][0]["enrolled_count"].as_i64().unwrap() > 0);
+    // The Sekda and the heads of OPD are JPT Pratama (level 4); heads of a bagian or bidang
+    // are administrators (level 3).
+    let positions = get(&app, "/api/v1/positions?per_page=100", &admin).await;
+    let of = |name: &str| {
+        positions.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}: {}", positions.text))
+    };
+    let sekda = of("Sekretaris Daerah Kota Pangkalpinang");
+    assert_eq!(sekda["kind"], "jpt");
+    let standard = get(
+        &app,
+        &format!("/api/v1/positions/{}/standards", sekda["id"]),
+        &admin,
+    )
+    .await;
+    assert!(
+        standard
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["required_level"] == 4),
+        "{}",
+        standard.text
+    );
+    let heads_of_parts: Vec<Value> = positions.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "administrator")
+        .cloned()
+        .collect();
+    assert!(!heads_of_parts.is_empty(), "{}", positions.text);
+    // External learning: verified, waiting and rejected ones.
+    for status in ["verified", "pending", "rejected"] {
+        let r = get(
+            &app,
+            &format!("/api/v1/external-learning?status={status}"),
+            &admin,
+        )
+        .await;
+        assert!(
+            r.body["total"].as_i64().unwrap() >= 1,
+            "{status}: {}",
+            r.text
+        );
+    }
     // Profiles of seeded employees compute.
     let r = get(&app, "/api/v1/employees?per_page=1", &admin).await;
     let id = r.body["items"][0]["id"].as_i64().unwrap();
