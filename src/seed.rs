@@ -986,11 +986,22 @@ fn seed_trainings(
     let span = (NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today) - first_day)
         .num_days()
         .max(1);
-    let employee_ids: Vec<i64> = employees::table
-        .select(employees::id)
+    let people: Vec<(i64, i64, String)> = employees::table
+        .select((employees::id, employees::unit_id, employees::asn_type))
         .order(employees::id)
         .load(conn)
         .map_err(err)?;
+    let employee_ids: Vec<i64> = people.iter().map(|p| p.0).collect();
+    // How often a unit's people are sent to training (percent): some units send nearly
+    // everyone, some few, so compliance differs by unit as the city's does. PPPK are sent a
+    // third as often: their development is capped (24 JP a contract year), not owed.
+    let sent: HashMap<i64, u32> = people
+        .iter()
+        .map(|(id, unit, asn)| {
+            let share = [100, 85, 55, 30][unit.rem_euclid(4) as usize];
+            (*id, if asn == "pppk" { share / 3 } else { share })
+        })
+        .collect();
     let partner_ids: Vec<i64> = partners::table
         .select(partners::id)
         .order(partners::id)
@@ -1139,6 +1150,9 @@ fn seed_trainings(
                 let mut issued = 0i64;
                 for k in 0..per_training {
                     let employee = employee_ids[(offset + k) % employee_ids.len()];
+                    if rng.random_range(0..100) >= sent.get(&employee).copied().unwrap_or(100) {
+                        continue;
+                    }
                     let roll = rng.random_range(0..100);
                     let (st, done) = match status {
                         "completed" if roll < 80 => ("completed", true),

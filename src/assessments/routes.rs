@@ -186,6 +186,42 @@ fn of_employee(
     Ok(())
 }
 
+/// One assessment of an employee (as their list: staff and clients with `employees:read`, the
+/// unit manager for their units' people, the employee themself).
+///
+/// 404 for another employee's assessment or an employee the caller may not see. The `ETag` is
+/// the version: send it as `If-Match` to correct or delete it, or as `If-None-Match` to get 304
+/// while it is unchanged.
+#[utoipa::path(
+    tag = "assessments",
+    params(
+        ("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1),
+        ("assessment_id" = i64, Path, description = "The assessment's id", minimum = 1, example = 1),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag read before: 304 while unchanged")
+    ),
+    responses((status = 200, description = "Found", body = Assessment,
+               headers(("ETag" = String, description = "The current version"))),
+              (status = 304, description = "Unchanged since the ETag sent as If-None-Match"),
+              ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/employees/{id}/assessments/{assessment_id}")]
+pub async fn get_assessment(
+    state: web::Data<AppState>,
+    caller: Allowed<op::GetAssessment>,
+    path: web::Path<(EmployeeId, AssessmentId)>,
+) -> ApiResult<HttpResponse> {
+    let (employee, id) = path.into_inner();
+    let caller = caller.caller;
+    let record = db(&state.pool, move |c| {
+        let current = <Assessments as crate::db::resource::Resource>::load(c, id)?;
+        of_employee(c, &caller, employee, &current)?;
+        Ok(current)
+    })
+    .await?;
+    Ok(ok_versioned(&record.assessment, record.version))
+}
+
 /// Correct an assessment (admin, operator, clients with `employees:write`).
 ///
 /// Any subset of the fields; the result is validated as a whole. The current level, gaps, JPM
@@ -254,6 +290,7 @@ pub async fn delete_assessment(
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_assessments)
         .service(create_assessment)
+        .service(get_assessment)
         .service(update_assessment)
         .service(delete_assessment)
         .service(get_competency_profile)

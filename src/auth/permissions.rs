@@ -170,6 +170,7 @@ operations! {
     ListAssessments: "GET" "/api/v1/employees/{id}/assessments" => Roles(SIGNED_IN, Some(EmployeesRead)), People;
     // Unit managers record supervisor assessments only (checked by the handler).
     CreateAssessment: "POST" "/api/v1/employees/{id}/assessments" => Roles(MANAGERS, Some(EmployeesWrite)), People;
+    GetAssessment: "GET" "/api/v1/employees/{id}/assessments/{assessment_id}" => Roles(SIGNED_IN, Some(EmployeesRead)), People;
     UpdateAssessment: "PATCH" "/api/v1/employees/{id}/assessments/{assessment_id}" => Roles(STAFF, Some(EmployeesWrite)), People;
     DeleteAssessment: "DELETE" "/api/v1/employees/{id}/assessments/{assessment_id}" => Roles(STAFF, None), People;
     CompetencyProfile: "GET" "/api/v1/employees/{id}/competency-profile" => Roles(SIGNED_IN, Some(EmployeesRead)), People;

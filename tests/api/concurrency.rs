@@ -83,6 +83,21 @@ async fn resources<S: TestApp>(app: &S, ctx: &Ctx, admin: &str) -> Vec<(String, 
     )
     .await;
     exemption.expect(201);
+    let competency_id = competency.rsplit('/').next().unwrap().to_string();
+    let assessment = post(
+        app,
+        &format!("/api/v1/employees/{employee}/assessments"),
+        admin,
+        json!({"competency_id": competency_id.parse::<i64>().unwrap(), "level": 3, "assessed_on": "2026-02-10", "method": "test"}),
+    )
+    .await;
+    assessment.expect(201);
+    let external = created(
+        "/api/v1/external-learning",
+        json!({"employee_id": employee, "title": "MOOC", "provider": "LAN RI", "form": "e_learning",
+               "start_date": "2026-01-05", "end_date": "2026-01-09", "jp": 10}),
+    )
+    .await;
     let name = |n: i64| json!({ "name": format!("Name {n}") });
     vec![
         (format!("/api/v1/units/{unit}"), name(0)),
@@ -102,6 +117,14 @@ async fn resources<S: TestApp>(app: &S, ctx: &Ctx, admin: &str) -> Vec<(String, 
             json!({"note": "Tugas belajar 0"}),
         ),
         (client, name(0)),
+        (
+            format!(
+                "/api/v1/employees/{employee}/assessments/{}",
+                assessment.body["id"]
+            ),
+            json!({"notes": "Catatan 0"}),
+        ),
+        (external, json!({"certificate_number": "ASNU 0"})),
         (
             "/api/v1/settings".to_string(),
             json!({"feedback_window_days": 30}),
@@ -127,7 +150,7 @@ async fn concurrent_patches(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
     let table = resources(&app, ctx, &admin).await;
-    assert_eq!(table.len(), 12, "every mutable resource");
+    assert_eq!(table.len(), 14, "every mutable resource");
     for (path, body) in &table {
         let before = get(&app, path, &admin).await;
         before.expect(200);

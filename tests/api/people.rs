@@ -1110,6 +1110,32 @@ async fn corrections(ctx: &Ctx) {
         3
     );
 
+    // One assessment reads as its list does: the employee and their manager too, with its ETag.
+    for token in [&emp, &mgr, &operator] {
+        let r = get(&app, &item, token).await;
+        r.expect(200);
+        assert_eq!(
+            (r.body["level"].clone(), r.header("etag")),
+            (json!(3), Some("\"2\"".to_string()))
+        );
+    }
+    get(
+        &app,
+        &format!("/api/v1/employees/{other}/assessments/{measured}"),
+        &admin,
+    )
+    .await
+    .problem(404, "not_found");
+    let outsider = user_with_role(
+        &app,
+        &admin,
+        "budi",
+        "employee",
+        json!({"employee_id": other}),
+    )
+    .await;
+    get(&app, &item, &outsider).await.problem(404, "not_found");
+
     // An operator corrects the self rating; the JPM does not move (it is not a JPM method).
     patch(
         &app,
@@ -1125,9 +1151,7 @@ async fn corrections(ctx: &Ctx) {
     let del = auth(TestRequest::delete().uri(&item), &admin).insert_header(("if-match", "\"1\""));
     send(&app, del).await.problem(412, "precondition_failed");
     delete(&app, &item, &admin).await.expect(204);
-    get(&app, &item, &admin)
-        .await
-        .problem(405, "method_not_allowed");
+    get(&app, &item, &admin).await.problem(404, "not_found");
     delete(&app, &item, &admin).await.problem(404, "not_found");
     let p = profile().await;
     assert_eq!(
