@@ -78,7 +78,7 @@ pub async fn verify_certificate(
 #[utoipa::path(
     tag = "certificates",
     params(("id" = i64, Path, description = "The enrolment's id", minimum = 1, example = 1)),
-    responses((status = 200, description = "The certificate", content_type = "application/pdf", body = Vec<u8>,
+    responses((status = 200, description = "The certificate", content_type = "application/pdf", body = crate::web::FileBytes,
                headers(("Content-Disposition" = String, description = "attachment; filename=\"sertifikat-<id>.pdf\""))),
               ReadErrors),
     security(("bearer" = []))

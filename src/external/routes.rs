@@ -294,9 +294,9 @@ pub struct EvidenceParams {
     tag = "external-learning",
     params(("id" = i64, Path, description = "The id", minimum = 1, example = 1), EvidenceParams),
     request_body(content(
-        (Vec<u8> = "application/pdf", example = json!("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")),
-        (Vec<u8> = "image/png"),
-        (Vec<u8> = "image/jpeg")
+        (crate::web::FileBytes = "application/pdf", example = json!("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")),
+        (crate::web::FileBytes = "image/png"),
+        (crate::web::FileBytes = "image/jpeg")
     ), description = "The file, at most 5 MiB"),
     responses((status = 200, description = "Attached", body = ExternalLearning,
                headers(("ETag" = String, description = "The new version"))), ActionErrors),
@@ -363,9 +363,9 @@ pub async fn put_external_evidence(
     tag = "external-learning",
     params(("id" = i64, Path, description = "The id", minimum = 1, example = 1)),
     responses((status = 200, description = "The file", content(
-                  (Vec<u8> = "application/pdf"),
-                  (Vec<u8> = "image/png"),
-                  (Vec<u8> = "image/jpeg")),
+                  (crate::web::FileBytes = "application/pdf"),
+                  (crate::web::FileBytes = "image/png"),
+                  (crate::web::FileBytes = "image/jpeg")),
                headers(("Content-Disposition" = String, description = "attachment; filename=\"<name>\""))),
               ReadErrors),
     security(("bearer" = []))

@@ -1059,6 +1059,12 @@ pub fn form_config() -> web::FormConfig {
         })
 }
 
+/// A file's bytes in the OpenAPI document (`type: string, format: binary`), so generated
+/// clients hand a PDF or an image over as a file, not as JSON.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(pub Vec<u8>);
+
 /// Reads a raw body of at most `limit` bytes (413 with `too_large` beyond it).
 pub async fn read_body(
     mut payload: web::Payload,
