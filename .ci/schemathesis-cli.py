@@ -8,6 +8,9 @@ python/cpython#113035 in later versions). Schemathesis's --workers are threads, 
 parses source (lambda descriptions, constants) while generating, so a CI run once reported
 that error as a "Runtime Error" of the fuzzer on an operation that had passed every check.
 One lock around ast.parse removes the race; the service under test is not involved.
+
+It also sends file uploads (PDF, PNG, JPEG bodies) as raw bytes, which schemathesis has no
+serializer for by default.
 """
 
 import ast
@@ -25,7 +28,13 @@ def _serialised_parse(*args, **kwargs):
 
 ast.parse = _serialised_parse
 
-from schemathesis.cli import schemathesis  # noqa: E402  (after the patch, so every caller sees it)
+import schemathesis as _schemathesis  # noqa: E402  (after the patch, so every caller sees it)
+from schemathesis.cli import schemathesis  # noqa: E402
+
+# The evidence upload takes a file as its own media type (PDF, PNG, JPEG): send the generated
+# bytes as they are, as for application/octet-stream. The service then judges the content.
+for _media in ("application/pdf", "image/png", "image/jpeg"):
+    _schemathesis.serializer.alias(_media, "application/octet-stream")
 
 if __name__ == "__main__":
     sys.argv[0] = "schemathesis"

@@ -212,13 +212,12 @@ pub async fn get_assessment(
     path: web::Path<(EmployeeId, AssessmentId)>,
 ) -> ApiResult<HttpResponse> {
     let (employee, id) = path.into_inner();
-    let caller = caller.caller;
-    let record = db(&state.pool, move |c| {
-        let current = <Assessments as crate::db::resource::Resource>::load(c, id)?;
-        of_employee(c, &caller, employee, &current)?;
-        Ok(current)
-    })
-    .await?;
+    // The single-row read path every resource uses (asynchronous on PostgreSQL).
+    let record = crate::db::resource::read::<Assessments>(&state, id).await?;
+    if record.employee_id != employee {
+        return Err(ApiError::NotFound);
+    }
+    access::read_visible(&state, &caller, employee).await?;
     Ok(ok_versioned(&record.assessment, record.version))
 }
 

@@ -260,39 +260,83 @@ fn external_records<R: ExportRecord>(
             external_learning::certificate_number,
         ))
         .load(conn)?;
-    let keys: Vec<String> = ids.iter().map(|id| format!("E{id}")).collect();
-    let synced: HashMap<String, UtcTime> = siasn_syncs::table
+    let synced = synced_at(conn, ids.iter().map(|id| format!("E{id}")))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(id, nip, siasn_id, title, provider, form, start, end, jp, certificate)| {
+                let course = s.record(
+                    Course {
+                        key: format!("E{id}"),
+                        source: RecordSource::External,
+                        nip,
+                        siasn_id,
+                        title,
+                        organiser: provider,
+                        jenis_diklat_id: s.course_type_by_form.of(form),
+                        jp,
+                        start,
+                        end,
+                        certificate,
+                    },
+                    &synced,
+                );
+                R::of(course, None)
+            },
+        )
+        .collect())
+}
+
+/// What a course record says of one completion, before the settings' fields and the format.
+struct Course {
+    key: String,
+    source: RecordSource,
+    nip: String,
+    siasn_id: Option<String>,
+    title: String,
+    organiser: String,
+    jenis_diklat_id: i32,
+    jp: i32,
+    start: NaiveDate,
+    end: NaiveDate,
+    certificate: Option<String>,
+}
+
+impl Selection {
+    /// The SIASN course record of `c`: dd-mm-yyyy dates, the settings' codes, its sync mark.
+    fn record(&self, c: Course, synced: &HashMap<String, UtcTime>) -> CourseRecord {
+        CourseRecord {
+            synced_at: synced.get(&c.key).copied(),
+            record_key: c.key,
+            source: c.source,
+            nip: c.nip,
+            siasn_id: c.siasn_id,
+            nama_kursus: c.title,
+            institusi_penyelenggara: c.organiser,
+            jenis_diklat_id: c.jenis_diklat_id,
+            jenis_kursus_sertipikat: self.certificate_type.clone(),
+            instansi_id: self.instansi_id.clone(),
+            jumlah_jam: c.jp,
+            tahun_kursus: c.end.year(),
+            tanggal_kursus: c.start.format("%d-%m-%Y").to_string(),
+            tanggal_selesai_kursus: c.end.format("%d-%m-%Y").to_string(),
+            nomor_sertipikat: c.certificate,
+        }
+    }
+}
+
+/// When each of these records was last marked as sent, by record key.
+fn synced_at(
+    conn: &mut AnyConnection,
+    keys: impl Iterator<Item = String>,
+) -> QueryResult<HashMap<String, UtcTime>> {
+    let keys: Vec<String> = keys.collect();
+    Ok(siasn_syncs::table
         .filter(siasn_syncs::record_key.eq_any(&keys))
         .select((siasn_syncs::record_key, siasn_syncs::synced_at))
         .load::<(String, chrono::NaiveDateTime)>(conn)?
         .into_iter()
         .map(|(key, at)| (key, UtcTime(at.and_utc())))
-        .collect();
-    Ok(rows
-        .into_iter()
-        .filter_map(
-            |(id, nip, siasn_id, title, provider, form, start, end, jp, certificate)| {
-                let record_key = format!("E{id}");
-                let course = CourseRecord {
-                    synced_at: synced.get(&record_key).copied(),
-                    record_key,
-                    source: RecordSource::External,
-                    nip,
-                    siasn_id,
-                    nama_kursus: title,
-                    institusi_penyelenggara: provider,
-                    jenis_diklat_id: s.course_type_by_form.of(form),
-                    jenis_kursus_sertipikat: s.certificate_type.clone(),
-                    instansi_id: s.instansi_id.clone(),
-                    jumlah_jam: jp,
-                    tahun_kursus: end.year(),
-                    tanggal_kursus: start.format("%d-%m-%Y").to_string(),
-                    tanggal_selesai_kursus: end.format("%d-%m-%Y").to_string(),
-                    nomor_sertipikat: certificate,
-                };
-                R::of(course, None)
-            },
-        )
         .collect())
 }
 
@@ -346,16 +390,7 @@ fn records<R: ExportRecord>(
     trainings.sort_unstable();
     trainings.dedup();
     let partners = partner_names(conn, &trainings)?;
-    let synced: HashMap<i64, UtcTime> = siasn_syncs::table
-        .filter(siasn_syncs::enrolment_id.eq_any(ids))
-        .select((
-            siasn_syncs::enrolment_id.assume_not_null(),
-            siasn_syncs::synced_at,
-        ))
-        .load::<(i64, chrono::NaiveDateTime)>(conn)?
-        .into_iter()
-        .map(|(id, at)| (id, UtcTime(at.and_utc())))
-        .collect();
+    let synced = synced_at(conn, ids.iter().map(|id| format!("T{id}")))?;
     Ok(rows
         .into_iter()
         .filter_map(
@@ -374,27 +409,22 @@ fn records<R: ExportRecord>(
                 certificate,
             )| {
                 // Every completion has its day (`rules::completion_day`).
-                let done = done?;
-                let course = CourseRecord {
-                    record_key: format!("T{enrolment}"),
-                    source: RecordSource::Training,
-                    nip,
-                    siasn_id,
-                    nama_kursus: title,
-                    institusi_penyelenggara: organiser(
-                        partners.get(&training),
-                        &s.institution_name,
-                    ),
-                    jenis_diklat_id: jenis.unwrap_or_else(|| s.course_type_by_form.of(form)),
-                    jenis_kursus_sertipikat: s.certificate_type.clone(),
-                    instansi_id: s.instansi_id.clone(),
-                    jumlah_jam: jp.unwrap_or(0),
-                    tahun_kursus: done.year(),
-                    tanggal_kursus: start.format("%d-%m-%Y").to_string(),
-                    tanggal_selesai_kursus: done.format("%d-%m-%Y").to_string(),
-                    nomor_sertipikat: certificate,
-                    synced_at: synced.get(&enrolment).cloned(),
-                };
+                let course = s.record(
+                    Course {
+                        key: format!("T{enrolment}"),
+                        source: RecordSource::Training,
+                        nip,
+                        siasn_id,
+                        title,
+                        organiser: organiser(partners.get(&training), &s.institution_name),
+                        jenis_diklat_id: jenis.unwrap_or_else(|| s.course_type_by_form.of(form)),
+                        jp: jp.unwrap_or(0),
+                        start,
+                        end: done?,
+                        certificate,
+                    },
+                    &synced,
+                );
                 R::of(course, programme)
             },
         )
