@@ -11,7 +11,7 @@
 //!
 //! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts |
 //! |---|---|---|---|---|---|
-//! | `Feedback(t)` | training t | | | | |
+//! | `Feedback(t)` | training t | training t (`eligible`) | | | |
 //! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | |
 //! | `TrainingDates(t)` | | | t's participants | | |
 //! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now |
@@ -82,7 +82,11 @@ pub fn rebuild(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
 pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
     let conn: &mut AnyConnection = tx;
     match change {
-        Change::Feedback(training) => refresh_feedback(conn, Some(&[training.0])),
+        Change::Feedback(training) => {
+            // Its receipts count in the training's `eligible` (a respondent failed later).
+            refresh_feedback(conn, Some(&[training.0]))?;
+            refresh_enrolments(conn, Some(&[training.0]))
+        }
         Change::Enrolments {
             trainings,
             employees,
@@ -330,10 +334,12 @@ fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Qu
     for (old, new) in chunked(trainings, "training_id", "en.training_id") {
         conn.batch_execute(&format!(
             "DELETE FROM enrolment_totals WHERE {old}; \
-             INSERT INTO enrolment_totals (training_id, unit_id, participants, completed, finished, jp_completed, \
+             INSERT INTO enrolment_totals (training_id, unit_id, participants, completed, finished, eligible, jp_completed, \
                pre_n, pre_sum, post_n, post_sum, gain_n, gain_sum, ngain_n, ngain_sum) \
              SELECT en.training_id, e.unit_id, COUNT(*), SUM(CASE WHEN en.status = 'completed' THEN 1 ELSE 0 END), \
                SUM(CASE WHEN en.status IN ('completed', 'failed') THEN 1 ELSE 0 END), \
+               SUM(CASE WHEN en.status IN ('attended', 'completed') \
+                 OR EXISTS (SELECT 1 FROM feedback_receipts r WHERE r.enrolment_id = en.id) THEN 1 ELSE 0 END), \
                COALESCE(SUM(CASE WHEN en.status = 'completed' THEN en.jp_credited END), 0), \
                COUNT(en.pre_test_score), SUM(en.pre_test_score), COUNT(en.post_test_score), SUM(en.post_test_score), \
                COUNT(en.post_test_score - en.pre_test_score), SUM(en.post_test_score - en.pre_test_score), \

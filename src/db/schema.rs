@@ -152,6 +152,8 @@ diesel::table! {
         id -> Integer,
         jp_target -> Integer,
         dissatisfaction_threshold -> Double,
+        flag_overall_below -> Double,
+        flag_nps_below -> Double,
         min_group_size -> Integer,
         feedback_window_days -> Integer,
         jpm_optimal_min -> Integer,

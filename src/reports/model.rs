@@ -56,14 +56,21 @@ pub struct TrainingEvaluation {
     pub training_id: i64,
     pub title: String,
     pub responses: i64,
+    /// Enrolments, withdrawals left out.
     pub enrolled: i64,
+    /// Those who may answer: enrolments `attended` or `completed` (no-shows may not), and any
+    /// that answered before its status changed (a participant who failed afterwards).
+    pub eligible: i64,
+    /// `responses` / `eligible`; null while nobody may answer.
     pub response_rate: Option<f64>,
     /// Per aspect (material, method, trainer, facilities, relevance, organisation); empty when suppressed.
     pub aspects: BTreeMap<String, AspectStats>,
     pub overall_mean: Option<f64>,
     /// %promoters (9–10) − %detractors (0–6), −100..100.
     pub nps: Option<f64>,
-    /// Aspects whose dissatisfied share reaches `dissatisfaction_threshold`.
+    /// Aspects whose dissatisfied share is greater than `dissatisfaction_threshold`, then
+    /// `overall` when `overall_mean` < `flag_overall_below` and `nps` when `nps` <
+    /// `flag_nps_below`.
     pub flags: Vec<String>,
     /// Fewer than `min_group_size` responses: counts only.
     pub suppressed: bool,

@@ -270,17 +270,21 @@ pub fn feedback_stats(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<Fe
 }
 
 #[derive(Debug, QueryableByName)]
-pub struct CountRow {
+pub struct EnrolledRow {
     #[diesel(sql_type = BigInt)]
     pub id: i64,
     #[diesel(sql_type = BigInt)]
     pub n: i64,
+    /// Attended or completed: those who may answer the survey.
+    #[diesel(sql_type = BigInt)]
+    pub eligible: i64,
 }
 
-/// Enrolments not withdrawn, per training.
-pub fn enrolled(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<CountRow>> {
+/// Per training in scope: its enrolments (withdrawals left out) and those who may answer.
+pub fn enrolled(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<EnrolledRow>> {
     let sql = format!(
-        "SELECT et.training_id AS id, CAST(SUM(et.participants) AS BIGINT) AS n FROM enrolment_totals et \
+        "SELECT et.training_id AS id, CAST(SUM(et.participants) AS BIGINT) AS n, \
+         CAST(SUM(et.eligible) AS BIGINT) AS eligible FROM enrolment_totals et \
          WHERE 1 = 1{}{} GROUP BY et.training_id",
         s.in_trainings("et.training_id"),
         s.units("et.unit_id"),

@@ -172,9 +172,9 @@ macro_rules! report_routes {
 fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
     let settings = crate::settings::queries::get(conn)?;
     let stats = queries::feedback_stats(conn, s)?;
-    let enrolled: HashMap<i64, i64> = queries::enrolled(conn, s)?
+    let enrolled: HashMap<i64, (i64, i64)> = queries::enrolled(conn, s)?
         .into_iter()
-        .map(|r| (r.id, r.n))
+        .map(|r| (r.id, (r.n, r.eligible)))
         .collect();
     let mut ids: Vec<i64> = enrolled
         .keys()
@@ -215,28 +215,36 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
                     );
                 }
             }
-            let flags: Vec<String> = ASPECTS
-                .iter()
-                .filter(|a| {
-                    stats.get(**a).is_some_and(|st| {
-                        st.dissatisfied_share >= settings.dissatisfaction_threshold
-                    })
-                })
-                .map(|a| a.to_string())
-                .collect();
             let nps_value = by_training.get(&id).filter(|r| r.responses > 0).map(|r| {
                 round(
                     100.0 * (r.promoters.unwrap_or(0) - r.detractors.unwrap_or(0)) as f64
                         / r.responses as f64,
                 )
             });
-            let enrolled = enrolled.get(&id).copied().unwrap_or(0);
+            // "Most" participants dissatisfied: strictly more than the threshold (0.5).
+            let mut flags: Vec<String> = ASPECTS
+                .iter()
+                .filter(|a| {
+                    stats.get(**a).is_some_and(|st| {
+                        st.dissatisfied_share > settings.dissatisfaction_threshold
+                    })
+                })
+                .map(|a| a.to_string())
+                .collect();
+            if overall_mean.is_some_and(|m| m < settings.flag_overall_below) {
+                flags.push("overall".into());
+            }
+            if nps_value.is_some_and(|n| n < settings.flag_nps_below) {
+                flags.push("nps".into());
+            }
+            let (enrolled, eligible) = enrolled.get(&id).copied().unwrap_or((0, 0));
             TrainingEvaluation {
                 training_id: id,
                 title: titles.get(&id).cloned().unwrap_or_default(),
                 responses,
                 enrolled,
-                response_rate: ratio(responses, enrolled),
+                eligible,
+                response_rate: ratio(responses, eligible),
                 aspects: if suppressed { BTreeMap::new() } else { stats },
                 overall_mean: if suppressed { None } else { overall_mean },
                 nps: if suppressed { None } else { nps_value },
@@ -258,7 +266,9 @@ impl ListReport for Evaluation {
 }
 report_routes!(
     /// Participant satisfaction per training: Likert means, top-2 and dissatisfied shares per
-    /// aspect, NPS, and flags where the dissatisfied share reaches the threshold.
+    /// aspect, NPS, the response rate over those who may answer, and flags: an aspect most
+    /// participants were dissatisfied with (more than the threshold), a low overall mean, a
+    /// negative NPS.
     Evaluation, TrainingEvaluations,
     get_report_training_evaluation: TrainingEvaluation, "/reports/training-evaluation",
     get_report_training_evaluation_csv: TrainingEvaluationCsv, "/reports/training-evaluation.csv",

@@ -24,8 +24,12 @@ pub struct Settings {
     pub min_attendance_percent: i32,
     /// Days after a non-classical training's end within which a completion may still be dated.
     pub late_completion_days: i32,
-    /// An aspect is flagged when its share of 1–2 ratings reaches this.
+    /// An aspect is flagged when its share of 1–2 ratings is greater than this ("most": 0.5).
     pub dissatisfaction_threshold: f64,
+    /// `overall` is flagged when a training's overall mean is below this.
+    pub flag_overall_below: f64,
+    /// `nps` is flagged when a training's NPS is below this.
+    pub flag_nps_below: f64,
     /// Feedback groups smaller than this are reported as counts only.
     pub min_group_size: i32,
     /// Days after a training's end during which feedback is accepted.
@@ -183,6 +187,14 @@ pub struct SettingsValues {
     #[schema(minimum = 0.0, maximum = 1.0)]
     #[validate(range(min = 0.0, max = 1.0))]
     pub dissatisfaction_threshold: f64,
+    /// 1..5, on the Likert scale of `overall`.
+    #[schema(minimum = 1.0, maximum = 5.0)]
+    #[validate(range(min = 1.0, max = 5.0))]
+    pub flag_overall_below: f64,
+    /// −100..100, on the NPS scale.
+    #[schema(minimum = -100.0, maximum = 100.0)]
+    #[validate(range(min = -100.0, max = 100.0))]
+    pub flag_nps_below: f64,
     /// Not below 3: smaller groups would expose individual answers.
     #[schema(minimum = 3, maximum = 1000)]
     #[validate(range(min = 3, max = 1000))]

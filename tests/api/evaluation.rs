@@ -321,6 +321,8 @@ async fn reports(ctx: &Ctx) {
     let t1 = item(&r, "training_id", w.t1);
     assert_eq!(t1["responses"], 4);
     assert_eq!(t1["enrolled"], 4);
+    // Cici answered while attending, then failed: she stays among those who could answer.
+    assert_eq!(t1["eligible"], 4);
     assert_eq!(t1["response_rate"], 1.0);
     assert_eq!(
         t1["aspects"]["material"],
@@ -353,31 +355,61 @@ async fn reports(ctx: &Ctx) {
     );
     assert_eq!(t2["aspects"], json!({}));
     assert_eq!(t2["nps"], Value::Null);
-    // The threshold is a setting: at 0.25 facilities is flagged too.
-    patch(
-        &app,
-        "/api/v1/settings",
-        &w.admin,
-        json!({"dissatisfaction_threshold": 0.25}),
-    )
-    .await
-    .expect(200);
-    let r = get(
-        &app,
-        &format!("/api/v1/reports/training-evaluation?training_id={}", w.t1),
-        &w.admin,
-    )
-    .await;
-    assert_eq!(r.body["items"][0]["flags"], json!(["method", "facilities"]));
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
-    patch(
-        &app,
-        "/api/v1/settings",
-        &w.admin,
-        json!({"dissatisfaction_threshold": 0.5}),
-    )
-    .await
-    .expect(200);
+    // The thresholds are settings. An aspect is flagged when its dissatisfied share is above
+    // the threshold, not at it: facilities (0.25) at 0.25 is not, at 0.2 it is. A bad overall
+    // mean (3.5 < 3.6) and NPS (25 < 30) raise flags of their own, after the aspects.
+    let flags_at = |settings: Value| {
+        let (app, admin, t1) = (&app, &w.admin, w.t1);
+        async move {
+            patch(app, "/api/v1/settings", admin, settings)
+                .await
+                .expect(200);
+            let r = get(
+                app,
+                &format!("/api/v1/reports/training-evaluation?training_id={t1}"),
+                admin,
+            )
+            .await;
+            assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+            r.body["items"][0]["flags"].clone()
+        }
+    };
+    assert_eq!(
+        flags_at(json!({"dissatisfaction_threshold": 0.25})).await,
+        json!(["method"])
+    );
+    assert_eq!(
+        flags_at(json!({"dissatisfaction_threshold": 0.2})).await,
+        json!(["method", "facilities"])
+    );
+    assert_eq!(
+        flags_at(json!({"dissatisfaction_threshold": 0.75})).await,
+        json!([]),
+        "0.75 of 4 is not more than 0.75"
+    );
+    assert_eq!(
+        flags_at(json!({"dissatisfaction_threshold": 0.5, "flag_overall_below": 3.6, "flag_nps_below": 30})).await,
+        json!(["method", "overall", "nps"])
+    );
+    assert_eq!(
+        flags_at(json!({"flag_overall_below": 3.5, "flag_nps_below": 25})).await,
+        json!(["method"]),
+        "at the limits: no flag"
+    );
+    for bad in [
+        json!({"flag_overall_below": 0.5}),
+        json!({"flag_overall_below": 5.5}),
+        json!({"flag_nps_below": -101}),
+        json!({"flag_nps_below": "low"}),
+    ] {
+        patch(&app, "/api/v1/settings", &w.admin, bad)
+            .await
+            .problem(422, "validation_failed");
+    }
+    assert_eq!(
+        flags_at(json!({"flag_overall_below": 3.0, "flag_nps_below": 0})).await,
+        json!(["method"])
+    );
     let r = get(
         &app,
         &format!("/api/v1/reports/training-evaluation?partner_id={}", w.ubb),
@@ -709,6 +741,53 @@ async fn reports(ctx: &Ctx) {
         ),
         ("method", "25.0", "0.75")
     );
+
+    // No-shows may not answer, so they are not in the response rate: 1 response of 2 who
+    // attended (of 3 enrolled) is 0.5.
+    let t3 = post(
+        &app,
+        "/api/v1/trainings",
+        &w.admin,
+        json!({"title": "Bimtek SAKIP", "form": "bimtek", "mode": "in_person",
+        "jp": 8, "start_date": day(-1), "end_date": day(0)}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    walk(&app, &w.admin, t3, &["planned", "open"]).await;
+    let [a1, a2, a3] = w.a;
+    let (x1, x2, x3) = (
+        enrol(&app, &w.admin, t3, a1).await,
+        enrol(&app, &w.admin, t3, a2).await,
+        enrol(&app, &w.admin, t3, a3).await,
+    );
+    walk(&app, &w.admin, t3, &["ongoing"]).await;
+    set(&app, &w.admin, x1, json!({"status": "attended"})).await;
+    set(&app, &w.admin, x2, json!({"status": "attended"})).await;
+    set(&app, &w.admin, x3, json!({"status": "no_show"})).await;
+    give(&app, &w.employee_a1, t3, rating([4, 4, 4, 4, 4, 4], 4, 8))
+        .await
+        .expect(201);
+    let r = get(
+        &app,
+        &format!("/api/v1/reports/training-evaluation?training_id={t3}"),
+        &w.admin,
+    )
+    .await;
+    let row = &r.body["items"][0];
+    assert_eq!(
+        (
+            row["responses"].clone(),
+            row["enrolled"].clone(),
+            row["eligible"].clone(),
+            row["response_rate"].clone(),
+            row["suppressed"].clone()
+        ),
+        (json!(1), json!(3), json!(2), json!(0.5), json!(true)),
+        "{}",
+        r.text
+    );
 }
 on_each_backend!(reports_on_a_hand_worked_set, reports);
 
@@ -744,7 +823,7 @@ fn columns(report: &str) -> Vec<String> {
     let fixed = |names: &str| names.split(',').map(str::to_string).collect::<Vec<_>>();
     match report {
         "training-evaluation" => {
-            let mut c = fixed("training_id,title,responses,enrolled,response_rate");
+            let mut c = fixed("training_id,title,responses,enrolled,eligible,response_rate");
             for a in aspects {
                 for stat in ["mean", "top2_share", "dissatisfied_share"] {
                     c.push(format!("aspects.{a}.{stat}"));

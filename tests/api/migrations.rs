@@ -344,7 +344,8 @@ fn certificates_issued(backend: Backend) {
     assert!(codes[0] != codes[1] && codes[1] != codes[2] && codes[0] != codes[2]);
     assert_eq!(rows[3].verification_code, None);
     let notes: Vec<Detail> = diesel::sql_query(
-        "SELECT entity_id, detail FROM audit_log WHERE actor_kind = 'system' ORDER BY id",
+        "SELECT entity_id, detail FROM audit_log WHERE actor_kind = 'system' \
+         AND entity = 'enrolment' ORDER BY id",
     )
     .load(&mut conn)
     .expect("audit");
