@@ -172,6 +172,18 @@ pub async fn get_my_competency_profile(
     ))
 }
 
+/// One assessment's path: the employee's id, then the assessment's.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AssessmentPath {
+    /// The employee's id
+    #[param(minimum = 1, example = 1)]
+    pub id: EmployeeId,
+    /// The assessment's id
+    #[param(minimum = 1, example = 1)]
+    pub assessment_id: AssessmentId,
+}
+
 /// The assessment of this employee (404 when it is another's, or the employee is not visible).
 fn of_employee(
     conn: &mut AnyConnection,
@@ -195,8 +207,7 @@ fn of_employee(
 #[utoipa::path(
     tag = "assessments",
     params(
-        ("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1),
-        ("assessment_id" = i64, Path, description = "The assessment's id", minimum = 1, example = 1),
+        AssessmentPath,
         ("If-None-Match" = Option<String>, Header, description = "The ETag read before: 304 while unchanged")
     ),
     responses((status = 200, description = "Found", body = Assessment,
@@ -209,9 +220,12 @@ fn of_employee(
 pub async fn get_assessment(
     state: web::Data<AppState>,
     caller: Allowed<op::GetAssessment>,
-    path: web::Path<(EmployeeId, AssessmentId)>,
+    path: web::Path<AssessmentPath>,
 ) -> ApiResult<HttpResponse> {
-    let (employee, id) = path.into_inner();
+    let AssessmentPath {
+        id: employee,
+        assessment_id: id,
+    } = path.into_inner();
     // The single-row read path every resource uses (asynchronous on PostgreSQL).
     let record = crate::db::resource::read::<Assessments>(&state, id).await?;
     if record.employee_id != employee {
@@ -229,8 +243,7 @@ pub async fn get_assessment(
 #[utoipa::path(
     tag = "assessments",
     params(
-        ("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1),
-        ("assessment_id" = i64, Path, description = "The assessment's id", minimum = 1, example = 1),
+        AssessmentPath,
         ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")
     ),
     request_body = AssessmentPatch,
@@ -242,10 +255,13 @@ pub async fn get_assessment(
 #[patch("/employees/{id}/assessments/{assessment_id}")]
 pub async fn update_assessment(
     w: Write<op::UpdateAssessment>,
-    path: web::Path<(EmployeeId, AssessmentId)>,
+    path: web::Path<AssessmentPath>,
     patch: Patch<AssessmentInput>,
 ) -> ApiResult<HttpResponse> {
-    let (employee, id) = path.into_inner();
+    let AssessmentPath {
+        id: employee,
+        assessment_id: id,
+    } = path.into_inner();
     let caller = w.caller.clone();
     let record = w
         .update::<Assessments, _>(id, move |tx, current| {
@@ -265,8 +281,7 @@ pub async fn update_assessment(
 #[utoipa::path(
     tag = "assessments",
     params(
-        ("id" = i64, Path, description = "The employee's id", minimum = 1, example = 1),
-        ("assessment_id" = i64, Path, description = "The assessment's id", minimum = 1, example = 1),
+        AssessmentPath,
         ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")
     ),
     responses((status = 204, description = "Deleted"), crate::error::DeleteErrors),
@@ -275,9 +290,12 @@ pub async fn update_assessment(
 #[delete("/employees/{id}/assessments/{assessment_id}")]
 pub async fn delete_assessment(
     w: Write<op::DeleteAssessment>,
-    path: web::Path<(EmployeeId, AssessmentId)>,
+    path: web::Path<AssessmentPath>,
 ) -> ApiResult<HttpResponse> {
-    let (employee, id) = path.into_inner();
+    let AssessmentPath {
+        id: employee,
+        assessment_id: id,
+    } = path.into_inner();
     let caller = w.caller.clone();
     w.delete::<Assessments, _>(id, move |tx, current| {
         of_employee(tx, &caller, employee, &current)?;
