@@ -748,29 +748,55 @@ async fn visibility(ctx: &Ctx) {
 }
 on_each_backend!(employee_visibility_by_role, visibility);
 
-async fn profile(ctx: &Ctx) {
-    let app = ctx.app().await;
-    let admin = admin_token(&app).await;
+/// Rina, a Kasubbag of BKPSDM, whose position requires M.01 at level 3 and M.02 at level 2.
+struct Rina {
+    unit: i64,
+    c1: i64,
+    c2: i64,
+    pos: i64,
+    eid: i64,
+}
+
+async fn rina<S: TestApp>(ctx: &Ctx, app: &S, admin: &str) -> Rina {
     let unit = ctx.insert_unit("BKPSDM", None);
-    let other = ctx.insert_unit("DINKES", None);
     let c1 = ctx.insert_competency("M.01");
     let c2 = ctx.insert_competency("M.02");
-    let c3 = ctx.insert_competency("M.03");
     let pos = post(
-        &app,
+        app,
         "/api/v1/positions",
-        &admin,
+        admin,
         json!({"name": "Kasubbag", "kind": "pengawas"}),
     )
     .await
     .body["id"]
         .as_i64()
         .unwrap();
-    let put = auth(TestRequest::put().uri(&format!("/api/v1/positions/{pos}/standards")), &admin)
+    let put = auth(TestRequest::put().uri(&format!("/api/v1/positions/{pos}/standards")), admin)
         .set_json(json!([{"competency_id": c1, "required_level": 3}, {"competency_id": c2, "required_level": 2}]));
-    send(&app, put).await.expect(200);
-    let e = post(&app, "/api/v1/employees", &admin, json!({"nip": "198503102010011001", "name": "Rina", "asn_type": "pns", "unit_id": unit, "position_id": pos})).await;
-    let eid = e.body["id"].as_i64().unwrap();
+    send(app, put).await.expect(200);
+    let e = post(app, "/api/v1/employees", admin, json!({"nip": "198503102010011001", "name": "Rina", "asn_type": "pns", "unit_id": unit, "position_id": pos})).await;
+    e.expect(201);
+    Rina {
+        unit,
+        c1,
+        c2,
+        pos,
+        eid: e.body["id"].as_i64().unwrap(),
+    }
+}
+
+async fn profile(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let Rina {
+        unit,
+        c1,
+        c2,
+        pos,
+        eid,
+    } = rina(ctx, &app, &admin).await;
+    let other = ctx.insert_unit("DINKES", None);
+    let c3 = ctx.insert_competency("M.03");
     let path = format!("/api/v1/employees/{eid}/assessments");
 
     // Never assessed: no gaps and no JPM (not a low one).
@@ -934,27 +960,9 @@ on_each_backend!(competency_profile_worked_example, profile);
 async fn corrections(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
-    let unit = ctx.insert_unit("BKPSDM", None);
-    let c1 = ctx.insert_competency("M.01");
-    let c2 = ctx.insert_competency("M.02");
-    let pos = post(
-        &app,
-        "/api/v1/positions",
-        &admin,
-        json!({"name": "Kasubbag", "kind": "pengawas"}),
-    )
-    .await
-    .body["id"]
-        .as_i64()
-        .unwrap();
-    let put = auth(TestRequest::put().uri(&format!("/api/v1/positions/{pos}/standards")), &admin)
-        .set_json(json!([{"competency_id": c1, "required_level": 3}, {"competency_id": c2, "required_level": 2}]));
-    send(&app, put).await.expect(200);
-    let eid = post(&app, "/api/v1/employees", &admin, json!({"nip": "198503102010011001", "name": "Rina", "asn_type": "pns", "unit_id": unit, "position_id": pos, "rank_grade": "III/a"}))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
+    let Rina {
+        unit, c1, c2, eid, ..
+    } = rina(ctx, &app, &admin).await;
     let other = ctx.insert_employee("199001012015012001", unit);
     let path = format!("/api/v1/employees/{eid}/assessments");
     let add = |body: Value| {
