@@ -10,7 +10,7 @@ use super::number::{format_number, new_code, NumberParts};
 use crate::db::schema::{employees, enrolments, trainings};
 use crate::db::write::Tx;
 use crate::db::AnyConnection;
-use crate::enrolments::model::EnrolmentStatus;
+use crate::enrolments::model::{Enrolment, EnrolmentStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::settings::model::Settings;
 use crate::types::{EnrolmentId, TrainingId};
@@ -26,19 +26,16 @@ pub struct Issued {
 /// (or was given), else gets the next one of its training in the format of the settings, and
 /// keeps its code, else gets a fresh one. A completion undone loses its code (the certificate is
 /// no longer valid) and the number, unless one was given with the change.
-#[allow(clippy::too_many_arguments)]
 pub fn after_change(
     tx: &mut Tx,
     settings: &Settings,
-    enrolment: EnrolmentId,
-    training: TrainingId,
+    current: &Enrolment,
     completed_on: Option<NaiveDate>,
-    was_completed: bool,
     number: Option<String>,
     number_given: bool,
-    code: Option<String>,
 ) -> ApiResult<Issued> {
     let Some(day) = completed_on else {
+        let was_completed = current.status == EnrolmentStatus::Completed;
         let number = if was_completed && !number_given {
             None
         } else {
@@ -48,11 +45,11 @@ pub fn after_change(
     };
     let number = match number {
         Some(n) => n,
-        None => next_number(tx, settings, enrolment, training, day.year())?,
+        None => next_number(tx, settings, current.id, current.training_id, day.year())?,
     };
     Ok(Issued {
         number: Some(number),
-        code: Some(code.unwrap_or_else(new_code)),
+        code: Some(current.verification_code.clone().unwrap_or_else(new_code)),
     })
 }
 

@@ -183,13 +183,10 @@ pub fn update(
     let certificate = crate::certificates::queries::after_change(
         tx,
         settings,
-        current.id,
-        current.training_id,
+        current,
         completed_on,
-        old == done,
         fields.certificate_number.clone(),
         given.certificate_number,
-        current.verification_code.clone(),
     )?;
     diesel::update(enrolments::table.find(current.id))
         .set((

@@ -14,7 +14,6 @@ use super::model::{
     ExternalRecord, OwnFilter, Review,
 };
 use super::queries::{self, Externals};
-use crate::audit::Action;
 use crate::auth::{op, Allowed, Caller};
 use crate::db::resource::{read, Resource};
 use crate::db::AnyConnection;
@@ -79,17 +78,13 @@ async fn file<O>(
     body: ExternalInput,
 ) -> ApiResult<HttpResponse> {
     let caller = w.caller.clone();
-    w.created(move |tx| {
-        crate::employees::access::visible(tx, &caller, employee)?;
-        let id = queries::create(tx, employee, &body)?;
-        tx.record(Action::Create, Externals::ENTITY, Some(id.0))?;
-        let current: ExternalLearning = Externals::load(tx, id)?.row.into();
-        Ok(crate::web::write::Created {
-            location: format!("/api/v1/external-learning/{id}"),
-            version: current.version,
-            body: current,
-        })
-    })
+    w.create_replayable::<Externals, _>(
+        |current| format!("/api/v1/external-learning/{}", current.row.id),
+        move |tx| {
+            crate::employees::access::visible(tx, &caller, employee)?;
+            queries::create(tx, employee, &body)
+        },
+    )
     .await
 }
 
@@ -207,9 +202,7 @@ pub async fn update_external_learning(
             queries::update(tx, &current, &input)
         })
         .await?;
-    let current: ExternalLearning = record.row.into();
-    let version = current.version;
-    Ok(ok_versioned(&current, version))
+    Ok(ok_versioned(&record, record.row.version))
 }
 
 /// Delete a record of external learning (staff; the owner while it waits for review).
@@ -259,19 +252,12 @@ pub async fn review_external_learning(
     ValidJson(body): ValidJson<Review>,
 ) -> ApiResult<HttpResponse> {
     let reviewer = w.caller.role.map(|_| w.caller.id);
-    let id = id.into_inner();
-    let if_match = w.if_match.clone();
     let record = w
-        .run(move |tx| {
-            tx.change::<Externals>(id, &if_match, Action::Update, |tx, current| {
-                queries::review(tx, &current, body.decision, body.note.as_deref(), reviewer)
-            })?;
-            Externals::load(tx, id)
+        .update::<Externals, _>(id.into_inner(), move |tx, current| {
+            queries::review(tx, &current, body.decision, body.note.as_deref(), reviewer)
         })
         .await?;
-    let current: ExternalLearning = record.row.into();
-    let version = current.version;
-    Ok(ok_versioned(&current, version))
+    Ok(ok_versioned(&record, record.row.version))
 }
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
@@ -338,20 +324,13 @@ pub async fn put_external_evidence(
     }
     let name = evidence::safe_name(params.filename.as_deref().unwrap_or(""), kind);
     let caller = w.caller.clone();
-    let id = id.into_inner();
-    let if_match = w.if_match.clone();
     let record = w
-        .run(move |tx| {
-            tx.change::<Externals>(id, &if_match, Action::Update, |tx, current| {
-                let current = shown(current, &caller.reach(tx)?)?;
-                queries::put_evidence(tx, &current, &name, kind, &content)
-            })?;
-            Externals::load(tx, id)
+        .update::<Externals, _>(id.into_inner(), move |tx, current| {
+            let current = shown(current, &caller.reach(tx)?)?;
+            queries::put_evidence(tx, &current, &name, kind, &content)
         })
         .await?;
-    let current: ExternalLearning = record.row.into();
-    let version = current.version;
-    Ok(ok_versioned(&current, version))
+    Ok(ok_versioned(&record, record.row.version))
 }
 
 /// Download the evidence file (staff, clients with `records:read`, the owner, their unit
