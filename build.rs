@@ -17,6 +17,8 @@ const ID_TYPES: &[&str] = &[
     "ClientId",
     "ExemptionId",
     "ExternalLearningId",
+    "ProgrammeId",
+    "ImprovementActionId",
 ];
 
 fn main() {

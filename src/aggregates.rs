@@ -145,7 +145,7 @@ fn refresh_feedback(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Quer
              INSERT INTO feedback_totals (training_id, unit_id, responses, promoters, detractors, {}) \
              SELECT training_id, unit_id, COUNT(*), SUM(CASE WHEN recommend >= 9 THEN 1 ELSE 0 END), \
              SUM(CASE WHEN recommend <= 6 THEN 1 ELSE 0 END), {} \
-             FROM feedback WHERE unit_id IS NOT NULL AND {new} GROUP BY training_id, unit_id;",
+             FROM feedback WHERE {new} GROUP BY training_id, unit_id;",
             columns.join(", "),
             aggregates.join(", ")
         ))?;

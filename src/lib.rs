@@ -16,9 +16,12 @@ pub mod exemptions;
 pub mod exports;
 pub mod external;
 pub mod feedback;
+pub mod followup;
 pub mod health;
+pub mod improvements;
 pub mod partners;
 pub mod positions;
+pub mod programmes;
 pub mod reports;
 pub mod rules;
 pub mod seed;
@@ -140,7 +143,9 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "trainings", description = "The training catalogue and its status flow"),
         (name = "enrolments", description = "Enrolment, attendance, scores, completion and the learning record"),
         (name = "certificates", description = "Certificates of completion: the PDF, and the public check of a certificate's code"),
+        (name = "programmes", description = "Recurring programmes whose runs (angkatan) are trainings"),
         (name = "feedback", description = "Anonymous participant feedback"),
+        (name = "evaluation", description = "Closing the loop: improvement actions, action plans and their review"),
         (name = "reports", description = "Reports that drive improvement (JSON and CSV)"),
         (name = "exports", description = "Exports for national systems (SIASN)"),
         (name = "settings", description = "Programme policy values"),
@@ -186,10 +191,13 @@ where
             .configure(external::routes::configure)
             .configure(partners::routes::configure)
             .configure(trainers::routes::configure)
+            .configure(programmes::routes::configure)
             .configure(trainings::routes::configure)
             .configure(enrolments::routes::configure)
             .configure(certificates::routes::configure)
             .configure(feedback::routes::configure)
+            .configure(improvements::routes::configure)
+            .configure(followup::routes::configure)
             .configure(reports::routes::configure)
             .configure(exports::routes::configure)
             .configure(settings::routes::configure)

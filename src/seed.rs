@@ -327,6 +327,7 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     seed_trainers(&mut conn, &mut report)?;
     seed_trainings(&mut conn, employees_wanted, &mut report)?;
     seed_feedback(&mut conn, &mut report)?;
+    load(&mut conn, Entity::Programme, seed_evaluation_loop)?;
     // The report aggregates, from the rows just loaded.
     load(&mut conn, Entity::Training, |tx| {
         Ok(crate::aggregates::after(
@@ -1339,8 +1340,185 @@ const COMMENTS_METHOD: &[&str] = &[
 
 /// Feedback for most attended or completed enrolments; some trainings are clearly criticised
 /// for their teaching method, so the evaluation report has something to flag.
+/// The evaluation loop on the demo set: a programme whose first run's method was flagged, an
+/// improvement action naming the second run (which the seeded feedback rates well), a third
+/// run to come; a second programme; action plans of the first runs' completions, half of them
+/// reviewed.
+fn seed_evaluation_loop(c: &mut Tx) -> Result<(), ApiError> {
+    use crate::db::schema::{
+        action_plans, enrolments, feedback, improvement_actions, programmes, trainings,
+    };
+    let seeded: i64 = programmes::table.count().get_result(c.conn())?;
+    if seeded > 0 {
+        return Ok(());
+    }
+    let at = now();
+    let mut programme_ids = Vec::new();
+    for (code, name, description) in [
+        (
+            "PPP-PRIMA",
+            "Pelatihan Pelayanan Publik Prima",
+            "Diselenggarakan beberapa angkatan setiap tahun.",
+        ),
+        (
+            "ORIENTASI-PPPK",
+            "Orientasi PPPK",
+            "Pembekalan pegawai PPPK yang baru diangkat.",
+        ),
+    ] {
+        diesel::insert_into(programmes::table)
+            .values((
+                programmes::code.eq(code),
+                programmes::name.eq(name),
+                programmes::description.eq(description),
+                programmes::created_at.eq(at),
+                programmes::updated_at.eq(at),
+            ))
+            .execute(c.conn())?;
+        programme_ids.push(
+            programmes::table
+                .filter(programmes::code.eq(code))
+                .select(programmes::id)
+                .first::<i64>(c.conn())?,
+        );
+    }
+    let responses: HashMap<i64, i64> = feedback::table
+        .group_by(feedback::training_id)
+        .select((feedback::training_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(c.conn())?
+        .into_iter()
+        .collect();
+    let held: Vec<(i64, NaiveDate, String)> = trainings::table
+        .filter(trainings::leadership_programme.is_null())
+        .filter(trainings::status.ne("cancelled"))
+        .order((trainings::start_date, trainings::id))
+        .select((trainings::id, trainings::start_date, trainings::status))
+        .load(c.conn())?;
+    let answered = |id: i64| responses.get(&id).copied().unwrap_or(0) >= 5;
+    // Seeded feedback criticises the method of every sixth training (`seed_feedback`).
+    let first = held.iter().find(|t| t.0 % 6 == 1 && answered(t.0));
+    let second = first.and_then(|f| {
+        held.iter()
+            .find(|t| t.1 > f.1 && t.0 % 6 != 1 && answered(t.0))
+    });
+    let third = second.and_then(|s| held.iter().find(|t| t.1 > s.1 && t.0 % 6 != 1));
+    let runs: Vec<i64> = [first, second, third]
+        .into_iter()
+        .flatten()
+        .map(|t| t.0)
+        .collect();
+    diesel::update(trainings::table.filter(trainings::id.eq_any(&runs)))
+        .set(trainings::programme_id.eq(programme_ids[0]))
+        .execute(c.conn())?;
+    let flagged = runs.first().copied().or(held.first().map(|t| t.0));
+    if let Some(training) = flagged {
+        for (aspect, finding, action, status, next) in [
+            (
+                "method",
+                "Sebagian besar peserta tidak puas dengan metode ceramah satu arah.",
+                "Ganti sebagian ceramah dengan studi kasus pelayanan dan simulasi loket.",
+                "done",
+                runs.get(1).copied(),
+            ),
+            (
+                "facilities",
+                "Pendingin ruangan aula tidak berfungsi pada hari kedua.",
+                "Periksa fasilitas aula sehari sebelum pelatihan.",
+                "open",
+                None,
+            ),
+        ] {
+            diesel::insert_into(improvement_actions::table)
+                .values((
+                    improvement_actions::training_id.eq(training),
+                    improvement_actions::aspect.eq(aspect),
+                    improvement_actions::finding.eq(finding),
+                    improvement_actions::action.eq(action),
+                    improvement_actions::owner.eq("Bidang Pengembangan Kompetensi"),
+                    improvement_actions::status.eq(status),
+                    improvement_actions::next_training_id.eq(next),
+                    improvement_actions::created_at.eq(at),
+                    improvement_actions::updated_at.eq(at),
+                ))
+                .execute(c.conn())?;
+        }
+    }
+    let completions: Vec<(i64, Option<NaiveDate>)> = enrolments::table
+        .filter(enrolments::training_id.eq_any(&runs[..runs.len().min(2)]))
+        .filter(enrolments::status.eq("completed"))
+        .order(enrolments::id)
+        .select((enrolments::id, enrolments::completed_on))
+        .limit(16)
+        .load(c.conn())?;
+    for (i, (enrolment, done)) in completions.into_iter().enumerate() {
+        let Some(done) = done else { continue };
+        let items = vec![
+            crate::followup::model::PlanItem {
+                index: 0,
+                description: "Menerapkan alur pengaduan baru di unit layanan.".into(),
+                due_on: done + chrono::Duration::days(60),
+                status: (i % 2 == 0).then_some(if i % 4 == 0 {
+                    crate::followup::model::ItemStatus::Implemented
+                } else {
+                    crate::followup::model::ItemStatus::Partly
+                }),
+            },
+            crate::followup::model::PlanItem {
+                index: 1,
+                description: "Berbagi materi pelatihan dengan rekan satu bidang.".into(),
+                due_on: done + chrono::Duration::days(90),
+                status: (i % 2 == 0).then_some(crate::followup::model::ItemStatus::Implemented),
+            },
+        ];
+        let reviewed = i % 2 == 0;
+        let implemented = items
+            .iter()
+            .filter(|x| x.status == Some(crate::followup::model::ItemStatus::Implemented))
+            .count() as i32;
+        diesel::insert_into(action_plans::table)
+            .values((
+                action_plans::enrolment_id.eq(enrolment),
+                action_plans::items.eq(crate::types::JsonText::to_text(&items)),
+                action_plans::item_count.eq(2),
+                action_plans::submitted_at.eq(at),
+                action_plans::reviewed_at.eq(reviewed.then_some(at)),
+                action_plans::behaviour_change.eq(reviewed.then_some(3 + (i % 3) as i32)),
+                action_plans::implemented_count.eq(reviewed.then_some(implemented)),
+                action_plans::created_at.eq(at),
+                action_plans::updated_at.eq(at),
+            ))
+            .execute(c.conn())?;
+    }
+    Ok(())
+}
+
+/// Each unit's OPD (top-level ancestor): feedback is attributed to OPDs only.
+fn opds(conn: &mut AnyConnection) -> QueryResult<HashMap<i64, i64>> {
+    let parents: HashMap<i64, Option<i64>> = units::table
+        .select((units::id, units::parent_id))
+        .load::<(i64, Option<i64>)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(parents
+        .keys()
+        .map(|&id| {
+            let mut top = id;
+            for _ in 0..parents.len() {
+                match parents.get(&top).copied().flatten() {
+                    Some(p) => top = p,
+                    None => break,
+                }
+            }
+            (id, top)
+        })
+        .collect())
+}
+
 fn seed_feedback(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<(), String> {
-    use crate::db::schema::{employees, enrolments, feedback, feedback_receipts, trainings};
+    use crate::db::schema::{
+        employees, enrolments, feedback, feedback_receipts, feedback_trainer_ratings,
+        training_trainers, trainings,
+    };
     let candidates: Vec<(i64, i64, i64, NaiveDate)> = enrolments::table
         .inner_join(trainings::table)
         .inner_join(employees::table)
@@ -1357,10 +1535,24 @@ fn seed_feedback(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
         ))
         .load(conn)
         .map_err(err)?;
+    let opd = opds(conn).map_err(err)?;
+    let mut speakers: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (training, trainer) in training_trainers::table
+        .select((
+            training_trainers::training_id,
+            training_trainers::trainer_id,
+        ))
+        .order(training_trainers::trainer_id)
+        .load::<(i64, i64)>(conn)
+        .map_err(err)?
+    {
+        speakers.entry(training).or_default().push(trainer);
+    }
     for chunk in candidates.chunks(2000) {
         load(conn, Entity::Feedback, |c| {
             let mut receipts = Vec::new();
             let mut rows = Vec::new();
+            let mut ratings = Vec::new();
             for &(enrolment, training, unit, end) in chunk {
                 if enrolment % 7 == 0 {
                     continue; // some never answer
@@ -1395,8 +1587,25 @@ fn seed_feedback(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
                 } else {
                     None
                 };
+                let unit = opd.get(&unit).copied().unwrap_or(unit);
+                // The first speaker of a criticised training is the one whose method failed.
+                for (i, trainer) in speakers.get(&training).into_iter().flatten().enumerate() {
+                    let rating = if criticised && i == 0 {
+                        [1, 2, 2, 3][rng.random_range(0..4)]
+                    } else {
+                        rng.random_range(3..=5)
+                    };
+                    ratings.push((
+                        feedback_trainer_ratings::id.eq(rng.random_range(1..(1_i64 << 53))),
+                        feedback_trainer_ratings::training_id.eq(training),
+                        feedback_trainer_ratings::trainer_id.eq(*trainer),
+                        feedback_trainer_ratings::unit_id.eq(Some(unit)),
+                        feedback_trainer_ratings::rating.eq(rating),
+                    ));
+                }
                 receipts.push(feedback_receipts::enrolment_id.eq(enrolment));
                 rows.push((
+                    feedback::id.eq(rng.random_range(1..(1_i64 << 53))),
                     feedback::training_id.eq(training),
                     feedback::unit_id.eq(Some(unit)),
                     feedback::material.eq(Some(material)),
@@ -1414,7 +1623,14 @@ fn seed_feedback(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
             // Receipts and responses go in separately and in different orders: nothing in the
             // stored data pairs them up.
             rand::seq::SliceRandom::shuffle(receipts.as_mut_slice(), &mut rand::rng());
+            rand::seq::SliceRandom::shuffle(rows.as_mut_slice(), &mut rand::rng());
+            rand::seq::SliceRandom::shuffle(ratings.as_mut_slice(), &mut rand::rng());
             report.feedback += rows.len();
+            for chunk in ratings.chunks(1000) {
+                let insert =
+                    diesel::insert_into(feedback_trainer_ratings::table).values(chunk.to_vec());
+                crate::execute_native!(c.conn(), insert)?;
+            }
             for chunk in rows.chunks(1000) {
                 let insert = diesel::insert_into(feedback::table).values(chunk.to_vec());
                 crate::execute_native!(c.conn(), insert)?;

@@ -73,6 +73,8 @@ id_types! {
     ClientId,
     ExemptionId,
     ExternalLearningId,
+    ProgrammeId,
+    ImprovementActionId,
 }
 
 /// A stored timestamp (UTC, `Timestamp` in both schemas), read and sent as RFC 3339 with `Z`.

@@ -17,10 +17,29 @@ pub fn record(
     entity_id: Option<i64>,
     outcome: Outcome,
 ) -> QueryResult<()> {
+    record_at(
+        conn,
+        now(),
+        actor,
+        meta,
+        (action, entity, entity_id),
+        outcome,
+    )
+}
+
+/// [`record`] with the time given: feedback rows, even those staff write, carry the day only.
+pub fn record_at(
+    conn: &mut AnyConnection,
+    at: chrono::NaiveDateTime,
+    actor: Actor,
+    meta: &RequestMeta,
+    (action, entity, entity_id): (Action, Entity, Option<i64>),
+    outcome: Outcome,
+) -> QueryResult<()> {
     insert(
         conn,
         NewAuditRow {
-            at: now(),
+            at,
             actor_kind: actor.kind,
             actor_id: actor.id,
             action,
@@ -43,7 +62,7 @@ pub fn record_anonymous(
     insert(
         conn,
         NewAuditRow {
-            at: now().date().and_time(chrono::NaiveTime::MIN),
+            at: today_start(),
             actor_kind: ActorKind::Anonymous,
             actor_id: None,
             action: Action::Create,
@@ -54,6 +73,11 @@ pub fn record_anonymous(
             outcome: Outcome::Success,
         },
     )
+}
+
+/// Midnight (UTC) of today: the time of a row that may say only the day.
+pub fn today_start() -> chrono::NaiveDateTime {
+    now().date().and_time(chrono::NaiveTime::MIN)
 }
 
 fn insert(conn: &mut AnyConnection, row: NewAuditRow) -> QueryResult<()> {
@@ -91,7 +115,9 @@ pub fn list(
 ) -> crate::error::ApiResult<(i64, Vec<AuditEntry>)> {
     let total = filtered(f).count().get_result(conn)?;
     let ordered = match sort.is_empty() {
-        true => filtered(f).order(audit_log::id.desc()),
+        // Newest first by time, then id: a row that carries only its day (feedback) sorts
+        // with its day, not beside the rows written around it.
+        true => filtered(f).order((audit_log::at.desc(), audit_log::id.desc())),
         false => crate::order_by!(filtered(f), sort, { "id" => audit_log::id }),
     };
     let rows = ordered

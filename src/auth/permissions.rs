@@ -208,6 +208,12 @@ operations! {
     UpdateTrainer: "PATCH" "/api/v1/trainers/{id}" => Roles(STAFF, None), Everything;
     DeleteTrainer: "DELETE" "/api/v1/trainers/{id}" => Roles(STAFF, None), Everything;
 
+    ListProgrammes: "GET" "/api/v1/programmes" => Roles(SIGNED_IN, Some(TrainingsRead)), Everything;
+    CreateProgramme: "POST" "/api/v1/programmes" => Roles(STAFF, None), Everything;
+    GetProgramme: "GET" "/api/v1/programmes/{id}" => Roles(SIGNED_IN, Some(TrainingsRead)), Everything;
+    UpdateProgramme: "PATCH" "/api/v1/programmes/{id}" => Roles(STAFF, None), Everything;
+    DeleteProgramme: "DELETE" "/api/v1/programmes/{id}" => Roles(STAFF, None), Everything;
+
     ListTrainings: "GET" "/api/v1/trainings" => Roles(SIGNED_IN, Some(TrainingsRead)), Catalogue;
     CreateTraining: "POST" "/api/v1/trainings" => Roles(STAFF, None), Everything;
     GetTraining: "GET" "/api/v1/trainings/{id}" => Roles(SIGNED_IN, Some(TrainingsRead)), Catalogue;
@@ -222,15 +228,33 @@ operations! {
     GetEnrolment: "GET" "/api/v1/enrolments/{id}" => Roles(SIGNED_IN, Some(RecordsRead)), People;
     UpdateEnrolment: "PATCH" "/api/v1/enrolments/{id}" => Roles(STAFF, None), Everything;
     CertificatePdf: "GET" "/api/v1/enrolments/{id}/certificate.pdf" => Roles(SIGNED_IN, Some(RecordsRead)), People;
+    GetActionPlan: "GET" "/api/v1/enrolments/{id}/action-plan" => Roles(SIGNED_IN, Some(RecordsRead)), People;
+    // The participant (the handler limits an employee to their own), or staff.
+    PutActionPlan: "PUT" "/api/v1/enrolments/{id}/action-plan" => Roles(STAFF_AND_OWNERS, None), People;
+    // The participant's unit manager (their reach), or staff.
+    ReviewActionPlan: "POST" "/api/v1/enrolments/{id}/action-plan/review" => Roles(MANAGERS, None), People;
     // Anyone holding a certificate's code; rate limited per client address.
     VerifyCertificate: "GET" "/api/v1/verify/{verification_code}" => Public, Everything;
 
     // Participants of the training only (the handler decides).
     SubmitFeedback: "POST" "/api/v1/trainings/{id}/feedback" => Roles(SIGNED_IN, None), Own;
+    EnterPaperFeedback: "POST" "/api/v1/trainings/{id}/feedback/paper" => Roles(STAFF, None), Everything;
     ListFeedback: "GET" "/api/v1/trainings/{id}/feedback" => Roles(STAFF, None), Everything;
+
+    ListImprovementActions: "GET" "/api/v1/improvement-actions" => Roles(STAFF, Some(ReportsRead)), Everything;
+    CreateImprovementAction: "POST" "/api/v1/improvement-actions" => Roles(STAFF, None), Everything;
+    GetImprovementAction: "GET" "/api/v1/improvement-actions/{id}" => Roles(STAFF, Some(ReportsRead)), Everything;
+    UpdateImprovementAction: "PATCH" "/api/v1/improvement-actions/{id}" => Roles(STAFF, None), Everything;
+    DeleteImprovementAction: "DELETE" "/api/v1/improvement-actions/{id}" => Roles(STAFF, None), Everything;
 
     TrainingEvaluation: "GET" "/api/v1/reports/training-evaluation" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     TrainingEvaluationCsv: "GET" "/api/v1/reports/training-evaluation.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    TrainerEvaluation: "GET" "/api/v1/reports/trainer-evaluation" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    TrainerEvaluationCsv: "GET" "/api/v1/reports/trainer-evaluation.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    ProgrammeTrends: "GET" "/api/v1/reports/programme-trends" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    ProgrammeTrendsCsv: "GET" "/api/v1/reports/programme-trends.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    Transfer: "GET" "/api/v1/reports/transfer" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    TransferCsv: "GET" "/api/v1/reports/transfer.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     LearningOutcomes: "GET" "/api/v1/reports/learning-outcomes" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     LearningOutcomesCsv: "GET" "/api/v1/reports/learning-outcomes.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     JpCompliance: "GET" "/api/v1/reports/jp-compliance" => Roles(MANAGERS, Some(ReportsRead)), Figures;

@@ -178,7 +178,12 @@ pub fn connect(url: &DbUrl, pool_size: u32, checkout_timeout: Duration) -> Resul
 /// Migrations that correct stored data: on a database that held data before them, the report
 /// aggregates are rebuilt afterwards, since SQL cannot keep them (`aggregates` is their one
 /// definition).
-const DATA_FIXES: &[&str] = &["20261202000011", "20261202000015", "20261202000019"];
+const DATA_FIXES: &[&str] = &[
+    "20261202000011",
+    "20261202000015",
+    "20261202000019",
+    "20261202000020",
+];
 
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {
     let applied: Vec<String> = match conn {

@@ -172,6 +172,8 @@ diesel::table! {
         jp_target_pppk -> Nullable<Integer>,
         jp_cap_pppk -> Integer,
         late_completion_days -> Integer,
+        action_plan_days -> Integer,
+        transfer_review_after_days -> Integer,
     }
 }
 
@@ -241,6 +243,7 @@ diesel::table! {
         version -> BigInt,
         links_json -> Text,
         leadership_programme -> Nullable<Text>,
+        programme_id -> Nullable<BigInt>,
     }
 }
 
@@ -301,6 +304,7 @@ diesel::table! {
         recommend -> Integer,
         comment -> Nullable<Text>,
         submitted_on -> Date,
+        channel -> Text,
     }
 }
 
@@ -443,10 +447,81 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    programmes (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        competency_ids -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    programme_competencies (programme_id, competency_id) {
+        programme_id -> BigInt,
+        competency_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    feedback_trainer_ratings (id) {
+        id -> BigInt,
+        training_id -> BigInt,
+        trainer_id -> BigInt,
+        unit_id -> Nullable<BigInt>,
+        rating -> Integer,
+    }
+}
+
+diesel::table! {
+    improvement_actions (id) {
+        id -> BigInt,
+        training_id -> BigInt,
+        aspect -> Text,
+        finding -> Text,
+        action -> Text,
+        owner -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        next_training_id -> Nullable<BigInt>,
+        outcome_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    action_plans (enrolment_id) {
+        enrolment_id -> BigInt,
+        items -> Text,
+        item_count -> Integer,
+        submitted_at -> Timestamp,
+        reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<BigInt>,
+        behaviour_change -> Nullable<Integer>,
+        review_note -> Nullable<Text>,
+        implemented_count -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::joinable!(action_plans -> enrolments (enrolment_id));
 diesel::joinable!(external_learning -> employees (employee_id));
 diesel::joinable!(evidence_files -> external_learning (external_learning_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    programmes,
+    programme_competencies,
+    feedback_trainer_ratings,
+    improvement_actions,
+    action_plans,
     external_learning,
     evidence_files,
     siasn_syncs,

@@ -144,6 +144,21 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Like [`Tx::record`] of a create, with the day only (feedback that staff enter).
+    pub fn record_day_only(&mut self, entity: Entity, id: Option<i64>) -> ApiResult<()> {
+        let day = audit::queries::today_start();
+        audit::queries::record_at(
+            self.conn,
+            day,
+            self.actor,
+            self.meta,
+            (Action::Create, entity, id),
+            Outcome::Success,
+        )?;
+        self.recorded += 1;
+        Ok(())
+    }
+
     /// Like [`Tx::record`], but with no actor, address or request id and only the day: for
     /// writes whose author must stay unknown (anonymous feedback).
     pub fn record_anonymously(&mut self, entity: Entity, id: Option<i64>) -> ApiResult<()> {

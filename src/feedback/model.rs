@@ -5,7 +5,28 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::db::schema::feedback;
-use crate::types::{TrainingId, UnitId};
+use crate::types::{TrainerId, TrainingId, UnitId};
+
+crate::text_enum! {
+    /// How a response reached the service: submitted by the participant, or typed in by staff
+    /// from a paper form.
+    pub enum Channel {
+        Online = "online",
+        Paper = "paper",
+    }
+}
+
+/// One speaker's rating (narasumber), 1..5.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct TrainerRating {
+    /// One of the training's trainers.
+    #[schema(minimum = 1)]
+    pub trainer_id: TrainerId,
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
+    pub rating: i32,
+}
 
 /// The rated aspects, in report order.
 pub const ASPECTS: [&str; 6] = [
@@ -42,7 +63,7 @@ pub struct Ratings {
     pub organisation: Option<i32>,
 }
 
-#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[derive(Debug, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"ratings": {"material": 4, "method": 3, "trainer": 5, "facilities": 4, "relevance": 5, "organisation": 4}, "overall": 4, "recommend": 9, "comment": "Materi relevan dengan tugas; sesi praktik bisa ditambah."}))]
 pub struct FeedbackInput {
@@ -60,6 +81,22 @@ pub struct FeedbackInput {
     #[schema(min_length = 1, max_length = 2000)]
     #[validate(length(min = 1, max = 2000))]
     pub comment: Option<String>,
+    /// A rating per speaker of the training, each at most once.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    #[validate(length(max = 50), nested)]
+    pub trainer_ratings: Vec<TrainerRating>,
+}
+
+/// Paper forms typed in by staff, all or none.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"responses": [{"ratings": {"material": 4, "method": 2, "trainer": 4}, "overall": 3, "recommend": 6, "comment": "Metode ceramah terlalu panjang."}]}))]
+pub struct PaperFeedback {
+    /// At most the training's eligible participants who have not answered yet.
+    #[schema(min_items = 1, max_items = 500)]
+    #[validate(length(min = 1, max = 500), nested)]
+    pub responses: Vec<FeedbackInput>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -78,6 +115,7 @@ pub struct FeedbackRow {
     pub recommend: i32,
     pub comment: Option<String>,
     pub submitted_on: NaiveDate,
+    pub channel: Channel,
 }
 
 /// One anonymous response.
@@ -90,6 +128,7 @@ pub struct FeedbackResponse {
     pub comment: Option<String>,
     /// The day of submission (the time of day is not kept).
     pub submitted_at: DateTime<Utc>,
+    pub channel: Channel,
 }
 
 impl From<FeedbackRow> for FeedbackResponse {
@@ -108,6 +147,7 @@ impl From<FeedbackRow> for FeedbackResponse {
             recommend: r.recommend,
             comment: r.comment,
             submitted_at: r.submitted_on.and_time(chrono::NaiveTime::MIN).and_utc(),
+            channel: r.channel,
         }
     }
 }

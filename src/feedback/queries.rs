@@ -1,12 +1,39 @@
-use diesel::prelude::*;
+//! Feedback SQL, written so that nothing stored ties a response to its author:
+//!
+//! - A response keeps only the respondent's OPD (the top-level unit of their unit) and the day;
+//!   a speaker's rating is a row of its own, not linked to the response it came with.
+//! - Ids are random (53 bits, safe in JavaScript), so their order says nothing about the order
+//!   of submission.
+//! - Which enrolments answered is kept in `feedback_receipts`, written in the same transaction
+//!   as the response (once per enrolment is then a unique key, not a race). So that the
+//!   transaction does not link the two, every submission rewrites all responses, speaker
+//!   ratings and receipts of the training in independent random orders ([`reshuffle`]): on
+//!   PostgreSQL they then all carry the same `xmin`, and neither their physical order (`ctid`)
+//!   nor their ids follow the order people answered. Submissions to one training are
+//!   serialised by the training's row lock, so a rewrite never races another.
 
-use super::model::{FeedbackInput, FeedbackRow};
+use diesel::prelude::*;
+use rand::seq::SliceRandom;
+use rand::Rng;
+
+use super::model::{Channel, FeedbackInput, FeedbackRow};
 use crate::aggregates::{self, Change};
-use crate::db::schema::{feedback, feedback_receipts};
+use crate::audit::Entity;
+use crate::db::schema::{enrolments, feedback, feedback_receipts, feedback_trainer_ratings};
 use crate::db::write::Tx;
 use crate::db::AnyConnection;
-use crate::error::ApiResult;
-use crate::types::{EnrolmentId, TrainingId, UnitId};
+use crate::error::{ApiError, ApiResult};
+use crate::types::{EnrolmentId, TrainerId, TrainingId, UnitId};
+
+/// A fresh random id below 2^53 (exact in a JSON number everywhere).
+fn random_id() -> i64 {
+    rand::rng().random_range(1..(1_i64 << 53))
+}
+
+/// Serialises the feedback writes of one training (its row lock; SQLite's writers are serial).
+pub fn lock_training(tx: &mut Tx, training_id: TrainingId) -> ApiResult<()> {
+    tx.lock(Entity::Training, &[training_id.0])
+}
 
 /// Records that the enrolment has answered; `false` when it already had.
 pub fn take_receipt(tx: &mut Tx, enrolment_id: EnrolmentId) -> QueryResult<bool> {
@@ -24,32 +51,208 @@ pub fn take_receipt(tx: &mut Tx, enrolment_id: EnrolmentId) -> QueryResult<bool>
     Ok(true)
 }
 
-/// Stores a response (with the respondent's unit and the day, never the person) and refreshes
-/// the training's feedback totals.
+/// The speakers rated must be the training's, each once (422 otherwise).
+pub fn check_trainer_ratings(
+    input: &FeedbackInput,
+    trainers: &[TrainerId],
+    field: &str,
+) -> ApiResult<()> {
+    let mut seen = Vec::new();
+    for r in &input.trainer_ratings {
+        if !trainers.contains(&r.trainer_id) {
+            return Err(ApiError::validation(
+                field,
+                format!("trainer {} is not a trainer of this training", r.trainer_id),
+            ));
+        }
+        if seen.contains(&r.trainer_id) {
+            return Err(ApiError::validation(
+                field,
+                format!("trainer {} is rated more than once", r.trainer_id),
+            ));
+        }
+        seen.push(r.trainer_id);
+    }
+    Ok(())
+}
+
+/// Stores responses of one training (attributed to `opd`, the respondents' top-level unit, or
+/// none for paper forms), rewrites the training's feedback in random order and refreshes its
+/// totals. Returns the new responses' ids.
 pub fn create(
     tx: &mut Tx,
     training_id: TrainingId,
-    unit_id: UnitId,
-    input: &FeedbackInput,
-) -> ApiResult<i64> {
-    let r = &input.ratings;
-    let insert = diesel::insert_into(feedback::table).values((
-        feedback::training_id.eq(training_id),
-        feedback::unit_id.eq(unit_id),
-        feedback::material.eq(r.material),
-        feedback::method.eq(r.method),
-        feedback::trainer.eq(r.trainer),
-        feedback::facilities.eq(r.facilities),
-        feedback::relevance.eq(r.relevance),
-        feedback::organisation.eq(r.organisation),
-        feedback::overall.eq(input.overall),
-        feedback::recommend.eq(input.recommend),
-        feedback::comment.eq(input.comment.as_deref()),
-        feedback::submitted_on.eq(chrono::Utc::now().date_naive()),
-    ));
-    let id = crate::insert_returning_id!(tx.conn(), insert, feedback::id)?;
+    opd: Option<UnitId>,
+    channel: Channel,
+    inputs: &[FeedbackInput],
+) -> ApiResult<Vec<i64>> {
+    let today = chrono::Utc::now().date_naive();
+    let mut ids = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let r = &input.ratings;
+        let id = random_id();
+        diesel::insert_into(feedback::table)
+            .values((
+                feedback::id.eq(id),
+                feedback::training_id.eq(training_id),
+                feedback::unit_id.eq(opd),
+                feedback::material.eq(r.material),
+                feedback::method.eq(r.method),
+                feedback::trainer.eq(r.trainer),
+                feedback::facilities.eq(r.facilities),
+                feedback::relevance.eq(r.relevance),
+                feedback::organisation.eq(r.organisation),
+                feedback::overall.eq(input.overall),
+                feedback::recommend.eq(input.recommend),
+                feedback::comment.eq(input.comment.as_deref()),
+                feedback::submitted_on.eq(today),
+                feedback::channel.eq(channel),
+            ))
+            .execute(tx.conn())?;
+        for rating in &input.trainer_ratings {
+            diesel::insert_into(feedback_trainer_ratings::table)
+                .values((
+                    feedback_trainer_ratings::id.eq(random_id()),
+                    feedback_trainer_ratings::training_id.eq(training_id),
+                    feedback_trainer_ratings::trainer_id.eq(rating.trainer_id),
+                    feedback_trainer_ratings::unit_id.eq(opd),
+                    feedback_trainer_ratings::rating.eq(rating.rating),
+                ))
+                .execute(tx.conn())?;
+        }
+        ids.push(id);
+    }
+    reshuffle(tx, training_id)?;
     aggregates::after(tx, Change::Feedback(training_id))?;
-    Ok(id)
+    Ok(ids)
+}
+
+type RatingRow = (i64, TrainingId, TrainerId, Option<UnitId>, i32);
+
+/// Rewrites the training's responses, speaker ratings and receipts, each table in a random
+/// order of its own (see the module doc).
+pub fn reshuffle(tx: &mut Tx, training_id: TrainingId) -> QueryResult<()> {
+    let mut rng = rand::rng();
+    let conn = tx.conn();
+    let mut responses: Vec<FeedbackRow> = feedback::table
+        .filter(feedback::training_id.eq(training_id))
+        .select(FeedbackRow::as_select())
+        .load(conn)?;
+    let mut ratings: Vec<RatingRow> = feedback_trainer_ratings::table
+        .filter(feedback_trainer_ratings::training_id.eq(training_id))
+        .select((
+            feedback_trainer_ratings::id,
+            feedback_trainer_ratings::training_id,
+            feedback_trainer_ratings::trainer_id,
+            feedback_trainer_ratings::unit_id,
+            feedback_trainer_ratings::rating,
+        ))
+        .load(conn)?;
+    let participants = enrolments::table
+        .filter(enrolments::training_id.eq(training_id))
+        .select(enrolments::id);
+    let mut receipts: Vec<EnrolmentId> = feedback_receipts::table
+        .filter(feedback_receipts::enrolment_id.eq_any(participants))
+        .select(feedback_receipts::enrolment_id)
+        .load(conn)?;
+    responses.shuffle(&mut rng);
+    ratings.shuffle(&mut rng);
+    receipts.shuffle(&mut rng);
+    diesel::delete(feedback::table.filter(feedback::training_id.eq(training_id))).execute(conn)?;
+    diesel::delete(
+        feedback_trainer_ratings::table
+            .filter(feedback_trainer_ratings::training_id.eq(training_id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        feedback_receipts::table.filter(feedback_receipts::enrolment_id.eq_any(&receipts)),
+    )
+    .execute(conn)?;
+    for r in responses {
+        diesel::insert_into(feedback::table)
+            .values((
+                feedback::id.eq(r.id),
+                feedback::training_id.eq(r.training_id),
+                feedback::unit_id.eq(r.unit_id),
+                feedback::material.eq(r.material),
+                feedback::method.eq(r.method),
+                feedback::trainer.eq(r.trainer),
+                feedback::facilities.eq(r.facilities),
+                feedback::relevance.eq(r.relevance),
+                feedback::organisation.eq(r.organisation),
+                feedback::overall.eq(r.overall),
+                feedback::recommend.eq(r.recommend),
+                feedback::comment.eq(r.comment),
+                feedback::submitted_on.eq(r.submitted_on),
+                feedback::channel.eq(r.channel),
+            ))
+            .execute(conn)?;
+    }
+    for (id, training, trainer, unit, rating) in ratings {
+        diesel::insert_into(feedback_trainer_ratings::table)
+            .values((
+                feedback_trainer_ratings::id.eq(id),
+                feedback_trainer_ratings::training_id.eq(training),
+                feedback_trainer_ratings::trainer_id.eq(trainer),
+                feedback_trainer_ratings::unit_id.eq(unit),
+                feedback_trainer_ratings::rating.eq(rating),
+            ))
+            .execute(conn)?;
+    }
+    for enrolment in receipts {
+        diesel::insert_into(feedback_receipts::table)
+            .values(feedback_receipts::enrolment_id.eq(enrolment))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Responses attributed to `from` move to `to` (a unit placed under another is no longer an
+/// OPD: its responses belong to the OPD it joined), and the totals of their trainings follow.
+pub fn move_attribution(tx: &mut Tx, from: UnitId, to: UnitId) -> QueryResult<()> {
+    let mut trainings: Vec<TrainingId> = feedback::table
+        .filter(feedback::unit_id.eq(from))
+        .select(feedback::training_id)
+        .distinct()
+        .load(tx.conn())?;
+    diesel::update(feedback::table.filter(feedback::unit_id.eq(from)))
+        .set(feedback::unit_id.eq(to))
+        .execute(tx.conn())?;
+    diesel::update(
+        feedback_trainer_ratings::table.filter(feedback_trainer_ratings::unit_id.eq(from)),
+    )
+    .set(feedback_trainer_ratings::unit_id.eq(to))
+    .execute(tx.conn())?;
+    trainings.sort_unstable();
+    for t in trainings {
+        aggregates::after(tx, Change::Feedback(t))?;
+    }
+    Ok(())
+}
+
+/// The training's eligible participants (attended or completed, or answered before failing)
+/// less its responses: how many paper forms may still be entered.
+pub fn unanswered(conn: &mut AnyConnection, training_id: TrainingId) -> QueryResult<i64> {
+    use crate::enrolments::model::EnrolmentStatus;
+    let answered = feedback_receipts::table.select(feedback_receipts::enrolment_id);
+    let eligible: i64 = enrolments::table
+        .filter(enrolments::training_id.eq(training_id))
+        .filter(
+            enrolments::status
+                .eq_any([EnrolmentStatus::Attended, EnrolmentStatus::Completed])
+                .or(enrolments::id.eq_any(answered)),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(eligible - count(conn, training_id)?)
+}
+
+/// How many responses a training has (online and paper).
+pub fn count(conn: &mut AnyConnection, training_id: TrainingId) -> QueryResult<i64> {
+    feedback::table
+        .filter(feedback::training_id.eq(training_id))
+        .count()
+        .get_result(conn)
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<FeedbackRow> {
@@ -59,15 +262,13 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<FeedbackRow> {
         .first(conn)
 }
 
+/// A page of the training's responses, in id order (random, not the order received).
 pub fn list(
     conn: &mut AnyConnection,
     training_id: TrainingId,
     (offset, limit): (i64, i64),
 ) -> QueryResult<(i64, Vec<FeedbackRow>)> {
-    let total = feedback::table
-        .filter(feedback::training_id.eq(training_id))
-        .count()
-        .get_result(conn)?;
+    let total = count(conn, training_id)?;
     let rows = feedback::table
         .filter(feedback::training_id.eq(training_id))
         .order(feedback::id.asc())

@@ -2,7 +2,7 @@ use actix_web::http::header::LINK;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 
-use super::model::{FeedbackInput, FeedbackList, FeedbackResponse};
+use super::model::{Channel, FeedbackInput, FeedbackList, FeedbackResponse, PaperFeedback};
 use super::queries;
 use crate::audit::Entity;
 use crate::auth::{op, Allowed};
@@ -42,6 +42,7 @@ pub async fn submit_feedback(
     let caller = w.caller.clone();
     w.created(move |tx| {
         let training = crate::trainings::access::visible(tx, &caller, training_id)?;
+        queries::lock_training(tx, training_id)?;
         let enrolment: Option<(EnrolmentId, EnrolmentStatus)> = enrolments::table
             .filter(enrolments::training_id.eq(training_id))
             .filter(enrolments::employee_id.eq(employee_id))
@@ -61,14 +62,7 @@ pub async fn submit_feedback(
                 "feedback needs an attended or completed enrolment",
             ));
         }
-        if !matches!(
-            training.status,
-            TrainingStatus::Ongoing | TrainingStatus::Completed
-        ) {
-            return Err(ApiError::conflict(
-                "feedback opens when the training is ongoing",
-            ));
-        }
+        held(&training)?;
         let window = crate::settings::queries::get(tx)?.feedback_window_days;
         if chrono::Utc::now().date_naive()
             > training.end_date + chrono::Duration::days(i64::from(window))
@@ -77,20 +71,103 @@ pub async fn submit_feedback(
                 "feedback closed {window} days after the training ended"
             )));
         }
+        queries::check_trainer_ratings(&body, &training.trainer_ids, "trainer_ratings")?;
         if !queries::take_receipt(tx, enrolment_id)? {
             return Err(ApiError::conflict(
                 "feedback was already given for this enrolment",
             ));
         }
         let unit = crate::employees::queries::Employees::load(tx, employee_id)?.unit_id;
-        let id = queries::create(tx, training_id, unit, &body)?;
+        let opd = crate::units::queries::top_level(tx, unit)?;
+        let ids = queries::create(
+            tx,
+            training_id,
+            Some(opd),
+            Channel::Online,
+            std::slice::from_ref(&body),
+        )?;
         // The audit row names the training only: no actor, address, request id or time of
         // day, which with the rows around it could tie a person to a response.
         tx.record_anonymously(Entity::Feedback, Some(training_id.0))?;
         Ok(Created {
             location: format!("/api/v1/trainings/{training_id}/feedback"),
             version: 1,
-            body: FeedbackResponse::from(queries::get(tx, id)?),
+            body: FeedbackResponse::from(queries::get(tx, ids[0])?),
+        })
+    })
+    .await
+}
+
+/// Feedback is given on a training that is being or has been held.
+fn held(training: &crate::trainings::model::Training) -> ApiResult<()> {
+    if matches!(
+        training.status,
+        TrainingStatus::Ongoing | TrainingStatus::Completed
+    ) {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "feedback opens when the training is ongoing",
+        ))
+    }
+}
+
+/// Enter paper feedback forms (admin, operator).
+///
+/// For trainings that collected their survey on paper. All or none; at most the training's
+/// eligible participants (attended or completed) who have not answered yet, online or on
+/// paper (else 409). The responses count like online ones, with `channel: paper`, and are
+/// attributed to no unit (a paper form does not say whose it is).
+#[utoipa::path(
+    tag = "feedback",
+    params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), IdempotencyKey),
+    request_body = PaperFeedback,
+    responses((status = 201, description = "Recorded", body = FeedbackList, headers(("Location" = String, description = "The training's feedback"), ("ETag" = String, description = "Its version"))), CreateErrors),
+    security(("bearer" = []))
+)]
+#[post("/trainings/{id}/feedback/paper")]
+pub async fn enter_paper_feedback(
+    w: Write<op::EnterPaperFeedback>,
+    id: web::Path<TrainingId>,
+    ValidJson(body): ValidJson<PaperFeedback>,
+) -> ApiResult<HttpResponse> {
+    let training_id = id.into_inner();
+    let caller = w.caller.clone();
+    w.created(move |tx| {
+        let training = crate::trainings::access::visible(tx, &caller, training_id)?;
+        queries::lock_training(tx, training_id)?;
+        held(&training)?;
+        for (i, response) in body.responses.iter().enumerate() {
+            queries::check_trainer_ratings(
+                response,
+                &training.trainer_ids,
+                &format!("responses[{i}].trainer_ratings"),
+            )?;
+        }
+        let open = queries::unanswered(tx, training_id)?;
+        if body.responses.len() as i64 > open {
+            return Err(ApiError::conflict(format!(
+                "{open} eligible participants have not answered yet; {} forms are too many",
+                body.responses.len()
+            )));
+        }
+        let ids = queries::create(tx, training_id, None, Channel::Paper, &body.responses)?;
+        tx.record_day_only(Entity::Feedback, Some(training_id.0))?;
+        let rows = ids
+            .into_iter()
+            .map(|id| queries::get(tx, id).map(FeedbackResponse::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        let total = rows.len() as i64;
+        Ok(Created {
+            location: format!("/api/v1/trainings/{training_id}/feedback"),
+            version: 1,
+            body: FeedbackList {
+                items: rows,
+                total,
+                page: 1,
+                per_page: total,
+                suppressed: false,
+            },
         })
     })
     .await
@@ -98,8 +175,8 @@ pub async fn submit_feedback(
 
 /// A training's feedback responses, anonymous (admin, operator).
 ///
-/// Empty and `suppressed: true` while fewer than `min_group_size` responses exist. In the
-/// order received; no response names its author.
+/// Empty and `suppressed: true` while fewer than `min_group_size` responses exist. In id
+/// order, which is random, not the order received; no response names its author.
 #[utoipa::path(
     tag = "feedback",
     params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), PageParams),
@@ -141,5 +218,7 @@ pub async fn list_feedback(
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(submit_feedback).service(list_feedback);
+    cfg.service(submit_feedback)
+        .service(enter_paper_feedback)
+        .service(list_feedback);
 }

@@ -3,6 +3,7 @@
 //! each person's target depends on their own dates and exemptions. JSON by default, CSV on
 //! request.
 
+pub mod anonymity;
 pub mod compliance;
 pub mod model;
 pub mod queries;

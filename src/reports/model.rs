@@ -29,12 +29,15 @@ pub struct ReportFilter {
     pub to: Option<NaiveDate>,
     /// This unit and its sub-units (people-based figures).
     pub unit_id: Option<UnitId>,
-    /// training-evaluation only.
+    /// training-evaluation, trainer-evaluation and transfer only.
     pub training_id: Option<i64>,
-    /// training-evaluation only.
+    /// training-evaluation, trainer-evaluation and transfer only.
     pub partner_id: Option<i64>,
-    /// training-evaluation only.
+    /// training-evaluation, trainer-evaluation and transfer only.
     pub trainer_id: Option<i64>,
+    /// The programme whose runs to show: required by programme-trends; a filter of
+    /// training-evaluation, trainer-evaluation and transfer.
+    pub programme_id: Option<i64>,
     /// `csv` for text/csv, as `Accept: text/csv` (undocumented: the `.csv` twin is the way).
     #[param(ignore)]
     pub format: Option<Format>,
@@ -55,6 +58,8 @@ pub struct AspectStats {
 pub struct TrainingEvaluation {
     pub training_id: i64,
     pub title: String,
+    /// The programme this training is a run of.
+    pub programme_id: Option<i64>,
     pub responses: i64,
     /// Enrolments, withdrawals left out.
     pub enrolled: i64,
@@ -72,8 +77,92 @@ pub struct TrainingEvaluation {
     /// `overall` when `overall_mean` < `flag_overall_below` and `nps` when `nps` <
     /// `flag_nps_below`.
     pub flags: Vec<String>,
-    /// Fewer than `min_group_size` responses: counts only.
+    /// The flags no improvement action (other than a dropped one) answers yet.
+    pub unaddressed_flags: Vec<String>,
+    /// The free-text comments, in random order; empty when suppressed.
+    pub comments: Vec<String>,
+    /// Too few responses (or too few outside the caller's units) to show what they said:
+    /// counts only.
     pub suppressed: bool,
+}
+
+/// One speaker's ratings over the trainings in scope.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TrainerEvaluation {
+    pub trainer_id: i64,
+    pub name: String,
+    /// `internal` or `external`.
+    pub kind: String,
+    /// Trainings in scope the trainer spoke at.
+    pub trainings: i64,
+    /// Ratings of the trainer in scope.
+    pub responses: i64,
+    /// Mean rating (1..5) over the trainings whose ratings may be shown.
+    pub mean: Option<f64>,
+    /// Share of 1–2 ratings, over the same.
+    pub dissatisfied_share: Option<f64>,
+    /// `dissatisfied` when the dissatisfied share is greater than `dissatisfaction_threshold`;
+    /// `mean` when the mean is below `flag_overall_below`.
+    pub flags: Vec<String>,
+    /// No ratings that may be shown: counts only.
+    pub suppressed: bool,
+}
+
+/// One aspect of a run.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RunAspect {
+    pub mean: f64,
+    pub dissatisfied_share: f64,
+}
+
+/// One run (angkatan) of a programme.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProgrammeRun {
+    pub training_id: i64,
+    pub title: String,
+    pub start_date: NaiveDate,
+    pub responses: i64,
+    pub aspects: BTreeMap<String, RunAspect>,
+    pub overall_mean: Option<f64>,
+    pub flags: Vec<String>,
+    pub suppressed: bool,
+}
+
+/// How an aspect moved from one run to the next run that has figures for it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TrendChange {
+    pub aspect: String,
+    pub from_training_id: i64,
+    pub to_training_id: i64,
+    /// The later run's mean less the earlier one's.
+    pub delta_mean: f64,
+    pub was_flagged: bool,
+    pub now_flagged: bool,
+}
+
+/// A programme's runs in start order and the change of each aspect between runs.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProgrammeTrends {
+    pub programme_id: i64,
+    pub runs: Vec<ProgrammeRun>,
+    pub changes: Vec<TrendChange>,
+}
+
+/// Follow-up of one training (Kirkpatrick level 3).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TransferReport {
+    pub training_id: i64,
+    pub title: String,
+    /// Completions in scope.
+    pub completed: i64,
+    /// Of those, with an action plan.
+    pub plans_submitted: i64,
+    /// Of those, reviewed by the supervisor (or staff).
+    pub reviewed: i64,
+    /// Reviewed plan items `implemented`, over all reviewed items.
+    pub implemented_share: Option<f64>,
+    /// Mean `behaviour_change` (1..5) of the reviews.
+    pub behaviour_change_mean: Option<f64>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -230,6 +319,11 @@ impl CsvRow for TrainingEvaluation {
     const MAP_KEYS: &'static [(&'static str, &'static [&'static str])] = &[("aspects", &ASPECTS)];
 }
 impl CsvRow for LearningOutcome {}
+impl CsvRow for TrainerEvaluation {}
+impl CsvRow for ProgrammeRun {
+    const MAP_KEYS: &'static [(&'static str, &'static [&'static str])] = &[("aspects", &ASPECTS)];
+}
+impl CsvRow for TransferReport {}
 impl CsvRow for BelowTarget {}
 impl CsvRow for CompetencyGap {}
 impl CsvRow for TrainingNeed {}
@@ -265,6 +359,8 @@ macro_rules! rows_type {
 
 rows_type!(TrainingEvaluations = TrainingEvaluation);
 rows_type!(LearningOutcomes = LearningOutcome);
+rows_type!(TrainerEvaluations = TrainerEvaluation);
+rows_type!(TransferReports = TransferReport);
 rows_type!(TrainingNeeds = TrainingNeed);
 rows_type!(PartnerReports = PartnerReport);
 rows_type!(TrainerSupplies = TrainerSupply);

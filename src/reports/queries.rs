@@ -16,9 +16,13 @@ pub struct Scope {
     pub to: Option<NaiveDate>,
     /// `None`: every unit.
     pub units: Option<Vec<i64>>,
+    /// Whether the units hold a whole OPD (or are every unit): responses are attributed to
+    /// OPDs only, so a scope below one has no feedback of its own (`anonymity`).
+    pub attributable: bool,
     pub training_id: Option<i64>,
     pub partner_id: Option<i64>,
     pub trainer_id: Option<i64>,
+    pub programme_id: Option<i64>,
     /// Whether draft trainings count (training staff only, as in the catalogue).
     pub drafts: bool,
 }
@@ -92,6 +96,9 @@ impl Scope {
             s.push_str(&format!(
                 " AND t.id IN (SELECT training_id FROM training_trainers WHERE trainer_id = {id})"
             ));
+        }
+        if let Some(id) = self.programme_id {
+            s.push_str(&format!(" AND t.programme_id = {id}"));
         }
         s
     }
@@ -292,22 +299,222 @@ pub fn enrolled(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<Enrolled
     diesel::sql_query(sql).load(conn)
 }
 
-#[derive(Debug, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName)]
 pub struct TitleRow {
     #[diesel(sql_type = BigInt)]
     pub id: i64,
     #[diesel(sql_type = Text)]
     pub title: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub programme_id: Option<i64>,
+    #[diesel(sql_type = Date)]
+    pub start_date: NaiveDate,
+}
+
+fn id_list(ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    list.join(", ")
 }
 
 pub fn titles(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<TitleRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
     diesel::sql_query(format!(
-        "SELECT id, title FROM trainings WHERE id IN ({}) ORDER BY id",
-        list.join(", ")
+        "SELECT id, title, programme_id, start_date FROM trainings WHERE id IN ({}) ORDER BY id",
+        id_list(ids)
+    ))
+    .load(conn)
+}
+
+/// A programme's runs in scope (held or planned, not cancelled; drafts for staff only), in
+/// start order.
+pub fn runs(conn: &mut AnyConnection, s: &Scope, programme: i64) -> QueryResult<Vec<TitleRow>> {
+    diesel::sql_query(format!(
+        "SELECT t.id AS id, t.title AS title, t.programme_id AS programme_id, t.start_date AS start_date \
+         FROM trainings t WHERE t.programme_id = {programme} AND t.status <> 'cancelled'{}{} \
+         ORDER BY t.start_date, t.id",
+        s.period(),
+        if s.drafts { "" } else { " AND t.status <> 'draft'" }
+    ))
+    .load(conn)
+}
+
+/// Whether any of these units is an OPD (a top-level unit).
+pub fn holds_an_opd(conn: &mut AnyConnection, units: &[i64]) -> QueryResult<bool> {
+    if units.is_empty() {
+        return Ok(false);
+    }
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let n: N = diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n FROM units WHERE parent_id IS NULL AND id IN ({})",
+        id_list(units)
+    ))
+    .get_result(conn)?;
+    Ok(n.n > 0)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct CommentRow {
+    #[diesel(sql_type = BigInt)]
+    pub training_id: i64,
+    #[diesel(sql_type = Text)]
+    pub comment: String,
+}
+
+/// The comments of these trainings' responses in the units in scope.
+pub fn comments(conn: &mut AnyConnection, s: &Scope, ids: &[i64]) -> QueryResult<Vec<CommentRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::sql_query(format!(
+        "SELECT f.training_id AS training_id, f.comment AS comment FROM feedback f \
+         WHERE f.comment IS NOT NULL AND f.training_id IN ({}){}",
+        id_list(ids),
+        s.units("f.unit_id")
+    ))
+    .load(conn)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct AddressedRow {
+    #[diesel(sql_type = BigInt)]
+    pub training_id: i64,
+    #[diesel(sql_type = Text)]
+    pub aspect: String,
+}
+
+/// The (training, aspect) pairs with an improvement action that was not dropped.
+pub fn addressed(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<AddressedRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::sql_query(format!(
+        "SELECT DISTINCT training_id, aspect FROM improvement_actions \
+         WHERE status <> 'dropped' AND training_id IN ({})",
+        id_list(ids)
+    ))
+    .load(conn)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct TrainerCellRow {
+    #[diesel(sql_type = BigInt)]
+    pub training_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub trainer_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+    #[diesel(sql_type = BigInt)]
+    pub total: i64,
+    #[diesel(sql_type = BigInt)]
+    pub low: i64,
+}
+
+/// Speaker ratings per training and trainer, in the units of `s`.
+pub fn trainer_ratings(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<TrainerCellRow>> {
+    diesel::sql_query(format!(
+        "SELECT r.training_id AS training_id, r.trainer_id AS trainer_id, COUNT(*) AS n, \
+         CAST(SUM(r.rating) AS BIGINT) AS total, CAST(SUM(CASE WHEN r.rating <= 2 THEN 1 ELSE 0 END) AS BIGINT) AS low \
+         FROM feedback_trainer_ratings r WHERE 1 = 1{}{} GROUP BY r.training_id, r.trainer_id",
+        s.in_trainings("r.training_id"),
+        s.units("r.unit_id")
+    ))
+    .load(conn)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct TrainerRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = BigInt)]
+    pub trainings: i64,
+}
+
+/// Trainers with their trainings in scope (held or planned, not cancelled or draft).
+pub fn trainers_with_trainings(
+    conn: &mut AnyConnection,
+    s: &Scope,
+) -> QueryResult<Vec<TrainerRow>> {
+    diesel::sql_query(format!(
+        "SELECT tr.id AS id, tr.name AS name, tr.kind AS kind, COUNT(t.id) AS trainings \
+         FROM trainers tr LEFT JOIN training_trainers tt ON tt.trainer_id = tr.id \
+         LEFT JOIN trainings t ON t.id = tt.training_id AND t.status NOT IN ('draft', 'cancelled'){}{} \
+         GROUP BY tr.id, tr.name, tr.kind ORDER BY tr.name, tr.id",
+        s.period(),
+        s.trainings()
+    ))
+    .load(conn)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct PairRow {
+    #[diesel(sql_type = BigInt)]
+    pub owner: i64,
+    #[diesel(sql_type = BigInt)]
+    pub training_id: i64,
+}
+
+/// (partner, training) for the trainings in the period, not draft or cancelled.
+pub fn partner_trainings(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<PairRow>> {
+    diesel::sql_query(format!(
+        "SELECT tp.partner_id AS owner, t.id AS training_id FROM training_partners tp \
+         JOIN trainings t ON t.id = tp.training_id WHERE t.status NOT IN ('draft', 'cancelled'){}",
+        s.period()
+    ))
+    .load(conn)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct TransferRow {
+    #[diesel(sql_type = BigInt)]
+    pub training_id: i64,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = BigInt)]
+    pub completed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub plans_submitted: i64,
+    #[diesel(sql_type = BigInt)]
+    pub reviewed: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub items_reviewed: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub implemented: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub behaviour_sum: Option<i64>,
+}
+
+/// Per training with completions in scope: completions (the kept totals), action plans and
+/// their reviews (the participants' plans, joined to the people in scope).
+pub fn transfer(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<TransferRow>> {
+    diesel::sql_query(format!(
+        "WITH done AS (SELECT et.training_id, SUM(et.completed) AS completed FROM enrolment_totals et \
+           WHERE 1 = 1{trainings}{people} GROUP BY et.training_id HAVING SUM(et.completed) > 0), \
+         plans AS (SELECT e.training_id, COUNT(*) AS plans, \
+           SUM(CASE WHEN ap.reviewed_at IS NULL THEN 0 ELSE 1 END) AS reviewed, \
+           SUM(CASE WHEN ap.reviewed_at IS NULL THEN 0 ELSE ap.item_count END) AS items_reviewed, \
+           SUM(ap.implemented_count) AS implemented, SUM(ap.behaviour_change) AS behaviour_sum \
+           FROM action_plans ap JOIN enrolments e ON e.id = ap.enrolment_id \
+           WHERE e.status = 'completed' AND e.training_id IN (SELECT training_id FROM done){employees} \
+           GROUP BY e.training_id) \
+         SELECT t.id AS training_id, t.title AS title, CAST(done.completed AS BIGINT) AS completed, \
+           CAST(COALESCE(plans.plans, 0) AS BIGINT) AS plans_submitted, CAST(COALESCE(plans.reviewed, 0) AS BIGINT) AS reviewed, \
+           CAST(plans.items_reviewed AS BIGINT) AS items_reviewed, CAST(plans.implemented AS BIGINT) AS implemented, \
+           CAST(plans.behaviour_sum AS BIGINT) AS behaviour_sum \
+         FROM done JOIN trainings t ON t.id = done.training_id LEFT JOIN plans ON plans.training_id = done.training_id \
+         ORDER BY t.start_date, t.id",
+        trainings = s.in_trainings("et.training_id"),
+        people = s.units("et.unit_id"),
+        employees = s.in_people("e.employee_id"),
     ))
     .load(conn)
 }
@@ -564,32 +771,23 @@ pub struct PartnerRow {
     pub participants: i64,
     #[diesel(sql_type = BigInt)]
     pub jp_delivered: i64,
-    #[diesel(sql_type = BigInt)]
-    pub responses: i64,
-    #[diesel(sql_type = Nullable<Double>)]
-    pub overall_mean: Option<f64>,
 }
 
 pub fn partners(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<PartnerRow>> {
-    // Per training first (enrolments, feedback), then per partner: a few GROUP BYs, no
-    // subquery per partner.
+    // Per training first (enrolments), then per partner: a few GROUP BYs, no subquery per
+    // partner. Satisfaction is added from the feedback cells (`anonymity`).
     let sql = format!(
         "WITH pt AS (SELECT tp.partner_id, t.id AS training_id FROM training_partners tp \
            JOIN trainings t ON t.id = tp.training_id WHERE t.status NOT IN ('draft', 'cancelled'){period}), \
          en AS (SELECT et.training_id, SUM(et.participants) AS participants, SUM(et.jp_completed) AS jp \
-           FROM enrolment_totals et WHERE et.training_id IN (SELECT training_id FROM pt){people} GROUP BY et.training_id), \
-         fb AS (SELECT ft.training_id, SUM(ft.responses) AS responses, SUM(ft.overall_sum) AS overall_sum \
-           FROM feedback_totals ft WHERE ft.training_id IN (SELECT training_id FROM pt){answers} GROUP BY ft.training_id) \
+           FROM enrolment_totals et WHERE et.training_id IN (SELECT training_id FROM pt){people} GROUP BY et.training_id) \
          SELECT p.id AS partner_id, p.name AS name, p.kind AS kind, p.agreement_end AS agreement_end, \
            COUNT(pt.training_id) AS trainings, CAST(COALESCE(SUM(en.participants), 0) AS BIGINT) AS participants, \
-           CAST(COALESCE(SUM(en.jp), 0) AS BIGINT) AS jp_delivered, CAST(COALESCE(SUM(fb.responses), 0) AS BIGINT) AS responses, \
-           CAST(SUM(fb.overall_sum) AS DOUBLE PRECISION) / CAST(NULLIF(SUM(fb.responses), 0) AS DOUBLE PRECISION) AS overall_mean \
+           CAST(COALESCE(SUM(en.jp), 0) AS BIGINT) AS jp_delivered \
          FROM partners p LEFT JOIN pt ON pt.partner_id = p.id LEFT JOIN en ON en.training_id = pt.training_id \
-           LEFT JOIN fb ON fb.training_id = pt.training_id \
          GROUP BY p.id, p.name, p.kind, p.agreement_end ORDER BY p.name, p.id",
         period = s.period(),
         people = s.units("et.unit_id"),
-        answers = s.units("ft.unit_id"),
     );
     diesel::sql_query(sql).load(conn)
 }
@@ -662,10 +860,6 @@ pub struct TotalsRow {
     #[diesel(sql_type = BigInt)]
     pub jp_total: i64,
     #[diesel(sql_type = BigInt)]
-    pub responses: i64,
-    #[diesel(sql_type = Nullable<Double>)]
-    pub overall_mean: Option<f64>,
-    #[diesel(sql_type = BigInt)]
     pub partners_active: i64,
 }
 
@@ -673,18 +867,13 @@ pub fn totals(conn: &mut AnyConnection, s: &Scope, today: NaiveDate) -> QueryRes
     let sql = format!(
         "SELECT (SELECT COUNT(*) FROM employees e WHERE e.active = TRUE{units}) AS employees, \
          CAST(COALESCE(en.enrolments, 0) AS BIGINT) AS enrolments, CAST(COALESCE(en.completions, 0) AS BIGINT) AS completions, \
-         CAST(COALESCE(en.jp_total, 0) AS BIGINT) AS jp_total, CAST(COALESCE(fb.responses, 0) AS BIGINT) AS responses, \
-         CAST(fb.overall_sum AS DOUBLE PRECISION) / CAST(NULLIF(fb.responses, 0) AS DOUBLE PRECISION) AS overall_mean, \
+         CAST(COALESCE(en.jp_total, 0) AS BIGINT) AS jp_total, \
          (SELECT COUNT(*) FROM partners p WHERE p.active = TRUE AND (p.agreement_end IS NULL OR p.agreement_end >= '{today}')) AS partners_active \
          FROM (SELECT SUM(et.participants) AS enrolments, SUM(et.completed) AS completions, \
-           SUM(et.jp_completed) AS jp_total FROM enrolment_totals et WHERE 1 = 1{trainings}{people}) en, \
-         (SELECT SUM(ft.responses) AS responses, SUM(ft.overall_sum) AS overall_sum FROM feedback_totals ft \
-           WHERE 1 = 1{answers}{units_ft}) fb",
+           SUM(et.jp_completed) AS jp_total FROM enrolment_totals et WHERE 1 = 1{trainings}{people}) en",
         units = s.units("e.unit_id"),
         trainings = s.in_trainings("et.training_id"),
         people = s.units("et.unit_id"),
-        answers = s.in_trainings("ft.training_id"),
-        units_ft = s.units("ft.unit_id"),
     );
     diesel::sql_query(sql).get_result(conn)
 }

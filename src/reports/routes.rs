@@ -4,6 +4,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use super::anonymity::{self, Cell};
 use super::model::*;
 use super::queries::{self, Scope};
 use crate::auth::{op, Allowed, Caller};
@@ -14,6 +15,7 @@ use crate::trainings::model::TrainingStatus;
 use crate::web::csv::{csv_response, wants_csv, CsvRow};
 use crate::web::{db, ValidQuery};
 use crate::AppState;
+use rand::seq::SliceRandom;
 
 pub(super) fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -53,13 +55,19 @@ fn scope(
         .reach(conn)?
         .units_within(conn, f.unit_id)?
         .map(|units| crate::types::raw(&units));
+    let attributable = match &units {
+        None => true,
+        Some(units) => queries::holds_an_opd(conn, units)?,
+    };
     Ok(Scope {
         from,
         to,
         units,
+        attributable,
         training_id: f.training_id,
         partner_id: f.partner_id,
         trainer_id: f.trainer_id,
+        programme_id: f.programme_id,
         drafts: crate::trainings::access::sees_drafts(caller),
     })
 }
@@ -169,90 +177,154 @@ macro_rules! report_routes {
     };
 }
 
+/// What a training's feedback says, as far as the caller may see it (`anonymity`).
+struct Figures {
+    aspects: BTreeMap<String, AspectStats>,
+    overall_mean: Option<f64>,
+    nps: Option<f64>,
+    flags: Vec<String>,
+    suppressed: bool,
+}
+
+fn figures(cell: Option<&Cell>, settings: &crate::settings::model::Settings) -> Figures {
+    let min = i64::from(settings.min_group_size);
+    let hidden = Figures {
+        aspects: BTreeMap::new(),
+        overall_mean: None,
+        nps: None,
+        flags: Vec::new(),
+        suppressed: true,
+    };
+    let Some(cell) = cell.filter(|c| c.responses_shown(min)) else {
+        return hidden;
+    };
+    let all_rows = cell.all.as_ref().map(|r| r.aspects());
+    let mut aspects = BTreeMap::new();
+    let mut overall_mean = None;
+    for (i, row) in cell.scope.aspects().into_iter().enumerate() {
+        let all_n = all_rows.as_ref().map_or(row.n, |rows| rows[i].n);
+        if !anonymity::shown(row.n, all_n, min) {
+            continue;
+        }
+        let mean = round(row.total.unwrap_or(0) as f64 / row.n as f64);
+        if row.aspect == "overall" {
+            overall_mean = Some(mean);
+        } else {
+            aspects.insert(
+                row.aspect.clone(),
+                AspectStats {
+                    mean,
+                    top2_share: round(row.top2.unwrap_or(0) as f64 / row.n as f64),
+                    dissatisfied_share: round(row.low.unwrap_or(0) as f64 / row.n as f64),
+                },
+            );
+        }
+    }
+    let r = &cell.scope;
+    let nps = round(
+        100.0 * (r.promoters.unwrap_or(0) - r.detractors.unwrap_or(0)) as f64 / r.responses as f64,
+    );
+    // "Most" participants dissatisfied: strictly more than the threshold (0.5).
+    let mut flags: Vec<String> = ASPECTS
+        .iter()
+        .filter(|a| {
+            aspects
+                .get(**a)
+                .is_some_and(|st| st.dissatisfied_share > settings.dissatisfaction_threshold)
+        })
+        .map(|a| a.to_string())
+        .collect();
+    if overall_mean.is_some_and(|m| m < settings.flag_overall_below) {
+        flags.push("overall".into());
+    }
+    if nps < settings.flag_nps_below {
+        flags.push("nps".into());
+    }
+    Figures {
+        aspects,
+        overall_mean,
+        nps: Some(nps),
+        flags,
+        suppressed: false,
+    }
+}
+
 fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
     let settings = crate::settings::queries::get(conn)?;
-    let stats = queries::feedback_stats(conn, s)?;
+    let cells = anonymity::cells(conn, s)?;
     let enrolled: HashMap<i64, (i64, i64)> = queries::enrolled(conn, s)?
         .into_iter()
         .map(|r| (r.id, (r.n, r.eligible)))
         .collect();
-    let mut ids: Vec<i64> = enrolled
-        .keys()
-        .copied()
-        .chain(stats.iter().map(|r| r.training_id))
-        .collect();
+    let mut ids: Vec<i64> = enrolled.keys().chain(cells.keys()).copied().collect();
     ids.sort_unstable();
     ids.dedup();
-    let titles: HashMap<i64, String> = queries::titles(conn, &ids)?
+    let trainings: HashMap<i64, queries::TitleRow> = queries::titles(conn, &ids)?
         .into_iter()
-        .map(|r| (r.id, r.title))
+        .map(|r| (r.id, r))
         .collect();
-    let by_training: HashMap<i64, &queries::FeedbackStatsRow> =
-        stats.iter().map(|r| (r.training_id, r)).collect();
-    Ok(ids
+    let mut addressed: HashMap<i64, Vec<String>> = HashMap::new();
+    for row in queries::addressed(conn, &ids)? {
+        addressed
+            .entry(row.training_id)
+            .or_default()
+            .push(row.aspect);
+    }
+    let mut rows: Vec<TrainingEvaluation> = ids
         .into_iter()
         .map(|id| {
-            let row = by_training.get(&id);
-            let responses = row.map_or(0, |r| r.responses);
-            let suppressed = responses < i64::from(settings.min_group_size);
-            let mut stats = BTreeMap::new();
-            let mut overall_mean = None;
-            for row in row.map(|r| r.aspects()).unwrap_or_default() {
-                if row.n == 0 {
-                    continue;
-                }
-                let mean = round(row.total.unwrap_or(0) as f64 / row.n as f64);
-                if row.aspect == "overall" {
-                    overall_mean = Some(mean);
-                } else if ASPECTS.contains(&row.aspect.as_str()) {
-                    stats.insert(
-                        row.aspect.clone(),
-                        AspectStats {
-                            mean,
-                            top2_share: round(row.top2.unwrap_or(0) as f64 / row.n as f64),
-                            dissatisfied_share: round(row.low.unwrap_or(0) as f64 / row.n as f64),
-                        },
-                    );
-                }
-            }
-            let nps_value = by_training.get(&id).filter(|r| r.responses > 0).map(|r| {
-                round(
-                    100.0 * (r.promoters.unwrap_or(0) - r.detractors.unwrap_or(0)) as f64
-                        / r.responses as f64,
-                )
-            });
-            // "Most" participants dissatisfied: strictly more than the threshold (0.5).
-            let mut flags: Vec<String> = ASPECTS
+            let cell = cells.get(&id);
+            let f = figures(cell, &settings);
+            let done = addressed.get(&id);
+            let unaddressed_flags = f
+                .flags
                 .iter()
-                .filter(|a| {
-                    stats.get(**a).is_some_and(|st| {
-                        st.dissatisfied_share > settings.dissatisfaction_threshold
-                    })
-                })
-                .map(|a| a.to_string())
+                .filter(|flag| !done.is_some_and(|d| d.contains(flag)))
+                .cloned()
                 .collect();
-            if overall_mean.is_some_and(|m| m < settings.flag_overall_below) {
-                flags.push("overall".into());
-            }
-            if nps_value.is_some_and(|n| n < settings.flag_nps_below) {
-                flags.push("nps".into());
-            }
+            let responses = cell.map_or(0, |c| c.scope.responses);
             let (enrolled, eligible) = enrolled.get(&id).copied().unwrap_or((0, 0));
+            let training = trainings.get(&id);
             TrainingEvaluation {
                 training_id: id,
-                title: titles.get(&id).cloned().unwrap_or_default(),
+                title: training.map(|t| t.title.clone()).unwrap_or_default(),
+                programme_id: training.and_then(|t| t.programme_id),
                 responses,
                 enrolled,
                 eligible,
-                response_rate: ratio(responses, eligible),
-                aspects: if suppressed { BTreeMap::new() } else { stats },
-                overall_mean: if suppressed { None } else { overall_mean },
-                nps: if suppressed { None } else { nps_value },
-                flags: if suppressed { Vec::new() } else { flags },
-                suppressed,
+                // Below an OPD no response is attributed: no rate either.
+                response_rate: if s.attributable {
+                    ratio(responses, eligible)
+                } else {
+                    None
+                },
+                aspects: f.aspects,
+                overall_mean: f.overall_mean,
+                nps: f.nps,
+                flags: f.flags,
+                unaddressed_flags,
+                comments: Vec::new(),
+                suppressed: f.suppressed,
             }
         })
-        .collect())
+        .collect();
+    let shown: Vec<i64> = rows
+        .iter()
+        .filter(|r| !r.suppressed)
+        .map(|r| r.training_id)
+        .collect();
+    let mut comments: HashMap<i64, Vec<String>> = HashMap::new();
+    for c in queries::comments(conn, s, &shown)? {
+        comments.entry(c.training_id).or_default().push(c.comment);
+    }
+    let mut rng = rand::rng();
+    for row in &mut rows {
+        if let Some(mut list) = comments.remove(&row.training_id) {
+            list.shuffle(&mut rng);
+            row.comments = list;
+        }
+    }
+    Ok(rows)
 }
 
 struct Evaluation;
@@ -272,6 +344,202 @@ report_routes!(
     Evaluation, TrainingEvaluations,
     get_report_training_evaluation: TrainingEvaluation, "/reports/training-evaluation",
     get_report_training_evaluation_csv: TrainingEvaluationCsv, "/reports/training-evaluation.csv",
+    "One row per training."
+);
+
+struct Speakers;
+impl ListReport for Speakers {
+    const NAME: &'static str = "trainer-evaluation";
+    type Row = TrainerEvaluation;
+    type Body = TrainerEvaluations;
+    fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerEvaluation>> {
+        let settings = crate::settings::queries::get(c)?;
+        let min = i64::from(settings.min_group_size);
+        let scoped = queries::trainer_ratings(c, s)?;
+        let all: HashMap<(i64, i64), i64> = match s.units {
+            None => HashMap::new(),
+            Some(_) => queries::trainer_ratings(
+                c,
+                &Scope {
+                    units: None,
+                    ..s.clone()
+                },
+            )?
+            .into_iter()
+            .map(|r| ((r.training_id, r.trainer_id), r.n))
+            .collect(),
+        };
+        // Per trainer: (ratings, shown ratings, their sum, their 1–2s).
+        let mut per: HashMap<i64, (i64, i64, i64, i64)> = HashMap::new();
+        for r in scoped {
+            let entry = per.entry(r.trainer_id).or_default();
+            entry.0 += r.n;
+            let everywhere = all
+                .get(&(r.training_id, r.trainer_id))
+                .copied()
+                .unwrap_or(r.n);
+            if anonymity::shown(r.n, everywhere, min) {
+                entry.1 += r.n;
+                entry.2 += r.total;
+                entry.3 += r.low;
+            }
+        }
+        Ok(queries::trainers_with_trainings(c, s)?
+            .into_iter()
+            .filter(|t| t.trainings > 0 || per.contains_key(&t.id))
+            .map(|t| {
+                let (responses, n, sum, low) = per.get(&t.id).copied().unwrap_or_default();
+                let mean = (n > 0).then(|| round(sum as f64 / n as f64));
+                let dissatisfied_share = ratio(low, n);
+                let mut flags = Vec::new();
+                if dissatisfied_share.is_some_and(|d| d > settings.dissatisfaction_threshold) {
+                    flags.push("dissatisfied".to_string());
+                }
+                if mean.is_some_and(|m| m < settings.flag_overall_below) {
+                    flags.push("mean".to_string());
+                }
+                TrainerEvaluation {
+                    trainer_id: t.id,
+                    name: t.name,
+                    kind: t.kind,
+                    trainings: t.trainings,
+                    responses,
+                    mean,
+                    dissatisfied_share,
+                    flags,
+                    suppressed: n == 0,
+                }
+            })
+            .collect())
+    }
+}
+report_routes!(
+    /// Each speaker's (narasumber's) ratings over the trainings in scope: mean, dissatisfied
+    /// share and flags, shown only for groups of at least `min_group_size` ratings (as the
+    /// training evaluation).
+    Speakers, TrainerEvaluations,
+    get_report_trainer_evaluation: TrainerEvaluation, "/reports/trainer-evaluation",
+    get_report_trainer_evaluation_csv: TrainerEvaluationCsv, "/reports/trainer-evaluation.csv",
+    "One row per trainer."
+);
+
+struct Trends;
+impl Report for Trends {
+    const NAME: &'static str = "programme-trends";
+    type Body = ProgrammeTrends;
+    type Row = ProgrammeRun;
+    fn build(c: &mut AnyConnection, s: &Scope, _: i32) -> ApiResult<ProgrammeTrends> {
+        let Some(programme) = s.programme_id else {
+            return Err(crate::error::ApiError::validation(
+                "programme_id",
+                "is required: the programme whose runs to compare",
+            ));
+        };
+        <crate::programmes::queries::Programmes as crate::db::resource::Resource>::row(
+            c,
+            crate::types::ProgrammeId(programme),
+        )?;
+        let settings = crate::settings::queries::get(c)?;
+        let by_training: HashMap<i64, TrainingEvaluation> = evaluation(c, s)?
+            .into_iter()
+            .map(|r| (r.training_id, r))
+            .collect();
+        let runs: Vec<ProgrammeRun> = queries::runs(c, s, programme)?
+            .into_iter()
+            .map(|t| {
+                let e = by_training.get(&t.id);
+                ProgrammeRun {
+                    training_id: t.id,
+                    title: t.title,
+                    start_date: t.start_date,
+                    responses: e.map_or(0, |e| e.responses),
+                    aspects: e
+                        .map(|e| {
+                            e.aspects
+                                .iter()
+                                .map(|(k, a)| {
+                                    let run = RunAspect {
+                                        mean: a.mean,
+                                        dissatisfied_share: a.dissatisfied_share,
+                                    };
+                                    (k.clone(), run)
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    overall_mean: e.and_then(|e| e.overall_mean),
+                    flags: e.map(|e| e.flags.clone()).unwrap_or_default(),
+                    suppressed: e.is_none_or(|e| e.suppressed),
+                }
+            })
+            .collect();
+        let mut changes = Vec::new();
+        for aspect in ASPECTS {
+            let with: Vec<&ProgrammeRun> = runs
+                .iter()
+                .filter(|r| r.aspects.contains_key(aspect))
+                .collect();
+            for pair in with.windows(2) {
+                let (a, b) = (&pair[0].aspects[aspect], &pair[1].aspects[aspect]);
+                let flagged =
+                    |x: &RunAspect| x.dissatisfied_share > settings.dissatisfaction_threshold;
+                changes.push(TrendChange {
+                    aspect: aspect.to_string(),
+                    from_training_id: pair[0].training_id,
+                    to_training_id: pair[1].training_id,
+                    delta_mean: round(b.mean - a.mean),
+                    was_flagged: flagged(a),
+                    now_flagged: flagged(b),
+                });
+            }
+        }
+        Ok(ProgrammeTrends {
+            programme_id: programme,
+            runs,
+            changes,
+        })
+    }
+    fn rows(body: &ProgrammeTrends) -> &[ProgrammeRun] {
+        &body.runs
+    }
+}
+report_routes!(
+    /// A programme's runs (angkatan) side by side, in start order: did the aspect flagged in
+    /// one run improve in the next? `changes` gives each aspect's move between consecutive
+    /// runs that show it. `programme_id` is required.
+    Trends, ProgrammeTrends,
+    get_report_programme_trends: ProgrammeTrends, "/reports/programme-trends",
+    get_report_programme_trends_csv: ProgrammeTrendsCsv, "/reports/programme-trends.csv",
+    "One row per run."
+);
+
+struct Transfer;
+impl ListReport for Transfer {
+    const NAME: &'static str = "transfer";
+    type Row = TransferReport;
+    type Body = TransferReports;
+    fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TransferReport>> {
+        Ok(queries::transfer(c, s)?
+            .into_iter()
+            .map(|r| TransferReport {
+                training_id: r.training_id,
+                title: r.title,
+                completed: r.completed,
+                plans_submitted: r.plans_submitted,
+                reviewed: r.reviewed,
+                implemented_share: ratio(r.implemented.unwrap_or(0), r.items_reviewed.unwrap_or(0)),
+                behaviour_change_mean: ratio(r.behaviour_sum.unwrap_or(0), r.reviewed),
+            })
+            .collect())
+    }
+}
+report_routes!(
+    /// What participants apply at work (Kirkpatrick level 3), per training with completions:
+    /// action plans filed, reviewed by the supervisor, the share of reviewed items implemented
+    /// and the mean behaviour change.
+    Transfer, TransferReports,
+    get_report_transfer: Transfer, "/reports/transfer",
+    get_report_transfer_csv: TransferCsv, "/reports/transfer.csv",
     "One row per training."
 );
 
@@ -420,20 +688,36 @@ impl ListReport for Partners {
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<PartnerReport>> {
         let min = i64::from(crate::settings::queries::get(c)?.min_group_size);
         let today = chrono::Utc::now().date_naive();
+        let cells = anonymity::cells(
+            c,
+            &Scope {
+                training_id: None,
+                partner_id: None,
+                trainer_id: None,
+                programme_id: None,
+                ..s.clone()
+            },
+        )?;
+        let mut trainings: HashMap<i64, Vec<i64>> = HashMap::new();
+        for pair in queries::partner_trainings(c, s)? {
+            trainings
+                .entry(pair.owner)
+                .or_default()
+                .push(pair.training_id);
+        }
         Ok(queries::partners(c, s)?
             .into_iter()
             .map(|r| PartnerReport {
+                overall_mean: trainings.get(&r.partner_id).and_then(|ids| {
+                    anonymity::overall_of(ids.iter().filter_map(|id| cells.get(id)), min)
+                        .map(|(n, sum)| round(sum as f64 / n as f64))
+                }),
                 partner_id: r.partner_id,
                 name: r.name,
                 kind: r.kind,
                 trainings: r.trainings,
                 participants: r.participants,
                 jp_delivered: r.jp_delivered,
-                overall_mean: if r.responses < min {
-                    None
-                } else {
-                    r.overall_mean.map(round)
-                },
                 agreement_end: r.agreement_end,
                 agreement_status: agreement_status(r.agreement_end, today),
             })
@@ -506,6 +790,7 @@ impl Report for Totals {
             by_status.insert(row.status, row.n);
         }
         let settings = crate::settings::queries::get(c)?;
+        let cells = anonymity::cells(c, s)?;
         let (compliant, employees) =
             super::compliance::totals(&super::compliance::people(c, &settings, s, year)?);
         Ok(Summary {
@@ -516,12 +801,9 @@ impl Report for Totals {
             completions: t.completions,
             jp_total: t.jp_total,
             compliance_rate: ratio(compliant, employees),
-            feedback_responses: t.responses,
-            overall_mean: if t.responses < i64::from(settings.min_group_size) {
-                None
-            } else {
-                t.overall_mean.map(round)
-            },
+            feedback_responses: cells.values().map(|c| c.scope.responses).sum(),
+            overall_mean: anonymity::overall_of(cells.values(), i64::from(settings.min_group_size))
+                .map(|(n, sum)| round(sum as f64 / n as f64)),
             partners_active: t.partners_active,
         })
     }
@@ -540,6 +822,12 @@ report_routes!(
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_report_training_evaluation)
         .service(get_report_training_evaluation_csv)
+        .service(get_report_trainer_evaluation)
+        .service(get_report_trainer_evaluation_csv)
+        .service(get_report_programme_trends)
+        .service(get_report_programme_trends_csv)
+        .service(get_report_transfer)
+        .service(get_report_transfer_csv)
         .service(get_report_learning_outcomes)
         .service(get_report_learning_outcomes_csv)
         .service(get_report_jp_compliance)

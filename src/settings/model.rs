@@ -34,6 +34,11 @@ pub struct Settings {
     pub min_group_size: i32,
     /// Days after a training's end during which feedback is accepted.
     pub feedback_window_days: i32,
+    /// Days after a completion during which the participant files their action plan.
+    pub action_plan_days: i32,
+    /// Days after a completion from which the plan may be reviewed (behaviour has had time to
+    /// change).
+    pub transfer_review_after_days: i32,
     /// JPM at or above this is `optimal`.
     pub jpm_optimal_min: i32,
     /// JPM at or above this (and below optimal) is `cukup_optimal`.
@@ -202,6 +207,12 @@ pub struct SettingsValues {
     #[schema(minimum = 0, maximum = 3650)]
     #[validate(range(min = 0, max = 3650))]
     pub feedback_window_days: i32,
+    #[schema(minimum = 1, maximum = 3650)]
+    #[validate(range(min = 1, max = 3650))]
+    pub action_plan_days: i32,
+    #[schema(minimum = 0, maximum = 3650)]
+    #[validate(range(min = 0, max = 3650))]
+    pub transfer_review_after_days: i32,
     #[schema(minimum = 0, maximum = 100)]
     #[validate(range(min = 0, max = 100))]
     pub jpm_optimal_min: i32,

@@ -5,7 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::trainings;
-use crate::types::{CompetencyId, JsonText, PartnerId, TrainerId, TrainingId, UnitId};
+use crate::types::{CompetencyId, JsonText, PartnerId, ProgrammeId, TrainerId, TrainingId, UnitId};
 
 crate::text_enum! {
     pub enum Form {
@@ -106,6 +106,7 @@ pub struct TrainingRow {
     pub enrolled_count: i32,
     pub version: i64,
     pub leadership_programme: Option<LeadershipProgramme>,
+    pub programme_id: Option<ProgrammeId>,
     /// The partner, trainer and competency links ([`Links`]): a copy of the link tables kept
     /// on the row, so one training is one primary-key lookup.
     pub links_json: JsonText<Links>,
@@ -153,6 +154,8 @@ pub struct Training {
     /// Latsar, PKP, PKA, PKN II or I: then the training's records are in the structural-training
     /// export (`/exports/siasn/diklat-struktural`), not the course history.
     pub leadership_programme: Option<LeadershipProgramme>,
+    /// The programme this training is a run (angkatan) of.
+    pub programme_id: Option<ProgrammeId>,
     /// Enrolments not withdrawn.
     pub enrolled_count: i32,
     pub version: i64,
@@ -210,6 +213,7 @@ impl From<TrainingRow> for Training {
             competencies: links.competencies,
             siasn_course_type_id: r.siasn_course_type_id,
             leadership_programme: r.leadership_programme,
+            programme_id: r.programme_id,
             enrolled_count: r.enrolled_count,
             version: r.version,
         }
@@ -314,6 +318,9 @@ pub struct TrainingInput {
     pub siasn_course_type_id: Option<i32>,
     /// A leadership programme's records go to the structural-training export.
     pub leadership_programme: Option<LeadershipProgramme>,
+    /// The programme this training is a run (angkatan) of.
+    #[schema(minimum = 1)]
+    pub programme_id: Option<ProgrammeId>,
 }
 
 crate::patch_schema!(

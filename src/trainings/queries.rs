@@ -130,6 +130,11 @@ fn check(conn: &mut AnyConnection, t: &TrainingInput) -> ApiResult<()> {
             ("partner_ids", Entity::Partner, raw(&t.partner_ids)),
             ("trainer_ids", Entity::Trainer, raw(&t.trainer_ids)),
             ("competencies", Entity::Competency, competencies),
+            (
+                "programme_id",
+                Entity::Programme,
+                raw(t.programme_id.as_slice()),
+            ),
         ],
     )
 }

@@ -49,6 +49,16 @@ pub fn subtree_ids(conn: &mut AnyConnection, root: UnitId) -> QueryResult<Vec<Un
         .collect())
 }
 
+/// The OPD of `unit`: its top-level ancestor (itself when it has no parent).
+pub fn top_level(conn: &mut AnyConnection, unit: UnitId) -> QueryResult<UnitId> {
+    let sql = format!(
+        "WITH RECURSIVE up(id, parent_id, n) AS (SELECT id, parent_id, 1 FROM units WHERE id = {unit} \
+         UNION ALL SELECT u.id, u.parent_id, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id \
+         WHERE up.n < {WALK_LIMIT}) SELECT id FROM up ORDER BY n DESC LIMIT 1"
+    );
+    Ok(UnitId(diesel::sql_query(sql).get_result::<IdRow>(conn)?.id))
+}
+
 /// Levels from `unit` up to its OPD, counting both (an OPD is at depth 1).
 fn depth(conn: &mut AnyConnection, unit: UnitId) -> QueryResult<usize> {
     let sql = format!(
@@ -184,6 +194,12 @@ pub fn update(tx: &mut Tx, current: &Unit, input: &UnitInput) -> ApiResult<()> {
     diesel::update(units::table.find(current.id))
         .set(input)
         .execute(tx.conn())?;
+    // Feedback is attributed to OPDs only: an OPD placed under another unit hands its
+    // responses to the OPD it joined.
+    if current.parent_id.is_none() && input.parent_id.is_some() {
+        let opd = top_level(tx, current.id)?;
+        crate::feedback::queries::move_attribution(tx, current.id, opd)?;
+    }
     Ok(())
 }
 

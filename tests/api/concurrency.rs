@@ -98,8 +98,21 @@ async fn resources<S: TestApp>(app: &S, ctx: &Ctx, admin: &str) -> Vec<(String, 
                "start_date": "2026-01-05", "end_date": "2026-01-09", "jp": 10}),
     )
     .await;
+    let programme = created(
+        "/api/v1/programmes",
+        json!({"code": "PPP", "name": "Pelayanan Prima"}),
+    )
+    .await;
+    let training_id = training.rsplit('/').next().unwrap().parse::<i64>().unwrap();
+    let action = created(
+        "/api/v1/improvement-actions",
+        json!({"training_id": training_id, "aspect": "method", "finding": "Metode", "action": "Studi kasus 0"}),
+    )
+    .await;
     let name = |n: i64| json!({ "name": format!("Name {n}") });
     vec![
+        (programme, name(0)),
+        (action, json!({"action": "Studi kasus 0"})),
         (format!("/api/v1/units/{unit}"), name(0)),
         (competency, name(0)),
         (position, name(0)),
@@ -150,7 +163,7 @@ async fn concurrent_patches(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
     let table = resources(&app, ctx, &admin).await;
-    assert_eq!(table.len(), 14, "every mutable resource");
+    assert_eq!(table.len(), 16, "every mutable resource");
     for (path, body) in &table {
         let before = get(&app, path, &admin).await;
         before.expect(200);

@@ -84,11 +84,14 @@ const ORDER: &[&str] = &[
     "create_external_learning",
     "create_partner",
     "create_trainer",
+    "create_programme",
     "create_training",
     "create_enrolment",
     "bulk_update_enrolments",
     "create_user",
     "submit_feedback",
+    "enter_paper_feedback",
+    "create_improvement_action",
     "create_my_external_learning",
     "create_api_client",
     "issue_client_token",
@@ -106,6 +109,10 @@ const ORDER: &[&str] = &[
     "update_trainer",
     "update_training",
     "update_enrolment",
+    "put_action_plan",
+    "review_action_plan",
+    "update_programme",
+    "update_improvement_action",
     "sync_siasn_course_records",
     "update_settings",
     "update_user",
@@ -139,6 +146,25 @@ async fn examples(ctx: &Ctx) {
             .unwrap()
     });
     let admin = token_of(&app, "admin", DEMO_PASSWORD).await;
+    // Action plans follow a completion by days the examples cannot know: the window is opened
+    // wide, and the review allowed at once.
+    patch(
+        &app,
+        "/api/v1/settings",
+        &admin,
+        json!({"action_plan_days": 3650, "transfer_review_after_days": 0}),
+    )
+    .await
+    .expect(200);
+    // Paper forms go to a held training with participants who have not answered.
+    let evaluation = get(&app, "/api/v1/reports/training-evaluation", &admin).await;
+    let paper_training = evaluation.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["eligible"].as_i64() > t["responses"].as_i64())
+        .map(|t| t["training_id"].clone())
+        .expect("a training with unanswered participants");
     // What no static example can know: tokens and secrets issued on the way.
     let mut refresh_token = String::new();
     let mut client = Value::Null;
@@ -148,7 +174,10 @@ async fn examples(ctx: &Ctx) {
         let id = op["operationId"].as_str().unwrap();
         let (content_type, mut example) =
             body_example(&spec, op).unwrap_or_else(|| panic!("{id}: no request example"));
-        let uri = example_path(op, path);
+        let uri = match id {
+            "enter_paper_feedback" => format!("/api/v1/trainings/{paper_training}/feedback/paper"),
+            _ => example_path(op, path),
+        };
         let token = match id {
             "submit_feedback" | "create_my_external_learning" => {
                 let user = body_example(&spec, &spec["paths"]["/api/v1/users"]["post"])
@@ -229,7 +258,7 @@ async fn examples(ctx: &Ctx) {
         .filter(|(_, _, op)| op["responses"].get("201").is_some())
         .inspect(|(_, path, op)| assert!(takes_idempotency_key(op), "{path} takes no key"))
         .count();
-    assert_eq!((replayed, creates), (15, 15), "every create was retried");
+    assert_eq!((replayed, creates), (19, 19), "every create was retried");
     // What the examples did, as they say; the password example changed the demo password.
     let new_password = body_example(&spec, &spec["paths"]["/api/v1/auth/password"]["put"])
         .unwrap()
@@ -280,7 +309,8 @@ async fn examples(ctx: &Ctx) {
     );
     let training = get(&app, "/api/v1/trainings/1", &admin).await;
     assert_eq!(training.body["status"], "completed");
-    assert_eq!(ctx.count("feedback") - seeded_feedback, 1);
+    // The participant's answer and the paper form.
+    assert_eq!(ctx.count("feedback") - seeded_feedback, 2);
     login(&app, "admin", DEMO_PASSWORD)
         .await
         .problem(401, "unauthorized");
@@ -456,6 +486,25 @@ async fn head_and_conditional_gets(ctx: &Ctx) {
     )
     .await;
     let completion = &completions.body["items"][0];
+    // Its action plan, filed whatever the day of completion.
+    patch(
+        &app,
+        "/api/v1/settings",
+        &admin,
+        json!({"action_plan_days": 3650}),
+    )
+    .await
+    .expect(200);
+    let plan = json!({"items": [{"description": "Menerapkan SOP baru.", "due_on": "2027-03-31"}]});
+    let put = auth(
+        TestRequest::put().uri(&format!(
+            "/api/v1/enrolments/{}/action-plan",
+            completion["id"]
+        )),
+        &admin,
+    )
+    .set_json(plan);
+    send(&app, put).await.expect(200);
     let mut checked = (0, 0);
     for (method, path, op) in operations(&spec) {
         if method != "get" {
@@ -469,6 +518,12 @@ async fn head_and_conditional_gets(ctx: &Ctx) {
                 "/api/v1/verify/{}",
                 completion["verification_code"].as_str().unwrap()
             ),
+            "/api/v1/enrolments/{id}/action-plan" => {
+                format!("/api/v1/enrolments/{}/action-plan", completion["id"])
+            }
+            "/api/v1/reports/programme-trends" | "/api/v1/reports/programme-trends.csv" => {
+                format!("{path}?programme_id=1")
+            }
             _ => example_path(&op, &path),
         };
         let token = if path.starts_with("/api/v1/me/") {

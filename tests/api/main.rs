@@ -10,6 +10,7 @@ mod concurrency;
 mod contract;
 mod cross_cutting;
 mod evaluation;
+mod evaluation_loop;
 mod external;
 mod matrix;
 mod migrations;

@@ -122,6 +122,19 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         }
         "/api/v1/external-learning/{id}/review" => json!({"decision": "rejected"}),
         "/api/v1/external-learning/{id}/evidence" => Value::String(String::new()),
+        "/api/v1/trainings/{id}/feedback/paper" => {
+            json!({"responses": [{"overall": 4, "recommend": 8}]})
+        }
+        "/api/v1/programmes" => json!({"code": "MATRIX", "name": "Matrix"}),
+        "/api/v1/improvement-actions" => {
+            json!({"training_id": ids.training, "aspect": "method", "finding": "x", "action": "y"})
+        }
+        "/api/v1/enrolments/{id}/action-plan" => {
+            json!({"items": [{"description": "x", "due_on": "2027-01-01"}]})
+        }
+        "/api/v1/enrolments/{id}/action-plan/review" => {
+            json!({"items": [{"index": 0, "status": "implemented"}], "behaviour_change": 4})
+        }
         "/api/v1/exports/siasn/course-records/sync" => {
             json!({"items": [{"record_key": format!("T{}", ids.enrolment_a), "siasn_riwayat_id": "x"}]})
         }
@@ -357,7 +370,7 @@ async fn matrix(ctx: &Ctx) {
         .filter(|r| r.sees == Sees::People && r.method == "GET" && r.path.contains("{id}"))
         .filter(|r| !r.path.starts_with("/api/v1/trainings/"))
         .collect();
-    assert_eq!(people.len(), 11, "{people:?}");
+    assert_eq!(people.len(), 12, "{people:?}");
     for (token, who) in [(&manager, Manager), (&employee, Employee)] {
         for rule in people
             .iter()

@@ -1,6 +1,6 @@
 //! `seed-demo`: a believable, valid and idempotent demo set.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::common::*;
 use crate::on_each_backend;
@@ -178,6 +178,76 @@ async fn seed(ctx: &Ctx) {
             r.text
         );
     }
+    // The evaluation loop: a programme whose first run's method was flagged, an improvement
+    // action naming the next run, and that run better on the method.
+    let programmes = get(&app, "/api/v1/programmes?q=PPP-PRIMA", &admin).await;
+    let programme = programmes.body["items"][0]["id"]
+        .as_i64()
+        .expect("the programme");
+    let trends = get(
+        &app,
+        &format!("/api/v1/reports/programme-trends?programme_id={programme}"),
+        &admin,
+    )
+    .await;
+    let runs = trends.body["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3, "{}", trends.text);
+    assert!(
+        runs[0]["flags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("method")),
+        "{}",
+        trends.text
+    );
+    let method = trends.body["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["aspect"] == "method" && c["from_training_id"] == runs[0]["training_id"])
+        .expect("the method's change");
+    assert_eq!(
+        (method["was_flagged"].clone(), method["now_flagged"].clone()),
+        (json!(true), json!(false))
+    );
+    assert!(method["delta_mean"].as_f64().unwrap() > 0.0);
+    let actions = get(
+        &app,
+        &format!(
+            "/api/v1/improvement-actions?training_id={}",
+            runs[0]["training_id"]
+        ),
+        &admin,
+    )
+    .await;
+    assert!(actions.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["aspect"] == "method" && a["next_training_id"] == runs[1]["training_id"]));
+    let evaluation = get(
+        &app,
+        &format!(
+            "/api/v1/reports/training-evaluation?training_id={}",
+            runs[0]["training_id"]
+        ),
+        &admin,
+    )
+    .await;
+    assert!(!evaluation.body["items"][0]["unaddressed_flags"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("method")));
+    let transfer = get(&app, "/api/v1/reports/transfer", &admin).await;
+    assert!(
+        transfer.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["reviewed"].as_i64() > Some(0)),
+        "{}",
+        transfer.text
+    );
     // Profiles of seeded employees compute.
     let r = get(&app, "/api/v1/employees?per_page=1", &admin).await;
     let id = r.body["items"][0]["id"].as_i64().unwrap();

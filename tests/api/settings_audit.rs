@@ -34,7 +34,7 @@ async fn settings(ctx: &Ctx) {
     assert_eq!(
         r.body,
         json!({"jp_target": 20, "jp_target_pppk": null, "jp_cap_pppk": 24, "max_jp_per_day": 10, "min_attendance_percent": 80,
-               "late_completion_days": 60, "dissatisfaction_threshold": 0.5, "flag_overall_below": 3.0, "flag_nps_below": 0.0, "min_group_size": 3, "feedback_window_days": 30,
+               "late_completion_days": 60, "dissatisfaction_threshold": 0.5, "flag_overall_below": 3.0, "flag_nps_below": 0.0, "min_group_size": 3, "feedback_window_days": 30, "action_plan_days": 30, "transfer_review_after_days": 90,
                "jpm_optimal_min": 90, "jpm_cukup_min": 78, "jpm_methods": ["assessment_center", "test"],
                "certificate_number_format": "{year}/{training_id}/{seq:04}", "public_base_url": null, "institution_name": "BKPSDM Kota Pangkalpinang",
                "siasn_instansi_id": null, "siasn_certificate_type": null, "siasn_course_type_by_form": {"pelatihan": 3, "kursus": 3, "bimtek": 8,
