@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::db::schema::feedback;
+use crate::db::schema::{feedback, feedback_trainer_ratings};
 use crate::types::{TrainerId, TrainingId, UnitId};
 
 crate::text_enum! {
@@ -99,7 +99,8 @@ pub struct PaperFeedback {
     pub responses: Vec<FeedbackInput>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A stored response, as read and as (re)written.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = feedback)]
 pub struct FeedbackRow {
     pub id: i64,
@@ -116,6 +117,17 @@ pub struct FeedbackRow {
     pub comment: Option<String>,
     pub submitted_on: NaiveDate,
     pub channel: Channel,
+}
+
+/// A speaker's rating as stored: the training, the respondent's OPD, never the response.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = feedback_trainer_ratings)]
+pub struct SpeakerRatingRow {
+    pub id: i64,
+    pub training_id: TrainingId,
+    pub trainer_id: TrainerId,
+    pub unit_id: Option<UnitId>,
+    pub rating: i32,
 }
 
 /// One anonymous response.

@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use super::model::{Channel, FeedbackInput, FeedbackRow};
+use super::model::{Channel, FeedbackInput, FeedbackRow, SpeakerRatingRow};
 use crate::aggregates::{self, Change};
 use crate::audit::Entity;
 use crate::db::schema::{enrolments, feedback, feedback_receipts, feedback_trainer_ratings};
@@ -86,48 +86,58 @@ pub fn create(
     channel: Channel,
     inputs: &[FeedbackInput],
 ) -> ApiResult<Vec<i64>> {
-    let today = chrono::Utc::now().date_naive();
+    let submitted_on = chrono::Utc::now().date_naive();
     let mut ids = Vec::with_capacity(inputs.len());
     for input in inputs {
         let r = &input.ratings;
-        let id = random_id();
+        let response = FeedbackRow {
+            id: random_id(),
+            training_id,
+            unit_id: opd,
+            material: r.material,
+            method: r.method,
+            trainer: r.trainer,
+            facilities: r.facilities,
+            relevance: r.relevance,
+            organisation: r.organisation,
+            overall: input.overall,
+            recommend: input.recommend,
+            comment: input.comment.clone(),
+            submitted_on,
+            channel,
+        };
         diesel::insert_into(feedback::table)
-            .values((
-                feedback::id.eq(id),
-                feedback::training_id.eq(training_id),
-                feedback::unit_id.eq(opd),
-                feedback::material.eq(r.material),
-                feedback::method.eq(r.method),
-                feedback::trainer.eq(r.trainer),
-                feedback::facilities.eq(r.facilities),
-                feedback::relevance.eq(r.relevance),
-                feedback::organisation.eq(r.organisation),
-                feedback::overall.eq(input.overall),
-                feedback::recommend.eq(input.recommend),
-                feedback::comment.eq(input.comment.as_deref()),
-                feedback::submitted_on.eq(today),
-                feedback::channel.eq(channel),
-            ))
+            .values(&response)
             .execute(tx.conn())?;
-        for rating in &input.trainer_ratings {
-            diesel::insert_into(feedback_trainer_ratings::table)
-                .values((
-                    feedback_trainer_ratings::id.eq(random_id()),
-                    feedback_trainer_ratings::training_id.eq(training_id),
-                    feedback_trainer_ratings::trainer_id.eq(rating.trainer_id),
-                    feedback_trainer_ratings::unit_id.eq(opd),
-                    feedback_trainer_ratings::rating.eq(rating.rating),
-                ))
-                .execute(tx.conn())?;
-        }
-        ids.push(id);
+        let ratings: Vec<SpeakerRatingRow> = input
+            .trainer_ratings
+            .iter()
+            .map(|rating| SpeakerRatingRow {
+                id: random_id(),
+                training_id,
+                trainer_id: rating.trainer_id,
+                unit_id: opd,
+                rating: rating.rating,
+            })
+            .collect();
+        insert_ratings(tx.conn(), &ratings)?;
+        ids.push(response.id);
     }
     reshuffle(tx, training_id)?;
     aggregates::after(tx, Change::Feedback(training_id))?;
     Ok(ids)
 }
 
-type RatingRow = (i64, TrainingId, TrainerId, Option<UnitId>, i32);
+/// Multi-row INSERTs, in the order given (a few hundred rows per statement).
+fn insert_ratings(conn: &mut AnyConnection, rows: &[SpeakerRatingRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(500) {
+        crate::execute_native!(
+            &mut *conn,
+            diesel::insert_into(feedback_trainer_ratings::table).values(chunk)
+        )?;
+    }
+    Ok(())
+}
 
 /// Rewrites the training's responses, speaker ratings and receipts, each table in a random
 /// order of its own (see the module doc).
@@ -138,15 +148,9 @@ pub fn reshuffle(tx: &mut Tx, training_id: TrainingId) -> QueryResult<()> {
         .filter(feedback::training_id.eq(training_id))
         .select(FeedbackRow::as_select())
         .load(conn)?;
-    let mut ratings: Vec<RatingRow> = feedback_trainer_ratings::table
+    let mut ratings: Vec<SpeakerRatingRow> = feedback_trainer_ratings::table
         .filter(feedback_trainer_ratings::training_id.eq(training_id))
-        .select((
-            feedback_trainer_ratings::id,
-            feedback_trainer_ratings::training_id,
-            feedback_trainer_ratings::trainer_id,
-            feedback_trainer_ratings::unit_id,
-            feedback_trainer_ratings::rating,
-        ))
+        .select(SpeakerRatingRow::as_select())
         .load(conn)?;
     let participants = enrolments::table
         .filter(enrolments::training_id.eq(training_id))
@@ -168,41 +172,22 @@ pub fn reshuffle(tx: &mut Tx, training_id: TrainingId) -> QueryResult<()> {
         feedback_receipts::table.filter(feedback_receipts::enrolment_id.eq_any(&receipts)),
     )
     .execute(conn)?;
-    for r in responses {
-        diesel::insert_into(feedback::table)
-            .values((
-                feedback::id.eq(r.id),
-                feedback::training_id.eq(r.training_id),
-                feedback::unit_id.eq(r.unit_id),
-                feedback::material.eq(r.material),
-                feedback::method.eq(r.method),
-                feedback::trainer.eq(r.trainer),
-                feedback::facilities.eq(r.facilities),
-                feedback::relevance.eq(r.relevance),
-                feedback::organisation.eq(r.organisation),
-                feedback::overall.eq(r.overall),
-                feedback::recommend.eq(r.recommend),
-                feedback::comment.eq(r.comment),
-                feedback::submitted_on.eq(r.submitted_on),
-                feedback::channel.eq(r.channel),
-            ))
-            .execute(conn)?;
+    for chunk in responses.chunks(500) {
+        crate::execute_native!(
+            &mut *conn,
+            diesel::insert_into(feedback::table).values(chunk)
+        )?;
     }
-    for (id, training, trainer, unit, rating) in ratings {
-        diesel::insert_into(feedback_trainer_ratings::table)
-            .values((
-                feedback_trainer_ratings::id.eq(id),
-                feedback_trainer_ratings::training_id.eq(training),
-                feedback_trainer_ratings::trainer_id.eq(trainer),
-                feedback_trainer_ratings::unit_id.eq(unit),
-                feedback_trainer_ratings::rating.eq(rating),
-            ))
-            .execute(conn)?;
-    }
-    for enrolment in receipts {
-        diesel::insert_into(feedback_receipts::table)
-            .values(feedback_receipts::enrolment_id.eq(enrolment))
-            .execute(conn)?;
+    insert_ratings(conn, &ratings)?;
+    let receipts: Vec<_> = receipts
+        .into_iter()
+        .map(|e| feedback_receipts::enrolment_id.eq(e))
+        .collect();
+    for chunk in receipts.chunks(500) {
+        crate::execute_native!(
+            &mut *conn,
+            diesel::insert_into(feedback_receipts::table).values(chunk)
+        )?;
     }
     Ok(())
 }

@@ -360,3 +360,62 @@ fn certificates_issued(backend: Backend) {
         .expect("trainings");
     assert_eq!(seq.iter().map(|r| r.jp).collect::<Vec<_>>(), vec![3]);
 }
+
+#[derive(QueryableByName)]
+struct Attributed {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    unit_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    responses: i64,
+}
+
+crate::per_backend!(
+    existing_feedback_moves_to_its_opd,
+    feedback_attributed_to_opds
+);
+
+/// Migration 20: responses attributed to a sub-unit move to its OPD (the top-level unit), and
+/// the feedback totals are rebuilt that way.
+fn feedback_attributed_to_opds(backend: Backend) {
+    let db = TestDb::new(backend);
+    let mut conn = ConnectionManager::new(db.url.clone())
+        .connect()
+        .expect("connect");
+    migrate_next(&mut conn, 19);
+    let at = "'2026-01-01 00:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, created_at, updated_at) VALUES ('OPD', 'OPD', {at}, {at});
+         INSERT INTO units (code, name, parent_id, created_at, updated_at) VALUES ('SUB', 'Sub', 1, {at}, {at});
+         INSERT INTO units (code, name, parent_id, created_at, updated_at) VALUES ('SUBSUB', 'Sub-sub', 2, {at}, {at});
+         INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, enrolled_count, created_at, updated_at)
+           VALUES ('Held', 'seminar', 'in_person', 8, '2026-02-01', '2026-02-02', 'completed', 0, {at}, {at});
+         INSERT INTO feedback (training_id, unit_id, overall, recommend, submitted_on) VALUES
+           (1, 1, 4, 8, '2026-02-02'), (1, 2, 3, 7, '2026-02-02'), (1, 3, 5, 9, '2026-02-02');",
+    ))
+    .expect("rows of the schema before migration 20");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    let units: Vec<Attributed> = diesel::sql_query(
+        "SELECT unit_id, CAST(COUNT(*) AS BIGINT) AS responses FROM feedback GROUP BY unit_id",
+    )
+    .load(&mut conn)
+    .expect("feedback");
+    assert_eq!(
+        units
+            .iter()
+            .map(|u| (u.unit_id, u.responses))
+            .collect::<Vec<_>>(),
+        vec![(1, 3)]
+    );
+    let totals: Vec<Attributed> = diesel::sql_query(
+        "SELECT unit_id, CAST(responses AS BIGINT) AS responses FROM feedback_totals",
+    )
+    .load(&mut conn)
+    .expect("feedback totals");
+    assert_eq!(
+        totals
+            .iter()
+            .map(|u| (u.unit_id, u.responses))
+            .collect::<Vec<_>>(),
+        vec![(1, 3)]
+    );
+}
