@@ -19,6 +19,7 @@ const ID_TYPES: &[&str] = &[
     "ExternalLearningId",
     "ProgrammeId",
     "ImprovementActionId",
+    "DevelopmentNeedId",
 ];
 
 fn main() {

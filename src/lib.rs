@@ -19,6 +19,7 @@ pub mod feedback;
 pub mod followup;
 pub mod health;
 pub mod improvements;
+pub mod needs;
 pub mod partners;
 pub mod positions;
 pub mod programmes;
@@ -145,6 +146,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "certificates", description = "Certificates of completion: the PDF, and the public check of a certificate's code"),
         (name = "programmes", description = "Recurring programmes whose runs (angkatan) are trainings"),
         (name = "feedback", description = "Anonymous participant feedback"),
+        (name = "planning", description = "Development needs: from gaps, supervisors, employees and policy changes"),
         (name = "evaluation", description = "Closing the loop: improvement actions, action plans and their review"),
         (name = "reports", description = "Reports that drive improvement (JSON and CSV)"),
         (name = "exports", description = "Exports for national systems (SIASN)"),
@@ -198,6 +200,7 @@ where
             .configure(feedback::routes::configure)
             .configure(improvements::routes::configure)
             .configure(followup::routes::configure)
+            .configure(needs::routes::configure)
             .configure(reports::routes::configure)
             .configure(exports::routes::configure)
             .configure(settings::routes::configure)

@@ -328,6 +328,10 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     seed_trainings(&mut conn, employees_wanted, &mut report)?;
     seed_feedback(&mut conn, &mut report)?;
     load(&mut conn, Entity::Programme, seed_evaluation_loop)?;
+    // This year's development needs, from the gaps of the people just loaded.
+    load(&mut conn, Entity::DevelopmentNeed, |c| {
+        crate::needs::queries::generate(c, chrono::Utc::now().year())
+    })?;
     // The report aggregates, from the rows just loaded.
     load(&mut conn, Entity::Training, |tx| {
         Ok(crate::aggregates::after(

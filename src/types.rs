@@ -75,6 +75,7 @@ id_types! {
     ExternalLearningId,
     ProgrammeId,
     ImprovementActionId,
+    DevelopmentNeedId,
 }
 
 /// A stored timestamp (UTC, `Timestamp` in both schemas), read and sent as RFC 3339 with `Z`.

@@ -185,6 +185,15 @@ operations! {
     UpdateExemption: "PATCH" "/api/v1/exemptions/{id}" => Roles(STAFF, None), Everything;
     DeleteExemption: "DELETE" "/api/v1/exemptions/{id}" => Roles(STAFF, None), Everything;
 
+    // Unit managers propose for their units' people, employees for themselves (the handler
+    // decides the source and checks the person).
+    ListDevelopmentNeeds: "GET" "/api/v1/development-needs" => Roles(SIGNED_IN, Some(EmployeesRead)), People;
+    CreateDevelopmentNeed: "POST" "/api/v1/development-needs" => Roles(SIGNED_IN, None), People;
+    GenerateDevelopmentNeeds: "POST" "/api/v1/development-needs/generate" => Roles(STAFF, None), Everything;
+    GetDevelopmentNeed: "GET" "/api/v1/development-needs/{id}" => Roles(SIGNED_IN, Some(EmployeesRead)), People;
+    UpdateDevelopmentNeed: "PATCH" "/api/v1/development-needs/{id}" => Roles(MANAGERS, None), People;
+    DeleteDevelopmentNeed: "DELETE" "/api/v1/development-needs/{id}" => Roles(STAFF, None), Everything;
+
     ListExternalLearning: "GET" "/api/v1/external-learning" => Roles(MANAGERS, Some(RecordsRead)), People;
     CreateExternalLearning: "POST" "/api/v1/external-learning" => Roles(STAFF, None), Everything;
     GetExternalLearning: "GET" "/api/v1/external-learning/{id}" => Roles(SIGNED_IN, Some(RecordsRead)), People;

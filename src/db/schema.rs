@@ -512,11 +512,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    development_needs (id) {
+        id -> BigInt,
+        employee_id -> BigInt,
+        competency_id -> Nullable<BigInt>,
+        title -> Text,
+        source -> Text,
+        priority -> Integer,
+        year -> Integer,
+        status -> Text,
+        training_id -> Nullable<BigInt>,
+        policy_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::joinable!(development_needs -> employees (employee_id));
 diesel::joinable!(action_plans -> enrolments (enrolment_id));
 diesel::joinable!(external_learning -> employees (employee_id));
 diesel::joinable!(evidence_files -> external_learning (external_learning_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    development_needs,
     programmes,
     programme_competencies,
     feedback_trainer_ratings,

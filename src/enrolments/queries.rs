@@ -180,6 +180,23 @@ pub fn update(
         (true, false) if !seats::take_seat(tx, current.training_id)? => return Err(full()),
         _ => {}
     }
+    // Development needs follow the completion: met by it, open again when it is undone.
+    if old == done && (new != done || completed_on != current.completed_on) {
+        crate::needs::queries::after_completion(
+            tx,
+            current.employee_id,
+            current.training_id,
+            None,
+        )?;
+    }
+    if new == done && (old != done || completed_on != current.completed_on) {
+        crate::needs::queries::after_completion(
+            tx,
+            current.employee_id,
+            current.training_id,
+            completed_on,
+        )?;
+    }
     let certificate = crate::certificates::queries::after_change(
         tx,
         settings,

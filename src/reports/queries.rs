@@ -104,7 +104,9 @@ impl Scope {
     }
 }
 
-#[derive(Debug, QueryableByName)]
+/// One rated column (an aspect or `overall`) of a training's feedback in scope: how many
+/// rated it, their sum, the 4–5s and the 1–2s.
+#[derive(Debug, Clone, QueryableByName)]
 pub struct AspectRow {
     #[diesel(sql_type = BigInt)]
     pub training_id: i64,
@@ -120,160 +122,79 @@ pub struct AspectRow {
     pub low: Option<i64>,
 }
 
-/// Everything of one training's feedback in one row: per aspect (and `overall`) the count, sum,
-/// 4–5s and 1–2s, plus responses, promoters and detractors.
-#[derive(Debug, QueryableByName)]
+/// Everything of one training's feedback in scope: responses, promoters (9–10), detractors
+/// (0–6), and a row per rated column in `aggregates::rated()` order.
+#[derive(Debug, Clone)]
 pub struct FeedbackStatsRow {
-    #[diesel(sql_type = BigInt)]
     pub training_id: i64,
-    #[diesel(sql_type = BigInt)]
     pub responses: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
     pub promoters: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
     pub detractors: Option<i64>,
+    pub rated: Vec<AspectRow>,
+}
+
+#[derive(QueryableByName)]
+struct ResponsesRow {
     #[diesel(sql_type = BigInt)]
-    pub material_n: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub material_sum: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub material_top2: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub material_low: Option<i64>,
+    training_id: i64,
     #[diesel(sql_type = BigInt)]
-    pub method_n: i64,
+    responses: i64,
     #[diesel(sql_type = Nullable<BigInt>)]
-    pub method_sum: Option<i64>,
+    promoters: Option<i64>,
     #[diesel(sql_type = Nullable<BigInt>)]
-    pub method_top2: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub method_low: Option<i64>,
-    #[diesel(sql_type = BigInt)]
-    pub trainer_n: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub trainer_sum: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub trainer_top2: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub trainer_low: Option<i64>,
-    #[diesel(sql_type = BigInt)]
-    pub facilities_n: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub facilities_sum: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub facilities_top2: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub facilities_low: Option<i64>,
-    #[diesel(sql_type = BigInt)]
-    pub relevance_n: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub relevance_sum: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub relevance_top2: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub relevance_low: Option<i64>,
-    #[diesel(sql_type = BigInt)]
-    pub organisation_n: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub organisation_sum: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub organisation_top2: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub organisation_low: Option<i64>,
-    #[diesel(sql_type = BigInt)]
-    pub overall_n: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub overall_sum: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub overall_top2: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub overall_low: Option<i64>,
+    detractors: Option<i64>,
 }
 
 impl FeedbackStatsRow {
-    pub fn aspects(&self) -> Vec<AspectRow> {
-        vec![
-            AspectRow {
-                training_id: self.training_id,
-                aspect: "material".into(),
-                n: self.material_n,
-                total: self.material_sum,
-                top2: self.material_top2,
-                low: self.material_low,
-            },
-            AspectRow {
-                training_id: self.training_id,
-                aspect: "method".into(),
-                n: self.method_n,
-                total: self.method_sum,
-                top2: self.method_top2,
-                low: self.method_low,
-            },
-            AspectRow {
-                training_id: self.training_id,
-                aspect: "trainer".into(),
-                n: self.trainer_n,
-                total: self.trainer_sum,
-                top2: self.trainer_top2,
-                low: self.trainer_low,
-            },
-            AspectRow {
-                training_id: self.training_id,
-                aspect: "facilities".into(),
-                n: self.facilities_n,
-                total: self.facilities_sum,
-                top2: self.facilities_top2,
-                low: self.facilities_low,
-            },
-            AspectRow {
-                training_id: self.training_id,
-                aspect: "relevance".into(),
-                n: self.relevance_n,
-                total: self.relevance_sum,
-                top2: self.relevance_top2,
-                low: self.relevance_low,
-            },
-            AspectRow {
-                training_id: self.training_id,
-                aspect: "organisation".into(),
-                n: self.organisation_n,
-                total: self.organisation_sum,
-                top2: self.organisation_top2,
-                low: self.organisation_low,
-            },
-            AspectRow {
-                training_id: self.training_id,
-                aspect: "overall".into(),
-                n: self.overall_n,
-                total: self.overall_sum,
-                top2: self.overall_top2,
-                low: self.overall_low,
-            },
-        ]
+    /// The row of one rated column.
+    pub fn rated(&self, aspect: &str) -> Option<&AspectRow> {
+        self.rated.iter().find(|r| r.aspect == aspect)
     }
 }
 
-/// The feedback totals of the trainings and units in scope, per training.
+/// The feedback totals of the trainings and units in scope, per training: the responses in one
+/// GROUP BY, the rated columns in one more (a UNION ALL over the columns).
 pub fn feedback_stats(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<FeedbackStatsRow>> {
-    let mut columns = vec![
-        "responses".to_string(),
-        "promoters".into(),
-        "detractors".into(),
-    ];
-    for a in crate::aggregates::rated() {
-        columns.extend(["n", "sum", "top2", "low"].map(|x| format!("{a}_{x}")));
-    }
-    let sums: Vec<String> = columns
-        .iter()
-        .map(|c| format!("SUM(ft.{c}) AS {c}"))
-        .collect();
-    let sql = format!(
-        "SELECT ft.training_id AS training_id, {} FROM feedback_totals ft WHERE 1 = 1{}{} GROUP BY ft.training_id",
-        sums.join(", "),
+    let filter = format!(
+        "WHERE 1 = 1{}{}",
         s.in_trainings("ft.training_id"),
-        s.units("ft.unit_id"),
+        s.units("ft.unit_id")
     );
-    diesel::sql_query(sql).load(conn)
+    let responses: Vec<ResponsesRow> = diesel::sql_query(format!(
+        "SELECT ft.training_id AS training_id, CAST(SUM(ft.responses) AS BIGINT) AS responses, \
+         CAST(SUM(ft.promoters) AS BIGINT) AS promoters, CAST(SUM(ft.detractors) AS BIGINT) AS detractors \
+         FROM feedback_totals ft {filter} GROUP BY ft.training_id"
+    ))
+    .load(conn)?;
+    let columns: Vec<String> = crate::aggregates::rated()
+        .map(|a| {
+            format!(
+                "SELECT ft.training_id AS training_id, '{a}' AS aspect, CAST(SUM(ft.{a}_n) AS BIGINT) AS n, \
+                 CAST(SUM(ft.{a}_sum) AS BIGINT) AS total, CAST(SUM(ft.{a}_top2) AS BIGINT) AS top2, \
+                 CAST(SUM(ft.{a}_low) AS BIGINT) AS low FROM feedback_totals ft {filter} GROUP BY ft.training_id"
+            )
+        })
+        .collect();
+    let mut rated: std::collections::HashMap<i64, Vec<AspectRow>> =
+        std::collections::HashMap::new();
+    for row in diesel::sql_query(columns.join(" UNION ALL ")).load::<AspectRow>(conn)? {
+        rated.entry(row.training_id).or_default().push(row);
+    }
+    let order: Vec<&str> = crate::aggregates::rated().collect();
+    Ok(responses
+        .into_iter()
+        .map(|r| {
+            let mut columns = rated.remove(&r.training_id).unwrap_or_default();
+            columns.sort_by_key(|c| order.iter().position(|a| *a == c.aspect));
+            FeedbackStatsRow {
+                training_id: r.training_id,
+                responses: r.responses,
+                promoters: r.promoters,
+                detractors: r.detractors,
+                rated: columns,
+            }
+        })
+        .collect())
 }
 
 #[derive(Debug, QueryableByName)]

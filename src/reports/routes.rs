@@ -198,11 +198,10 @@ fn figures(cell: Option<&Cell>, settings: &crate::settings::model::Settings) -> 
     let Some(cell) = cell.filter(|c| c.responses_shown(min)) else {
         return hidden;
     };
-    let all_rows = cell.all.as_ref().map(|r| r.aspects());
     let mut aspects = BTreeMap::new();
     let mut overall_mean = None;
-    for (i, row) in cell.scope.aspects().into_iter().enumerate() {
-        let all_n = all_rows.as_ref().map_or(row.n, |rows| rows[i].n);
+    for row in &cell.scope.rated {
+        let all_n = cell.all_of(|r| r.rated(&row.aspect).map_or(0, |a| a.n));
         if !anonymity::shown(row.n, all_n, min) {
             continue;
         }

@@ -17,6 +17,7 @@ mod migrations;
 mod outage;
 mod partners;
 mod people;
+mod planning;
 mod race;
 mod seed;
 mod settings_audit;
