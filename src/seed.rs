@@ -1357,15 +1357,59 @@ fn seed_evaluation_loop(c: &mut Tx) -> Result<(), ApiError> {
         return Ok(());
     }
     let at = now();
+    let responses: HashMap<i64, i64> = feedback::table
+        .group_by(feedback::training_id)
+        .select((feedback::training_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(c.conn())?
+        .into_iter()
+        .collect();
+    let held: Vec<(i64, NaiveDate, String)> = trainings::table
+        .filter(trainings::leadership_programme.is_null())
+        .filter(trainings::status.ne("cancelled"))
+        .order((trainings::start_date, trainings::id))
+        .select((trainings::id, trainings::start_date, trainings::title))
+        .load(c.conn())?;
+    let answered = |id: i64| responses.get(&id).copied().unwrap_or(0) >= 5;
+    // The catalogue repeats a topic as "<topic> Angkatan N Tahun Y": its runs.
+    let topic = |title: &str| title.split(" Angkatan").next().unwrap_or(title).to_string();
+    // Seeded feedback criticises the method of every sixth training (`seed_feedback`): the
+    // first run is one of those, the next ones are not — of its topic where the catalogue is
+    // large enough to repeat it, else any later ones.
+    let pick = |same_topic: bool| {
+        let related = |a: &(i64, NaiveDate, String), b: &(i64, NaiveDate, String)| {
+            b.1 > a.1 && b.0 % 6 != 1 && (!same_topic || topic(&a.2) == topic(&b.2))
+        };
+        let first = held.iter().find(|t| {
+            t.0 % 6 == 1 && answered(t.0) && held.iter().any(|n| related(t, n) && answered(n.0))
+        })?;
+        let later: Vec<&(i64, NaiveDate, String)> =
+            held.iter().filter(|n| related(first, n)).collect();
+        let second = later.iter().find(|n| answered(n.0)).copied()?;
+        let third = later.iter().find(|n| n.1 > second.1).copied();
+        Some((first, second, third))
+    };
+    let chosen = pick(true).or_else(|| pick(false));
+    let (first, second, third) = match chosen {
+        Some((a, b, c)) => (Some(a), Some(b), c),
+        None => (None, None, None),
+    };
+    let runs: Vec<i64> = [first, second, third]
+        .into_iter()
+        .flatten()
+        .map(|t| t.0)
+        .collect();
+    let name = first.map_or("Pelatihan Pelayanan Publik Prima".to_string(), |f| {
+        topic(&f.2)
+    });
     let mut programme_ids = Vec::new();
     for (code, name, description) in [
         (
-            "PPP-PRIMA",
-            "Pelatihan Pelayanan Publik Prima",
+            "PRG-01",
+            name.as_str(),
             "Diselenggarakan beberapa angkatan setiap tahun.",
         ),
         (
-            "ORIENTASI-PPPK",
+            "PRG-02",
             "Orientasi PPPK",
             "Pembekalan pegawai PPPK yang baru diangkat.",
         ),
@@ -1386,31 +1430,6 @@ fn seed_evaluation_loop(c: &mut Tx) -> Result<(), ApiError> {
                 .first::<i64>(c.conn())?,
         );
     }
-    let responses: HashMap<i64, i64> = feedback::table
-        .group_by(feedback::training_id)
-        .select((feedback::training_id, diesel::dsl::count_star()))
-        .load::<(i64, i64)>(c.conn())?
-        .into_iter()
-        .collect();
-    let held: Vec<(i64, NaiveDate, String)> = trainings::table
-        .filter(trainings::leadership_programme.is_null())
-        .filter(trainings::status.ne("cancelled"))
-        .order((trainings::start_date, trainings::id))
-        .select((trainings::id, trainings::start_date, trainings::status))
-        .load(c.conn())?;
-    let answered = |id: i64| responses.get(&id).copied().unwrap_or(0) >= 5;
-    // Seeded feedback criticises the method of every sixth training (`seed_feedback`).
-    let first = held.iter().find(|t| t.0 % 6 == 1 && answered(t.0));
-    let second = first.and_then(|f| {
-        held.iter()
-            .find(|t| t.1 > f.1 && t.0 % 6 != 1 && answered(t.0))
-    });
-    let third = second.and_then(|s| held.iter().find(|t| t.1 > s.1 && t.0 % 6 != 1));
-    let runs: Vec<i64> = [first, second, third]
-        .into_iter()
-        .flatten()
-        .map(|t| t.0)
-        .collect();
     diesel::update(trainings::table.filter(trainings::id.eq_any(&runs)))
         .set(trainings::programme_id.eq(programme_ids[0]))
         .execute(c.conn())?;

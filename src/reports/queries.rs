@@ -133,18 +133,6 @@ pub struct FeedbackStatsRow {
     pub rated: Vec<AspectRow>,
 }
 
-#[derive(QueryableByName)]
-struct ResponsesRow {
-    #[diesel(sql_type = BigInt)]
-    training_id: i64,
-    #[diesel(sql_type = BigInt)]
-    responses: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    promoters: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    detractors: Option<i64>,
-}
-
 impl FeedbackStatsRow {
     /// The row of one rated column.
     pub fn rated(&self, aspect: &str) -> Option<&AspectRow> {
@@ -152,47 +140,57 @@ impl FeedbackStatsRow {
     }
 }
 
-/// The feedback totals of the trainings and units in scope, per training: the responses in one
-/// GROUP BY, the rated columns in one more (a UNION ALL over the columns).
+/// The feedback totals of the trainings and units in scope, per training.
 pub fn feedback_stats(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<FeedbackStatsRow>> {
-    let filter = format!(
-        "WHERE 1 = 1{}{}",
-        s.in_trainings("ft.training_id"),
-        s.units("ft.unit_id")
-    );
-    let responses: Vec<ResponsesRow> = diesel::sql_query(format!(
-        "SELECT ft.training_id AS training_id, CAST(SUM(ft.responses) AS BIGINT) AS responses, \
-         CAST(SUM(ft.promoters) AS BIGINT) AS promoters, CAST(SUM(ft.detractors) AS BIGINT) AS detractors \
-         FROM feedback_totals ft {filter} GROUP BY ft.training_id"
-    ))
-    .load(conn)?;
-    let columns: Vec<String> = crate::aggregates::rated()
+    // One scan of the kept totals, summed per training, then one row per rated column; the
+    // row named `responses` carries the responses (n), promoters (top2) and detractors (low).
+    let mut sums = vec![
+        "SUM(ft.responses) AS responses_n, SUM(ft.promoters) AS responses_top2, \
+                         SUM(ft.detractors) AS responses_low, 0 AS responses_sum"
+            .to_string(),
+    ];
+    let mut columns = vec!["responses"];
+    for a in crate::aggregates::rated() {
+        sums.push(
+            ["n", "sum", "top2", "low"]
+                .map(|x| format!("SUM(ft.{a}_{x}) AS {a}_{x}"))
+                .join(", "),
+        );
+        columns.push(a);
+    }
+    let rows: Vec<String> = columns
+        .iter()
         .map(|a| {
             format!(
-                "SELECT ft.training_id AS training_id, '{a}' AS aspect, CAST(SUM(ft.{a}_n) AS BIGINT) AS n, \
-                 CAST(SUM(ft.{a}_sum) AS BIGINT) AS total, CAST(SUM(ft.{a}_top2) AS BIGINT) AS top2, \
-                 CAST(SUM(ft.{a}_low) AS BIGINT) AS low FROM feedback_totals ft {filter} GROUP BY ft.training_id"
+                "SELECT training_id, '{a}' AS aspect, CAST({a}_n AS BIGINT) AS n, CAST({a}_sum AS BIGINT) AS total, \
+                 CAST({a}_top2 AS BIGINT) AS top2, CAST({a}_low AS BIGINT) AS low FROM t"
             )
         })
         .collect();
-    let mut rated: std::collections::HashMap<i64, Vec<AspectRow>> =
-        std::collections::HashMap::new();
-    for row in diesel::sql_query(columns.join(" UNION ALL ")).load::<AspectRow>(conn)? {
-        rated.entry(row.training_id).or_default().push(row);
+    let sql = format!(
+        "WITH t AS (SELECT ft.training_id AS training_id, {} FROM feedback_totals ft WHERE 1 = 1{}{} \
+         GROUP BY ft.training_id) {}",
+        sums.join(", "),
+        s.in_trainings("ft.training_id"),
+        s.units("ft.unit_id"),
+        rows.join(" UNION ALL ")
+    );
+    let mut by_training: std::collections::BTreeMap<i64, Vec<AspectRow>> = Default::default();
+    for row in diesel::sql_query(sql).load::<AspectRow>(conn)? {
+        by_training.entry(row.training_id).or_default().push(row);
     }
-    let order: Vec<&str> = crate::aggregates::rated().collect();
-    Ok(responses
+    Ok(by_training
         .into_iter()
-        .map(|r| {
-            let mut columns = rated.remove(&r.training_id).unwrap_or_default();
-            columns.sort_by_key(|c| order.iter().position(|a| *a == c.aspect));
-            FeedbackStatsRow {
-                training_id: r.training_id,
-                responses: r.responses,
-                promoters: r.promoters,
-                detractors: r.detractors,
-                rated: columns,
-            }
+        .filter_map(|(training_id, mut rated)| {
+            rated.sort_by_key(|c| columns.iter().position(|a| *a == c.aspect));
+            let head = rated.remove(0);
+            (head.aspect == "responses").then_some(FeedbackStatsRow {
+                training_id,
+                responses: head.n,
+                promoters: head.top2,
+                detractors: head.low,
+                rated,
+            })
         })
         .collect())
 }
@@ -287,15 +285,12 @@ pub struct CommentRow {
     pub comment: String,
 }
 
-/// The comments of these trainings' responses in the units in scope.
-pub fn comments(conn: &mut AnyConnection, s: &Scope, ids: &[i64]) -> QueryResult<Vec<CommentRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
+/// The comments of the responses in scope (trainings and units).
+pub fn comments(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<CommentRow>> {
     diesel::sql_query(format!(
         "SELECT f.training_id AS training_id, f.comment AS comment FROM feedback f \
-         WHERE f.comment IS NOT NULL AND f.training_id IN ({}){}",
-        id_list(ids),
+         WHERE f.comment IS NOT NULL{}{}",
+        s.in_trainings("f.training_id"),
         s.units("f.unit_id")
     ))
     .load(conn)
@@ -309,16 +304,12 @@ pub struct AddressedRow {
     pub aspect: String,
 }
 
-/// The (training, aspect) pairs with an improvement action that was not dropped.
-pub fn addressed(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<AddressedRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    diesel::sql_query(format!(
-        "SELECT DISTINCT training_id, aspect FROM improvement_actions \
-         WHERE status <> 'dropped' AND training_id IN ({})",
-        id_list(ids)
-    ))
+/// The (training, aspect) pairs with an improvement action that was not dropped (a few
+/// hundred rows at most: the city's own decisions).
+pub fn addressed(conn: &mut AnyConnection) -> QueryResult<Vec<AddressedRow>> {
+    diesel::sql_query(
+        "SELECT DISTINCT training_id, aspect FROM improvement_actions WHERE status <> 'dropped'",
+    )
     .load(conn)
 }
 

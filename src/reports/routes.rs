@@ -263,7 +263,7 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
         .map(|r| (r.id, r))
         .collect();
     let mut addressed: HashMap<i64, Vec<String>> = HashMap::new();
-    for row in queries::addressed(conn, &ids)? {
+    for row in queries::addressed(conn)? {
         addressed
             .entry(row.training_id)
             .or_default()
@@ -307,14 +307,18 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
             }
         })
         .collect();
-    let shown: Vec<i64> = rows
+    let shown: std::collections::HashSet<i64> = rows
         .iter()
         .filter(|r| !r.suppressed)
         .map(|r| r.training_id)
         .collect();
     let mut comments: HashMap<i64, Vec<String>> = HashMap::new();
-    for c in queries::comments(conn, s, &shown)? {
-        comments.entry(c.training_id).or_default().push(c.comment);
+    if !shown.is_empty() {
+        for c in queries::comments(conn, s)? {
+            if shown.contains(&c.training_id) {
+                comments.entry(c.training_id).or_default().push(c.comment);
+            }
+        }
     }
     let mut rng = rand::rng();
     for row in &mut rows {

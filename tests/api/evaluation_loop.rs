@@ -1033,6 +1033,37 @@ async fn loop_capabilities(ctx: &Ctx) {
         ),
         (json!(2), json!(2))
     );
+
+    // An OPD placed under another hands its responses to it: Z's two answers to T3 are X's now.
+    let (x, z) = (s.units[0], s.units[5]);
+    let t3_in = |unit: i64| {
+        let (app, operator) = (&app, &s.operator);
+        async move {
+            get(
+                app,
+                &format!("/api/v1/reports/training-evaluation?training_id={t3}&unit_id={unit}"),
+                operator,
+            )
+            .await
+            .body["items"][0]["responses"]
+                .clone()
+        }
+    };
+    assert_eq!((t3_in(x).await, t3_in(z).await), (json!(3), json!(2)));
+    patch(
+        &app,
+        &format!("/api/v1/units/{z}"),
+        &s.admin,
+        json!({"parent_id": x}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(t3_in(x).await, json!(5));
+    assert_eq!(
+        t3_in(z).await,
+        json!(0),
+        "a unit below an OPD has no answers of its own"
+    );
 }
 
 async fn put_json<S: TestApp>(app: &S, uri: &str, token: &str, body: Value) -> Resp {

@@ -180,7 +180,7 @@ async fn seed(ctx: &Ctx) {
     }
     // The evaluation loop: a programme whose first run's method was flagged, an improvement
     // action naming the next run, and that run better on the method.
-    let programmes = get(&app, "/api/v1/programmes?q=PPP-PRIMA", &admin).await;
+    let programmes = get(&app, "/api/v1/programmes?q=PRG-01", &admin).await;
     let programme = programmes.body["items"][0]["id"]
         .as_i64()
         .expect("the programme");
