@@ -8,3 +8,4 @@ pub mod compliance;
 pub mod model;
 pub mod queries;
 pub mod routes;
+pub mod seats;

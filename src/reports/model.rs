@@ -260,9 +260,11 @@ pub struct TrainingNeed {
     pub code: String,
     pub name: String,
     pub employees_below_standard: i64,
-    /// Free seats in planned and open trainings targeting the competency (a training without a
-    /// capacity limit covers everyone below standard).
+    /// Free seats of planned and open trainings that fill these needs: a seat fills one need
+    /// (not one per competency its training targets), only at a target level the need requires
+    /// or higher; a training without a capacity limit fills all it can (`reports::seats`).
     pub planned_seats: i64,
+    /// Needs no planned seat fills.
     pub unmet: i64,
 }
 

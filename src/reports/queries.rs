@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Double, Nullable, Text};
+use diesel::sql_types::{BigInt, Date, Double, Integer, Nullable, Text};
 
 use crate::db::AnyConnection;
 use crate::employees::model::AsnType;
@@ -644,27 +644,50 @@ pub struct NeedRow {
     pub code: String,
     #[diesel(sql_type = Text)]
     pub name: String,
+    #[diesel(sql_type = Integer)]
+    pub required_level: i32,
     #[diesel(sql_type = BigInt)]
     pub below: i64,
-    #[diesel(sql_type = BigInt)]
-    pub seats: i64,
-    #[diesel(sql_type = BigInt)]
-    pub unlimited: i64,
 }
 
-/// Competencies with employees below standard, and the free seats of planned/open trainings for them.
+/// Employees below standard in scope, per competency and the level their standard requires
+/// (from the level counts).
 pub fn needs(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<NeedRow>> {
     let sql = format!(
-        "WITH seats AS (SELECT tc.competency_id, SUM(CASE WHEN t.capacity IS NULL THEN 0 ELSE t.capacity - t.enrolled_count END) AS seats, \
-           SUM(CASE WHEN t.capacity IS NULL THEN 1 ELSE 0 END) AS unlimited FROM training_competencies tc \
-           JOIN trainings t ON t.id = tc.training_id WHERE t.status IN ('planned', 'open') GROUP BY tc.competency_id) \
-         SELECT c.id AS competency_id, c.code AS code, c.name AS name, CAST(a.below AS BIGINT) AS below, \
-           CAST(COALESCE(s.seats, 0) AS BIGINT) AS seats, CAST(COALESCE(s.unlimited, 0) AS BIGINT) AS unlimited \
-         FROM {} JOIN competencies c ON c.id = a.competency_id LEFT JOIN seats s ON s.competency_id = a.competency_id \
-         WHERE a.below > 0 ORDER BY a.below DESC, c.code",
-        assessed_per_competency(s)
+        "SELECT c.id AS competency_id, c.code AS code, c.name AS name, ps.required_level AS required_level, \
+           CAST(SUM(lc.n) AS BIGINT) AS below \
+         FROM level_counts lc JOIN position_standards ps \
+           ON ps.position_id = lc.position_id AND ps.competency_id = lc.competency_id \
+         JOIN competencies c ON c.id = ps.competency_id \
+         WHERE lc.level < ps.required_level{} GROUP BY c.id, c.code, c.name, ps.required_level",
+        s.units("lc.unit_id")
     );
     diesel::sql_query(sql).load(conn)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct SupplyOfSeats {
+    #[diesel(sql_type = BigInt)]
+    pub training_id: i64,
+    /// Free seats; null: no capacity limit.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub free: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub competency_id: i64,
+    #[diesel(sql_type = Integer)]
+    pub target_level: i32,
+}
+
+/// The planned and open trainings' free seats and the competencies (and levels) they target,
+/// in start order.
+pub fn seats(conn: &mut AnyConnection) -> QueryResult<Vec<SupplyOfSeats>> {
+    diesel::sql_query(
+        "SELECT t.id AS training_id, CAST(t.capacity - t.enrolled_count AS BIGINT) AS free, \
+           tc.competency_id AS competency_id, tc.target_level AS target_level \
+         FROM trainings t JOIN training_competencies tc ON tc.training_id = t.id \
+         WHERE t.status IN ('planned', 'open') ORDER BY t.start_date, t.id, tc.competency_id",
+    )
+    .load(conn)
 }
 
 #[derive(Debug, QueryableByName)]

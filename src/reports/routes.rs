@@ -646,24 +646,37 @@ impl ListReport for Needs {
     type Row = TrainingNeed;
     type Body = TrainingNeeds;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingNeed>> {
-        Ok(queries::needs(c, s)?
-            .into_iter()
-            .map(|r| {
-                let planned_seats = if r.unlimited > 0 {
-                    r.seats.max(0) + r.below
-                } else {
-                    r.seats.max(0)
-                };
-                TrainingNeed {
+        let rows = queries::needs(c, s)?;
+        let supply = queries::seats(c)?;
+        let filled = super::seats::allocate(&rows, &supply);
+        let mut items: BTreeMap<i64, TrainingNeed> = BTreeMap::new();
+        for r in rows {
+            let item = items
+                .entry(r.competency_id)
+                .or_insert_with(|| TrainingNeed {
                     competency_id: r.competency_id,
-                    code: r.code,
-                    name: r.name,
-                    employees_below_standard: r.below,
-                    planned_seats,
-                    unmet: (r.below - planned_seats).max(0),
-                }
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                    employees_below_standard: 0,
+                    planned_seats: 0,
+                    unmet: 0,
+                });
+            item.employees_below_standard += r.below;
+        }
+        let mut items: Vec<TrainingNeed> = items
+            .into_values()
+            .map(|mut item| {
+                item.planned_seats = filled.get(&item.competency_id).copied().unwrap_or(0);
+                item.unmet = item.employees_below_standard - item.planned_seats;
+                item
             })
-            .collect())
+            .collect();
+        items.sort_by(|a, b| {
+            b.employees_below_standard
+                .cmp(&a.employees_below_standard)
+                .then_with(|| a.code.cmp(&b.code))
+        });
+        Ok(items)
     }
 }
 report_routes!(

@@ -338,3 +338,103 @@ async fn needs(ctx: &Ctx) {
 }
 
 on_each_backend!(development_needs_from_gaps_proposals_and_completions, needs);
+
+async fn seats_fill_needs(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let unit = ctx.insert_unit("A", None);
+    let mut c = Vec::new();
+    for code in ["C1", "C2", "C3"] {
+        c.push(id(&post(
+            &app,
+            "/api/v1/competencies",
+            &admin,
+            json!({"code": code, "name": code, "kind": "technical"}),
+        )
+        .await));
+    }
+    let pos = id(&post(
+        &app,
+        "/api/v1/positions",
+        &admin,
+        json!({"name": "Analis", "kind": "fungsional"}),
+    )
+    .await);
+    send(
+        &app,
+        auth(
+            actix_web::test::TestRequest::put().uri(&format!("/api/v1/positions/{pos}/standards")),
+            &admin,
+        )
+        .set_json(json!([{"competency_id": c[0], "required_level": 3}, {"competency_id": c[1], "required_level": 2}, {"competency_id": c[2], "required_level": 4}])),
+    )
+    .await
+    .expect(200);
+    // Three below in C1, two in C2, one in C3 (which needs level 4).
+    let levels = [[1, 2, 4], [2, 1, 4], [2, 1, 3], [3, 2, 4]];
+    for (i, person) in levels.iter().enumerate() {
+        let e = id(&post(&app, "/api/v1/employees", &admin, json!({"nip": format!("199001012015011{:03}", 100 + i), "name": format!("P{i}"), "asn_type": "pns", "unit_id": unit, "position_id": pos})).await);
+        for (k, level) in person.iter().enumerate() {
+            post(
+                &app,
+                &format!("/api/v1/employees/{e}/assessments"),
+                &admin,
+                json!({"competency_id": c[k], "level": level, "assessed_on": "2026-02-01", "method": "test"}),
+            )
+            .await
+            .expect(201);
+        }
+    }
+    // A: four seats at level 3 for all three; B: no limit, C2 at level 2; C: C3 at level 3,
+    // below what C3's need requires.
+    let training = |title: &str, capacity: Value, targets: Value| {
+        json!({"title": title, "form": "workshop", "mode": "in_person", "jp": 8,
+        "start_date": "2027-03-01", "end_date": "2027-03-01", "capacity": capacity, "competencies": targets})
+    };
+    for body in [
+        training(
+            "A",
+            json!(4),
+            json!([{"competency_id": c[0], "target_level": 3}, {"competency_id": c[1], "target_level": 3}, {"competency_id": c[2], "target_level": 3}]),
+        ),
+        training(
+            "B",
+            Value::Null,
+            json!([{"competency_id": c[1], "target_level": 2}]),
+        ),
+        training(
+            "C",
+            json!(30),
+            json!([{"competency_id": c[2], "target_level": 3}]),
+        ),
+    ] {
+        let t = id(&post(&app, "/api/v1/trainings", &admin, body).await);
+        walk(&app, &admin, t, &["planned"]).await;
+    }
+    let r = get(&app, "/api/v1/reports/training-needs", &admin).await;
+    let rows: Vec<(String, i64, i64, i64)> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["code"].as_str().unwrap().to_string(),
+                n["employees_below_standard"].as_i64().unwrap(),
+                n["planned_seats"].as_i64().unwrap(),
+                n["unmet"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // A's four seats: three to C1, one to C2 (not four to each); B fills C2's other need; no
+    // seat reaches C3's level 4.
+    assert_eq!(
+        rows,
+        vec![
+            ("C1".to_string(), 3, 3, 0),
+            ("C2".to_string(), 2, 2, 0),
+            ("C3".to_string(), 1, 0, 1)
+        ]
+    );
+}
+
+on_each_backend!(a_planned_seat_fills_one_need, seats_fill_needs);
