@@ -14,40 +14,51 @@ fn id(r: &Resp) -> i64 {
         .unwrap_or_else(|| panic!("{}", r.text))
 }
 
+/// Competencies with these codes, and a position whose standard requires these levels of them.
+async fn standard<S: TestApp>(app: &S, admin: &str, required: &[(&str, i64)]) -> (Vec<i64>, i64) {
+    let mut competencies = Vec::new();
+    for (code, _) in required {
+        competencies.push(id(&post(
+            app,
+            "/api/v1/competencies",
+            admin,
+            json!({"code": code, "name": format!("Kompetensi {code}"), "kind": "technical"}),
+        )
+        .await));
+    }
+    let pos = id(&post(
+        app,
+        "/api/v1/positions",
+        admin,
+        json!({"name": "Analis", "kind": "fungsional"}),
+    )
+    .await);
+    let levels: Vec<Value> = competencies
+        .iter()
+        .zip(required)
+        .map(|(c, (_, level))| json!({"competency_id": c, "required_level": level}))
+        .collect();
+    send(
+        app,
+        auth(
+            actix_web::test::TestRequest::put().uri(&format!("/api/v1/positions/{pos}/standards")),
+            admin,
+        )
+        .set_json(levels),
+    )
+    .await
+    .expect(200);
+    (competencies, pos)
+}
+
 async fn needs(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
     let year = chrono::Utc::now().year();
     let unit_a = ctx.insert_unit("A", None);
     let unit_b = ctx.insert_unit("B", None);
-    let mut competencies = Vec::new();
-    for code in ["C1", "C2"] {
-        competencies.push(id(&post(
-            &app,
-            "/api/v1/competencies",
-            &admin,
-            json!({"code": code, "name": format!("Kompetensi {code}"), "kind": "technical"}),
-        )
-        .await));
-    }
+    let (competencies, pos) = standard(&app, &admin, &[("C1", 3), ("C2", 2)]).await;
     let (c1, c2) = (competencies[0], competencies[1]);
-    let pos = id(&post(
-        &app,
-        "/api/v1/positions",
-        &admin,
-        json!({"name": "Analis", "kind": "fungsional"}),
-    )
-    .await);
-    send(
-        &app,
-        auth(
-            actix_web::test::TestRequest::put().uri(&format!("/api/v1/positions/{pos}/standards")),
-            &admin,
-        )
-        .set_json(json!([{"competency_id": c1, "required_level": 3}, {"competency_id": c2, "required_level": 2}])),
-    )
-    .await
-    .expect(200);
     let mut people = Vec::new();
     for (nip, unit) in [
         ("198503102010011001", unit_a),
@@ -343,33 +354,7 @@ async fn seats_fill_needs(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
     let unit = ctx.insert_unit("A", None);
-    let mut c = Vec::new();
-    for code in ["C1", "C2", "C3"] {
-        c.push(id(&post(
-            &app,
-            "/api/v1/competencies",
-            &admin,
-            json!({"code": code, "name": code, "kind": "technical"}),
-        )
-        .await));
-    }
-    let pos = id(&post(
-        &app,
-        "/api/v1/positions",
-        &admin,
-        json!({"name": "Analis", "kind": "fungsional"}),
-    )
-    .await);
-    send(
-        &app,
-        auth(
-            actix_web::test::TestRequest::put().uri(&format!("/api/v1/positions/{pos}/standards")),
-            &admin,
-        )
-        .set_json(json!([{"competency_id": c[0], "required_level": 3}, {"competency_id": c[1], "required_level": 2}, {"competency_id": c[2], "required_level": 4}])),
-    )
-    .await
-    .expect(200);
+    let (c, pos) = standard(&app, &admin, &[("C1", 3), ("C2", 2), ("C3", 4)]).await;
     // Three below in C1, two in C2, one in C3 (which needs level 4).
     let levels = [[1, 2, 4], [2, 1, 4], [2, 1, 3], [3, 2, 4]];
     for (i, person) in levels.iter().enumerate() {
