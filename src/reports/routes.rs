@@ -186,6 +186,11 @@ struct Figures {
     suppressed: bool,
 }
 
+/// "Most" participants dissatisfied: a share of 1–2 ratings strictly above the threshold (0.5).
+fn dissatisfied(settings: &crate::settings::model::Settings, share: f64) -> bool {
+    share > settings.dissatisfaction_threshold
+}
+
 fn figures(cell: Option<&Cell>, settings: &crate::settings::model::Settings) -> Figures {
     let min = i64::from(settings.min_group_size);
     let hidden = Figures {
@@ -223,13 +228,12 @@ fn figures(cell: Option<&Cell>, settings: &crate::settings::model::Settings) -> 
     let nps = round(
         100.0 * (r.promoters.unwrap_or(0) - r.detractors.unwrap_or(0)) as f64 / r.responses as f64,
     );
-    // "Most" participants dissatisfied: strictly more than the threshold (0.5).
     let mut flags: Vec<String> = ASPECTS
         .iter()
         .filter(|a| {
             aspects
                 .get(**a)
-                .is_some_and(|st| st.dissatisfied_share > settings.dissatisfaction_threshold)
+                .is_some_and(|st| dissatisfied(settings, st.dissatisfied_share))
         })
         .map(|a| a.to_string())
         .collect();
@@ -395,7 +399,7 @@ impl ListReport for Speakers {
                 let mean = (n > 0).then(|| round(sum as f64 / n as f64));
                 let dissatisfied_share = ratio(low, n);
                 let mut flags = Vec::new();
-                if dissatisfied_share.is_some_and(|d| d > settings.dissatisfaction_threshold) {
+                if dissatisfied_share.is_some_and(|d| dissatisfied(&settings, d)) {
                     flags.push("dissatisfied".to_string());
                 }
                 if mean.is_some_and(|m| m < settings.flag_overall_below) {
@@ -442,7 +446,6 @@ impl Report for Trends {
             c,
             crate::types::ProgrammeId(programme),
         )?;
-        let settings = crate::settings::queries::get(c)?;
         let by_training: HashMap<i64, TrainingEvaluation> = evaluation(c, s)?
             .into_iter()
             .map(|r| (r.training_id, r))
@@ -484,15 +487,14 @@ impl Report for Trends {
                 .collect();
             for pair in with.windows(2) {
                 let (a, b) = (&pair[0].aspects[aspect], &pair[1].aspects[aspect]);
-                let flagged =
-                    |x: &RunAspect| x.dissatisfied_share > settings.dissatisfaction_threshold;
+                let flagged = |run: &ProgrammeRun| run.flags.iter().any(|f| f == aspect);
                 changes.push(TrendChange {
                     aspect: aspect.to_string(),
                     from_training_id: pair[0].training_id,
                     to_training_id: pair[1].training_id,
                     delta_mean: round(b.mean - a.mean),
-                    was_flagged: flagged(a),
-                    now_flagged: flagged(b),
+                    was_flagged: flagged(pair[0]),
+                    now_flagged: flagged(pair[1]),
                 });
             }
         }
