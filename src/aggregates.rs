@@ -346,7 +346,8 @@ fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Qu
                COUNT(CASE WHEN en.pre_test_score < 100 THEN en.post_test_score END), \
                SUM(CASE WHEN en.pre_test_score < 100 THEN (en.post_test_score - en.pre_test_score) / (100 - en.pre_test_score) END) \
              FROM enrolments en JOIN employees e ON e.id = en.employee_id \
-             WHERE en.status <> 'withdrawn' AND {new} GROUP BY en.training_id, e.unit_id;"
+             WHERE en.status IN {seated} AND {new} GROUP BY en.training_id, e.unit_id;",
+            seated = crate::enrolments::model::EnrolmentStatus::seated_sql()
         ))?;
     }
     Ok(())

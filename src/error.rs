@@ -593,6 +593,14 @@ pub fn indonesian(code: &str) -> Option<(&'static str, &'static str)> {
             "Permintaan bertentangan dengan keadaan data saat ini",
         ),
         "capacity_full" => ("Kuota penuh", "Kuota peserta pelatihan sudah penuh"),
+        "quota_exceeded" => (
+            "Kuota unit habis",
+            "Kuota usulan peserta untuk unit Anda pada pelatihan ini sudah habis",
+        ),
+        "nomination_required" => (
+            "Perlu usulan",
+            "Pelatihan ini hanya menerima peserta melalui usulan atasan unit",
+        ),
         "training_not_held" => (
             "Pelatihan belum berlangsung",
             "Kehadiran dan hasil baru dapat dicatat setelah pelatihan berlangsung",

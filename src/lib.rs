@@ -20,6 +20,7 @@ pub mod followup;
 pub mod health;
 pub mod improvements;
 pub mod needs;
+pub mod nomination;
 pub mod partners;
 pub mod positions;
 pub mod programmes;
@@ -147,6 +148,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "programmes", description = "Recurring programmes whose runs (angkatan) are trainings"),
         (name = "feedback", description = "Anonymous participant feedback"),
         (name = "planning", description = "Development needs: from gaps, supervisors, employees and policy changes"),
+        (name = "nomination", description = "Quotas per unit, decisions on nominations, the waiting list and withdrawal"),
         (name = "evaluation", description = "Closing the loop: improvement actions, action plans and their review"),
         (name = "reports", description = "Reports that drive improvement (JSON and CSV)"),
         (name = "exports", description = "Exports for national systems (SIASN)"),
@@ -201,6 +203,7 @@ where
             .configure(improvements::routes::configure)
             .configure(followup::routes::configure)
             .configure(needs::routes::configure)
+            .configure(nomination::routes::configure)
             .configure(reports::routes::configure)
             .configure(exports::routes::configure)
             .configure(settings::routes::configure)

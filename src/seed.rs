@@ -328,6 +328,7 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     seed_trainings(&mut conn, employees_wanted, &mut report)?;
     seed_feedback(&mut conn, &mut report)?;
     load(&mut conn, Entity::Programme, seed_evaluation_loop)?;
+    load(&mut conn, Entity::Training, seed_nomination)?;
     // This year's development needs, from the gaps of the people just loaded.
     load(&mut conn, Entity::DevelopmentNeed, |c| {
         crate::needs::queries::generate(c, chrono::Utc::now().year())
@@ -1516,6 +1517,105 @@ fn seed_evaluation_loop(c: &mut Tx) -> Result<(), ApiError> {
 }
 
 /// Each unit's OPD (top-level ancestor): feedback is attributed to OPDs only.
+/// A training that takes nominations, as the BKPSDM runs its leadership courses: quotas for
+/// two OPDs, their managers' nominations (through the service's own writers), three approved
+/// into its three seats, one on the waiting list and one still to be decided.
+fn seed_nomination(c: &mut Tx) -> Result<(), ApiError> {
+    use crate::db::resource::Resource;
+    use crate::db::schema::employees;
+    use crate::enrolments::model::EnrolmentStatus;
+    use crate::nomination::model::{Decision, DecisionInput, QuotaInput};
+    use crate::trainings::model::{Form, Mode, TrainingInput, TrainingStatus};
+    let top = opds(c)?;
+    let people: Vec<(i64, i64)> = employees::table
+        .filter(employees::active.eq(true))
+        .order(employees::id)
+        .select((employees::id, employees::unit_id))
+        .load(c.conn())?;
+    let mut by_opd: Vec<(i64, Vec<i64>)> = Vec::new();
+    for (employee, unit) in people {
+        let opd = top.get(&unit).copied().unwrap_or(unit);
+        match by_opd.iter_mut().find(|(o, _)| *o == opd) {
+            Some((_, list)) => list.push(employee),
+            None => by_opd.push((opd, vec![employee])),
+        }
+    }
+    let mut chosen: Vec<(i64, Vec<i64>)> = by_opd
+        .into_iter()
+        .filter(|(_, l)| l.len() >= 3)
+        .take(2)
+        .collect();
+    if chosen.len() < 2 {
+        return Ok(());
+    }
+    let start = chrono::Utc::now().date_naive() + chrono::Days::new(60);
+    let input = TrainingInput {
+        title: "Pelatihan Kepemimpinan Pengawas (PKP) Angkatan I".into(),
+        description: Some("Peserta diusulkan kepala perangkat daerah sesuai kuota unit.".into()),
+        form: Form::Pelatihan,
+        mode: Mode::InPerson,
+        jp: 30,
+        start_date: start,
+        end_date: start + chrono::Days::new(2),
+        location: Some("Aula BKPSDM".into()),
+        online_url: None,
+        capacity: Some(3),
+        enrolment_deadline: Some(start - chrono::Days::new(14)),
+        cost: Some(45_000_000),
+        organizer_unit_id: None,
+        partner_ids: Vec::new(),
+        trainer_ids: Vec::new(),
+        competencies: Vec::new(),
+        siasn_course_type_id: None,
+        leadership_programme: Some(crate::trainings::model::LeadershipProgramme::Pkp),
+        programme_id: None,
+        nomination_required: true,
+    };
+    let id = crate::trainings::queries::create(c, &input)?;
+    for status in [TrainingStatus::Planned, TrainingStatus::Open] {
+        let current = crate::trainings::queries::Trainings::load(c, id)?;
+        crate::trainings::queries::set_status(c, &current, status)?;
+    }
+    let training = crate::trainings::queries::Trainings::load(c, id)?;
+    let quotas: Vec<QuotaInput> = chosen
+        .iter()
+        .zip([3, 2])
+        .map(|((opd, _), seats)| QuotaInput {
+            unit_id: crate::types::UnitId(*opd),
+            seats,
+        })
+        .collect();
+    crate::nomination::queries::replace_quotas(c, &training, &quotas)?;
+    let (second, first) = (
+        chosen.pop().unwrap_or_default().1,
+        chosen.pop().unwrap_or_default().1,
+    );
+    let nominees: Vec<i64> = first
+        .iter()
+        .take(3)
+        .chain(second.iter().take(2))
+        .copied()
+        .collect();
+    for (k, employee) in nominees.into_iter().enumerate() {
+        let e = crate::enrolments::queries::create(
+            c,
+            id,
+            crate::types::EmployeeId(employee),
+            EnrolmentStatus::Nominated,
+        )?;
+        if k < 4 {
+            let current = crate::enrolments::queries::Enrolments::load(c, e)?.enrolment;
+            let training = crate::trainings::queries::Trainings::load(c, id)?;
+            let decision = DecisionInput {
+                decision: Decision::Approve,
+                note: Some("Sesuai kebutuhan pengembangan kompetensi".into()),
+            };
+            crate::nomination::queries::decide(c, &current, &training, &decision)?;
+        }
+    }
+    Ok(())
+}
+
 fn opds(conn: &mut AnyConnection) -> QueryResult<HashMap<i64, i64>> {
     let parents: HashMap<i64, Option<i64>> = units::table
         .select((units::id, units::parent_id))

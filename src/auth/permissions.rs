@@ -242,6 +242,11 @@ operations! {
     PutActionPlan: "PUT" "/api/v1/enrolments/{id}/action-plan" => Roles(STAFF_AND_OWNERS, None), People;
     // The participant's unit manager (their reach), or staff.
     ReviewActionPlan: "POST" "/api/v1/enrolments/{id}/action-plan/review" => Roles(MANAGERS, None), People;
+    GetQuotas: "GET" "/api/v1/trainings/{id}/quotas" => Roles(MANAGERS, Some(TrainingsRead)), Catalogue;
+    PutQuotas: "PUT" "/api/v1/trainings/{id}/quotas" => Roles(STAFF, None), Everything;
+    DecideEnrolment: "POST" "/api/v1/enrolments/{id}/decision" => Roles(STAFF, None), Everything;
+    // The employee their own, their unit manager, staff (the handler checks the reach).
+    WithdrawEnrolment: "POST" "/api/v1/enrolments/{id}/withdraw" => Roles(SIGNED_IN, None), People;
     // Anyone holding a certificate's code; rate limited per client address.
     VerifyCertificate: "GET" "/api/v1/verify/{verification_code}" => Public, Everything;
 

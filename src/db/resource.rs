@@ -32,6 +32,16 @@ pub trait Resource {
     fn present(row: Self::Row) -> Self::Current;
     fn version(current: &Self::Current) -> i64;
 
+    /// Rows the write pipeline locks before this one, read without a lock (the link to them
+    /// never changes): a parent whose lock orders the writes of its children, so that writers
+    /// that take both take them in one order and cannot deadlock.
+    fn parents(
+        _conn: &mut AnyConnection,
+        _id: Self::Id,
+    ) -> diesel::QueryResult<Vec<(Entity, i64)>> {
+        Ok(Vec::new())
+    }
+
     /// 404 (`ApiError::NotFound`) when there is no such row.
     fn load(conn: &mut AnyConnection, id: Self::Id) -> ApiResult<Self::Current> {
         Ok(Self::present(Self::row(conn, id)?))

@@ -244,6 +244,7 @@ diesel::table! {
         links_json -> Text,
         leadership_programme -> Nullable<Text>,
         programme_id -> Nullable<BigInt>,
+        nomination_required -> Bool,
     }
 }
 
@@ -286,6 +287,16 @@ diesel::table! {
         version -> BigInt,
         completed_on -> Nullable<Date>,
         verification_code -> Nullable<Text>,
+        waitlisted_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    training_quotas (training_id, unit_id) {
+        training_id -> BigInt,
+        unit_id -> BigInt,
+        seats -> Integer,
     }
 }
 
@@ -372,6 +383,8 @@ diesel::joinable!(training_trainers -> trainers (trainer_id));
 diesel::joinable!(training_competencies -> trainings (training_id));
 diesel::joinable!(training_competencies -> competencies (competency_id));
 diesel::joinable!(enrolments -> trainings (training_id));
+diesel::joinable!(training_quotas -> trainings (training_id));
+diesel::joinable!(training_quotas -> units (unit_id));
 diesel::joinable!(enrolments -> employees (employee_id));
 diesel::joinable!(feedback -> trainings (training_id));
 diesel::joinable!(feedback_receipts -> enrolments (enrolment_id));
@@ -537,6 +550,7 @@ diesel::joinable!(evidence_files -> external_learning (external_learning_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     development_needs,
+    training_quotas,
     programmes,
     programme_competencies,
     feedback_trainer_ratings,

@@ -242,6 +242,7 @@ impl Tx<'_> {
         if R::SERIAL {
             self.serialize(R::ENTITY)?;
         }
+        self.lock_parents::<R>(id)?;
         self.lock(R::ENTITY, &[id.into()])?;
         let current = R::load(self.conn, id)?;
         if_match.check(R::version(&current))?;
@@ -261,11 +262,23 @@ impl Tx<'_> {
         if R::SERIAL {
             self.serialize(R::ENTITY)?;
         }
+        self.lock_parents::<R>(id)?;
         self.lock_rows(R::ENTITY, &[id.into()], "UPDATE")?;
         let current = R::load(self.conn, id)?;
         if_match.check(R::version(&current))?;
         delete(self, current)?;
         self.record(Action::Delete, R::ENTITY, Some(id.into()))
+    }
+
+    /// Locks the row's parents ([`Resource::parents`]) before the row itself.
+    fn lock_parents<R: Resource>(&mut self, id: R::Id) -> ApiResult<()> {
+        if matches!(self.conn, AnyConnection::Sqlite(_)) {
+            return Ok(());
+        }
+        for (entity, parent) in R::parents(self.conn, id)? {
+            self.lock(entity, &[parent])?;
+        }
+        Ok(())
     }
 
     /// The next version of a row the transaction has changed (and holds locked).

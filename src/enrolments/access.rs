@@ -10,7 +10,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::types::EnrolmentId;
 use crate::AppState;
 
-fn shown(record: EnrolmentRecord, reach: &crate::auth::Reach) -> ApiResult<EnrolmentRecord> {
+/// The record, when `reach` covers its employee (404 otherwise).
+pub fn shown(record: EnrolmentRecord, reach: &crate::auth::Reach) -> ApiResult<EnrolmentRecord> {
     if reach.sees_employee(record.enrolment.employee_id, record.unit_id) {
         Ok(record)
     } else {

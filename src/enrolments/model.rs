@@ -17,6 +17,47 @@ crate::text_enum! {
         Failed = "failed",
         Withdrawn = "withdrawn",
         NoShow = "no_show",
+        /// Proposed by a unit manager (or staff) for a training that takes nominations; staff
+        /// decide.
+        Nominated = "nominated",
+        /// Approved while the training was full: the next freed seat is theirs, oldest first.
+        Waitlisted = "waitlisted",
+        Rejected = "rejected",
+    }
+}
+
+impl EnrolmentStatus {
+    /// Whether an enrolment in this status holds one of the training's seats
+    /// (`trainings.enrolled_count` counts exactly these).
+    pub fn holds_seat(self) -> bool {
+        use EnrolmentStatus::*;
+        matches!(self, Registered | Attended | Completed | Failed | NoShow)
+    }
+
+    /// The seat-holding statuses, for SQL (`status IN (…)`).
+    pub const SEATED: [EnrolmentStatus; 5] = [
+        EnrolmentStatus::Registered,
+        EnrolmentStatus::Attended,
+        EnrolmentStatus::Completed,
+        EnrolmentStatus::Failed,
+        EnrolmentStatus::NoShow,
+    ];
+
+    /// [`Self::SEATED`] as an SQL list: `('registered', …)`.
+    pub fn seated_sql() -> String {
+        let names: Vec<String> = Self::SEATED
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        format!("({})", names.join(", "))
+    }
+
+    /// The statuses of a nomination still waiting for a place (staff decide them).
+    pub fn pending(self) -> bool {
+        matches!(
+            self,
+            EnrolmentStatus::Nominated | EnrolmentStatus::Waitlisted
+        )
     }
 }
 
@@ -41,6 +82,11 @@ pub struct Enrolment {
     /// The code that proves the certificate (`GET /verify/{code}`, the QR code on the PDF); set
     /// on completion, cleared when the completion is undone.
     pub verification_code: Option<String>,
+    /// When a nomination was approved onto the full training's waiting list: the oldest is
+    /// promoted first.
+    pub waitlisted_at: Option<UtcTime>,
+    /// What staff noted with their decision on a nomination.
+    pub decision_note: Option<String>,
     pub version: i64,
 }
 

@@ -53,6 +53,20 @@ impl Resource for Enrolments {
     fn version(r: &EnrolmentRecord) -> i64 {
         r.enrolment.version
     }
+
+    /// Its training: every change of seats locks the training first (enrolment, decision,
+    /// withdrawal, the waiting list's promotion), so they all lock training, then enrolment.
+    fn parents(conn: &mut AnyConnection, id: EnrolmentId) -> QueryResult<Vec<(Entity, i64)>> {
+        let training: Option<TrainingId> = enrolments::table
+            .find(id)
+            .select(enrolments::training_id)
+            .first(conn)
+            .optional()?;
+        Ok(training
+            .map(|t| (Entity::Training, t.0))
+            .into_iter()
+            .collect())
+    }
 }
 
 fn filtered(
@@ -99,9 +113,15 @@ pub fn list(
     Ok((total, rows))
 }
 
-/// Enrols the employee, within capacity: 409 `capacity_full` for the request that finds no
-/// seat (the seat is taken by one conditional UPDATE), 409 for a second enrolment.
-pub fn create(tx: &mut Tx, training: TrainingId, employee: EmployeeId) -> ApiResult<EnrolmentId> {
+/// Enrols the employee as `status`: a seat-holding status within capacity (409
+/// `capacity_full` for the request that finds no seat: the seat is taken by one conditional
+/// UPDATE), a nomination without a seat; 409 for a second enrolment.
+pub fn create(
+    tx: &mut Tx,
+    training: TrainingId,
+    employee: EmployeeId,
+    status: EnrolmentStatus,
+) -> ApiResult<EnrolmentId> {
     let taken: bool = diesel::select(diesel::dsl::exists(
         enrolments::table
             .filter(enrolments::training_id.eq(training))
@@ -111,7 +131,7 @@ pub fn create(tx: &mut Tx, training: TrainingId, employee: EmployeeId) -> ApiRes
     if taken {
         return Err(ApiError::conflict("the employee is already enrolled"));
     }
-    if !seats::take_seat(tx, training)? {
+    if status.holds_seat() && !seats::take_seat(tx, training)? {
         return Err(full());
     }
     let id = crate::insert_new!(
@@ -120,7 +140,7 @@ pub fn create(tx: &mut Tx, training: TrainingId, employee: EmployeeId) -> ApiRes
         (
             enrolments::training_id.eq(training),
             enrolments::employee_id.eq(employee),
-            enrolments::status.eq(EnrolmentStatus::Registered)
+            enrolments::status.eq(status)
         )
     )?;
     aggregates::after(
@@ -133,7 +153,7 @@ pub fn create(tx: &mut Tx, training: TrainingId, employee: EmployeeId) -> ApiRes
     Ok(id)
 }
 
-fn full() -> ApiError {
+pub fn full() -> ApiError {
     ApiError::Conflict {
         code: "capacity_full",
         detail: "the training is full".into(),
@@ -149,7 +169,7 @@ pub struct Given {
 
 /// Writes the recorded fields: a completion is stamped, credits the training's JP unless given,
 /// and gets its certificate (`certificates`); withdrawing frees the seat, un-withdrawing takes
-/// one (409 when full). The caller holds the enrolment locked; the aggregates are refreshed by
+/// one (409 when full), and a freed seat goes to the oldest on the waiting list. The caller holds the enrolment locked; the aggregates are refreshed by
 /// [`after_changes`].
 pub fn update(
     tx: &mut Tx,
@@ -174,10 +194,9 @@ pub fn update(
         (_, EnrolmentStatus::Completed) => Some(now()),
         _ => None,
     };
-    let withdrawn = EnrolmentStatus::Withdrawn;
-    match (old == withdrawn, new == withdrawn) {
-        (false, true) => seats::free_seat(tx, current.training_id)?,
-        (true, false) if !seats::take_seat(tx, current.training_id)? => return Err(full()),
+    match (old.holds_seat(), new.holds_seat()) {
+        (true, false) => crate::nomination::queries::release_seat(tx, current.training_id)?,
+        (false, true) if !seats::take_seat(tx, current.training_id)? => return Err(full()),
         _ => {}
     }
     // Development needs follow the completion: met by it, open again when it is undone.
@@ -215,6 +234,10 @@ pub fn update(
             },
             enrolments::completed_at.eq(completed_at),
             enrolments::verification_code.eq(certificate.code),
+            enrolments::waitlisted_at.eq(match new {
+                EnrolmentStatus::Waitlisted => current.waitlisted_at.map(|t| t.0.naive_utc()),
+                _ => None,
+            }),
         ))
         .execute(tx.conn())?;
     Ok(())
@@ -248,7 +271,7 @@ pub struct RecordRow {
 }
 
 /// An employee's year: completions whose `completed_on` is in the year, and their other
-/// enrolments (withdrawals left out) in trainings that end in the year.
+/// enrolments (withdrawn and rejected ones left out) in trainings that end in the year.
 pub fn learning_record(
     conn: &mut AnyConnection,
     employee_id: EmployeeId,
@@ -260,7 +283,7 @@ pub fn learning_record(
     enrolments::table
         .inner_join(trainings::table)
         .filter(enrolments::employee_id.eq(employee_id))
-        .filter(enrolments::status.ne(EnrolmentStatus::Withdrawn))
+        .filter(enrolments::status.ne_all([EnrolmentStatus::Withdrawn, EnrolmentStatus::Rejected]))
         .filter(
             enrolments::completed_on
                 .between(first, last)

@@ -38,13 +38,16 @@ impl SortFields for EnrolmentSort {
 
 /// Who may enrol whom, and when: staff anyone into a planned, open or ongoing training; unit
 /// managers the people they see and employees themselves, while it is `open` and before its
-/// deadline.
+/// deadline. A training with `nomination_required` takes nominations only: unit managers within
+/// their unit's quota, staff freely, employees not at all (409 `nomination_required`).
 fn enrol(
     tx: &mut Tx,
     caller: &Caller,
     training_id: TrainingId,
     employee_id: EmployeeId,
 ) -> ApiResult<EnrolmentId> {
+    // Seats, quotas and the waiting list change with the training locked (see `nomination`).
+    tx.lock(Entity::Training, &[training_id.0])?;
     let training = crate::trainings::access::visible(tx, caller, training_id)?;
     let employee = match caller.role {
         Some(Role::Employee) if caller.employee_id != Some(employee_id) => {
@@ -89,14 +92,35 @@ fn enrol(
             return Err(ApiError::conflict("the enrolment deadline has passed"));
         }
     }
-    queries::create(tx, training_id, employee_id)
+    let status =
+        if training.nomination_required {
+            match caller.role {
+                Some(Role::Employee) => return Err(ApiError::Conflict {
+                    code: "nomination_required",
+                    detail:
+                        "the training takes participants only as nominations by their unit managers"
+                            .into(),
+                }),
+                Some(Role::UnitManager) => {
+                    crate::nomination::queries::check_quota(tx, training_id, employee.unit_id)?;
+                }
+                _ => {}
+            }
+            EnrolmentStatus::Nominated
+        } else {
+            EnrolmentStatus::Registered
+        };
+    queries::create(tx, training_id, employee_id, status)
 }
 
 /// Enrol an employee in a training.
 ///
 /// Training staff enrol anyone (planned, open or ongoing trainings); unit managers their units'
 /// employees and employees themselves, while the training is `open` and before its deadline.
-/// Never more than `capacity`: the request that finds no seat gets 409 `capacity_full`.
+/// Never more than `capacity`: the request that finds no seat gets 409 `capacity_full`. A
+/// training with `nomination_required` takes nominations (`nominated`, decided by staff with
+/// `POST /enrolments/{id}/decision`): a unit manager's within their unit's quota (409
+/// `quota_exceeded`), an employee's not at all (409 `nomination_required`).
 /// With an `Idempotency-Key`, a retry gets the first answer.
 #[utoipa::path(
     tag = "enrolments",
@@ -286,10 +310,12 @@ pub async fn bulk_update_enrolments(
     let patches = bulk_patches(body.items)?;
     let items = w
         .run(move |tx| {
+            // The training first, then all rows up front, in id order (the order of every
+            // enrolment write): two bulk updates of overlapping sets cannot deadlock, whatever
+            // order their items are in.
+            tx.lock(Entity::Training, &[training_id.0])?;
             let training = Trainings::load(tx, training_id)?;
             let settings = crate::settings::queries::get(tx)?;
-            // All rows locked up front, in id order: two bulk updates of overlapping sets
-            // cannot deadlock, whatever order their items are in.
             let ids: Vec<i64> = patches.iter().map(|(id, _)| id.0).collect();
             tx.lock(Entity::Enrolment, &ids)?;
             let mut errors = FieldErrors::new();

@@ -107,6 +107,7 @@ pub struct TrainingRow {
     pub version: i64,
     pub leadership_programme: Option<LeadershipProgramme>,
     pub programme_id: Option<ProgrammeId>,
+    pub nomination_required: bool,
     /// The partner, trainer and competency links ([`Links`]): a copy of the link tables kept
     /// on the row, so one training is one primary-key lookup.
     pub links_json: JsonText<Links>,
@@ -156,7 +157,11 @@ pub struct Training {
     pub leadership_programme: Option<LeadershipProgramme>,
     /// The programme this training is a run (angkatan) of.
     pub programme_id: Option<ProgrammeId>,
-    /// Enrolments not withdrawn.
+    /// Enrolments are nominations (unit managers within their units' quotas) that staff
+    /// approve or reject.
+    pub nomination_required: bool,
+    /// Seats taken: enrolments registered, attended, completed, failed or no-show (not
+    /// nominations waiting for a decision or a seat, not rejected or withdrawn ones).
     pub enrolled_count: i32,
     pub version: i64,
 }
@@ -214,6 +219,7 @@ impl From<TrainingRow> for Training {
             siasn_course_type_id: r.siasn_course_type_id,
             leadership_programme: r.leadership_programme,
             programme_id: r.programme_id,
+            nomination_required: r.nomination_required,
             enrolled_count: r.enrolled_count,
             version: r.version,
         }
@@ -321,6 +327,10 @@ pub struct TrainingInput {
     /// The programme this training is a run (angkatan) of.
     #[schema(minimum = 1)]
     pub programme_id: Option<ProgrammeId>,
+    /// Enrolments only as nominations (unit managers within their units' quotas, staff
+    /// deciding); default false.
+    #[serde(default)]
+    pub nomination_required: bool,
 }
 
 crate::patch_schema!(

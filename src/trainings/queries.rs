@@ -173,6 +173,19 @@ pub fn update(tx: &mut Tx, current: &Training, t: &TrainingInput) -> ApiResult<(
         .set(t)
         .execute(tx.conn())?;
     replace_links(tx, current.id, &Links::of(t))?;
+    // More seats go to the waiting list first.
+    if t.capacity != current.capacity {
+        let promoted = crate::nomination::queries::fill_from_waitlist(tx, current.id)?;
+        if !promoted.is_empty() {
+            aggregates::after(
+                tx,
+                Change::Enrolments {
+                    trainings: &[current.id],
+                    employees: &promoted,
+                },
+            )?;
+        }
+    }
     // A classical training's completions are on its end date (`rules::completion_day`); other
     // forms keep the days their participants finished on.
     let classical_now = t.form.classical();
@@ -220,19 +233,25 @@ pub fn set_status(tx: &mut Tx, current: &Training, to: TrainingStatus) -> ApiRes
     Ok(())
 }
 
-/// Every enrolment of a cancelled training is withdrawn and its seats are free.
+/// Every enrolment of a cancelled training (but rejected nominations) is withdrawn and its
+/// seats are free.
 fn withdraw_all(tx: &mut Tx, id: TrainingId) -> ApiResult<()> {
     use crate::db::schema::enrolments;
     use crate::enrolments::model::EnrolmentStatus;
-    let active = enrolments::table
-        .filter(enrolments::training_id.eq(id))
-        .filter(enrolments::status.ne(EnrolmentStatus::Withdrawn));
+    let active = || {
+        enrolments::table
+            .filter(enrolments::training_id.eq(id))
+            .filter(
+                enrolments::status.ne_all([EnrolmentStatus::Withdrawn, EnrolmentStatus::Rejected]),
+            )
+    };
     let people: Vec<crate::types::EmployeeId> =
-        active.select(enrolments::employee_id).load(tx.conn())?;
-    diesel::update(active)
+        active().select(enrolments::employee_id).load(tx.conn())?;
+    diesel::update(active())
         .set((
             enrolments::status.eq(EnrolmentStatus::Withdrawn),
             enrolments::jp_credited.eq(None::<i32>),
+            enrolments::waitlisted_at.eq(None::<chrono::NaiveDateTime>),
             enrolments::version.eq(enrolments::version + 1),
         ))
         .execute(tx.conn())?;
@@ -264,6 +283,7 @@ pub fn take_seat(tx: &mut Tx, id: TrainingId) -> QueryResult<bool> {
     Ok(n == 1)
 }
 
+/// Gives a seat back (`nomination::queries::release_seat` also hands it to the waiting list).
 pub fn free_seat(tx: &mut Tx, id: TrainingId) -> QueryResult<()> {
     diesel::update(
         trainings::table

@@ -101,7 +101,7 @@ pub fn check_move(conn: &mut AnyConnection, t: &Training, to: TrainingStatus) ->
 }
 
 /// The recorded fields of an enrolment of `training`, moving from `old`: no move in a cancelled
-/// training (409), attendance and results only once the training is held (409
+/// training (409), nomination states only through a decision (409), attendance and results only once the training is held (409
 /// `training_not_held`), credited JP within 1..the
 /// training's JP (422), and a classical completion with recorded attendance at the minimum
 /// (422 `attendance_below_minimum`).
@@ -120,6 +120,19 @@ pub fn check_enrolment(
         return Err(ApiError::conflict(
             "the training is cancelled: its enrolments stay withdrawn",
         ));
+    }
+    if fields.status != old {
+        if matches!(fields.status, Nominated | Waitlisted | Rejected) || old == Rejected {
+            return Err(ApiError::conflict(format!(
+                "an enrolment becomes `{}` only by a decision on its nomination (POST /enrolments/{{id}}/decision)",
+                fields.status
+            )));
+        }
+        if old.pending() && fields.status != Withdrawn {
+            return Err(ApiError::conflict(format!(
+                "the enrolment is `{old}`: it is decided with POST /enrolments/{{id}}/decision, or withdrawn"
+            )));
+        }
     }
     if fields.status != old && matches!(fields.status, Attended | Completed | Failed) && !held {
         return Err(ApiError::Conflict {

@@ -111,6 +111,8 @@ const ORDER: &[&str] = &[
     "update_trainer",
     "update_training",
     "update_enrolment",
+    "replace_training_quotas",
+    "decide_enrolment",
     "put_action_plan",
     "review_action_plan",
     "update_programme",
@@ -168,6 +170,23 @@ async fn examples(ctx: &Ctx) {
         .find(|t| t["eligible"].as_i64() > t["responses"].as_i64())
         .map(|t| t["training_id"].clone())
         .expect("a training with unanswered participants");
+    // Quotas and a decision go to the demo's training that takes nominations.
+    let open = get(&app, "/api/v1/trainings?status=open&per_page=100", &admin).await;
+    let nominating = open.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["nomination_required"] == true)
+        .map(|t| t["id"].clone())
+        .expect("a training that takes nominations");
+    let pending = get(
+        &app,
+        &format!("/api/v1/trainings/{nominating}/enrolments?status=nominated"),
+        &admin,
+    )
+    .await;
+    let nominated = pending.body["items"][0]["id"].clone();
+    assert!(nominated.is_i64(), "{}", pending.text);
     // What no static example can know: tokens and secrets issued on the way.
     let mut refresh_token = String::new();
     let mut client = Value::Null;
@@ -179,6 +198,8 @@ async fn examples(ctx: &Ctx) {
             body_example(&spec, op).unwrap_or_else(|| panic!("{id}: no request example"));
         let uri = match id {
             "enter_paper_feedback" => format!("/api/v1/trainings/{paper_training}/feedback/paper"),
+            "replace_training_quotas" => format!("/api/v1/trainings/{nominating}/quotas"),
+            "decide_enrolment" => format!("/api/v1/enrolments/{nominated}/decision"),
             _ => example_path(op, path),
         };
         let token = match id {

@@ -14,6 +14,7 @@ mod evaluation_loop;
 mod external;
 mod matrix;
 mod migrations;
+mod nomination;
 mod outage;
 mod partners;
 mod people;

@@ -51,11 +51,11 @@ fn admitted(rule: &Rule) -> Option<Vec<Who>> {
 }
 
 /// The concrete URI of a rule's path: objects of unit A where the operation reads or changes
-/// one, a missing id for deletes and for resources with nothing to find (so allowed calls
+/// one, a missing id for deletes, withdrawals and for resources with nothing to find (so allowed calls
 /// change nothing).
 fn concrete(method: &str, path: &str, ids: &Ids) -> String {
     let id = match path.split('/').nth(3) {
-        _ if method == "DELETE" => 999_999,
+        _ if method == "DELETE" || path.ends_with("/withdraw") => 999_999,
         Some("employees") => ids.employee_a,
         Some("trainings") => ids.training,
         Some("enrolments") => ids.enrolment_a,
@@ -72,7 +72,7 @@ fn concrete(method: &str, path: &str, ids: &Ids) -> String {
 /// A body that passes extraction and validation, so that a refusal can only come from the
 /// authorisation check (an invalid body would be refused before it by any caller).
 fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
-    if method == "GET" || method == "DELETE" {
+    if method == "GET" || method == "DELETE" || path.ends_with("/withdraw") {
         return None;
     }
     if method == "PATCH" {
@@ -139,6 +139,8 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         "/api/v1/enrolments/{id}/action-plan/review" => {
             json!({"items": [{"index": 0, "status": "implemented"}], "behaviour_change": 4})
         }
+        "/api/v1/trainings/{id}/quotas" => json!([]),
+        "/api/v1/enrolments/{id}/decision" => json!({"decision": "reject"}),
         "/api/v1/exports/siasn/course-records/sync" => {
             json!({"items": [{"record_key": format!("T{}", ids.enrolment_a), "siasn_riwayat_id": "x"}]})
         }

@@ -419,3 +419,78 @@ fn feedback_attributed_to_opds(backend: Backend) {
         vec![(1, 3)]
     );
 }
+
+crate::per_backend!(
+    enrolment_statuses_gain_the_nomination_states,
+    nomination_states
+);
+
+#[derive(QueryableByName)]
+struct Check {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+}
+
+/// Migration 22 widens the enrolment status check on a database that holds enrolments, with
+/// another connection open that read the schema before: both take the new states, and a value
+/// outside them is still refused. The rows that refer to enrolments keep referring to them.
+fn nomination_states(backend: Backend) {
+    let db = TestDb::new(backend);
+    let manager = ConnectionManager::new(db.url.clone());
+    let mut conn = manager.connect().expect("connect");
+    migrate_next(&mut conn, 21);
+    let at = "'2026-01-01 00:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, created_at, updated_at) VALUES ('U', 'U', {at}, {at});
+         INSERT INTO employees (nip, name, asn_type, unit_id, created_at, updated_at)
+           VALUES ('198503102010011001', 'Ani', 'pns', 1, {at}, {at}),
+                  ('199001012015012001', 'Budi', 'pns', 1, {at}, {at});
+         INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, enrolled_count, created_at, updated_at)
+           VALUES ('Held', 'seminar', 'in_person', 8, '2026-02-01', '2026-02-02', 'completed', 1, {at}, {at});
+         INSERT INTO enrolments (training_id, employee_id, status, jp_credited, created_at, updated_at)
+           VALUES (1, 1, 'completed', 8, {at}, {at});
+         INSERT INTO siasn_syncs (enrolment_id, record_key, siasn_riwayat_id, synced_at)
+           VALUES (1, 'T1', 'R-1', {at});",
+    ))
+    .expect("rows of the schema before migration 22");
+    let mut other = manager.connect().expect("connect");
+    other
+        .batch_execute("SELECT COUNT(*) FROM enrolments")
+        .expect("the other connection reads the old schema");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    other
+        .batch_execute(&format!(
+            "INSERT INTO enrolments (training_id, employee_id, status, created_at, updated_at)
+               VALUES (1, 2, 'waitlisted', {at}, {at})"
+        ))
+        .expect("the other connection takes a new state");
+    conn.batch_execute("UPDATE enrolments SET status = 'nominated' WHERE id = 2")
+        .expect("and so does the migrating one");
+    for c in [&mut conn, &mut other] {
+        assert!(
+            c.batch_execute("UPDATE enrolments SET status = 'approved' WHERE id = 2")
+                .is_err(),
+            "a status outside the list is refused"
+        );
+    }
+    let states: Vec<Check> = diesel::sql_query("SELECT status FROM enrolments ORDER BY id")
+        .load(&mut conn)
+        .expect("enrolments");
+    let states: Vec<&str> = states.iter().map(|c| c.status.as_str()).collect();
+    assert_eq!(states, ["completed", "nominated"]);
+    let synced: Vec<Check> =
+        diesel::sql_query("SELECT record_key AS status FROM siasn_syncs WHERE enrolment_id = 1")
+            .load(&mut conn)
+            .expect("siasn syncs");
+    assert_eq!(synced.len(), 1, "rows referring to enrolments are kept");
+    if backend == Backend::Sqlite {
+        let ok: Vec<Check> =
+            diesel::sql_query("SELECT integrity_check AS status FROM pragma_integrity_check")
+                .load(&mut conn)
+                .expect("integrity check");
+        assert_eq!(
+            ok.iter().map(|c| c.status.as_str()).collect::<Vec<_>>(),
+            ["ok"]
+        );
+    }
+}
