@@ -20,6 +20,8 @@ const ID_TYPES: &[&str] = &[
     "ProgrammeId",
     "ImprovementActionId",
     "DevelopmentNeedId",
+    "PlanId",
+    "PlanItemId",
 ];
 
 fn main() {

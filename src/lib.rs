@@ -22,6 +22,7 @@ pub mod improvements;
 pub mod needs;
 pub mod nomination;
 pub mod partners;
+pub mod plans;
 pub mod positions;
 pub mod programmes;
 pub mod reports;
@@ -204,6 +205,7 @@ where
             .configure(followup::routes::configure)
             .configure(needs::routes::configure)
             .configure(nomination::routes::configure)
+            .configure(plans::routes::configure)
             .configure(reports::routes::configure)
             .configure(exports::routes::configure)
             .configure(settings::routes::configure)

@@ -329,6 +329,10 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     seed_feedback(&mut conn, &mut report)?;
     load(&mut conn, Entity::Programme, seed_evaluation_loop)?;
     load(&mut conn, Entity::Training, seed_nomination)?;
+    let year = chrono::Utc::now().year();
+    for plan_year in [year - 1, year] {
+        load(&mut conn, Entity::Plan, |c| seed_plan(c, plan_year))?;
+    }
     // This year's development needs, from the gaps of the people just loaded.
     load(&mut conn, Entity::DevelopmentNeed, |c| {
         crate::needs::queries::generate(c, chrono::Utc::now().year())
@@ -1613,6 +1617,83 @@ fn seed_nomination(c: &mut Tx) -> Result<(), ApiError> {
             crate::nomination::queries::decide(c, &current, &training, &decision)?;
         }
     }
+    Ok(())
+}
+
+/// A year's approved plan: an item for each of the first five catalogue topics, realised by
+/// that year's runs of it (planning one run more than held for every other topic), with seats
+/// for the first three OPDs. Only when the year has no plan yet.
+fn seed_plan(c: &mut Tx, year: i32) -> Result<(), ApiError> {
+    use crate::db::resource::Resource;
+    use crate::db::schema::{competencies, plans, trainings};
+    use crate::plans::model::{PlanInput, PlanItemInput, PlanStatus, UnitSeats};
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        plans::table.filter(plans::year.eq(year)),
+    ))
+    .get_result(c.conn())?;
+    if exists {
+        return Ok(());
+    }
+    let plan = crate::plans::queries::create(
+        c,
+        &PlanInput {
+            year,
+            title: format!("Rencana Pengembangan Kompetensi ASN Kota Pangkalpinang {year}"),
+            status: PlanStatus::Draft,
+        },
+    )?;
+    let plan = crate::plans::queries::Plans::load(c, plan)?;
+    let mut opd_ids: Vec<i64> = units::table
+        .filter(units::parent_id.is_null())
+        .order(units::id)
+        .select(units::id)
+        .limit(3)
+        .load(c.conn())?;
+    opd_ids.sort_unstable();
+    let (first, last) = crate::types::year_days(year).unwrap_or_default();
+    for (k, (topic, code)) in TRAINING_TOPICS.iter().take(5).enumerate() {
+        let runs: Vec<(i64, Option<i64>)> = trainings::table
+            .filter(trainings::title.like(format!("{topic}%")))
+            .filter(trainings::start_date.between(first, last))
+            .order(trainings::start_date)
+            .select((trainings::id, trainings::cost))
+            .load(c.conn())?;
+        let competency: Option<i64> = competencies::table
+            .filter(competencies::code.eq(code))
+            .select(competencies::id)
+            .first(c.conn())
+            .optional()?;
+        let planned = runs.len() as i32 + (k % 2) as i32;
+        let unit_cost = 600_000 + 100_000 * k as i64;
+        let item = PlanItemInput {
+            title: (*topic).to_string(),
+            form: None,
+            competency_ids: competency
+                .map(crate::types::CompetencyId)
+                .into_iter()
+                .collect(),
+            runs: planned,
+            seats: 30 * planned,
+            seats_by_unit: opd_ids
+                .iter()
+                .map(|&u| UnitSeats {
+                    unit_id: crate::types::UnitId(u),
+                    seats: 5.min(30 * planned / 3),
+                })
+                .collect(),
+            unit_cost: Some(unit_cost),
+            budget: None,
+            partner_ids: Vec::new(),
+            training_ids: runs
+                .iter()
+                .map(|(t, _)| crate::types::TrainingId(*t))
+                .collect(),
+        };
+        crate::plans::queries::create_item(c, &plan, &item)?;
+    }
+    diesel::update(plans::table.find(plan.id))
+        .set(plans::status.eq(PlanStatus::Approved))
+        .execute(c.conn())?;
     Ok(())
 }
 

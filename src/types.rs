@@ -76,6 +76,8 @@ id_types! {
     ProgrammeId,
     ImprovementActionId,
     DevelopmentNeedId,
+    PlanId,
+    PlanItemId,
 }
 
 /// A stored timestamp (UTC, `Timestamp` in both schemas), read and sent as RFC 3339 with `Z`.

@@ -194,6 +194,17 @@ operations! {
     UpdateDevelopmentNeed: "PATCH" "/api/v1/development-needs/{id}" => Roles(MANAGERS, None), People;
     DeleteDevelopmentNeed: "DELETE" "/api/v1/development-needs/{id}" => Roles(STAFF, None), Everything;
 
+    ListPlans: "GET" "/api/v1/plans" => Roles(MANAGERS, Some(ReportsRead)), Everything;
+    CreatePlan: "POST" "/api/v1/plans" => Roles(STAFF, None), Everything;
+    GetPlan: "GET" "/api/v1/plans/{id}" => Roles(MANAGERS, Some(ReportsRead)), Everything;
+    UpdatePlan: "PATCH" "/api/v1/plans/{id}" => Roles(STAFF, None), Everything;
+    DeletePlan: "DELETE" "/api/v1/plans/{id}" => Roles(STAFF, None), Everything;
+    ListPlanItems: "GET" "/api/v1/plans/{id}/items" => Roles(MANAGERS, Some(ReportsRead)), Everything;
+    CreatePlanItem: "POST" "/api/v1/plans/{id}/items" => Roles(STAFF, None), Everything;
+    GetPlanItem: "GET" "/api/v1/plans/{id}/items/{item_id}" => Roles(MANAGERS, Some(ReportsRead)), Everything;
+    UpdatePlanItem: "PATCH" "/api/v1/plans/{id}/items/{item_id}" => Roles(STAFF, None), Everything;
+    DeletePlanItem: "DELETE" "/api/v1/plans/{id}/items/{item_id}" => Roles(STAFF, None), Everything;
+
     ListExternalLearning: "GET" "/api/v1/external-learning" => Roles(MANAGERS, Some(RecordsRead)), People;
     CreateExternalLearning: "POST" "/api/v1/external-learning" => Roles(STAFF, None), Everything;
     GetExternalLearning: "GET" "/api/v1/external-learning/{id}" => Roles(SIGNED_IN, Some(RecordsRead)), People;
@@ -281,6 +292,8 @@ operations! {
     PartnersReportCsv: "GET" "/api/v1/reports/partners.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     TrainersReport: "GET" "/api/v1/reports/trainers" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     TrainersReportCsv: "GET" "/api/v1/reports/trainers.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    PlanRealization: "GET" "/api/v1/reports/plan-realization" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    PlanRealizationCsv: "GET" "/api/v1/reports/plan-realization.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     Summary: "GET" "/api/v1/reports/summary" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     SummaryCsv: "GET" "/api/v1/reports/summary.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
 

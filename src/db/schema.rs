@@ -293,6 +293,52 @@ diesel::table! {
 }
 
 diesel::table! {
+    plans (id) {
+        id -> BigInt,
+        year -> Integer,
+        title -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    plan_items (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        title -> Text,
+        form -> Nullable<Text>,
+        runs -> Integer,
+        seats -> Integer,
+        unit_cost -> Nullable<BigInt>,
+        budget -> Nullable<BigInt>,
+        seats_by_unit -> Text,
+        competency_ids -> Text,
+        partner_ids -> Text,
+        training_ids -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    plan_item_competencies (item_id, competency_id) {
+        item_id -> BigInt,
+        competency_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    plan_item_trainings (item_id, training_id) {
+        item_id -> BigInt,
+        training_id -> BigInt,
+    }
+}
+
+diesel::table! {
     training_quotas (training_id, unit_id) {
         training_id -> BigInt,
         unit_id -> BigInt,
@@ -384,6 +430,10 @@ diesel::joinable!(training_competencies -> trainings (training_id));
 diesel::joinable!(training_competencies -> competencies (competency_id));
 diesel::joinable!(enrolments -> trainings (training_id));
 diesel::joinable!(training_quotas -> trainings (training_id));
+diesel::joinable!(plan_items -> plans (plan_id));
+diesel::joinable!(plan_item_competencies -> plan_items (item_id));
+diesel::joinable!(plan_item_trainings -> plan_items (item_id));
+diesel::joinable!(plan_item_trainings -> trainings (training_id));
 diesel::joinable!(training_quotas -> units (unit_id));
 diesel::joinable!(enrolments -> employees (employee_id));
 diesel::joinable!(feedback -> trainings (training_id));
@@ -551,6 +601,10 @@ diesel::joinable!(evidence_files -> external_learning (external_learning_id));
 diesel::allow_tables_to_appear_in_same_query!(
     development_needs,
     training_quotas,
+    plans,
+    plan_items,
+    plan_item_competencies,
+    plan_item_trainings,
     programmes,
     programme_competencies,
     feedback_trainer_ratings,

@@ -7,5 +7,6 @@ pub mod anonymity;
 pub mod compliance;
 pub mod model;
 pub mod queries;
+pub mod realization;
 pub mod routes;
 pub mod seats;

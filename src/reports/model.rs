@@ -366,3 +366,51 @@ rows_type!(TransferReports = TransferReport);
 rows_type!(TrainingNeeds = TrainingNeed);
 rows_type!(PartnerReports = PartnerReport);
 rows_type!(TrainerSupplies = TrainerSupply);
+
+/// One plan item against what was held.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct PlanRealizationItem {
+    pub item_id: i64,
+    pub title: String,
+    pub planned_runs: i64,
+    /// Its trainings that were held (ongoing or completed; cancelled ones never count).
+    pub held_runs: i64,
+    /// The item's seats (for a unit scope: the seats planned for those units).
+    pub planned_seats: i64,
+    /// Seats taken in its held trainings (by the scope's people).
+    pub seats_used: i64,
+    /// The item's budget, or `unit_cost × seats` when none is given; null when neither is.
+    pub budget: Option<i64>,
+    /// Σ `cost` of its held trainings.
+    pub spent: i64,
+    /// Development needs of the plan's year for its competencies still `open` or `planned`.
+    pub needs_open: i64,
+    /// Development needs of the plan's year met by its trainings.
+    pub needs_met: i64,
+}
+
+/// The sums over the items.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct PlanRealizationTotals {
+    pub planned_runs: i64,
+    pub held_runs: i64,
+    pub planned_seats: i64,
+    pub seats_used: i64,
+    /// Σ of the items' budgets (null ones count 0).
+    pub budget: i64,
+    pub spent: i64,
+    pub needs_open: i64,
+    pub needs_met: i64,
+}
+
+/// The year's plan against its realization.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PlanRealization {
+    pub year: i32,
+    /// The year's plan; null when there is none (then no items).
+    pub plan_id: Option<i64>,
+    pub items: Vec<PlanRealizationItem>,
+    pub totals: PlanRealizationTotals,
+}
+
+impl CsvRow for PlanRealizationItem {}

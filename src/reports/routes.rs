@@ -548,6 +548,30 @@ report_routes!(
     "One row per training."
 );
 
+struct Realization;
+impl Report for Realization {
+    const NAME: &'static str = "plan-realization";
+    const THIS_YEAR: bool = true;
+    type Body = PlanRealization;
+    type Row = PlanRealizationItem;
+    fn build(c: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<PlanRealization> {
+        super::realization::build(c, s, year)
+    }
+    fn rows(body: &PlanRealization) -> &[PlanRealizationItem] {
+        &body.items
+    }
+}
+report_routes!(
+    /// The year's competency-development plan against its realization (default year: this
+    /// one), per item: runs and seats planned and held, budget and spending (Σ `cost` of its
+    /// held trainings), development needs open and met, and the totals. Runs and money are the
+    /// city's; for a unit scope (a unit manager, `unit_id`) seats and needs are its people's.
+    Realization, PlanRealization,
+    get_report_plan_realization: PlanRealization, "/reports/plan-realization",
+    get_report_plan_realization_csv: PlanRealizationCsv, "/reports/plan-realization.csv",
+    "One row per plan item (the totals are the JSON's)."
+);
+
 struct Outcomes;
 impl ListReport for Outcomes {
     const NAME: &'static str = "learning-outcomes";
@@ -859,5 +883,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_report_trainers)
         .service(get_report_trainers_csv)
         .service(get_report_summary)
+        .service(get_report_plan_realization)
+        .service(get_report_plan_realization_csv)
         .service(get_report_summary_csv);
 }

@@ -3,6 +3,7 @@
 //! every GET, every `sort` value sorts, and the document declares what the server sends.
 
 use actix_web::test::TestRequest;
+use chrono::Datelike;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -88,6 +89,8 @@ const ORDER: &[&str] = &[
     "create_trainer",
     "create_programme",
     "create_training",
+    "create_plan",
+    "create_plan_item",
     "create_enrolment",
     "bulk_update_enrolments",
     "create_user",
@@ -117,6 +120,8 @@ const ORDER: &[&str] = &[
     "review_action_plan",
     "update_programme",
     "update_development_need",
+    "update_plan",
+    "update_plan_item",
     "update_improvement_action",
     "sync_siasn_course_records",
     "update_settings",
@@ -189,6 +194,9 @@ async fn examples(ctx: &Ctx) {
     assert!(nominated.is_i64(), "{}", pending.text);
     // What no static example can know: tokens and secrets issued on the way.
     let mut refresh_token = String::new();
+    // The plan the examples create (the demo's own plan of this year is approved).
+    let mut plan = Value::Null;
+    let mut plan_item = Value::Null;
     let mut client = Value::Null;
     let mut failures = Vec::new();
     let mut replayed = 0;
@@ -200,6 +208,8 @@ async fn examples(ctx: &Ctx) {
             "enter_paper_feedback" => format!("/api/v1/trainings/{paper_training}/feedback/paper"),
             "replace_training_quotas" => format!("/api/v1/trainings/{nominating}/quotas"),
             "decide_enrolment" => format!("/api/v1/enrolments/{nominated}/decision"),
+            "create_plan_item" => format!("/api/v1/plans/{plan}/items"),
+            "update_plan_item" => format!("/api/v1/plans/{plan}/items/{plan_item}"),
             _ => example_path(op, path),
         };
         let token = match id {
@@ -220,6 +230,8 @@ async fn examples(ctx: &Ctx) {
         };
         match id {
             "refresh_session" | "logout" => example["refresh_token"] = json!(refresh_token),
+            // Next year's: the demo holds this year's.
+            "create_plan" => example["year"] = json!(chrono::Utc::now().year() + 1),
             "issue_client_token" => {
                 example["client_id"] = client["client_id"].clone();
                 example["client_secret"] = client["client_secret"].clone();
@@ -267,6 +279,8 @@ async fn examples(ctx: &Ctx) {
                 refresh_token = r.body["refresh_token"].as_str().unwrap_or("").into()
             }
             "create_api_client" => client = r.body.clone(),
+            "create_plan" => plan = r.body["id"].clone(),
+            "create_plan_item" => plan_item = r.body["id"].clone(),
             _ => {}
         }
     }
@@ -282,7 +296,7 @@ async fn examples(ctx: &Ctx) {
         .filter(|(_, _, op)| op["responses"].get("201").is_some())
         .inspect(|(_, path, op)| assert!(takes_idempotency_key(op), "{path} takes no key"))
         .count();
-    assert_eq!((replayed, creates), (20, 20), "every create was retried");
+    assert_eq!((replayed, creates), (22, 22), "every create was retried");
     // What the examples did, as they say; the password example changed the demo password.
     let new_password = body_example(&spec, &spec["paths"]["/api/v1/auth/password"]["put"])
         .unwrap()

@@ -67,6 +67,7 @@ fn concrete(method: &str, path: &str, ids: &Ids) -> String {
     };
     path.replace("{id}", &id.to_string())
         .replace("{assessment_id}", "999999")
+        .replace("{item_id}", "999999")
 }
 
 /// A body that passes extraction and validation, so that a refusal can only come from the
@@ -140,6 +141,8 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
             json!({"items": [{"index": 0, "status": "implemented"}], "behaviour_change": 4})
         }
         "/api/v1/trainings/{id}/quotas" => json!([]),
+        "/api/v1/plans" => json!({"year": 2031, "title": "Matrix"}),
+        "/api/v1/plans/{id}/items" => json!({"title": "Matrix", "runs": 1, "seats": 10}),
         "/api/v1/enrolments/{id}/decision" => json!({"decision": "reject"}),
         "/api/v1/exports/siasn/course-records/sync" => {
             json!({"items": [{"record_key": format!("T{}", ids.enrolment_a), "siasn_riwayat_id": "x"}]})

@@ -423,3 +423,301 @@ async fn seats_fill_needs(ctx: &Ctx) {
 }
 
 on_each_backend!(a_planned_seat_fills_one_need, seats_fill_needs);
+
+/// A training this year, held on its first day (so it may already be ongoing or completed).
+async fn held<S: TestApp>(app: &S, admin: &str, title: &str, cost: i64, competency: i64) -> i64 {
+    let first = format!("{}-01-01", chrono::Utc::now().year());
+    id(&post(
+        app,
+        "/api/v1/trainings",
+        admin,
+        json!({"title": title, "form": "workshop", "mode": "in_person", "jp": 8,
+               "start_date": first, "end_date": first, "cost": cost,
+               "competencies": [{"competency_id": competency, "target_level": 3}]}),
+    )
+    .await)
+}
+
+async fn plans(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let year = chrono::Utc::now().year();
+    let unit_a = ctx.insert_unit("A", None);
+    let unit_b = ctx.insert_unit("B", None);
+    let (competencies, pos) = standard(&app, &admin, &[("C1", 3), ("C2", 2)]).await;
+    let (c1, c2) = (competencies[0], competencies[1]);
+    let mut people = Vec::new();
+    for (nip, unit) in [
+        ("198503102010011001", unit_a),
+        ("199001012015012001", unit_a),
+        ("198812122012121002", unit_b),
+    ] {
+        people.push(id(&post(&app, "/api/v1/employees", &admin, json!({"nip": nip, "name": format!("P{nip}"), "asn_type": "pns", "unit_id": unit, "position_id": pos})).await));
+    }
+    let (a1, a2, b1) = (people[0], people[1], people[2]);
+    // Needs: a1 C1 and C2, a2 C1, b1 C1.
+    for (e, c, level) in [(a1, c1, 1), (a1, c2, 1), (a2, c1, 2), (b1, c1, 1)] {
+        post(
+            &app,
+            &format!("/api/v1/employees/{e}/assessments"),
+            &admin,
+            json!({"competency_id": c, "level": level, "assessed_on": format!("{year}-01-01"), "method": "test"}),
+        )
+        .await
+        .expect(201);
+    }
+    post(
+        &app,
+        "/api/v1/development-needs/generate",
+        &admin,
+        json!({"year": year}),
+    )
+    .await
+    .expect(200);
+    // T1 completed (a1 completes, a2 stays registered), T2 ongoing (b1), T3 cancelled.
+    let t1 = held(&app, &admin, "Pelayanan Prima I", 10_000_000, c1).await;
+    let t2 = held(&app, &admin, "Literasi Digital", 5_000_000, c2).await;
+    let t3 = held(&app, &admin, "Pelayanan Prima II", 7_000_000, c1).await;
+    for t in [t1, t2, t3] {
+        walk(&app, &admin, t, &["planned", "open"]).await;
+    }
+    let e1 = enrol(&app, &admin, t1, a1).await;
+    enrol(&app, &admin, t1, a2).await;
+    enrol(&app, &admin, t2, b1).await;
+    enrol(&app, &admin, t3, a1).await;
+    walk(&app, &admin, t1, &["ongoing"]).await;
+    set(
+        &app,
+        &admin,
+        e1,
+        json!({"status": "completed", "attendance_percent": 100}),
+    )
+    .await;
+    walk(&app, &admin, t1, &["completed"]).await;
+    walk(&app, &admin, t2, &["ongoing"]).await;
+    walk(&app, &admin, t3, &["cancelled"]).await;
+
+    // The plan: who may write it, one a year, items that name what exists.
+    let manager_a = user_with_role(
+        &app,
+        &admin,
+        "mgr.a",
+        "unit_manager",
+        json!({"unit_id": unit_a}),
+    )
+    .await;
+    let employee =
+        user_with_role(&app, &admin, "ani", "employee", json!({"employee_id": a1})).await;
+    let plan_body = json!({"year": year, "title": format!("Rencana {year}")});
+    post(&app, "/api/v1/plans", &manager_a, plan_body.clone())
+        .await
+        .problem(403, "forbidden");
+    post(
+        &app,
+        "/api/v1/plans",
+        &admin,
+        json!({"year": 1800, "title": "x"}),
+    )
+    .await
+    .invalid("year");
+    post(
+        &app,
+        "/api/v1/plans",
+        &admin,
+        json!({"year": year, "title": "x", "budget": 1}),
+    )
+    .await
+    .expect(422);
+    let plan = post(&app, "/api/v1/plans", &admin, plan_body.clone()).await;
+    plan.expect(201);
+    assert_eq!(plan.body["status"], "draft");
+    let plan = id(&plan);
+    post(&app, "/api/v1/plans", &admin, plan_body)
+        .await
+        .problem(409, "conflict");
+    get(&app, "/api/v1/plans", &employee)
+        .await
+        .problem(403, "forbidden");
+    assert_eq!(
+        get(&app, "/api/v1/plans", &manager_a).await.body["total"],
+        1
+    );
+    let items = format!("/api/v1/plans/{plan}/items");
+    let i1_body = json!({"title": "Pelayanan Publik", "form": "workshop", "competency_ids": [c1], "runs": 2, "seats": 20,
+                         "seats_by_unit": [{"unit_id": unit_a, "seats": 12}, {"unit_id": unit_b, "seats": 8}],
+                         "unit_cost": 500_000, "training_ids": [t1, t3]});
+    for (field, bad) in [
+        ("competency_ids", json!([999_999])),
+        ("training_ids", json!([999_999])),
+        ("seats_by_unit", json!([{"unit_id": unit_a, "seats": 21}])),
+        (
+            "seats_by_unit",
+            json!([{"unit_id": unit_a, "seats": 1}, {"unit_id": unit_a, "seats": 1}]),
+        ),
+        ("runs", json!(-1)),
+        ("unit_cost", json!(-5)),
+    ] {
+        let mut body = i1_body.clone();
+        body[field] = bad;
+        post(&app, &items, &admin, body).await.invalid(field);
+    }
+    post(&app, &items, &manager_a, i1_body.clone())
+        .await
+        .problem(403, "forbidden");
+    let i1 = post(&app, &items, &admin, i1_body).await;
+    i1.expect(201);
+    assert_eq!(
+        i1.header("location").as_deref(),
+        Some(format!("/api/v1/plans/{plan}/items/{}", id(&i1)).as_str())
+    );
+    let i1 = id(&i1);
+    post(
+        &app,
+        &items,
+        &admin,
+        json!({"title": "Dobel", "runs": 1, "seats": 5, "training_ids": [t1]}),
+    )
+    .await
+    .problem(409, "conflict");
+    let i2 = id(&post(
+        &app,
+        &items,
+        &admin,
+        json!({"title": "Digital", "competency_ids": [c2], "runs": 1, "seats": 10,
+                                                     "budget": 6_000_000, "training_ids": [t2]}),
+    )
+    .await);
+    get(&app, &format!("/api/v1/plans/999999/items/{i1}"), &admin)
+        .await
+        .problem(404, "not_found");
+    assert_eq!(
+        get(&app, &items, &manager_a)
+            .await
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+
+    // Realization, worked by hand: I1 ran T1 (T3 was cancelled): 2 seats, 10 M spent of the
+    // 20 × 500 k budget; C1 needs a2 and b1 open, a1's met by T1. I2 ran T2: b1's seat, 5 M
+    // of 6 M; a1's C2 need open.
+    let report = get(
+        &app,
+        &format!("/api/v1/reports/plan-realization?year={year}"),
+        &admin,
+    )
+    .await;
+    report.expect(200);
+    let expected = json!({
+        "year": year, "plan_id": plan,
+        "items": [
+            {"item_id": i1, "title": "Pelayanan Publik", "planned_runs": 2, "held_runs": 1, "planned_seats": 20,
+             "seats_used": 2, "budget": 10_000_000, "spent": 10_000_000, "needs_open": 2, "needs_met": 1},
+            {"item_id": i2, "title": "Digital", "planned_runs": 1, "held_runs": 1, "planned_seats": 10,
+             "seats_used": 1, "budget": 6_000_000, "spent": 5_000_000, "needs_open": 1, "needs_met": 0}
+        ],
+        "totals": {"planned_runs": 3, "held_runs": 2, "planned_seats": 30, "seats_used": 3,
+                   "budget": 16_000_000, "spent": 15_000_000, "needs_open": 3, "needs_met": 1}
+    });
+    assert_eq!(report.body, expected);
+    let csv = get(
+        &app,
+        &format!("/api/v1/reports/plan-realization.csv?year={year}"),
+        &admin,
+    )
+    .await;
+    assert_eq!(
+        csv.text,
+        format!(
+            "item_id,title,planned_runs,held_runs,planned_seats,seats_used,budget,spent,needs_open,needs_met\n\
+             {i1},Pelayanan Publik,2,1,20,2,10000000,10000000,2,1\n\
+             {i2},Digital,1,1,10,1,6000000,5000000,1,0\n"
+        )
+    );
+    // Unit A's manager: A's planned seats, A's people's seats and needs; the money is the city's.
+    let mine = get(
+        &app,
+        &format!("/api/v1/reports/plan-realization?year={year}"),
+        &manager_a,
+    )
+    .await;
+    let figures = |r: &Resp, k: usize| -> Vec<i64> {
+        [
+            "planned_seats",
+            "seats_used",
+            "budget",
+            "spent",
+            "needs_open",
+            "needs_met",
+        ]
+        .iter()
+        .map(|f| r.body["items"][k][*f].as_i64().unwrap_or(-1))
+        .collect()
+    };
+    assert_eq!(figures(&mine, 0), vec![12, 2, 10_000_000, 10_000_000, 1, 1]);
+    assert_eq!(figures(&mine, 1), vec![0, 0, 6_000_000, 5_000_000, 1, 0]);
+    get(&app, "/api/v1/reports/plan-realization", &employee)
+        .await
+        .problem(403, "forbidden");
+    let none = get(&app, "/api/v1/reports/plan-realization?year=2001", &admin).await;
+    assert_eq!(
+        none.body,
+        json!({"year": 2001, "plan_id": null, "items": [],
+        "totals": {"planned_runs": 0, "held_runs": 0, "planned_seats": 0, "seats_used": 0,
+                   "budget": 0, "spent": 0, "needs_open": 0, "needs_met": 0}})
+    );
+
+    // Approved: what the items plan is kept, the trainings that realise them may change.
+    patch(
+        &app,
+        &format!("/api/v1/plans/{plan}"),
+        &admin,
+        json!({"status": "approved"}),
+    )
+    .await
+    .expect(200);
+    patch(&app, &format!("{items}/{i2}"), &admin, json!({"runs": 3}))
+        .await
+        .problem(409, "conflict");
+    post(
+        &app,
+        &items,
+        &admin,
+        json!({"title": "Baru", "runs": 1, "seats": 5}),
+    )
+    .await
+    .problem(409, "conflict");
+    let relinked = patch(
+        &app,
+        &format!("{items}/{i2}"),
+        &admin,
+        json!({"training_ids": []}),
+    )
+    .await;
+    relinked.expect(200);
+    assert_eq!(relinked.body["training_ids"], json!([]));
+    delete(&app, &format!("/api/v1/plans/{plan}"), &admin)
+        .await
+        .problem(409, "conflict");
+    delete(&app, &format!("{items}/{i1}"), &admin)
+        .await
+        .problem(409, "conflict");
+    patch(
+        &app,
+        &format!("/api/v1/plans/{plan}"),
+        &admin,
+        json!({"status": "draft"}),
+    )
+    .await
+    .expect(200);
+    delete(&app, &format!("{items}/{i1}"), &admin)
+        .await
+        .expect(204);
+    delete(&app, &format!("/api/v1/plans/{plan}"), &admin)
+        .await
+        .expect(204);
+    assert_eq!(ctx.count("plan_items"), 0);
+}
+
+on_each_backend!(annual_plan_and_its_realization, plans);
