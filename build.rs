@@ -22,6 +22,7 @@ const ID_TYPES: &[&str] = &[
     "DevelopmentNeedId",
     "PlanId",
     "PlanItemId",
+    "SessionId",
 ];
 
 fn main() {

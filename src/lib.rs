@@ -28,6 +28,7 @@ pub mod programmes;
 pub mod reports;
 pub mod rules;
 pub mod seed;
+pub mod sessions;
 pub mod settings;
 pub mod trainers;
 pub mod trainings;
@@ -149,6 +150,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "programmes", description = "Recurring programmes whose runs (angkatan) are trainings"),
         (name = "feedback", description = "Anonymous participant feedback"),
         (name = "planning", description = "Development needs: from gaps, supervisors, employees and policy changes"),
+        (name = "sessions", description = "Sessions of a training: schedule, JP and speakers per session, attendance per session"),
         (name = "nomination", description = "Quotas per unit, decisions on nominations, the waiting list and withdrawal"),
         (name = "evaluation", description = "Closing the loop: improvement actions, action plans and their review"),
         (name = "reports", description = "Reports that drive improvement (JSON and CSV)"),
@@ -206,6 +208,7 @@ where
             .configure(needs::routes::configure)
             .configure(nomination::routes::configure)
             .configure(plans::routes::configure)
+            .configure(sessions::routes::configure)
             .configure(reports::routes::configure)
             .configure(exports::routes::configure)
             .configure(settings::routes::configure)

@@ -329,6 +329,7 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     seed_feedback(&mut conn, &mut report)?;
     load(&mut conn, Entity::Programme, seed_evaluation_loop)?;
     load(&mut conn, Entity::Training, seed_nomination)?;
+    load(&mut conn, Entity::Session, seed_sessions)?;
     let year = chrono::Utc::now().year();
     for plan_year in [year - 1, year] {
         load(&mut conn, Entity::Plan, |c| seed_plan(c, plan_year))?;
@@ -1527,9 +1528,17 @@ fn seed_evaluation_loop(c: &mut Tx) -> Result<(), ApiError> {
 fn seed_nomination(c: &mut Tx) -> Result<(), ApiError> {
     use crate::db::resource::Resource;
     use crate::db::schema::employees;
+    use crate::db::schema::trainings;
     use crate::enrolments::model::EnrolmentStatus;
     use crate::nomination::model::{Decision, DecisionInput, QuotaInput};
     use crate::trainings::model::{Form, Mode, TrainingInput, TrainingStatus};
+    let seeded: bool = diesel::select(diesel::dsl::exists(
+        trainings::table.filter(trainings::nomination_required.eq(true)),
+    ))
+    .get_result(c.conn())?;
+    if seeded {
+        return Ok(());
+    }
     let top = opds(c)?;
     let people: Vec<(i64, i64)> = employees::table
         .filter(employees::active.eq(true))
@@ -1615,6 +1624,100 @@ fn seed_nomination(c: &mut Tx) -> Result<(), ApiError> {
                 note: Some("Sesuai kebutuhan pengembangan kompetensi".into()),
             };
             crate::nomination::queries::decide(c, &current, &training, &decision)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sessions on classical trainings, through the service's writers: two per training (the
+/// first day's morning with the first speaker, the last day's with all), splitting its JP —
+/// on up to 40 trainings still to come, and on 15 completed ones with attendance taken (who
+/// completed or failed was at both, a no-show at neither), so their attendance is derived.
+/// The request examples' training 1 keeps hand-kept attendance; a training with sessions is
+/// left as it is.
+fn seed_sessions(c: &mut Tx) -> Result<(), ApiError> {
+    use crate::db::resource::Resource;
+    use crate::db::schema::{enrolments, training_sessions, trainings};
+    use crate::enrolments::model::EnrolmentStatus;
+    use crate::sessions::model::{Presence, SessionInput};
+    use crate::trainings::model::{Form, TrainingStatus};
+    let classical: Vec<&str> = Form::ALL
+        .iter()
+        .filter(|f| f.classical())
+        .map(|f| f.as_str())
+        .collect();
+    let pick = |c: &mut Tx, statuses: &[TrainingStatus], n: i64| -> QueryResult<Vec<i64>> {
+        trainings::table
+            .filter(trainings::form.eq_any(classical.clone()))
+            .filter(trainings::status.eq_any(statuses.to_vec()))
+            .filter(trainings::id.ne(1))
+            .filter(trainings::jp.ge(2))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                training_sessions::table.filter(training_sessions::training_id.eq(trainings::id)),
+            )))
+            .order(trainings::id)
+            .select(trainings::id)
+            .limit(n)
+            .load(c.conn())
+    };
+    let coming = pick(c, &[TrainingStatus::Planned, TrainingStatus::Open], 40)?;
+    let held = pick(c, &[TrainingStatus::Completed], 15)?;
+    for id in coming.into_iter().chain(held.iter().copied()) {
+        let training = crate::trainings::queries::Trainings::load(c, crate::types::TrainingId(id))?;
+        let at = |day: chrono::NaiveDate, hour: u32| {
+            crate::types::UtcTime(day.and_hms_opt(hour, 0, 0).unwrap_or_default().and_utc())
+        };
+        let first_jp = (training.jp / 2).min(100);
+        let mut ids = Vec::new();
+        for (title, day, hours, jp, speakers) in [
+            (
+                "Pembukaan dan materi inti",
+                training.start_date,
+                (1, 4),
+                first_jp,
+                training
+                    .trainer_ids
+                    .iter()
+                    .take(1)
+                    .copied()
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "Praktik dan evaluasi",
+                training.end_date,
+                (5, 8),
+                (training.jp - first_jp).min(100),
+                training.trainer_ids.clone(),
+            ),
+        ] {
+            let session = SessionInput {
+                title: title.into(),
+                starts_at: at(day, hours.0),
+                ends_at: at(day, hours.1),
+                jp,
+                location: training.location.clone(),
+                trainer_ids: speakers,
+            };
+            ids.push(crate::sessions::queries::create(c, &training, &session)?);
+        }
+        if training.status != TrainingStatus::Completed {
+            continue;
+        }
+        let people: Vec<(crate::types::EnrolmentId, EnrolmentStatus)> = enrolments::table
+            .filter(enrolments::training_id.eq(id))
+            .filter(enrolments::status.eq_any(EnrolmentStatus::SEATED))
+            .select((enrolments::id, enrolments::status))
+            .load(c.conn())?;
+        let presence: Vec<Presence> = people
+            .iter()
+            .map(|(e, st)| Presence {
+                enrolment_id: *e,
+                present: *st != EnrolmentStatus::NoShow,
+            })
+            .collect();
+        for session in ids {
+            let current = crate::sessions::queries::Sessions::load(c, session)?;
+            crate::sessions::queries::put_attendance(c, &training, &current, &presence)?;
         }
     }
     Ok(())

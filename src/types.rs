@@ -78,6 +78,7 @@ id_types! {
     DevelopmentNeedId,
     PlanId,
     PlanItemId,
+    SessionId,
 }
 
 /// A stored timestamp (UTC, `Timestamp` in both schemas), read and sent as RFC 3339 with `Z`.
@@ -191,6 +192,14 @@ pub fn date_in_range(date: &chrono::NaiveDate) -> Result<(), validator::Validati
     }
     Err(validator::ValidationError::new("date_range")
         .with_message("must be a date in the years 1900 to 2999".into()))
+}
+
+/// A timestamp in the years 1900..2999, as every date.
+pub fn time_in_range(t: &UtcTime) -> Result<(), validator::ValidationError> {
+    date_in_range(&t.0.date_naive()).map_err(|_| {
+        validator::ValidationError::new("date_range")
+            .with_message("must be a time in the years 1900 to 2999".into())
+    })
 }
 
 /// An enum stored as text and sent as the same text: `Variant = "text"` once, and serde, the

@@ -258,6 +258,13 @@ operations! {
     DecideEnrolment: "POST" "/api/v1/enrolments/{id}/decision" => Roles(STAFF, None), Everything;
     // The employee their own, their unit manager, staff (the handler checks the reach).
     WithdrawEnrolment: "POST" "/api/v1/enrolments/{id}/withdraw" => Roles(SIGNED_IN, None), People;
+    ListSessions: "GET" "/api/v1/trainings/{id}/sessions" => Roles(SIGNED_IN, Some(TrainingsRead)), Catalogue;
+    CreateSession: "POST" "/api/v1/trainings/{id}/sessions" => Roles(STAFF, None), Everything;
+    GetSession: "GET" "/api/v1/sessions/{id}" => Roles(SIGNED_IN, Some(TrainingsRead)), Catalogue;
+    UpdateSession: "PATCH" "/api/v1/sessions/{id}" => Roles(STAFF, None), Everything;
+    DeleteSession: "DELETE" "/api/v1/sessions/{id}" => Roles(STAFF, None), Everything;
+    GetAttendance: "GET" "/api/v1/sessions/{id}/attendance" => Roles(STAFF, Some(RecordsRead)), Everything;
+    PutAttendance: "PUT" "/api/v1/sessions/{id}/attendance" => Roles(STAFF, None), Everything;
     // Anyone holding a certificate's code; rate limited per client address.
     VerifyCertificate: "GET" "/api/v1/verify/{verification_code}" => Public, Everything;
 
@@ -292,6 +299,8 @@ operations! {
     PartnersReportCsv: "GET" "/api/v1/reports/partners.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     TrainersReport: "GET" "/api/v1/reports/trainers" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     TrainersReportCsv: "GET" "/api/v1/reports/trainers.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    TrainerHours: "GET" "/api/v1/reports/trainer-hours" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    TrainerHoursCsv: "GET" "/api/v1/reports/trainer-hours.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     PlanRealization: "GET" "/api/v1/reports/plan-realization" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     PlanRealizationCsv: "GET" "/api/v1/reports/plan-realization.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     Summary: "GET" "/api/v1/reports/summary" => Roles(MANAGERS, Some(ReportsRead)), Figures;

@@ -339,6 +339,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    training_sessions (id) {
+        id -> BigInt,
+        training_id -> BigInt,
+        title -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        jp -> Integer,
+        location -> Nullable<Text>,
+        trainer_ids -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    session_trainers (session_id, trainer_id) {
+        session_id -> BigInt,
+        trainer_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    session_attendance (session_id, enrolment_id) {
+        session_id -> BigInt,
+        enrolment_id -> BigInt,
+        present -> Bool,
+    }
+}
+
+diesel::table! {
     training_quotas (training_id, unit_id) {
         training_id -> BigInt,
         unit_id -> BigInt,
@@ -431,6 +462,10 @@ diesel::joinable!(training_competencies -> competencies (competency_id));
 diesel::joinable!(enrolments -> trainings (training_id));
 diesel::joinable!(training_quotas -> trainings (training_id));
 diesel::joinable!(plan_items -> plans (plan_id));
+diesel::joinable!(training_sessions -> trainings (training_id));
+diesel::joinable!(session_trainers -> training_sessions (session_id));
+diesel::joinable!(session_attendance -> training_sessions (session_id));
+diesel::joinable!(session_attendance -> enrolments (enrolment_id));
 diesel::joinable!(plan_item_competencies -> plan_items (item_id));
 diesel::joinable!(plan_item_trainings -> plan_items (item_id));
 diesel::joinable!(plan_item_trainings -> trainings (training_id));
@@ -601,6 +636,9 @@ diesel::joinable!(evidence_files -> external_learning (external_learning_id));
 diesel::allow_tables_to_appear_in_same_query!(
     development_needs,
     training_quotas,
+    training_sessions,
+    session_trainers,
+    session_attendance,
     plans,
     plan_items,
     plan_item_competencies,

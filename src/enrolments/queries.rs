@@ -180,6 +180,13 @@ pub fn update(
     given: Given,
 ) -> ApiResult<()> {
     let (old, new) = (current.status, fields.status);
+    if fields.attendance_percent != current.attendance_percent
+        && crate::sessions::queries::has_sessions(tx, training.id)?
+    {
+        return Err(ApiError::conflict(
+            "the training has sessions: attendance is recorded per session (PUT /sessions/{id}/attendance)",
+        ));
+    }
     crate::trainings::rules::check_enrolment(settings, training, old, fields)?;
     let completed_on = crate::trainings::rules::completion_day(settings, training, fields)?;
     let done = EnrolmentStatus::Completed;

@@ -414,3 +414,23 @@ pub struct PlanRealization {
 }
 
 impl CsvRow for PlanRealizationItem {}
+
+/// What one speaker taught in the period: the sessions and their JP (each speaker of a session
+/// is credited its JP), the basis of their honoraria.
+#[derive(Debug, Serialize, Deserialize, ToSchema, diesel::QueryableByName)]
+pub struct TrainerHours {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub trainer_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub name: String,
+    /// `internal` or `external`.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub sessions: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub jp_taught: i64,
+}
+
+impl CsvRow for TrainerHours {}
+rows_type!(TrainerHoursReport = TrainerHours);

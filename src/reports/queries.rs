@@ -812,3 +812,36 @@ pub fn totals(conn: &mut AnyConnection, s: &Scope, today: NaiveDate) -> QueryRes
     );
     diesel::sql_query(sql).get_result(conn)
 }
+
+/// Sessions and JP per speaker: sessions starting in the period (the scope's days) of
+/// trainings not cancelled (drafts for the training staff only), optionally of one training or
+/// one trainer.
+pub fn trainer_hours(
+    conn: &mut AnyConnection,
+    s: &Scope,
+) -> QueryResult<Vec<super::model::TrainerHours>> {
+    let mut filter = String::from(" AND t.status <> 'cancelled'");
+    if !s.drafts {
+        filter.push_str(" AND t.status <> 'draft'");
+    }
+    if let Some(from) = s.from {
+        filter.push_str(&format!(" AND s.starts_at >= '{from} 00:00:00'"));
+    }
+    if let Some(to) = s.to.and_then(|d| d.succ_opt()) {
+        filter.push_str(&format!(" AND s.starts_at < '{to} 00:00:00'"));
+    }
+    if let Some(t) = s.training_id {
+        filter.push_str(&format!(" AND t.id = {t}"));
+    }
+    if let Some(tr) = s.trainer_id {
+        filter.push_str(&format!(" AND tr.id = {tr}"));
+    }
+    diesel::sql_query(format!(
+        "SELECT tr.id AS trainer_id, tr.name, tr.kind, CAST(COUNT(*) AS BIGINT) AS sessions, \
+           CAST(SUM(s.jp) AS BIGINT) AS jp_taught \
+         FROM session_trainers st JOIN training_sessions s ON s.id = st.session_id \
+         JOIN trainings t ON t.id = s.training_id JOIN trainers tr ON tr.id = st.trainer_id \
+         WHERE 1 = 1{filter} GROUP BY tr.id, tr.name, tr.kind ORDER BY tr.id"
+    ))
+    .load(conn)
+}

@@ -548,6 +548,25 @@ report_routes!(
     "One row per training."
 );
 
+struct Hours;
+impl ListReport for Hours {
+    const NAME: &'static str = "trainer-hours";
+    type Row = TrainerHours;
+    type Body = TrainerHoursReport;
+    fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerHours>> {
+        Ok(queries::trainer_hours(c, s)?)
+    }
+}
+report_routes!(
+    /// The sessions and JP each speaker taught (the basis of their honoraria), per trainer:
+    /// sessions starting in the period (`year`, `from`, `to`) of trainings not cancelled; each
+    /// speaker of a session is credited its JP. Filters also `training_id`, `trainer_id`.
+    Hours, TrainerHoursReport,
+    get_report_trainer_hours: TrainerHours, "/reports/trainer-hours",
+    get_report_trainer_hours_csv: TrainerHoursCsv, "/reports/trainer-hours.csv",
+    "One row per trainer."
+);
+
 struct Realization;
 impl Report for Realization {
     const NAME: &'static str = "plan-realization";
@@ -884,6 +903,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_report_trainers_csv)
         .service(get_report_summary)
         .service(get_report_plan_realization)
+        .service(get_report_trainer_hours)
+        .service(get_report_trainer_hours_csv)
         .service(get_report_plan_realization_csv)
         .service(get_report_summary_csv);
 }

@@ -114,6 +114,9 @@ const ORDER: &[&str] = &[
     "update_trainer",
     "update_training",
     "update_enrolment",
+    "create_session",
+    "update_session",
+    "put_attendance",
     "replace_training_quotas",
     "decide_enrolment",
     "put_action_plan",
@@ -197,6 +200,9 @@ async fn examples(ctx: &Ctx) {
     // The plan the examples create (the demo's own plan of this year is approved).
     let mut plan = Value::Null;
     let mut plan_item = Value::Null;
+    // A session of training 1, on its first day, with the attendance of its enrolment 1.
+    let first_day = get(&app, "/api/v1/trainings/1", &admin).await.body["start_date"].clone();
+    let mut session = Value::Null;
     let mut client = Value::Null;
     let mut failures = Vec::new();
     let mut replayed = 0;
@@ -210,6 +216,8 @@ async fn examples(ctx: &Ctx) {
             "decide_enrolment" => format!("/api/v1/enrolments/{nominated}/decision"),
             "create_plan_item" => format!("/api/v1/plans/{plan}/items"),
             "update_plan_item" => format!("/api/v1/plans/{plan}/items/{plan_item}"),
+            "update_session" => format!("/api/v1/sessions/{session}"),
+            "put_attendance" => format!("/api/v1/sessions/{session}/attendance"),
             _ => example_path(op, path),
         };
         let token = match id {
@@ -232,6 +240,12 @@ async fn examples(ctx: &Ctx) {
             "refresh_session" | "logout" => example["refresh_token"] = json!(refresh_token),
             // Next year's: the demo holds this year's.
             "create_plan" => example["year"] = json!(chrono::Utc::now().year() + 1),
+            "create_session" => {
+                let on = first_day.as_str().unwrap();
+                example["starts_at"] = json!(format!("{on}T01:00:00Z"));
+                example["ends_at"] = json!(format!("{on}T04:00:00Z"));
+                example["jp"] = json!(1);
+            }
             "issue_client_token" => {
                 example["client_id"] = client["client_id"].clone();
                 example["client_secret"] = client["client_secret"].clone();
@@ -281,6 +295,7 @@ async fn examples(ctx: &Ctx) {
             "create_api_client" => client = r.body.clone(),
             "create_plan" => plan = r.body["id"].clone(),
             "create_plan_item" => plan_item = r.body["id"].clone(),
+            "create_session" => session = r.body["id"].clone(),
             _ => {}
         }
     }
@@ -296,7 +311,7 @@ async fn examples(ctx: &Ctx) {
         .filter(|(_, _, op)| op["responses"].get("201").is_some())
         .inspect(|(_, path, op)| assert!(takes_idempotency_key(op), "{path} takes no key"))
         .count();
-    assert_eq!((replayed, creates), (22, 22), "every create was retried");
+    assert_eq!((replayed, creates), (23, 23), "every create was retried");
     // What the examples did, as they say; the password example changed the demo password.
     let new_password = body_example(&spec, &spec["paths"]["/api/v1/auth/password"]["put"])
         .unwrap()

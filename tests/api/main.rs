@@ -21,6 +21,7 @@ mod people;
 mod planning;
 mod race;
 mod seed;
+mod sessions;
 mod settings_audit;
 mod targets;
 mod trainings;

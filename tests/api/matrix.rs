@@ -142,6 +142,10 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         }
         "/api/v1/trainings/{id}/quotas" => json!([]),
         "/api/v1/plans" => json!({"year": 2031, "title": "Matrix"}),
+        "/api/v1/trainings/{id}/sessions" => {
+            json!({"title": "Matrix", "starts_at": "2027-02-01T01:00:00Z", "ends_at": "2027-02-01T02:00:00Z", "jp": 1})
+        }
+        "/api/v1/sessions/{id}/attendance" => json!([]),
         "/api/v1/plans/{id}/items" => json!({"title": "Matrix", "runs": 1, "seats": 10}),
         "/api/v1/enrolments/{id}/decision" => json!({"decision": "reject"}),
         "/api/v1/exports/siasn/course-records/sync" => {

@@ -12,7 +12,23 @@ async fn seed(ctx: &Ctx) {
         first.units >= 5 && first.positions > 0 && first.assessments > 0 && first.partners >= 3,
         "{first:?}"
     );
+    let kept = [
+        "trainings",
+        "enrolments",
+        "training_sessions",
+        "session_attendance",
+        "plans",
+        "plan_items",
+        "training_quotas",
+    ];
+    let before: Vec<i64> = kept.iter().map(|t| ctx.count(t)).collect();
+    assert!(before.iter().all(|n| *n > 0), "{kept:?}: {before:?}");
     let again = kompetensi::seed::seed_demo(&ctx.state.pool, 150).expect("seed again");
+    assert_eq!(
+        kept.iter().map(|t| ctx.count(t)).collect::<Vec<_>>(),
+        before,
+        "{kept:?}: a second run adds nothing"
+    );
     assert_eq!(
         (
             again.units,

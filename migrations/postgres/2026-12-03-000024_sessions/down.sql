@@ -1,0 +1,3 @@
+DROP TABLE session_attendance;
+DROP TABLE session_trainers;
+DROP TABLE training_sessions;
