@@ -1530,7 +1530,7 @@ fn seed_nomination(c: &mut Tx) -> Result<(), ApiError> {
     use crate::db::schema::employees;
     use crate::db::schema::trainings;
     use crate::enrolments::model::EnrolmentStatus;
-    use crate::nomination::model::{Decision, DecisionInput, QuotaInput};
+    use crate::nomination::model::{NominationDecision, NominationDecisionInput, QuotaInput};
     use crate::trainings::model::{Form, Mode, TrainingInput, TrainingStatus};
     let seeded: bool = diesel::select(diesel::dsl::exists(
         trainings::table.filter(trainings::nomination_required.eq(true)),
@@ -1619,8 +1619,8 @@ fn seed_nomination(c: &mut Tx) -> Result<(), ApiError> {
         if k < 4 {
             let current = crate::enrolments::queries::Enrolments::load(c, e)?.enrolment;
             let training = crate::trainings::queries::Trainings::load(c, id)?;
-            let decision = DecisionInput {
-                decision: Decision::Approve,
+            let decision = NominationDecisionInput {
+                decision: NominationDecision::Approve,
                 note: Some("Sesuai kebutuhan pengembangan kompetensi".into()),
             };
             crate::nomination::queries::decide(c, &current, &training, &decision)?;
@@ -1729,7 +1729,7 @@ fn seed_sessions(c: &mut Tx) -> Result<(), ApiError> {
 fn seed_plan(c: &mut Tx, year: i32) -> Result<(), ApiError> {
     use crate::db::resource::Resource;
     use crate::db::schema::{competencies, plans, trainings};
-    use crate::plans::model::{PlanInput, PlanItemInput, PlanStatus, UnitSeats};
+    use crate::plans::model::{AnnualPlanItemInput, PlanInput, PlanStatus, UnitSeats};
     let exists: bool = diesel::select(diesel::dsl::exists(
         plans::table.filter(plans::year.eq(year)),
     ))
@@ -1768,7 +1768,7 @@ fn seed_plan(c: &mut Tx, year: i32) -> Result<(), ApiError> {
             .optional()?;
         let planned = runs.len() as i32 + (k % 2) as i32;
         let unit_cost = 600_000 + 100_000 * k as i64;
-        let item = PlanItemInput {
+        let item = AnnualPlanItemInput {
             title: (*topic).to_string(),
             form: None,
             competency_ids: competency

@@ -47,7 +47,7 @@ pub struct Quota {
 }
 
 crate::text_enum! {
-    pub enum Decision {
+    pub enum NominationDecision {
         Approve = "approve",
         Reject = "reject",
     }
@@ -57,8 +57,8 @@ crate::text_enum! {
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"decision": "approve", "note": "Sesuai kebutuhan pengembangan unit"}))]
-pub struct DecisionInput {
-    pub decision: Decision,
+pub struct NominationDecisionInput {
+    pub decision: NominationDecision,
     #[schema(min_length = 1, max_length = 2000)]
     #[validate(length(min = 1, max = 2000))]
     pub note: Option<String>,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::model::{Decision, DecisionInput, Quota, QuotaInput};
+use super::model::{NominationDecision, NominationDecisionInput, Quota, QuotaInput};
 use crate::audit::{Action, Entity};
 use crate::db::schema::{employees, enrolments, training_quotas, units};
 use crate::db::write::Tx;
@@ -167,7 +167,7 @@ pub fn decide(
     tx: &mut Tx,
     current: &Enrolment,
     training: &Training,
-    d: &DecisionInput,
+    d: &NominationDecisionInput,
 ) -> ApiResult<()> {
     if !current.status.pending() {
         return Err(ApiError::conflict(format!(
@@ -185,9 +185,11 @@ pub fn decide(
         )));
     }
     let (status, waitlisted_at) = match d.decision {
-        Decision::Reject => (EnrolmentStatus::Rejected, None),
-        Decision::Approve if take_seat(tx, training.id)? => (EnrolmentStatus::Registered, None),
-        Decision::Approve => (
+        NominationDecision::Reject => (EnrolmentStatus::Rejected, None),
+        NominationDecision::Approve if take_seat(tx, training.id)? => {
+            (EnrolmentStatus::Registered, None)
+        }
+        NominationDecision::Approve => (
             EnrolmentStatus::Waitlisted,
             Some(current.waitlisted_at.map_or_else(now, |t| t.0.naive_utc())),
         ),

@@ -3,7 +3,7 @@
 
 use actix_web::{get, post, put, web, HttpResponse};
 
-use super::model::{DecisionInput, Quota, QuotaSet};
+use super::model::{NominationDecisionInput, Quota, QuotaSet};
 use super::queries;
 use crate::audit::Action;
 use crate::auth::{op, Allowed};
@@ -111,7 +111,7 @@ async fn status_change<O: Send + 'static>(
     tag = "nomination",
     params(("id" = i64, Path, description = "The enrolment's id", minimum = 1, example = 1),
            ("If-Match" = Option<String>, Header, description = "The enrolment's ETag; 412 when stale")),
-    request_body = DecisionInput,
+    request_body = NominationDecisionInput,
     responses((status = 200, description = "Decided", body = crate::enrolments::model::Enrolment,
                headers(("ETag" = String, description = "The new version"))), WriteErrors),
     security(("bearer" = []))
@@ -120,7 +120,7 @@ async fn status_change<O: Send + 'static>(
 pub async fn decide_enrolment(
     w: Write<op::DecideEnrolment>,
     id: web::Path<EnrolmentId>,
-    ValidJson(body): ValidJson<DecisionInput>,
+    ValidJson(body): ValidJson<NominationDecisionInput>,
 ) -> ApiResult<HttpResponse> {
     status_change(w, id.into_inner(), move |tx, current, training| {
         queries::decide(tx, &current.enrolment, training, &body)

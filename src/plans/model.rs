@@ -76,7 +76,7 @@ pub struct UnitSeats {
 /// One item of a plan: a course or programme to run, and the trainings that realise it.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
 #[diesel(table_name = plan_items)]
-pub struct PlanItem {
+pub struct AnnualPlanItem {
     pub id: PlanItemId,
     pub plan_id: PlanId,
     pub title: String,
@@ -101,7 +101,7 @@ pub struct PlanItem {
     pub version: i64,
 }
 
-fn item_consistent(i: &PlanItemInput) -> Result<(), ValidationError> {
+fn item_consistent(i: &AnnualPlanItemInput) -> Result<(), ValidationError> {
     let mut units: Vec<UnitId> = i.seats_by_unit.iter().map(|u| u.unit_id).collect();
     units.sort_unstable();
     let n = units.len();
@@ -125,7 +125,7 @@ fn item_consistent(i: &PlanItemInput) -> Result<(), ValidationError> {
 #[validate(schema(function = "item_consistent", skip_on_field_errors = false))]
 #[diesel(table_name = plan_items, treat_none_as_null = true)]
 #[schema(example = json!({"title": "Pelatihan Pelayanan Publik Prima", "form": "pelatihan", "competency_ids": [1], "runs": 2, "seats": 60, "seats_by_unit": [{"unit_id": 1, "seats": 10}], "unit_cost": 750000, "budget": 45000000, "partner_ids": [1], "training_ids": []}))]
-pub struct PlanItemInput {
+pub struct AnnualPlanItemInput {
     #[schema(min_length = 1, max_length = 300)]
     #[validate(length(min = 1, max = 300))]
     pub title: String,
@@ -166,6 +166,6 @@ pub struct PlanItemInput {
 }
 
 crate::patch_schema!(
-    PlanItemPatch = PlanItemInput,
+    AnnualPlanItemPatch = AnnualPlanItemInput,
     serde_json::json!({"seats": 80, "budget": 60000000})
 );

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use diesel::prelude::*;
 
-use super::model::{Plan, PlanFilter, PlanInput, PlanItem, PlanItemInput, PlanStatus};
+use super::model::{AnnualPlanItem, AnnualPlanItemInput, Plan, PlanFilter, PlanInput, PlanStatus};
 use crate::audit::Entity;
 use crate::db::refs::{self, LinkTable};
 use crate::db::schema::{plan_item_trainings, plan_items, plans};
@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::types::{raw, CompetencyId, JsonText, PartnerId, PlanId, PlanItemId, TrainingId};
 
 crate::simple_resource!(Plans, Plan, plans, PlanId, Plan);
-crate::simple_resource!(PlanItems, PlanItem, plan_items, PlanItemId, PlanItem);
+crate::simple_resource!(PlanItems, PlanItem, plan_items, PlanItemId, AnnualPlanItem);
 
 fn link<T>(
     table: &'static str,
@@ -93,18 +93,18 @@ fn approved_is_kept(plan: &Plan) -> ApiResult<()> {
 }
 
 /// A plan's items, in id order.
-pub fn items(conn: &mut AnyConnection, plan: PlanId) -> QueryResult<Vec<PlanItem>> {
+pub fn items(conn: &mut AnyConnection, plan: PlanId) -> QueryResult<Vec<AnnualPlanItem>> {
     plan_items::table
         .filter(plan_items::plan_id.eq(plan))
         .order(plan_items::id)
-        .select(PlanItem::as_select())
+        .select(AnnualPlanItem::as_select())
         .load(conn)
 }
 
 /// What an item names exists (422), and its trainings realise no other item (409).
 fn check_item(
     conn: &mut AnyConnection,
-    i: &PlanItemInput,
+    i: &AnnualPlanItemInput,
     id: Option<PlanItemId>,
 ) -> ApiResult<()> {
     let units: Vec<i64> = i.seats_by_unit.iter().map(|u| u.unit_id.0).collect();
@@ -130,7 +130,7 @@ fn check_item(
     Ok(())
 }
 
-fn write_links(tx: &mut Tx, id: PlanItemId, i: &PlanItemInput) -> ApiResult<()> {
+fn write_links(tx: &mut Tx, id: PlanItemId, i: &AnnualPlanItemInput) -> ApiResult<()> {
     link::<CompetencyId>("plan_item_competencies", "competency_id", "competency_ids").replace(
         tx,
         id,
@@ -155,7 +155,7 @@ fn write_links(tx: &mut Tx, id: PlanItemId, i: &PlanItemInput) -> ApiResult<()> 
 }
 
 /// A new item of a draft plan (409 for an approved one).
-pub fn create_item(tx: &mut Tx, plan: &Plan, i: &PlanItemInput) -> ApiResult<PlanItemId> {
+pub fn create_item(tx: &mut Tx, plan: &Plan, i: &AnnualPlanItemInput) -> ApiResult<PlanItemId> {
     approved_is_kept(plan)?;
     check_item(tx, i, None)?;
     let id = crate::insert_new!(tx, plan_items, (i, plan_items::plan_id.eq(plan.id)))?;
@@ -164,7 +164,7 @@ pub fn create_item(tx: &mut Tx, plan: &Plan, i: &PlanItemInput) -> ApiResult<Pla
 }
 
 /// Whether `i` plans what `current` plans (all but the trainings that realise it).
-fn plans_the_same(current: &PlanItem, i: &PlanItemInput) -> bool {
+fn plans_the_same(current: &AnnualPlanItem, i: &AnnualPlanItemInput) -> bool {
     let sorted = |mut v: Vec<i64>| {
         v.sort_unstable();
         v.dedup();
@@ -185,8 +185,8 @@ fn plans_the_same(current: &PlanItem, i: &PlanItemInput) -> bool {
 pub fn update_item(
     tx: &mut Tx,
     plan: &Plan,
-    current: &PlanItem,
-    i: &PlanItemInput,
+    current: &AnnualPlanItem,
+    i: &AnnualPlanItemInput,
 ) -> ApiResult<()> {
     if !plans_the_same(current, i) {
         approved_is_kept(plan)?;
@@ -199,7 +199,7 @@ pub fn update_item(
 }
 
 /// Deletes an item of a draft plan (409 for an approved one).
-pub fn delete_item(tx: &mut Tx, plan: &Plan, current: &PlanItem) -> ApiResult<()> {
+pub fn delete_item(tx: &mut Tx, plan: &Plan, current: &AnnualPlanItem) -> ApiResult<()> {
     approved_is_kept(plan)?;
     diesel::delete(plan_items::table.find(current.id)).execute(tx.conn())?;
     Ok(())

@@ -4,7 +4,8 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 
 use super::model::{
-    Plan, PlanFilter, PlanInput, PlanItem, PlanItemInput, PlanItemPatch, PlanPage, PlanPatch,
+    AnnualPlanItem, AnnualPlanItemInput, AnnualPlanItemPatch, Plan, PlanFilter, PlanInput,
+    PlanPage, PlanPatch,
 };
 use super::queries::{self, PlanItems, Plans};
 use crate::audit::Entity;
@@ -44,7 +45,7 @@ crate::resource_routes! {
 #[utoipa::path(
     tag = "planning",
     params(("id" = i64, Path, description = "The plan's id", minimum = 1, example = 1)),
-    responses((status = 200, description = "The items", body = Vec<PlanItem>), ReadErrors),
+    responses((status = 200, description = "The items", body = Vec<AnnualPlanItem>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/plans/{id}/items")]
@@ -52,7 +53,7 @@ pub async fn list_plan_items(
     state: web::Data<AppState>,
     _: Allowed<op::ListPlanItems>,
     id: web::Path<PlanId>,
-) -> ApiResult<web::Json<Vec<PlanItem>>> {
+) -> ApiResult<web::Json<Vec<AnnualPlanItem>>> {
     let id = id.into_inner();
     let items = db(&state.pool, move |c| {
         Plans::row(c, id)?;
@@ -69,8 +70,8 @@ pub async fn list_plan_items(
 #[utoipa::path(
     tag = "planning",
     params(("id" = i64, Path, description = "The plan's id", minimum = 1, example = 1), IdempotencyKey),
-    request_body = PlanItemInput,
-    responses((status = 201, description = "Added", body = PlanItem,
+    request_body = AnnualPlanItemInput,
+    responses((status = 201, description = "Added", body = AnnualPlanItem,
                headers(("Location" = String, description = "URL of the item"), ("ETag" = String, description = "Its version"))),
               CreateErrors),
     security(("bearer" = []))
@@ -79,7 +80,7 @@ pub async fn list_plan_items(
 pub async fn create_plan_item(
     w: Write<op::CreatePlanItem>,
     id: web::Path<PlanId>,
-    ValidJson(body): ValidJson<PlanItemInput>,
+    ValidJson(body): ValidJson<AnnualPlanItemInput>,
 ) -> ApiResult<HttpResponse> {
     let plan = id.into_inner();
     w.create_replayable::<PlanItems, _>(
@@ -111,7 +112,7 @@ fn locked_plan(tx: &mut Tx, id: PlanId) -> ApiResult<Plan> {
 }
 
 /// The item when it is one of the plan's (404 otherwise), with its plan locked.
-fn of_plan(tx: &mut Tx, plan: PlanId, item: &PlanItem) -> ApiResult<Plan> {
+fn of_plan(tx: &mut Tx, plan: PlanId, item: &AnnualPlanItem) -> ApiResult<Plan> {
     if item.plan_id != plan {
         return Err(ApiError::NotFound);
     }
@@ -126,7 +127,7 @@ fn of_plan(tx: &mut Tx, plan: PlanId, item: &PlanItem) -> ApiResult<Plan> {
     tag = "planning",
     params(ItemPath,
            ("If-None-Match" = Option<String>, Header, description = "The ETag read before: 304 while unchanged")),
-    responses((status = 200, description = "Found", body = PlanItem,
+    responses((status = 200, description = "Found", body = AnnualPlanItem,
                headers(("ETag" = String, description = "The current version"))),
               (status = 304, description = "Unchanged since the ETag sent as If-None-Match"),
               ReadErrors),
@@ -154,8 +155,8 @@ pub async fn get_plan_item(
     tag = "planning",
     params(ItemPath,
            ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
-    request_body = PlanItemPatch,
-    responses((status = 200, description = "Updated", body = PlanItem,
+    request_body = AnnualPlanItemPatch,
+    responses((status = 200, description = "Updated", body = AnnualPlanItem,
                headers(("ETag" = String, description = "The new version"))), WriteErrors),
     security(("bearer" = []))
 )]
@@ -163,7 +164,7 @@ pub async fn get_plan_item(
 pub async fn update_plan_item(
     w: Write<op::UpdatePlanItem>,
     path: web::Path<ItemPath>,
-    patch: Patch<PlanItemInput>,
+    patch: Patch<AnnualPlanItemInput>,
 ) -> ApiResult<HttpResponse> {
     let ItemPath { id, item_id } = path.into_inner();
     let item = w

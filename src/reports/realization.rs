@@ -13,7 +13,7 @@ use super::queries::Scope;
 use crate::db::schema::plans;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
-use crate::plans::model::PlanItem;
+use crate::plans::model::AnnualPlanItem;
 use crate::trainings::model::TrainingStatus;
 
 #[derive(QueryableByName)]
@@ -57,7 +57,8 @@ pub fn build(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<PlanRe
             totals: PlanRealizationTotals::default(),
         });
     };
-    let items: Vec<PlanItem> = crate::plans::queries::items(conn, crate::types::PlanId(plan))?;
+    let items: Vec<AnnualPlanItem> =
+        crate::plans::queries::items(conn, crate::types::PlanId(plan))?;
     let in_units = |column: &str| match &s.units {
         Some(units) if units.is_empty() => " AND 1 = 0".to_string(),
         Some(units) => format!(" AND {column} IN ({})", id_list(units)),
