@@ -143,7 +143,8 @@ run_backend() {
   r=$(load "$label" "/api/v1/employees/%s/competency-profile" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/competency-profile" $r "$(ratio "${r%% *}" "$TPS")"
   r=$(load "$label" "" "$WORK/enrolments" "$WORK/patch.lua"); row "PATCH /enrolments/{id} (attendance)" $r "$(ratio "${r%% *}" "$TPS")"
   for report in training-evaluation trainer-evaluation "programme-trends?programme_id=1" transfer \
-                learning-outcomes jp-compliance competency-gaps training-needs partners trainers summary; do
+                learning-outcomes jp-compliance competency-gaps training-needs partners trainers summary \
+                plan-realization trainer-hours; do
     local median
     median=$(for _ in $(seq 1 11); do
       curl -s -o /dev/null -w '%{time_total}\n' "$api/reports/$report" -H "$auth"

@@ -198,6 +198,16 @@ pub fn update(tx: &mut Tx, current: &Training, t: &TrainingInput) -> ApiResult<(
         .set(enrolments::completed_on.eq(t.end_date))
         .execute(tx.conn())?;
         aggregates::after(tx, Change::TrainingDates(current.id))?;
+        // The needs they met are those of the completion's year, which may have moved.
+        let people: Vec<crate::types::EmployeeId> = enrolments::table
+            .filter(enrolments::training_id.eq(current.id))
+            .filter(enrolments::status.eq(EnrolmentStatus::Completed))
+            .select(enrolments::employee_id)
+            .load(tx.conn())?;
+        for employee in people {
+            crate::needs::queries::after_completion(tx, employee, current.id, None)?;
+            crate::needs::queries::after_completion(tx, employee, current.id, Some(t.end_date))?;
+        }
     }
     Ok(())
 }

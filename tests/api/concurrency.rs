@@ -109,8 +109,47 @@ async fn resources<S: TestApp>(app: &S, ctx: &Ctx, admin: &str) -> Vec<(String, 
         json!({"training_id": training_id, "aspect": "method", "finding": "Metode", "action": "Studi kasus 0"}),
     )
     .await;
+    let need = created(
+        "/api/v1/development-needs",
+        json!({"employee_id": employee, "title": "Kebutuhan 0", "year": 2026}),
+    )
+    .await;
+    let plan = created("/api/v1/plans", json!({"year": 2030, "title": "Rencana 0"})).await;
+    let item = post(
+        app,
+        &format!("{plan}/items"),
+        admin,
+        json!({"title": "Butir 0", "runs": 1, "seats": 10}),
+    )
+    .await;
+    item.expect(201);
+    // On a training of its own: sessions make the other one's attendance the server's.
+    let scheduled = created(
+        "/api/v1/trainings",
+        json!({"title": "Terjadwal", "form": "workshop", "mode": "in_person", "jp": 8,
+               "start_date": "2027-03-01", "end_date": "2027-03-02"}),
+    )
+    .await;
+    let session = post(
+        app,
+        &format!("{scheduled}/sessions"),
+        admin,
+        json!({"title": "Sesi 0", "starts_at": "2027-03-01T01:00:00Z", "ends_at": "2027-03-01T02:00:00Z", "jp": 1}),
+    )
+    .await;
+    session.expect(201);
     let name = |n: i64| json!({ "name": format!("Name {n}") });
     vec![
+        (need, json!({"title": "Kebutuhan 0"})),
+        (plan.clone(), json!({"title": "Rencana 0"})),
+        (
+            format!("{plan}/items/{}", item.body["id"]),
+            json!({"title": "Butir 0"}),
+        ),
+        (
+            format!("/api/v1/sessions/{}", session.body["id"]),
+            json!({"title": "Sesi 0"}),
+        ),
         (programme, name(0)),
         (action, json!({"action": "Studi kasus 0"})),
         (format!("/api/v1/units/{unit}"), name(0)),
@@ -163,7 +202,7 @@ async fn concurrent_patches(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
     let table = resources(&app, ctx, &admin).await;
-    assert_eq!(table.len(), 16, "every mutable resource");
+    assert_eq!(table.len(), 20, "every mutable resource");
     for (path, body) in &table {
         let before = get(&app, path, &admin).await;
         before.expect(200);

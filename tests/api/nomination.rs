@@ -310,6 +310,16 @@ async fn nomination(ctx: &Ctx) {
         2
     );
     withdraw(&app, &emp_a1, n1).await.problem(409, "conflict");
+    send(
+        &app,
+        auth(
+            TestRequest::post().uri("/api/v1/enrolments/abc/withdraw"),
+            &emp_a1,
+        ),
+    )
+    .await
+    .invalid("id");
+    decide(&app, &admin, 0, "approve").await.expect(404);
     // The withdrawn nomination gave its quota back: the manager nominates again, staff reject.
     let n2 = id(&post(
         &app,

@@ -309,6 +309,32 @@ async fn needs(ctx: &Ctx) {
     .await;
     assert_eq!(status_of(&mine, c1), vec![("met".to_string(), json!(t))]);
     assert!(status_of(&mine, c2).iter().all(|(s, _)| s == "open"));
+    // A classical completion is on the training's end date: moved into next year, it no longer
+    // meets this year's need; moved back, it does again.
+    let needs_of_a1 = format!("/api/v1/development-needs?employee_id={a1}&year={year}");
+    patch(
+        &app,
+        &format!("/api/v1/trainings/{t}"),
+        &admin,
+        json!({"end_date": format!("{}-01-02", year + 1)}),
+    )
+    .await
+    .expect(200);
+    let moved = get(&app, &needs_of_a1, &admin).await;
+    assert_eq!(
+        status_of(&moved, c1),
+        vec![("open".to_string(), Value::Null)]
+    );
+    patch(
+        &app,
+        &format!("/api/v1/trainings/{t}"),
+        &admin,
+        json!({"end_date": crate::evaluation::day(0)}),
+    )
+    .await
+    .expect(200);
+    let back = get(&app, &needs_of_a1, &admin).await;
+    assert_eq!(status_of(&back, c1), vec![("met".to_string(), json!(t))]);
     let met = mine.body["items"]
         .as_array()
         .unwrap()
