@@ -23,6 +23,7 @@ const ID_TYPES: &[&str] = &[
     "PlanId",
     "PlanItemId",
     "SessionId",
+    "PolicyId",
 ];
 
 fn main() {

@@ -23,6 +23,7 @@ pub mod needs;
 pub mod nomination;
 pub mod partners;
 pub mod plans;
+pub mod policies;
 pub mod positions;
 pub mod programmes;
 pub mod reports;
@@ -150,6 +151,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "programmes", description = "Recurring programmes whose runs (angkatan) are trainings"),
         (name = "feedback", description = "Anonymous participant feedback"),
         (name = "planning", description = "Development needs: from gaps, supervisors, employees and policy changes"),
+        (name = "policies", description = "Policy change: the regulations staff must follow, whom they affect, and refreshers"),
         (name = "sessions", description = "Sessions of a training: schedule, JP and speakers per session, attendance per session"),
         (name = "nomination", description = "Quotas per unit, decisions on nominations, the waiting list and withdrawal"),
         (name = "evaluation", description = "Closing the loop: improvement actions, action plans and their review"),
@@ -208,6 +210,7 @@ where
             .configure(needs::routes::configure)
             .configure(nomination::routes::configure)
             .configure(plans::routes::configure)
+            .configure(policies::routes::configure)
             .configure(sessions::routes::configure)
             .configure(reports::routes::configure)
             .configure(exports::routes::configure)

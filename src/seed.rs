@@ -330,6 +330,7 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     load(&mut conn, Entity::Programme, seed_evaluation_loop)?;
     load(&mut conn, Entity::Training, seed_nomination)?;
     load(&mut conn, Entity::Session, seed_sessions)?;
+    load(&mut conn, Entity::Policy, seed_policies)?;
     let year = chrono::Utc::now().year();
     for plan_year in [year - 1, year] {
         load(&mut conn, Entity::Plan, |c| seed_plan(c, plan_year))?;
@@ -1113,6 +1114,7 @@ fn seed_trainings(
                     partner_ids: partner.map(crate::types::PartnerId).into_iter().collect(),
                     trainer_ids: trainer.map(crate::types::TrainerId).into_iter().collect(),
                     competencies: target.into_iter().collect(),
+                    policy_ids: Vec::new(),
                 };
                 let insert = diesel::insert_into(trainings::table).values((
                     trainings::title.eq(&title),
@@ -1321,6 +1323,7 @@ fn example_anchor(
             })
             .into_iter()
             .collect(),
+        policy_ids: Vec::new(),
     };
     crate::trainings::queries::replace_links(c, id, &links)?;
     let participant = employee_ids.get(1).or(employee_ids.first()).copied();
@@ -1583,6 +1586,7 @@ fn seed_nomination(c: &mut Tx) -> Result<(), ApiError> {
         leadership_programme: Some(crate::trainings::model::LeadershipProgramme::Pkp),
         programme_id: None,
         nomination_required: true,
+        policy_ids: Vec::new(),
     };
     let id = crate::trainings::queries::create(c, &input)?;
     for status in [TrainingStatus::Planned, TrainingStatus::Open] {
@@ -1718,6 +1722,76 @@ fn seed_sessions(c: &mut Tx) -> Result<(), ApiError> {
         for session in ids {
             let current = crate::sessions::queries::Sessions::load(c, session)?;
             crate::sessions::queries::put_attendance(c, &training, &current, &presence)?;
+        }
+    }
+    Ok(())
+}
+
+/// Two policies — the ASN law of 2023 and a regional regulation on public service — with this
+/// year's runs of the matching catalogue topics linked as their refreshers, so the coverage is
+/// partial. Only into an empty register.
+fn seed_policies(c: &mut Tx) -> Result<(), ApiError> {
+    use crate::db::resource::Resource;
+    use crate::db::schema::{competencies, policies, trainings};
+    use crate::policies::model::PolicyInput;
+    let any: bool = diesel::select(diesel::dsl::exists(policies::table.select(policies::id)))
+        .get_result(c.conn())?;
+    if any {
+        return Ok(());
+    }
+    let year = chrono::Utc::now().year();
+    let (first, last) = crate::types::year_days(year).unwrap_or_default();
+    for (title, reference, issued, code, topic, summary) in [
+        (
+            "Undang-Undang tentang Aparatur Sipil Negara",
+            "UU 20/2023",
+            chrono::NaiveDate::from_ymd_opt(2023, 10, 31),
+            "T.01",
+            "Sosialisasi Regulasi Manajemen ASN Terbaru",
+            "Manajemen ASN berbasis merit; pengembangan kompetensi paling sedikit 20 JP setahun.",
+        ),
+        (
+            "Peraturan Wali Kota tentang Standar Pelayanan Publik",
+            "Perwako Pangkalpinang 12/2026",
+            first.checked_add_days(chrono::Days::new(31)),
+            "M.05",
+            "Seminar Pelayanan Publik Prima",
+            "Standar pelayanan, maklumat layanan dan pengelolaan pengaduan di setiap perangkat daerah.",
+        ),
+    ] {
+        let competency: Option<i64> = competencies::table
+            .filter(competencies::code.eq(code))
+            .select(competencies::id)
+            .first(c.conn())
+            .optional()?;
+        let issued_on = issued.unwrap_or(first);
+        let id = crate::policies::queries::create(
+            c,
+            &PolicyInput {
+                title: title.into(),
+                reference: reference.into(),
+                issued_on,
+                effective_on: Some(issued_on),
+                summary: Some(summary.into()),
+                refresher_due_days: 180,
+                competency_ids: competency.map(crate::types::CompetencyId).into_iter().collect(),
+                position_ids: Vec::new(),
+            },
+        )?;
+        let runs: Vec<i64> = trainings::table
+            .filter(trainings::title.like(format!("{topic}%")))
+            .filter(trainings::start_date.between(first.max(issued_on), last))
+            .select(trainings::id)
+            .load(c.conn())?;
+        for run in runs {
+            let training = crate::trainings::queries::Trainings::load(c, crate::types::TrainingId(run))?;
+            let links = crate::trainings::model::Links {
+                partner_ids: training.partner_ids,
+                trainer_ids: training.trainer_ids,
+                competencies: training.competencies,
+                policy_ids: vec![id],
+            };
+            crate::trainings::queries::replace_links(c, training.id, &links)?;
         }
     }
     Ok(())

@@ -79,6 +79,7 @@ id_types! {
     PlanId,
     PlanItemId,
     SessionId,
+    PolicyId,
 }
 
 /// A stored timestamp (UTC, `Timestamp` in both schemas), read and sent as RFC 3339 with `Z`.

@@ -194,6 +194,13 @@ operations! {
     UpdateDevelopmentNeed: "PATCH" "/api/v1/development-needs/{id}" => Roles(MANAGERS, None), People;
     DeleteDevelopmentNeed: "DELETE" "/api/v1/development-needs/{id}" => Roles(STAFF, None), Everything;
 
+    ListPolicies: "GET" "/api/v1/policies" => Roles(SIGNED_IN, Some(TrainingsRead)), Everything;
+    CreatePolicy: "POST" "/api/v1/policies" => Roles(STAFF, None), Everything;
+    GetPolicy: "GET" "/api/v1/policies/{id}" => Roles(SIGNED_IN, Some(TrainingsRead)), Everything;
+    UpdatePolicy: "PATCH" "/api/v1/policies/{id}" => Roles(STAFF, None), Everything;
+    DeletePolicy: "DELETE" "/api/v1/policies/{id}" => Roles(STAFF, None), Everything;
+    OpenPolicyNeeds: "POST" "/api/v1/policies/{id}/needs" => Roles(STAFF, None), Everything;
+
     ListPlans: "GET" "/api/v1/plans" => Roles(MANAGERS, Some(ReportsRead)), Everything;
     CreatePlan: "POST" "/api/v1/plans" => Roles(STAFF, None), Everything;
     GetPlan: "GET" "/api/v1/plans/{id}" => Roles(MANAGERS, Some(ReportsRead)), Everything;
@@ -301,6 +308,8 @@ operations! {
     TrainersReportCsv: "GET" "/api/v1/reports/trainers.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     TrainerHours: "GET" "/api/v1/reports/trainer-hours" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     TrainerHoursCsv: "GET" "/api/v1/reports/trainer-hours.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    PolicyCoverage: "GET" "/api/v1/reports/policy-coverage" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    PolicyCoverageCsv: "GET" "/api/v1/reports/policy-coverage.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     PlanRealization: "GET" "/api/v1/reports/plan-realization" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     PlanRealizationCsv: "GET" "/api/v1/reports/plan-realization.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     Summary: "GET" "/api/v1/reports/summary" => Roles(MANAGERS, Some(ReportsRead)), Figures;

@@ -370,6 +370,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    policies (id) {
+        id -> BigInt,
+        title -> Text,
+        reference -> Text,
+        issued_on -> Date,
+        effective_on -> Nullable<Date>,
+        summary -> Nullable<Text>,
+        refresher_due_days -> Integer,
+        competency_ids -> Text,
+        position_ids -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    policy_competencies (policy_id, competency_id) {
+        policy_id -> BigInt,
+        competency_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    training_policies (training_id, policy_id) {
+        training_id -> BigInt,
+        policy_id -> BigInt,
+    }
+}
+
+diesel::table! {
     training_quotas (training_id, unit_id) {
         training_id -> BigInt,
         unit_id -> BigInt,
@@ -462,6 +493,8 @@ diesel::joinable!(training_competencies -> competencies (competency_id));
 diesel::joinable!(enrolments -> trainings (training_id));
 diesel::joinable!(training_quotas -> trainings (training_id));
 diesel::joinable!(plan_items -> plans (plan_id));
+diesel::joinable!(training_policies -> trainings (training_id));
+diesel::joinable!(training_policies -> policies (policy_id));
 diesel::joinable!(training_sessions -> trainings (training_id));
 diesel::joinable!(session_trainers -> training_sessions (session_id));
 diesel::joinable!(session_attendance -> training_sessions (session_id));
@@ -636,6 +669,9 @@ diesel::joinable!(evidence_files -> external_learning (external_learning_id));
 diesel::allow_tables_to_appear_in_same_query!(
     development_needs,
     training_quotas,
+    policies,
+    policy_competencies,
+    training_policies,
     training_sessions,
     session_trainers,
     session_attendance,

@@ -195,7 +195,8 @@ pub fn generate(tx: &mut Tx, year: i32) -> ApiResult<i64> {
 }
 
 /// A completion of `training` by `employee` on `completed_on` meets their open or planned
-/// needs of that year for the competencies it targets; `completed_on: None` (the completion
+/// needs of that year for the competencies it targets, and their policy needs of that year for
+/// the policies it refreshes on; `completed_on: None` (the completion
 /// was undone) opens again what it had met.
 pub fn after_completion(
     tx: &mut Tx,
@@ -211,6 +212,10 @@ pub fn after_completion(
             let targeted = tc::table
                 .filter(tc::training_id.eq(training))
                 .select(tc::competency_id.nullable());
+            use crate::db::schema::training_policies as tp;
+            let refreshes = tp::table
+                .filter(tp::training_id.eq(training))
+                .select(tp::policy_id.nullable());
             diesel::update(
                 development_needs::table
                     .filter(mine)
@@ -218,7 +223,13 @@ pub fn after_completion(
                     .filter(
                         development_needs::status.eq_any([NeedStatus::Open, NeedStatus::Planned]),
                     )
-                    .filter(development_needs::competency_id.eq_any(targeted)),
+                    .filter(
+                        development_needs::competency_id.eq_any(targeted).or(
+                            development_needs::source
+                                .eq(NeedSource::Policy)
+                                .and(development_needs::policy_id.eq_any(refreshes)),
+                        ),
+                    ),
             )
             .set((
                 development_needs::status.eq(NeedStatus::Met),

@@ -5,6 +5,7 @@
 
 pub mod anonymity;
 pub mod compliance;
+pub mod coverage;
 pub mod model;
 pub mod queries;
 pub mod realization;

@@ -434,3 +434,22 @@ pub struct TrainerHours {
 
 impl CsvRow for TrainerHours {}
 rows_type!(TrainerHoursReport = TrainerHours);
+
+/// Who a policy reached.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PolicyCoverage {
+    pub policy_id: i64,
+    pub title: String,
+    pub reference: String,
+    /// Active employees (in scope) whose position it lists or whose standard holds one of its
+    /// competencies.
+    pub affected_employees: i64,
+    /// Of those, who completed a training linked to it on or after it was issued.
+    pub refreshed: i64,
+    pub refreshed_share: Option<f64>,
+    /// Affected, not refreshed, and `issued_on + refresher_due_days` passed.
+    pub overdue: i64,
+}
+
+impl CsvRow for PolicyCoverage {}
+rows_type!(PolicyCoverages = PolicyCoverage);

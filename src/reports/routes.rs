@@ -567,6 +567,26 @@ report_routes!(
     "One row per trainer."
 );
 
+struct Coverage;
+impl ListReport for Coverage {
+    const NAME: &'static str = "policy-coverage";
+    type Row = PolicyCoverage;
+    type Body = PolicyCoverages;
+    fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<PolicyCoverage>> {
+        super::coverage::build(c, s)
+    }
+}
+report_routes!(
+    /// How far each policy reached: the active employees it affects (their position is listed,
+    /// or their standard holds one of its competencies), those refreshed (completed a training
+    /// linked to it on or after it was issued), the share, and those overdue (not refreshed,
+    /// `issued_on + refresher_due_days` passed).
+    Coverage, PolicyCoverages,
+    get_report_policy_coverage: PolicyCoverage, "/reports/policy-coverage",
+    get_report_policy_coverage_csv: PolicyCoverageCsv, "/reports/policy-coverage.csv",
+    "One row per policy."
+);
+
 struct Realization;
 impl Report for Realization {
     const NAME: &'static str = "plan-realization";
@@ -903,6 +923,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_report_trainers_csv)
         .service(get_report_summary)
         .service(get_report_plan_realization)
+        .service(get_report_policy_coverage)
+        .service(get_report_policy_coverage_csv)
         .service(get_report_trainer_hours)
         .service(get_report_trainer_hours_csv)
         .service(get_report_plan_realization_csv)

@@ -5,7 +5,9 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::trainings;
-use crate::types::{CompetencyId, JsonText, PartnerId, ProgrammeId, TrainerId, TrainingId, UnitId};
+use crate::types::{
+    CompetencyId, JsonText, PartnerId, PolicyId, ProgrammeId, TrainerId, TrainingId, UnitId,
+};
 
 crate::text_enum! {
     pub enum Form {
@@ -150,6 +152,8 @@ pub struct Training {
     pub partner_ids: Vec<PartnerId>,
     pub trainer_ids: Vec<TrainerId>,
     pub competencies: Vec<TargetCompetency>,
+    /// The policies (regulations) the training refreshes staff on.
+    pub policy_ids: Vec<PolicyId>,
     /// SIASN's jenisDiklatId for the course-history export.
     pub siasn_course_type_id: Option<i32>,
     /// Latsar, PKP, PKA, PKN II or I: then the training's records are in the structural-training
@@ -174,6 +178,7 @@ pub struct Links {
     pub partner_ids: Vec<PartnerId>,
     pub trainer_ids: Vec<TrainerId>,
     pub competencies: Vec<TargetCompetency>,
+    pub policy_ids: Vec<PolicyId>,
 }
 
 impl Links {
@@ -185,10 +190,14 @@ impl Links {
         partner_ids.dedup();
         trainer_ids.sort_unstable();
         trainer_ids.dedup();
+        let mut policy_ids = t.policy_ids.clone();
+        policy_ids.sort_unstable();
+        policy_ids.dedup();
         Links {
             partner_ids,
             trainer_ids,
             competencies,
+            policy_ids,
         }
     }
 }
@@ -216,6 +225,7 @@ impl From<TrainingRow> for Training {
             partner_ids: links.partner_ids,
             trainer_ids: links.trainer_ids,
             competencies: links.competencies,
+            policy_ids: links.policy_ids,
             siasn_course_type_id: r.siasn_course_type_id,
             leadership_programme: r.leadership_programme,
             programme_id: r.programme_id,
@@ -319,6 +329,12 @@ pub struct TrainingInput {
     #[validate(length(max = 50), nested)]
     #[diesel(skip_insertion, skip_update)]
     pub competencies: Vec<TargetCompetency>,
+    /// The policies the training refreshes staff on (`/policies`).
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    #[validate(length(max = 20))]
+    #[diesel(skip_insertion, skip_update)]
+    pub policy_ids: Vec<PolicyId>,
     #[schema(minimum = 1, maximum = 99)]
     #[validate(range(min = 1, max = 99))]
     pub siasn_course_type_id: Option<i32>,

@@ -130,6 +130,7 @@ fn check(conn: &mut AnyConnection, t: &TrainingInput) -> ApiResult<()> {
             ("partner_ids", Entity::Partner, raw(&t.partner_ids)),
             ("trainer_ids", Entity::Trainer, raw(&t.trainer_ids)),
             ("competencies", Entity::Competency, competencies),
+            ("policy_ids", Entity::Policy, raw(&t.policy_ids)),
             (
                 "programme_id",
                 Entity::Programme,
@@ -320,7 +321,8 @@ pub fn replace_links(tx: &mut Tx, id: TrainingId, links: &Links) -> QueryResult<
     let mut sql = format!(
         "DELETE FROM training_partners WHERE training_id = {id}; \
          DELETE FROM training_trainers WHERE training_id = {id}; \
-         DELETE FROM training_competencies WHERE training_id = {id};"
+         DELETE FROM training_competencies WHERE training_id = {id}; \
+         DELETE FROM training_policies WHERE training_id = {id};"
     );
     if !links.partner_ids.is_empty() {
         sql.push_str(&format!(
@@ -332,6 +334,12 @@ pub fn replace_links(tx: &mut Tx, id: TrainingId, links: &Links) -> QueryResult<
         sql.push_str(&format!(
             " INSERT INTO training_trainers (training_id, trainer_id) VALUES {};",
             pairs(raw(&links.trainer_ids))
+        ));
+    }
+    if !links.policy_ids.is_empty() {
+        sql.push_str(&format!(
+            " INSERT INTO training_policies (training_id, policy_id) VALUES {};",
+            pairs(raw(&links.policy_ids))
         ));
     }
     if !links.competencies.is_empty() {

@@ -19,6 +19,7 @@ mod outage;
 mod partners;
 mod people;
 mod planning;
+mod policies;
 mod race;
 mod seed;
 mod sessions;

@@ -73,7 +73,11 @@ fn concrete(method: &str, path: &str, ids: &Ids) -> String {
 /// A body that passes extraction and validation, so that a refusal can only come from the
 /// authorisation check (an invalid body would be refused before it by any caller).
 fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
-    if method == "GET" || method == "DELETE" || path.ends_with("/withdraw") {
+    if method == "GET"
+        || method == "DELETE"
+        || path.ends_with("/withdraw")
+        || path.ends_with("/needs")
+    {
         return None;
     }
     if method == "PATCH" {
@@ -142,6 +146,9 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         }
         "/api/v1/trainings/{id}/quotas" => json!([]),
         "/api/v1/plans" => json!({"year": 2031, "title": "Matrix"}),
+        "/api/v1/policies" => {
+            json!({"title": "Matrix", "reference": "PP 1/2031", "issued_on": "2026-01-01"})
+        }
         "/api/v1/trainings/{id}/sessions" => {
             json!({"title": "Matrix", "starts_at": "2027-02-01T01:00:00Z", "ends_at": "2027-02-01T02:00:00Z", "jp": 1})
         }

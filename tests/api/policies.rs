@@ -1,0 +1,316 @@
+//! Policy change: the register, trainings linked to it, the coverage report on a hand-worked
+//! set, the policy needs it opens (once) and their being met by a linked training.
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::evaluation::{day, enrol, set, walk};
+use crate::on_each_backend;
+
+fn id(r: &Resp) -> i64 {
+    r.body["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{}", r.text))
+}
+
+async fn position<S: TestApp>(app: &S, admin: &str, name: &str, standard: Value) -> i64 {
+    let p = id(&post(
+        app,
+        "/api/v1/positions",
+        admin,
+        json!({"name": name, "kind": "pelaksana"}),
+    )
+    .await);
+    send(
+        app,
+        auth(
+            actix_web::test::TestRequest::put().uri(&format!("/api/v1/positions/{p}/standards")),
+            admin,
+        )
+        .set_json(standard),
+    )
+    .await
+    .expect(200);
+    p
+}
+
+async fn policies(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let unit_a = ctx.insert_unit("A", None);
+    let unit_b = ctx.insert_unit("B", None);
+    let c1 = ctx.insert_competency("C1");
+    let c2 = ctx.insert_competency("C2");
+    let p1 = position(
+        &app,
+        &admin,
+        "Analis",
+        json!([{"competency_id": c1, "required_level": 3}]),
+    )
+    .await;
+    let p2 = position(
+        &app,
+        &admin,
+        "Pranata",
+        json!([{"competency_id": c2, "required_level": 2}]),
+    )
+    .await;
+    let p3 = position(&app, &admin, "Pengadministrasi", json!([])).await;
+    let mut people = Vec::new();
+    for (nip, unit, pos) in [
+        ("198503102010011001", unit_a, p1),
+        ("199001012015012001", unit_a, p1),
+        ("198812122012121002", unit_a, p3),
+        ("197905052005011003", unit_b, p2),
+        ("198001012006041004", unit_b, p3),
+        ("198202022008011005", unit_b, p1),
+    ] {
+        people.push(id(&post(&app, "/api/v1/employees", &admin, json!({"nip": nip, "name": format!("P{nip}"), "asn_type": "pns", "unit_id": unit, "position_id": pos})).await));
+    }
+    let (a1, a2, _a3, b1, _b2, b3) = (
+        people[0], people[1], people[2], people[3], people[4], people[5],
+    );
+    patch(
+        &app,
+        &format!("/api/v1/employees/{b3}"),
+        &admin,
+        json!({"active": false}),
+    )
+    .await
+    .expect(200);
+    let manager_a = user_with_role(
+        &app,
+        &admin,
+        "mgr.a",
+        "unit_manager",
+        json!({"unit_id": unit_a}),
+    )
+    .await;
+    let employee =
+        user_with_role(&app, &admin, "ani", "employee", json!({"employee_id": a1})).await;
+
+    // The register: who may write it, and what it takes.
+    let body = json!({"title": "UU ASN", "reference": "UU 20/2023", "issued_on": "2025-01-01",
+                      "competency_ids": [c1], "position_ids": [p3], "refresher_due_days": 30});
+    post(&app, "/api/v1/policies", &manager_a, body.clone())
+        .await
+        .problem(403, "forbidden");
+    for (field, bad) in [
+        ("competency_ids", json!([999_999])),
+        ("position_ids", json!([999_999])),
+        ("effective_on", json!("2024-12-31")),
+        ("refresher_due_days", json!(-1)),
+        ("issued_on", json!("1800-01-01")),
+        ("reference", json!("")),
+    ] {
+        let mut b = body.clone();
+        b[field] = bad;
+        post(&app, "/api/v1/policies", &admin, b)
+            .await
+            .invalid(field);
+    }
+    let x = post(&app, "/api/v1/policies", &admin, body).await;
+    x.expect(201);
+    let x = id(&x);
+    // Issued tomorrow: a completion today does not refresh on it.
+    let y = id(&post(
+        &app,
+        "/api/v1/policies",
+        &admin,
+        json!({"title": "Perwako Pelayanan", "reference": "Perwako 7/2026",
+        "issued_on": day(1), "competency_ids": [c2]}),
+    )
+    .await);
+    assert_eq!(
+        get(&app, &format!("/api/v1/policies/{y}"), &employee)
+            .await
+            .body["refresher_due_days"],
+        180
+    );
+    assert_eq!(
+        get(&app, "/api/v1/policies?q=perwako", &employee)
+            .await
+            .body["total"],
+        1
+    );
+    assert_eq!(
+        get(
+            &app,
+            &format!("/api/v1/policies?competency_id={c1}"),
+            &admin
+        )
+        .await
+        .body["total"],
+        1
+    );
+
+    // Refreshers: T on X, completed by a1; U on Y, completed by b1 before Y was issued.
+    let training = |title: &str, policy: i64| {
+        json!({"title": title, "form": "sosialisasi", "mode": "in_person", "jp": 4,
+        "start_date": day(-1), "end_date": day(0), "policy_ids": [policy]})
+    };
+    let mut bad = training("x", x);
+    bad["policy_ids"] = json!([999_999]);
+    post(&app, "/api/v1/trainings", &admin, bad)
+        .await
+        .invalid("policy_ids");
+    let t = id(&post(
+        &app,
+        "/api/v1/trainings",
+        &admin,
+        training("Sosialisasi UU ASN", x),
+    )
+    .await);
+    assert_eq!(
+        get(&app, &format!("/api/v1/trainings/{t}"), &admin)
+            .await
+            .body["policy_ids"],
+        json!([x])
+    );
+    let u = id(&post(
+        &app,
+        "/api/v1/trainings",
+        &admin,
+        training("Sosialisasi Perwako", y),
+    )
+    .await);
+    for tr in [t, u] {
+        walk(&app, &admin, tr, &["planned", "open"]).await;
+    }
+    let e1 = enrol(&app, &admin, t, a1).await;
+    let e2 = enrol(&app, &admin, t, a2).await;
+    let eb = enrol(&app, &admin, u, b1).await;
+    for tr in [t, u] {
+        walk(&app, &admin, tr, &["ongoing"]).await;
+    }
+    set(&app, &admin, e1, json!({"status": "completed"})).await;
+    set(&app, &admin, eb, json!({"status": "completed"})).await;
+
+    // X affects a1, a2 (standard with C1), a3, b2 (position P3) — b3 is inactive; a1 is
+    // refreshed; X's 30 days passed long ago. Y affects b1, not refreshed, not yet due.
+    let report = get(&app, "/api/v1/reports/policy-coverage", &admin).await;
+    report.expect(200);
+    assert_eq!(
+        report.body,
+        json!({"items": [
+            {"policy_id": x, "title": "UU ASN", "reference": "UU 20/2023", "affected_employees": 4, "refreshed": 1, "refreshed_share": 0.25, "overdue": 3},
+            {"policy_id": y, "title": "Perwako Pelayanan", "reference": "Perwako 7/2026", "affected_employees": 1, "refreshed": 0, "refreshed_share": 0.0, "overdue": 0}
+        ]})
+    );
+    let mine = get(&app, "/api/v1/reports/policy-coverage", &manager_a).await;
+    assert_eq!(
+        mine.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (
+                r["affected_employees"].clone(),
+                r["refreshed"].clone(),
+                r["refreshed_share"].clone(),
+                r["overdue"].clone()
+            ))
+            .collect::<Vec<_>>(),
+        vec![
+            (json!(3), json!(1), json!(0.3333), json!(2)),
+            (json!(0), json!(0), Value::Null, json!(0))
+        ]
+    );
+    let csv = get(&app, "/api/v1/reports/policy-coverage.csv", &admin).await;
+    assert_eq!(
+        csv.text,
+        format!("policy_id,title,reference,affected_employees,refreshed,refreshed_share,overdue\n\
+                 {x},UU ASN,UU 20/2023,4,1,0.25,3\n{y},Perwako Pelayanan,Perwako 7/2026,1,0,0.0,0\n")
+    );
+    get(&app, "/api/v1/reports/policy-coverage", &employee)
+        .await
+        .problem(403, "forbidden");
+
+    // Needs for those behind, once; a linked completion meets one.
+    post(
+        &app,
+        &format!("/api/v1/policies/{x}/needs"),
+        &manager_a,
+        json!({}),
+    )
+    .await
+    .problem(403, "forbidden");
+    post(&app, "/api/v1/policies/999999/needs", &admin, json!({}))
+        .await
+        .problem(404, "not_found");
+    let opened = post(
+        &app,
+        &format!("/api/v1/policies/{x}/needs"),
+        &admin,
+        json!({}),
+    )
+    .await;
+    assert_eq!(opened.body, json!({"policy_id": x, "created": 3}));
+    let again = post(
+        &app,
+        &format!("/api/v1/policies/{x}/needs"),
+        &admin,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        again.body,
+        json!({"policy_id": x, "created": 0}),
+        "needs are opened once"
+    );
+    let needs = get(
+        &app,
+        &format!("/api/v1/development-needs?source=policy&employee_id={a2}"),
+        &admin,
+    )
+    .await;
+    assert_eq!(needs.body["items"][0]["policy_id"], x);
+    assert_eq!(
+        needs.body["items"][0]["priority"], 1,
+        "overdue: first priority"
+    );
+    set(&app, &admin, e2, json!({"status": "completed"})).await;
+    let met = get(
+        &app,
+        &format!("/api/v1/development-needs?source=policy&employee_id={a2}"),
+        &admin,
+    )
+    .await;
+    assert_eq!(
+        (
+            met.body["items"][0]["status"].clone(),
+            met.body["items"][0]["training_id"].clone()
+        ),
+        (json!("met"), json!(t))
+    );
+    assert_eq!(
+        post(
+            &app,
+            &format!("/api/v1/policies/{y}/needs"),
+            &admin,
+            json!({})
+        )
+        .await
+        .body["created"],
+        1
+    );
+
+    // A policy in use is kept.
+    delete(&app, &format!("/api/v1/policies/{x}"), &admin)
+        .await
+        .problem(409, "conflict");
+    let spare = id(&post(
+        &app,
+        "/api/v1/policies",
+        &admin,
+        json!({"title": "Lama", "reference": "PP 1/2000", "issued_on": "2000-01-01"}),
+    )
+    .await);
+    delete(&app, &format!("/api/v1/policies/{spare}"), &manager_a)
+        .await
+        .problem(403, "forbidden");
+    delete(&app, &format!("/api/v1/policies/{spare}"), &admin)
+        .await
+        .expect(204);
+}
+
+on_each_backend!(policy_register_coverage_and_needs, policies);
