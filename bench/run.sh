@@ -144,7 +144,7 @@ run_backend() {
   r=$(load "$label" "" "$WORK/enrolments" "$WORK/patch.lua"); row "PATCH /enrolments/{id} (attendance)" $r "$(ratio "${r%% *}" "$TPS")"
   for report in training-evaluation trainer-evaluation "programme-trends?programme_id=1" transfer \
                 learning-outcomes jp-compliance competency-gaps training-needs partners trainers summary \
-                plan-realization trainer-hours; do
+                plan-realization trainer-hours policy-coverage trainer-shortage; do
     local median
     median=$(for _ in $(seq 1 11); do
       curl -s -o /dev/null -w '%{time_total}\n' "$api/reports/$report" -H "$auth"

@@ -331,6 +331,7 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     load(&mut conn, Entity::Training, seed_nomination)?;
     load(&mut conn, Entity::Session, seed_sessions)?;
     load(&mut conn, Entity::Policy, seed_policies)?;
+    load(&mut conn, Entity::Trainer, seed_trainer_pool)?;
     let year = chrono::Utc::now().year();
     for plan_year in [year - 1, year] {
         load(&mut conn, Entity::Plan, |c| seed_plan(c, plan_year))?;
@@ -1793,6 +1794,52 @@ fn seed_policies(c: &mut Tx) -> Result<(), ApiError> {
             };
             crate::trainings::queries::replace_links(c, training.id, &links)?;
         }
+    }
+    Ok(())
+}
+
+/// The trainer pool: the trainers' qualifications for the competencies they teach (ToT for
+/// most, widyaiswara for every third, one ToT that has expired) and their monthly JP. The
+/// internal candidates are the employees assessed at level 4 or 5 who are not trainers.
+/// Only while no trainer has a qualification.
+fn seed_trainer_pool(c: &mut Tx) -> Result<(), ApiError> {
+    use crate::db::schema::{trainer_qualifications, trainers};
+    use crate::trainers::model::{Qualification, QualificationKind};
+    let any: bool = diesel::select(diesel::dsl::exists(
+        trainer_qualifications::table.select(trainer_qualifications::trainer_id),
+    ))
+    .get_result(c.conn())?;
+    if any {
+        return Ok(());
+    }
+    let list: Vec<(i64, String)> = trainers::table
+        .order(trainers::id)
+        .select((trainers::id, trainers::competency_ids))
+        .load(c.conn())?;
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    for (k, (id, competencies)) in list.into_iter().enumerate() {
+        let competencies: Vec<crate::types::CompetencyId> =
+            serde_json::from_str(&competencies).unwrap_or_default();
+        let (kind, expires_on) = match k {
+            0 => (QualificationKind::Tot, Some(date(2025, 6, 30))),
+            k if k % 3 == 2 => (QualificationKind::Widyaiswara, None),
+            _ => (QualificationKind::Tot, Some(date(2028, 12, 31))),
+        };
+        let qualifications: Vec<Qualification> = competencies
+            .iter()
+            .map(|&competency| Qualification {
+                kind,
+                competency_id: Some(competency),
+                level: Some(3 + (k % 2) as i32),
+                issued_on: date(2022, 3, 1),
+                expires_on,
+            })
+            .collect();
+        let trainer = crate::types::TrainerId(id);
+        crate::trainers::queries::write_qualifications(c, trainer, &qualifications)?;
+        diesel::update(trainers::table.find(trainer))
+            .set(trainers::max_jp_per_month.eq(Some(16 + 8 * (k % 4) as i32)))
+            .execute(c.conn())?;
     }
     Ok(())
 }

@@ -310,6 +310,8 @@ operations! {
     TrainerHoursCsv: "GET" "/api/v1/reports/trainer-hours.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     PolicyCoverage: "GET" "/api/v1/reports/policy-coverage" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     PolicyCoverageCsv: "GET" "/api/v1/reports/policy-coverage.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    TrainerShortage: "GET" "/api/v1/reports/trainer-shortage" => Roles(MANAGERS, Some(ReportsRead)), Figures;
+    TrainerShortageCsv: "GET" "/api/v1/reports/trainer-shortage.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     PlanRealization: "GET" "/api/v1/reports/plan-realization" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     PlanRealizationCsv: "GET" "/api/v1/reports/plan-realization.csv" => Roles(MANAGERS, Some(ReportsRead)), Figures;
     Summary: "GET" "/api/v1/reports/summary" => Roles(MANAGERS, Some(ReportsRead)), Figures;

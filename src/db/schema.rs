@@ -208,6 +208,8 @@ diesel::table! {
         updated_at -> Timestamp,
         competency_ids -> Text,
         version -> BigInt,
+        qualifications -> Text,
+        max_jp_per_month -> Nullable<Integer>,
     }
 }
 
@@ -397,6 +399,17 @@ diesel::table! {
     training_policies (training_id, policy_id) {
         training_id -> BigInt,
         policy_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    trainer_qualifications (trainer_id, kind, issued_on) {
+        trainer_id -> BigInt,
+        kind -> Text,
+        competency_id -> Nullable<BigInt>,
+        level -> Nullable<Integer>,
+        issued_on -> Date,
+        expires_on -> Nullable<Date>,
     }
 }
 
@@ -669,6 +682,7 @@ diesel::joinable!(evidence_files -> external_learning (external_learning_id));
 diesel::allow_tables_to_appear_in_same_query!(
     development_needs,
     training_quotas,
+    trainer_qualifications,
     policies,
     policy_competencies,
     training_policies,

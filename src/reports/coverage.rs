@@ -25,18 +25,7 @@ pub fn build(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<PolicyCoverag
         .order(policies::id)
         .select(Policy::as_select())
         .load(conn)?;
-    let units = match &s.units {
-        Some(units) if units.is_empty() => " AND 1 = 0".to_string(),
-        Some(units) => format!(
-            " AND e.unit_id IN ({})",
-            units
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        None => String::new(),
-    };
+    let units = s.units("e.unit_id");
     let today = crate::types::today();
     let mut rows = Vec::with_capacity(list.len());
     for policy in list {

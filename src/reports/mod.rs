@@ -11,3 +11,4 @@ pub mod queries;
 pub mod realization;
 pub mod routes;
 pub mod seats;
+pub mod shortage;

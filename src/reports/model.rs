@@ -453,3 +453,32 @@ pub struct PolicyCoverage {
 
 impl CsvRow for PolicyCoverage {}
 rows_type!(PolicyCoverages = PolicyCoverage);
+
+/// An internal candidate for the trainer pool.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TrainerCandidate {
+    pub employee_id: i64,
+    pub name: String,
+    pub unit_id: i64,
+    /// Their current level in the competency (4 or 5).
+    pub level: i32,
+}
+
+/// Where trainers are short, per competency.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TrainerShortage {
+    pub competency_id: i64,
+    pub code: String,
+    pub name: String,
+    pub employees_below_standard: i64,
+    /// Active trainers holding an unexpired qualification for the competency.
+    pub qualified_trainers: i64,
+    /// Σ `max_jp_per_month` of those.
+    pub jp_capacity_per_month: i64,
+    /// Active employees (in scope) assessed at level 4 or 5 in it who are not trainers yet,
+    /// highest level first.
+    pub candidates: Vec<TrainerCandidate>,
+}
+
+impl CsvRow for TrainerShortage {}
+rows_type!(TrainerShortages = TrainerShortage);

@@ -41,7 +41,8 @@ impl Scope {
     }
 
     /// `AND <column> IN (…)` for the unit scope.
-    fn units(&self, column: &str) -> String {
+    /// `AND <column> IN (…)` for the scope's units (nothing for every unit).
+    pub(super) fn units(&self, column: &str) -> String {
         match &self.units {
             None => String::new(),
             Some(ids) if ids.is_empty() => " AND 1 = 0".into(),
@@ -556,7 +557,7 @@ pub fn units(conn: &mut AnyConnection) -> QueryResult<Vec<UnitRow>> {
 /// Per competency of the standards in scope: `assessed`, `below` (under the required level) and
 /// `gap_sum` (Σ required − level over the assessed) and `shortfall_sum` (Σ max(0, required −
 /// level), so surpluses never hide needs), from the level counts, as a derived table aliased `a`.
-fn assessed_per_competency(s: &Scope) -> String {
+pub(super) fn assessed_per_competency(s: &Scope) -> String {
     format!(
         "(SELECT ps.competency_id AS competency_id, SUM(lc.n) AS assessed, \
            SUM(CASE WHEN lc.level < ps.required_level THEN lc.n ELSE 0 END) AS below, \

@@ -59,11 +59,6 @@ pub fn build(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<PlanRe
     };
     let items: Vec<AnnualPlanItem> =
         crate::plans::queries::items(conn, crate::types::PlanId(plan))?;
-    let in_units = |column: &str| match &s.units {
-        Some(units) if units.is_empty() => " AND 1 = 0".to_string(),
-        Some(units) => format!(" AND {column} IN ({})", id_list(units)),
-        None => String::new(),
-    };
     // The held trainings of the items, with their cost and the seats the scope's people hold.
     let trainings: Vec<i64> = items
         .iter()
@@ -76,7 +71,7 @@ pub fn build(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<PlanRe
             "SELECT t.id, t.cost, CAST(COALESCE((SELECT SUM(et.participants) FROM enrolment_totals et \
                WHERE et.training_id = t.id{}), 0) AS BIGINT) AS seats \
              FROM trainings t WHERE t.id IN ({}) AND t.status IN ('{}', '{}')",
-            in_units("et.unit_id"),
+            s.units("et.unit_id"),
             id_list(&trainings),
             TrainingStatus::Ongoing,
             TrainingStatus::Completed,
@@ -92,7 +87,7 @@ pub fn build(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<PlanRe
             "SELECT d.{key} AS key, d.status, CAST(COUNT(*) AS BIGINT) AS n \
              FROM development_needs d JOIN employees e ON e.id = d.employee_id \
              WHERE d.year = {year}{} GROUP BY d.{key}, d.status",
-            in_units("e.unit_id")
+            s.units("e.unit_id")
         )
     };
     let mut open: HashMap<i64, i64> = HashMap::new();

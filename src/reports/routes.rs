@@ -587,6 +587,26 @@ report_routes!(
     "One row per policy."
 );
 
+struct Shortage;
+impl ListReport for Shortage {
+    const NAME: &'static str = "trainer-shortage";
+    type Row = TrainerShortage;
+    type Body = TrainerShortages;
+    fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerShortage>> {
+        super::shortage::build(c, s)
+    }
+}
+report_routes!(
+    /// Where qualified trainers are short, per competency: the people below standard, the
+    /// active trainers with an unexpired qualification for it and their JP a month, and the
+    /// internal candidates (active employees assessed at level 4 or 5 who are not trainers yet;
+    /// a unit scope's own).
+    Shortage, TrainerShortages,
+    get_report_trainer_shortage: TrainerShortage, "/reports/trainer-shortage",
+    get_report_trainer_shortage_csv: TrainerShortageCsv, "/reports/trainer-shortage.csv",
+    "One row per competency (the candidates as a list)."
+);
+
 struct Realization;
 impl Report for Realization {
     const NAME: &'static str = "plan-realization";
@@ -923,6 +943,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_report_trainers_csv)
         .service(get_report_summary)
         .service(get_report_plan_realization)
+        .service(get_report_trainer_shortage)
+        .service(get_report_trainer_shortage_csv)
         .service(get_report_policy_coverage)
         .service(get_report_policy_coverage_csv)
         .service(get_report_trainer_hours)

@@ -13,6 +13,47 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    pub enum QualificationKind {
+        /// Training of trainers.
+        Tot = "tot",
+        Widyaiswara = "widyaiswara",
+        Assessor = "assessor",
+        CertifiedInstructor = "certified_instructor",
+        Other = "other",
+    }
+}
+
+fn qualification_dates(q: &Qualification) -> Result<(), ValidationError> {
+    if q.expires_on.is_some_and(|e| e < q.issued_on) {
+        return Err(
+            ValidationError::new("expires_on").with_message("must not be before issued_on".into())
+        );
+    }
+    Ok(())
+}
+
+/// What qualifies a trainer to teach: a ToT, widyaiswara or assessor certificate …, for a
+/// competency and level where it names one; it counts from `issued_on` until `expires_on`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[validate(schema(function = "qualification_dates", skip_on_field_errors = false))]
+pub struct Qualification {
+    pub kind: QualificationKind,
+    #[schema(minimum = 1)]
+    pub competency_id: Option<CompetencyId>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
+    pub level: Option<i32>,
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
+    pub issued_on: chrono::NaiveDate,
+    /// Not before `issued_on`; null for one that does not expire.
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::types::date_in_range"))]
+    pub expires_on: Option<chrono::NaiveDate>,
+}
+
 /// A trainer, speaker or instructor.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
 #[diesel(table_name = trainers)]
@@ -32,6 +73,10 @@ pub struct Trainer {
     pub bio: Option<String>,
     pub active: bool,
     pub version: i64,
+    #[schema(value_type = Vec<Qualification>)]
+    pub qualifications: JsonText<Vec<Qualification>>,
+    /// The JP a month the trainer can take on; null when not agreed.
+    pub max_jp_per_month: Option<i32>,
 }
 
 fn binding(t: &TrainerInput) -> Result<(), ValidationError> {
@@ -84,6 +129,14 @@ pub struct TrainerInput {
     #[serde(default = "crate::rules::yes")]
     #[schema(default = true)]
     pub active: bool,
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    #[validate(length(max = 50), nested)]
+    #[diesel(skip_insertion, skip_update)]
+    pub qualifications: Vec<Qualification>,
+    #[schema(minimum = 1, maximum = 500)]
+    #[validate(range(min = 1, max = 500))]
+    pub max_jp_per_month: Option<i32>,
 }
 
 crate::patch_schema!(

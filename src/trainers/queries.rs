@@ -5,14 +5,14 @@ use std::marker::PhantomData;
 
 use diesel::prelude::*;
 
-use super::model::{Trainer, TrainerFilter, TrainerInput};
+use super::model::{Qualification, Trainer, TrainerFilter, TrainerInput};
 use crate::audit::Entity;
 use crate::db::refs::{self, LinkTable};
 use crate::db::schema::{trainer_competencies, trainers, training_trainers};
 use crate::db::write::Tx;
 use crate::db::{AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult};
-use crate::types::{raw, CompetencyId, TrainerId};
+use crate::types::{raw, CompetencyId, JsonText, TrainerId};
 
 pub const COMPETENCIES: LinkTable<TrainerId, CompetencyId> = LinkTable {
     table: "trainer_competencies",
@@ -61,14 +61,49 @@ fn check(conn: &mut AnyConnection, t: &TrainerInput) -> ApiResult<()> {
             ),
             ("partner_id", Entity::Partner, raw(t.partner_id.as_slice())),
             ("competency_ids", Entity::Competency, raw(&t.competency_ids)),
+            (
+                "qualifications",
+                Entity::Competency,
+                t.qualifications
+                    .iter()
+                    .filter_map(|q| q.competency_id.map(|c| c.0))
+                    .collect(),
+            ),
         ],
     )
+}
+
+/// Replaces the trainer's qualifications: the copy on its row and the report's table.
+pub fn write_qualifications(tx: &mut Tx, id: TrainerId, list: &[Qualification]) -> ApiResult<()> {
+    use crate::db::schema::trainer_qualifications as tq;
+    diesel::update(trainers::table.find(id))
+        .set(trainers::qualifications.eq(JsonText::to_text(&list)))
+        .execute(tx.conn())?;
+    diesel::delete(tq::table.filter(tq::trainer_id.eq(id))).execute(tx.conn())?;
+    if !list.is_empty() {
+        let rows: Vec<_> = list
+            .iter()
+            .map(|q| {
+                (
+                    tq::trainer_id.eq(id),
+                    tq::kind.eq(q.kind),
+                    tq::competency_id.eq(q.competency_id),
+                    tq::level.eq(q.level),
+                    tq::issued_on.eq(q.issued_on),
+                    tq::expires_on.eq(q.expires_on),
+                )
+            })
+            .collect();
+        crate::execute_native!(tx.conn(), diesel::insert_into(tq::table).values(&rows))?;
+    }
+    Ok(())
 }
 
 pub fn create(tx: &mut Tx, t: &TrainerInput) -> ApiResult<TrainerId> {
     check(tx, t)?;
     let id = crate::insert_new!(tx, trainers, t)?;
     COMPETENCIES.replace(tx, id, &t.competency_ids)?;
+    write_qualifications(tx, id, &t.qualifications)?;
     Ok(id)
 }
 
@@ -77,7 +112,8 @@ pub fn update(tx: &mut Tx, current: &Trainer, t: &TrainerInput) -> ApiResult<()>
     diesel::update(trainers::table.find(current.id))
         .set(t)
         .execute(tx.conn())?;
-    Ok(COMPETENCIES.replace(tx, current.id, &t.competency_ids)?)
+    COMPETENCIES.replace(tx, current.id, &t.competency_ids)?;
+    write_qualifications(tx, current.id, &t.qualifications)
 }
 
 /// A trainer named by trainings is kept (409): deactivate instead.

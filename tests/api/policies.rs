@@ -314,3 +314,176 @@ async fn policies(ctx: &Ctx) {
 }
 
 on_each_backend!(policy_register_coverage_and_needs, policies);
+
+async fn trainer_pool(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let unit_a = ctx.insert_unit("A", None);
+    let unit_b = ctx.insert_unit("B", None);
+    let c1 = ctx.insert_competency("C1");
+    let c2 = ctx.insert_competency("C2");
+    let pos = position(&app, &admin, "Analis", json!([{"competency_id": c1, "required_level": 3}, {"competency_id": c2, "required_level": 2}])).await;
+    let mut people = Vec::new();
+    for (nip, unit) in [
+        ("198503102010011001", unit_a),
+        ("199001012015012001", unit_a),
+        ("198812122012121002", unit_b),
+        ("197905052005011003", unit_b),
+        ("198001012006041004", unit_b),
+    ] {
+        people.push(id(&post(&app, "/api/v1/employees", &admin, json!({"nip": nip, "name": format!("P{nip}"), "asn_type": "pns", "unit_id": unit, "position_id": pos})).await));
+    }
+    let (a1, a2, a3, b1, b2) = (people[0], people[1], people[2], people[3], people[4]);
+    for (e, c, level) in [
+        (a1, c1, 4),
+        (a2, c1, 5),
+        (a3, c1, 1),
+        (b1, c1, 4),
+        (b2, c2, 4),
+    ] {
+        post(&app, &format!("/api/v1/employees/{e}/assessments"), &admin,
+            json!({"competency_id": c, "level": level, "assessed_on": "2026-02-01", "method": "test"}))
+            .await
+            .expect(201);
+    }
+    patch(
+        &app,
+        &format!("/api/v1/employees/{b1}"),
+        &admin,
+        json!({"active": false}),
+    )
+    .await
+    .expect(200);
+    let qual = |kind: &str, competency: i64, issued: &str, expires: Value| json!({"kind": kind, "competency_id": competency, "level": 3, "issued_on": issued, "expires_on": expires});
+    let trainer = |name: &str, extra: Value| {
+        let mut body = json!({"name": name, "kind": "external"});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    // Bad qualifications and capacity.
+    for (body, field) in [
+        (
+            trainer(
+                "x",
+                json!({"qualifications": [qual("tot", 999_999, "2020-01-01", Value::Null)]}),
+            ),
+            "qualifications",
+        ),
+        (
+            trainer("x", json!({"max_jp_per_month": 0})),
+            "max_jp_per_month",
+        ),
+    ] {
+        post(&app, "/api/v1/trainers", &admin, body)
+            .await
+            .invalid(field);
+    }
+    post(
+        &app,
+        "/api/v1/trainers",
+        &admin,
+        trainer(
+            "x",
+            json!({"qualifications": [qual("tot", c1, "2020-01-01", json!("2019-01-01"))]}),
+        ),
+    )
+    .await
+    .expect(422);
+    post(
+        &app,
+        "/api/v1/trainers",
+        &admin,
+        trainer(
+            "x",
+            json!({"qualifications": [qual("guru", c1, "2020-01-01", Value::Null)]}),
+        ),
+    )
+    .await
+    .expect(422);
+    // Qualified in C1 today: t1 (ToT to 2099) and the internal t2 (widyaiswara, no end); not
+    // t3 (expired), t4 (inactive) or t5 (C2, from next year).
+    let t1 = post(&app, "/api/v1/trainers", &admin, trainer("Dr. Rahmat", json!({
+        "qualifications": [qual("tot", c1, "2020-01-01", json!("2099-12-31"))], "max_jp_per_month": 40}))).await;
+    t1.expect(201);
+    assert_eq!(t1.body["max_jp_per_month"], 40);
+    assert_eq!(t1.body["qualifications"][0]["kind"], "tot");
+    post(&app, "/api/v1/trainers", &admin, json!({"name": "Widyaiswara", "kind": "internal", "employee_id": a2,
+        "qualifications": [qual("widyaiswara", c1, "2018-01-01", Value::Null)], "max_jp_per_month": 20}))
+        .await
+        .expect(201);
+    post(&app, "/api/v1/trainers", &admin, trainer("Lama", json!({
+        "qualifications": [qual("assessor", c1, "2019-01-01", json!("2024-12-31"))], "max_jp_per_month": 30}))).await.expect(201);
+    post(
+        &app,
+        "/api/v1/trainers",
+        &admin,
+        trainer(
+            "Cuti",
+            json!({"active": false,
+        "qualifications": [qual("tot", c1, "2019-01-01", Value::Null)], "max_jp_per_month": 30}),
+        ),
+    )
+    .await
+    .expect(201);
+    post(&app, "/api/v1/trainers", &admin, trainer("Baru", json!({
+        "qualifications": [qual("certified_instructor", c2, &day(400), Value::Null)], "max_jp_per_month": 30}))).await.expect(201);
+
+    let report = get(&app, "/api/v1/reports/trainer-shortage", &admin).await;
+    report.expect(200);
+    let name = |e: i64| {
+        format!(
+            "P{}",
+            [
+                "198503102010011001",
+                "199001012015012001",
+                "198812122012121002",
+                "197905052005011003",
+                "198001012006041004"
+            ][people.iter().position(|p| *p == e).unwrap()]
+        )
+    };
+    assert_eq!(
+        report.body,
+        json!({"items": [
+            {"competency_id": c1, "code": "C1", "name": "Competency C1", "employees_below_standard": 1, "qualified_trainers": 2,
+             "jp_capacity_per_month": 60, "candidates": [{"employee_id": a1, "name": name(a1), "unit_id": unit_a, "level": 4}]},
+            {"competency_id": c2, "code": "C2", "name": "Competency C2", "employees_below_standard": 0, "qualified_trainers": 0,
+             "jp_capacity_per_month": 0, "candidates": [{"employee_id": b2, "name": name(b2), "unit_id": unit_b, "level": 4}]}
+        ]}),
+        "{}",
+        report.text
+    );
+    let manager_a = user_with_role(
+        &app,
+        &admin,
+        "mgr.a",
+        "unit_manager",
+        json!({"unit_id": unit_a}),
+    )
+    .await;
+    let mine = get(&app, "/api/v1/reports/trainer-shortage", &manager_a).await;
+    assert_eq!(
+        mine.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (
+                r["employees_below_standard"].clone(),
+                r["candidates"].as_array().unwrap().len()
+            ))
+            .collect::<Vec<_>>(),
+        vec![(json!(0), 1), (json!(0), 0)]
+    );
+    let employee =
+        user_with_role(&app, &admin, "ani", "employee", json!({"employee_id": a1})).await;
+    get(&app, "/api/v1/reports/trainer-shortage", &employee)
+        .await
+        .problem(403, "forbidden");
+    let csv = get(&app, "/api/v1/reports/trainer-shortage.csv", &admin).await;
+    assert_eq!(csv.text.lines().next(), Some("competency_id,code,name,employees_below_standard,qualified_trainers,jp_capacity_per_month,candidates"));
+    assert_eq!(csv.text.lines().count(), 3, "{}", csv.text);
+}
+
+on_each_backend!(trainer_pool_and_shortage, trainer_pool);
