@@ -24,6 +24,7 @@ const ID_TYPES: &[&str] = &[
     "PlanItemId",
     "SessionId",
     "PolicyId",
+    "WebhookId",
 ];
 
 fn main() {

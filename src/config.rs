@@ -28,6 +28,12 @@ pub struct Config {
     pub shutdown_drain: Duration,
     /// The proxies whose `X-Forwarded-For` is believed (`web::client_address`); empty: none.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Webhook deliveries (`webhooks::worker`): the first retry after a failure (doubling
+    /// after each, for 24 h), how often the worker looks for due deliveries, and how long a
+    /// claimed delivery is another instance's to leave alone.
+    pub webhook_retry_base: Duration,
+    pub webhook_poll: Duration,
+    pub webhook_lease: Duration,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -112,6 +118,12 @@ impl Config {
                 "KOMPETENSI_SHUTDOWN_DRAIN_SECONDS",
                 5u64,
             )?),
+            webhook_retry_base: Duration::from_millis(env_num(
+                "KOMPETENSI_WEBHOOK_RETRY_BASE_MS",
+                10_000u64,
+            )?),
+            webhook_poll: Duration::from_millis(env_num("KOMPETENSI_WEBHOOK_POLL_MS", 500u64)?),
+            webhook_lease: Duration::from_secs(env_num("KOMPETENSI_WEBHOOK_LEASE_SECONDS", 60u64)?),
             trusted_proxies: trusted_proxies(
                 env("KOMPETENSI_TRUSTED_PROXIES").as_deref(),
                 matches!(
@@ -142,6 +154,9 @@ impl Config {
             verify_per_minute: 60,
             shutdown_drain: Duration::ZERO,
             trusted_proxies: Vec::new(),
+            webhook_retry_base: Duration::from_secs(10),
+            webhook_poll: Duration::from_millis(500),
+            webhook_lease: Duration::from_secs(60),
         }
     }
 }

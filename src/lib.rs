@@ -37,6 +37,7 @@ pub mod types;
 pub mod units;
 pub mod users;
 pub mod web;
+pub mod webhooks;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -152,6 +153,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "feedback", description = "Anonymous participant feedback"),
         (name = "planning", description = "Development needs: from gaps, supervisors, employees and policy changes"),
         (name = "policies", description = "Policy change: the regulations staff must follow, whom they affect, and refreshers"),
+        (name = "webhooks", description = "Events POSTed to other systems, signed, retried, logged"),
         (name = "sessions", description = "Sessions of a training: schedule, JP and speakers per session, attendance per session"),
         (name = "nomination", description = "Quotas per unit, decisions on nominations, the waiting list and withdrawal"),
         (name = "evaluation", description = "Closing the loop: improvement actions, action plans and their review"),
@@ -212,6 +214,7 @@ where
             .configure(plans::routes::configure)
             .configure(policies::routes::configure)
             .configure(sessions::routes::configure)
+            .configure(webhooks::routes::configure)
             .configure(reports::routes::configure)
             .configure(exports::routes::configure)
             .configure(settings::routes::configure)

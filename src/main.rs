@@ -120,6 +120,10 @@ fn serve() -> Result<(), String> {
     // queue on the pool's lock: measured, 32 concurrent requests ran 25 % slower with one thread
     // more per worker, and the unbounded default (256 per worker) grew the peak RSS by 20 MiB.
     let blocking = (config.pool_size as usize).div_ceil(workers);
+    kompetensi::webhooks::worker::spawn(
+        pool.clone(),
+        kompetensi::webhooks::worker::Settings::from(&config),
+    );
     let state = web::Data::new(AppState::new(config, pool)?);
     log::info!("listening on http://{bind} (Swagger UI at http://{bind}/swagger-ui/)");
     actix_web::rt::System::new()

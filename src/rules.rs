@@ -40,3 +40,20 @@ pub fn web_url(v: &str) -> Result<(), ValidationError> {
 pub fn yes() -> bool {
     true
 }
+
+/// 422 `code` ("each <what> may appear once") when a key repeats in a list a client sent.
+pub fn distinct<K: Ord>(
+    keys: impl IntoIterator<Item = K>,
+    code: &'static str,
+    what: &str,
+) -> Result<(), ValidationError> {
+    let mut keys: Vec<K> = keys.into_iter().collect();
+    keys.sort_unstable();
+    let before = keys.len();
+    keys.dedup();
+    if keys.len() == before {
+        Ok(())
+    } else {
+        Err(ValidationError::new(code).with_message(format!("each {what} may appear once").into()))
+    }
+}

@@ -80,6 +80,7 @@ id_types! {
     PlanItemId,
     SessionId,
     PolicyId,
+    WebhookId,
 }
 
 /// A stored timestamp (UTC, `Timestamp` in both schemas), read and sent as RFC 3339 with `Z`.

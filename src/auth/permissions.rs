@@ -135,6 +135,13 @@ operations! {
     UpdateClient: "PATCH" "/api/v1/api-clients/{id}" => Roles(ADMIN, None), Everything;
     DeleteClient: "DELETE" "/api/v1/api-clients/{id}" => Roles(ADMIN, None), Everything;
 
+    ListWebhooks: "GET" "/api/v1/webhooks" => Roles(ADMIN, None), Everything;
+    CreateWebhook: "POST" "/api/v1/webhooks" => Roles(ADMIN, None), Everything;
+    GetWebhook: "GET" "/api/v1/webhooks/{id}" => Roles(ADMIN, None), Everything;
+    UpdateWebhook: "PATCH" "/api/v1/webhooks/{id}" => Roles(ADMIN, None), Everything;
+    DeleteWebhook: "DELETE" "/api/v1/webhooks/{id}" => Roles(ADMIN, None), Everything;
+    ListWebhookDeliveries: "GET" "/api/v1/webhooks/{id}/deliveries" => Roles(ADMIN, None), Everything;
+
     ListAudit: "GET" "/api/v1/audit-log" => Roles(ADMIN, None), Everything;
     GetSettings: "GET" "/api/v1/settings" => Roles(STAFF, None), Everything;
     UpdateSettings: "PATCH" "/api/v1/settings" => Roles(ADMIN, None), Everything;

@@ -414,6 +414,43 @@ diesel::table! {
 }
 
 diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> BigInt,
+        event -> Text,
+        occurred_at -> Timestamp,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        last_status_code -> Nullable<Integer>,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     training_quotas (training_id, unit_id) {
         training_id -> BigInt,
         unit_id -> BigInt,
@@ -506,6 +543,8 @@ diesel::joinable!(training_competencies -> competencies (competency_id));
 diesel::joinable!(enrolments -> trainings (training_id));
 diesel::joinable!(training_quotas -> trainings (training_id));
 diesel::joinable!(plan_items -> plans (plan_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 diesel::joinable!(training_policies -> trainings (training_id));
 diesel::joinable!(training_policies -> policies (policy_id));
 diesel::joinable!(training_sessions -> trainings (training_id));
@@ -682,6 +721,9 @@ diesel::joinable!(evidence_files -> external_learning (external_learning_id));
 diesel::allow_tables_to_appear_in_same_query!(
     development_needs,
     training_quotas,
+    webhooks,
+    webhook_events,
+    webhook_deliveries,
     trainer_qualifications,
     policies,
     policy_competencies,

@@ -143,6 +143,17 @@ pub fn create(
             enrolments::status.eq(status)
         )
     )?;
+    crate::webhooks::outbox::enrolment(
+        tx,
+        crate::webhooks::outbox::Move {
+            enrolment: id,
+            training,
+            employee,
+            from: None,
+            to: status,
+            certificate_number: None,
+        },
+    )?;
     aggregates::after(
         tx,
         Change::Enrolments {
@@ -236,7 +247,7 @@ pub fn update(
             EnrolmentFields {
                 jp_credited,
                 completed_on,
-                certificate_number: certificate.number,
+                certificate_number: certificate.number.clone(),
                 ..fields.clone()
             },
             enrolments::completed_at.eq(completed_at),
@@ -247,6 +258,17 @@ pub fn update(
             }),
         ))
         .execute(tx.conn())?;
+    crate::webhooks::outbox::enrolment(
+        tx,
+        crate::webhooks::outbox::Move {
+            enrolment: current.id,
+            training: current.training_id,
+            employee: current.employee_id,
+            from: Some(old),
+            to: new,
+            certificate_number: certificate.number.as_deref(),
+        },
+    )?;
     Ok(())
 }
 

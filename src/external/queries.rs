@@ -210,6 +210,11 @@ pub fn review(
             external_learning::reviewed_at.eq(Some(now())),
         ))
         .execute(tx.conn())?;
+    crate::webhooks::outbox::emit(
+        tx,
+        crate::webhooks::model::EventKind::ExternalLearningReviewed,
+        serde_json::json!({"external_learning_id": current.row.id, "employee_id": current.row.employee_id, "status": status}),
+    )?;
     if status == ReviewStatus::Verified {
         jp_changed(tx, current.row.employee_id)?;
     }

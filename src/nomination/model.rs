@@ -17,15 +17,7 @@ pub struct QuotaInput {
 }
 
 fn distinct_units(list: &[QuotaInput]) -> Result<(), ValidationError> {
-    let mut ids: Vec<UnitId> = list.iter().map(|q| q.unit_id).collect();
-    ids.sort_unstable();
-    let before = ids.len();
-    ids.dedup();
-    if ids.len() == before {
-        Ok(())
-    } else {
-        Err(ValidationError::new("distinct").with_message("each unit may appear once".into()))
-    }
+    crate::rules::distinct(list.iter().map(|q| q.unit_id), "distinct", "unit")
 }
 
 /// The whole set of a training's quotas, replacing the previous one.

@@ -16,6 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::trainings::model::{Training, TrainingStatus};
 use crate::trainings::queries::{free_seat, take_seat};
 use crate::types::{EmployeeId, EnrolmentId, TrainingId, UnitId};
+use crate::webhooks::outbox::Move;
 
 fn quota_exceeded(detail: String) -> ApiError {
     ApiError::Conflict {
@@ -201,7 +202,7 @@ pub fn decide(
             enrolments::decision_note.eq(&d.note),
         ))
         .execute(tx.conn())?;
-    Ok(())
+    moved(tx, current, status)
 }
 
 /// Withdraws a nomination or a registration before the training starts (409 from its start
@@ -226,9 +227,26 @@ pub fn withdraw(tx: &mut Tx, current: &Enrolment, training: &Training) -> ApiRes
             enrolments::waitlisted_at.eq(None::<chrono::NaiveDateTime>),
         ))
         .execute(tx.conn())?;
+    moved(tx, current, Withdrawn)?;
     if current.status.holds_seat() {
         release_seat(tx, training.id)?;
     }
+    Ok(())
+}
+
+/// The outbox's record of a decision or a withdrawal.
+fn moved(tx: &mut Tx, current: &Enrolment, to: EnrolmentStatus) -> ApiResult<()> {
+    crate::webhooks::outbox::enrolment(
+        tx,
+        Move {
+            enrolment: current.id,
+            training: current.training_id,
+            employee: current.employee_id,
+            from: Some(current.status),
+            to,
+            certificate_number: None,
+        },
+    )?;
     Ok(())
 }
 
@@ -263,6 +281,17 @@ pub fn fill_from_waitlist(tx: &mut Tx, training: TrainingId) -> ApiResult<Vec<Em
             .execute(tx.conn())?;
         tx.bump_version(Entity::Enrolment, id.0)?;
         tx.record(Action::StatusChange, Entity::Enrolment, Some(id.0))?;
+        crate::webhooks::outbox::enrolment(
+            tx,
+            Move {
+                enrolment: id,
+                training,
+                employee,
+                from: Some(EnrolmentStatus::Waitlisted),
+                to: EnrolmentStatus::Registered,
+                certificate_number: None,
+            },
+        )?;
         promoted.push(employee);
     }
     Ok(promoted)

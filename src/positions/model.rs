@@ -72,16 +72,11 @@ pub struct Standard {
 }
 
 fn distinct_competencies(list: &[Standard]) -> Result<(), ValidationError> {
-    let mut ids: Vec<CompetencyId> = list.iter().map(|s| s.competency_id).collect();
-    ids.sort_unstable();
-    let before = ids.len();
-    ids.dedup();
-    if ids.len() == before {
-        Ok(())
-    } else {
-        Err(ValidationError::new("standards")
-            .with_message("each competency may appear once".into()))
-    }
+    crate::rules::distinct(
+        list.iter().map(|s| s.competency_id),
+        "standards",
+        "competency",
+    )
 }
 
 /// The whole standard of a position, replacing the previous one.

@@ -74,15 +74,7 @@ pub struct Presence {
 }
 
 fn distinct_enrolments(list: &[Presence]) -> Result<(), ValidationError> {
-    let mut ids: Vec<EnrolmentId> = list.iter().map(|p| p.enrolment_id).collect();
-    ids.sort_unstable();
-    let n = ids.len();
-    ids.dedup();
-    if ids.len() == n {
-        Ok(())
-    } else {
-        Err(ValidationError::new("distinct").with_message("each enrolment may appear once".into()))
-    }
+    crate::rules::distinct(list.iter().map(|p| p.enrolment_id), "distinct", "enrolment")
 }
 
 /// The attendance of a session, replacing what was recorded for the enrolments listed.

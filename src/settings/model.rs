@@ -146,14 +146,7 @@ fn base_url(url: &str) -> Result<(), ValidationError> {
 }
 
 fn once_each(methods: &[Method]) -> Result<(), ValidationError> {
-    let mut seen = methods.to_vec();
-    seen.sort_unstable();
-    seen.dedup();
-    if seen.len() == methods.len() {
-        Ok(())
-    } else {
-        Err(ValidationError::new("jpm_methods").with_message("must name each method once".into()))
-    }
+    crate::rules::distinct(methods.iter().copied(), "jpm_methods", "method")
 }
 
 fn bands_in_order(s: &SettingsValues) -> Result<(), ValidationError> {

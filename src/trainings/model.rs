@@ -250,15 +250,11 @@ fn consistent(t: &TrainingInput) -> Result<(), ValidationError> {
         return Err(ValidationError::new("enrolment_deadline")
             .with_message("must not be after end_date".into()));
     }
-    let mut ids: Vec<CompetencyId> = t.competencies.iter().map(|c| c.competency_id).collect();
-    ids.sort_unstable();
-    let n = ids.len();
-    ids.dedup();
-    if ids.len() != n {
-        return Err(ValidationError::new("competencies")
-            .with_message("each competency may appear once".into()));
-    }
-    Ok(())
+    crate::rules::distinct(
+        t.competencies.iter().map(|c| c.competency_id),
+        "competencies",
+        "competency",
+    )
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate, Insertable, AsChangeset)]

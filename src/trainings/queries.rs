@@ -238,6 +238,11 @@ pub fn set_status(tx: &mut Tx, current: &Training, to: TrainingStatus) -> ApiRes
     diesel::update(trainings::table.find(current.id))
         .set(trainings::status.eq(to))
         .execute(tx.conn())?;
+    crate::webhooks::outbox::emit(
+        tx,
+        crate::webhooks::model::EventKind::TrainingStatusChanged,
+        serde_json::json!({"training_id": current.id, "from": current.status, "to": to}),
+    )?;
     if to == TrainingStatus::Cancelled {
         withdraw_all(tx, current.id)?;
     }
@@ -256,8 +261,27 @@ fn withdraw_all(tx: &mut Tx, id: TrainingId) -> ApiResult<()> {
                 enrolments::status.ne_all([EnrolmentStatus::Withdrawn, EnrolmentStatus::Rejected]),
             )
     };
-    let people: Vec<crate::types::EmployeeId> =
-        active().select(enrolments::employee_id).load(tx.conn())?;
+    let moving: Vec<(
+        crate::types::EnrolmentId,
+        crate::types::EmployeeId,
+        EnrolmentStatus,
+    )> = active()
+        .select((enrolments::id, enrolments::employee_id, enrolments::status))
+        .load(tx.conn())?;
+    let people: Vec<crate::types::EmployeeId> = moving.iter().map(|m| m.1).collect();
+    for (enrolment, employee, from) in &moving {
+        crate::webhooks::outbox::enrolment(
+            tx,
+            crate::webhooks::outbox::Move {
+                enrolment: *enrolment,
+                training: id,
+                employee: *employee,
+                from: Some(*from),
+                to: EnrolmentStatus::Withdrawn,
+                certificate_number: None,
+            },
+        )?;
+    }
     diesel::update(active())
         .set((
             enrolments::status.eq(EnrolmentStatus::Withdrawn),

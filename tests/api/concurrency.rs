@@ -138,9 +138,15 @@ async fn resources<S: TestApp>(app: &S, ctx: &Ctx, admin: &str) -> Vec<(String, 
     )
     .await;
     session.expect(201);
+    let webhook = created(
+        "/api/v1/webhooks",
+        json!({"url": "http://127.0.0.1:9/hook", "events": ["enrolment.created"]}),
+    )
+    .await;
     let name = |n: i64| json!({ "name": format!("Name {n}") });
     vec![
         (need, json!({"title": "Kebutuhan 0"})),
+        (webhook, json!({"active": true})),
         (plan.clone(), json!({"title": "Rencana 0"})),
         (
             format!("{plan}/items/{}", item.body["id"]),
@@ -202,7 +208,7 @@ async fn concurrent_patches(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
     let table = resources(&app, ctx, &admin).await;
-    assert_eq!(table.len(), 20, "every mutable resource");
+    assert_eq!(table.len(), 21, "every mutable resource");
     for (path, body) in &table {
         let before = get(&app, path, &admin).await;
         before.expect(200);

@@ -100,6 +100,7 @@ const ORDER: &[&str] = &[
     "create_improvement_action",
     "create_my_external_learning",
     "create_api_client",
+    "create_webhook",
     "issue_client_token",
     "update_unit",
     "update_competency",
@@ -132,6 +133,7 @@ const ORDER: &[&str] = &[
     "update_settings",
     "update_user",
     "update_api_client",
+    "update_webhook",
     "change_training_status",
     "logout",
     "change_password",
@@ -313,7 +315,7 @@ async fn examples(ctx: &Ctx) {
         .filter(|(_, _, op)| op["responses"].get("201").is_some())
         .inspect(|(_, path, op)| assert!(takes_idempotency_key(op), "{path} takes no key"))
         .count();
-    assert_eq!((replayed, creates), (24, 24), "every create was retried");
+    assert_eq!((replayed, creates), (25, 25), "every create was retried");
     // What the examples did, as they say; the password example changed the demo password.
     let new_password = body_example(&spec, &spec["paths"]["/api/v1/auth/password"]["put"])
         .unwrap()
@@ -388,8 +390,18 @@ async fn sorting(ctx: &Ctx) {
     kompetensi::seed::seed_demo(&ctx.state.pool, 60).expect("seed");
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
-    // Something to sort on every list: clients, accounts, a second enrolment of training 1
-    // (which employee 2's account sees as its own).
+    // Something to sort on every list: clients, accounts, webhooks, a second enrolment of
+    // training 1 (which employee 2's account sees as its own).
+    for port in [9, 7] {
+        post(
+            &app,
+            "/api/v1/webhooks",
+            &admin,
+            json!({"url": format!("http://127.0.0.1:{port}/hook"), "events": ["enrolment.created"]}),
+        )
+        .await
+        .expect(201);
+    }
     for (name, scopes) in [
         ("SIASN", json!(["records:read"])),
         ("e-Kinerja", json!(["employees:read"])),
@@ -519,6 +531,14 @@ async fn head_and_conditional_gets(ctx: &Ctx) {
         "/api/v1/api-clients",
         &admin,
         json!({"name": "SIASN", "scopes": ["records:read"]}),
+    )
+    .await
+    .expect(201);
+    post(
+        &app,
+        "/api/v1/webhooks",
+        &admin,
+        json!({"url": "http://127.0.0.1:9/hook", "events": ["enrolment.created"]}),
     )
     .await
     .expect(201);

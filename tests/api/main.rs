@@ -27,3 +27,4 @@ mod settings_audit;
 mod targets;
 mod trainings;
 mod users;
+mod webhooks;

@@ -146,6 +146,9 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         }
         "/api/v1/trainings/{id}/quotas" => json!([]),
         "/api/v1/plans" => json!({"year": 2031, "title": "Matrix"}),
+        "/api/v1/webhooks" => {
+            json!({"url": "http://127.0.0.1:9/matrix", "events": ["enrolment.created"]})
+        }
         "/api/v1/policies" => {
             json!({"title": "Matrix", "reference": "PP 1/2031", "issued_on": "2026-01-01"})
         }
