@@ -34,6 +34,9 @@ pub struct Config {
     pub webhook_retry_base: Duration,
     pub webhook_poll: Duration,
     pub webhook_lease: Duration,
+    /// A test hook (`KOMPETENSI_TEST_CLOCK_OFFSET_DAYS`): days added to today for the scheduled
+    /// webhook events only, so a test can move to the next day or month. 0 in service.
+    pub clock_offset_days: i64,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -124,6 +127,7 @@ impl Config {
             )?),
             webhook_poll: Duration::from_millis(env_num("KOMPETENSI_WEBHOOK_POLL_MS", 500u64)?),
             webhook_lease: Duration::from_secs(env_num("KOMPETENSI_WEBHOOK_LEASE_SECONDS", 60u64)?),
+            clock_offset_days: env_num("KOMPETENSI_TEST_CLOCK_OFFSET_DAYS", 0i64)?,
             trusted_proxies: trusted_proxies(
                 env("KOMPETENSI_TRUSTED_PROXIES").as_deref(),
                 matches!(
@@ -157,6 +161,7 @@ impl Config {
             webhook_retry_base: Duration::from_secs(10),
             webhook_poll: Duration::from_millis(500),
             webhook_lease: Duration::from_secs(60),
+            clock_offset_days: 0,
         }
     }
 }

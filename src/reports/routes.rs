@@ -772,7 +772,8 @@ report_routes!(
     "One row per competency."
 );
 
-fn agreement_status(end: Option<NaiveDate>, today: NaiveDate) -> AgreementStatus {
+/// An agreement ending within 90 days is `expiring` (the report, and the daily webhook event).
+pub(crate) fn agreement_status(end: Option<NaiveDate>, today: NaiveDate) -> AgreementStatus {
     match end {
         None => AgreementStatus::None,
         Some(d) if d < today => AgreementStatus::Expired,

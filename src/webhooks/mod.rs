@@ -10,9 +10,11 @@
 //!   the URL the admin registered and nowhere else; and retries a failure after
 //!   `KOMPETENSI_WEBHOOK_RETRY_BASE_MS`, doubling, for 24 h. Deliveries are rows, so what is
 //!   pending survives a restart; a lease left by a killed process runs out and another takes it.
+//! - `schedule` emits the daily and monthly events once per period across instances.
 
 pub mod model;
 pub mod outbox;
 pub mod queries;
 pub mod routes;
+pub mod schedule;
 pub mod worker;

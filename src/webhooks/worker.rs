@@ -25,6 +25,8 @@ pub struct Settings {
     pub retry_base: Duration,
     pub poll: Duration,
     pub lease: Duration,
+    /// Days added to today for the scheduled events (a test hook; 0 in service).
+    pub clock_offset_days: i64,
 }
 
 impl From<&crate::config::Config> for Settings {
@@ -33,6 +35,7 @@ impl From<&crate::config::Config> for Settings {
             retry_base: c.webhook_retry_base,
             poll: c.webhook_poll,
             lease: c.webhook_lease,
+            clock_offset_days: c.clock_offset_days,
         }
     }
 }
@@ -67,16 +70,24 @@ struct Due {
 pub fn spawn(pool: DbPool, settings: Settings) {
     let started = std::thread::Builder::new()
         .name("webhooks".into())
-        .spawn(move || loop {
-            match pool.get() {
-                Ok(mut conn) => {
-                    if let Err(e) = run_once(&mut conn, settings) {
-                        log::warn!("webhook deliveries: {e}");
+        .spawn(move || {
+            let mut settled = super::schedule::Settled::default();
+            loop {
+                match pool.get() {
+                    Ok(mut conn) => {
+                        let today = crate::types::today()
+                            + chrono::Duration::days(settings.clock_offset_days);
+                        if let Err(e) = super::schedule::run_due(&mut conn, today, &mut settled) {
+                            log::warn!("scheduled webhook events: {e}");
+                        }
+                        if let Err(e) = run_once(&mut conn, settings) {
+                            log::warn!("webhook deliveries: {e}");
+                        }
                     }
+                    Err(e) => log::warn!("webhook deliveries: no connection: {e}"),
                 }
-                Err(e) => log::warn!("webhook deliveries: no connection: {e}"),
+                std::thread::sleep(settings.poll);
             }
-            std::thread::sleep(settings.poll);
         });
     if let Err(e) = started {
         log::error!("the webhook worker did not start: {e}");

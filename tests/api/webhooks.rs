@@ -101,6 +101,7 @@ fn settings() -> kompetensi::webhooks::worker::Settings {
         retry_base: Duration::from_millis(5),
         poll: Duration::from_millis(10),
         lease: Duration::from_secs(60),
+        clock_offset_days: 0,
     }
 }
 
@@ -293,3 +294,289 @@ async fn webhooks(ctx: &Ctx) {
 }
 
 on_each_backend!(webhooks_sign_retry_and_log, webhooks);
+
+/// Employees straight into the database of server processes: `n` of them in one unit.
+fn people(url: &kompetensi::db::DbUrl, n: usize) -> Vec<i64> {
+    use diesel::connection::SimpleConnection;
+    use r2d2::ManageConnection;
+    let mut conn = kompetensi::db::ConnectionManager::new(url.clone())
+        .connect()
+        .expect("connect");
+    let at = "'2026-01-01 00:00:00'";
+    let rows: Vec<String> = (0..n)
+        .map(|i| format!("('199001012015011{:03}', 'P{i}', 'pns', 1, {at}, {at})", i))
+        .collect();
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, created_at, updated_at) VALUES ('OPD', 'OPD', {at}, {at}); \
+         INSERT INTO employees (nip, name, asn_type, unit_id, created_at, updated_at) VALUES {};",
+        rows.join(", ")
+    ))
+    .expect("employees");
+    (1..=n as i64).collect()
+}
+
+/// Waits until the receiver got `n` requests (and a moment more, to see any extra), or 60 s.
+fn wait_for(receiver: &Receiver, n: usize) -> Vec<Received> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while receiver.received().len() < n && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    receiver.received()
+}
+
+/// An open training on a server, unlimited, and a subscription to `enrolment.created`.
+fn training_and_hook(port: u16, token: &str, receiver: &Receiver) -> i64 {
+    use crate::race::http;
+    let t = Some(token);
+    let (status, hook) = http(
+        port,
+        "POST",
+        "/api/v1/webhooks",
+        t,
+        Some(&json!({"url": receiver.url, "events": ["enrolment.created"]})),
+    );
+    assert_eq!(status, 201, "{hook}");
+    let (_, tr) = http(
+        port,
+        "POST",
+        "/api/v1/trainings",
+        t,
+        Some(&json!({"title": "Burst", "form": "workshop",
+        "mode": "in_person", "jp": 4, "start_date": "2099-01-05", "end_date": "2099-01-05"})),
+    );
+    let training = tr["id"].as_i64().expect("training");
+    for s in ["planned", "open"] {
+        let path = format!("/api/v1/trainings/{training}/status");
+        assert_eq!(
+            http(port, "POST", &path, t, Some(&json!({"status": s}))).0,
+            200
+        );
+    }
+    training
+}
+
+/// Two server processes on one database, 200 events at once: the receiver, which dedupes
+/// nothing, gets each exactly once.
+fn burst(backend: Backend) {
+    use crate::race::{admin_token, http, start_with, url_of};
+    let db = TestDb::new(backend);
+    let url = url_of(&db);
+    let env = [
+        ("KOMPETENSI_WEBHOOK_POLL_MS", "20"),
+        ("KOMPETENSI_WEBHOOK_RETRY_BASE_MS", "200"),
+    ];
+    let (a, b) = (start_with(&url, &env), start_with(&url, &env));
+    let token = admin_token(a.port);
+    let receiver = Receiver::start();
+    let training = training_and_hook(a.port, &token, &receiver);
+    const EVENTS: usize = 200;
+    let employees = people(&db.url, EVENTS);
+    let handles: Vec<_> = employees
+        .chunks(EVENTS / 20)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let (chunk, token) = (chunk.to_vec(), token.clone());
+            let port = if i % 2 == 0 { a.port } else { b.port };
+            std::thread::spawn(move || {
+                chunk
+                    .iter()
+                    .map(|e| {
+                        http(
+                            port,
+                            "POST",
+                            &format!("/api/v1/trainings/{training}/enrolments"),
+                            Some(&token),
+                            Some(&json!({"employee_id": e})),
+                        )
+                        .0
+                    })
+                    .collect::<Vec<u16>>()
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("thread"))
+        .collect();
+    assert!(
+        statuses.iter().all(|s| *s == 201),
+        "{backend:?}: {statuses:?}"
+    );
+    let got = wait_for(&receiver, EVENTS);
+    let mut ids: Vec<String> = got
+        .iter()
+        .map(|r| r.header("x-kompetensi-delivery").unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        EVENTS,
+        "{backend:?}: {} requests for {EVENTS} events",
+        ids.len()
+    );
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), EVENTS, "{backend:?}: each event once");
+    drop((a, b));
+}
+
+crate::per_backend!(two_processes_deliver_each_event_once, burst);
+
+/// A delivery still pending when its server is killed (SIGKILL) is delivered by the next one.
+fn killed(backend: Backend) {
+    use crate::race::{admin_token, http, start_with, url_of};
+    let db = TestDb::new(backend);
+    let url = url_of(&db);
+    let env = [
+        ("KOMPETENSI_WEBHOOK_POLL_MS", "20"),
+        ("KOMPETENSI_WEBHOOK_RETRY_BASE_MS", "1500"),
+    ];
+    let mut a = start_with(&url, &env);
+    let token = admin_token(a.port);
+    let receiver = Receiver::start();
+    receiver.script.lock().unwrap().push_back(503);
+    let training = training_and_hook(a.port, &token, &receiver);
+    let employees = people(&db.url, 1);
+    let (status, _) = http(
+        a.port,
+        "POST",
+        &format!("/api/v1/trainings/{training}/enrolments"),
+        Some(&token),
+        Some(&json!({"employee_id": employees[0]})),
+    );
+    assert_eq!(status, 201);
+    assert_eq!(
+        wait_for(&receiver, 1).len(),
+        1,
+        "the first attempt, answered 503"
+    );
+    a.child.kill().expect("SIGKILL");
+    a.child.wait().expect("gone");
+    let b = start_with(&url, &env);
+    let got = wait_for(&receiver, 2);
+    assert_eq!(got.len(), 2, "{backend:?}: delivered after the restart");
+    assert_eq!(
+        got[0].header("x-kompetensi-delivery"),
+        got[1].header("x-kompetensi-delivery")
+    );
+    let token = admin_token(b.port);
+    let (_, log) = http(
+        b.port,
+        "GET",
+        "/api/v1/webhooks/1/deliveries",
+        Some(&token),
+        None,
+    );
+    assert_eq!(
+        (
+            log["items"][0]["status"].clone(),
+            log["items"][0]["attempts"].clone()
+        ),
+        (json!("delivered"), json!(2)),
+        "{log}"
+    );
+    drop(b);
+}
+
+crate::per_backend!(a_pending_delivery_survives_sigkill, killed);
+
+/// Two instances, and then two more with the clock a day on: `agreement.expiring` once per
+/// expiring agreement per day, `jp.below_target` once in the month.
+fn scheduled(backend: Backend) {
+    use crate::race::{admin_token, http, start_with, url_of};
+    let db = TestDb::new(backend);
+    let url = url_of(&db);
+    let receiver = Receiver::start();
+    let day = |offset: i64| {
+        (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+    };
+    let env = [("KOMPETENSI_WEBHOOK_POLL_MS", "20")];
+    let (a, b) = (start_with(&url, &env), start_with(&url, &env));
+    let token = admin_token(a.port);
+    let t = Some(token.as_str());
+    let mut expiring = Vec::new();
+    for (name, start, end) in [
+        ("Universitas Bangka Belitung", day(-300), day(10)),
+        ("Yayasan Pelita", day(-300), day(200)),
+        ("BPSDM Provinsi", day(-300), day(30)),
+        ("Lama", day(-300), day(-1)),
+    ] {
+        let (status, p) = http(
+            b.port,
+            "POST",
+            "/api/v1/partners",
+            t,
+            Some(&json!({"name": name, "kind": "ngo",
+            "agreement_number": format!("PKS/{name}"), "agreement_start": start, "agreement_end": end})),
+        );
+        assert_eq!(status, 201, "{p}");
+        if name != "Yayasan Pelita" && name != "Lama" {
+            expiring.push(p["id"].as_i64().unwrap());
+        }
+    }
+    let (status, _) = http(
+        a.port,
+        "POST",
+        "/api/v1/webhooks",
+        t,
+        Some(&json!({"url": receiver.url, "events": ["agreement.expiring", "jp.below_target"]})),
+    );
+    assert_eq!(status, 201);
+    let first = wait_for(&receiver, 3);
+    let of = |got: &[Received], event: &str| -> Vec<Value> {
+        got.iter()
+            .filter(|r| r.header("x-kompetensi-event") == Some(event))
+            .map(|r| serde_json::from_str::<Value>(&r.body).unwrap()["data"].clone())
+            .collect()
+    };
+    let partners = |data: &[Value]| -> Vec<i64> {
+        let mut ids: Vec<i64> = data
+            .iter()
+            .map(|d| d["partner_id"].as_i64().unwrap())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        partners(&of(&first, "agreement.expiring")),
+        expiring,
+        "{backend:?}: today's, once"
+    );
+    assert_eq!(
+        of(&first, "jp.below_target").len(),
+        1,
+        "{backend:?}: this month's, once"
+    );
+    drop((a, b));
+
+    // The next day, on two fresh instances: each expiring agreement once more.
+    let env = [
+        ("KOMPETENSI_WEBHOOK_POLL_MS", "20"),
+        ("KOMPETENSI_TEST_CLOCK_OFFSET_DAYS", "1"),
+    ];
+    let (a, b) = (start_with(&url, &env), start_with(&url, &env));
+    let month_turns = day(1)[..7] != day(0)[..7];
+    let all = wait_for(&receiver, 5 + usize::from(month_turns));
+    let days = of(&all, "agreement.expiring");
+    let mut both = expiring
+        .iter()
+        .chain(expiring.iter())
+        .copied()
+        .collect::<Vec<_>>();
+    both.sort();
+    assert_eq!(partners(&days), both, "{backend:?}: once a day each");
+    let mut as_of: Vec<String> = days
+        .iter()
+        .map(|d| d["as_of"].as_str().unwrap().to_string())
+        .collect();
+    as_of.sort();
+    as_of.dedup();
+    assert_eq!(as_of, vec![day(0), day(1)]);
+    assert_eq!(
+        of(&all, "jp.below_target").len(),
+        1 + usize::from(month_turns)
+    );
+    drop((a, b));
+}
+
+crate::per_backend!(scheduled_events_once_per_period_across_instances, scheduled);

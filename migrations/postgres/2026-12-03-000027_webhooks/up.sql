@@ -32,3 +32,10 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
 CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, id);
+-- The periods whose scheduled events were emitted (`agreement.expiring` a day,
+-- `jp.below_target` a month): the instance that records one emits it.
+CREATE TABLE webhook_schedule (
+    event TEXT NOT NULL,
+    period TEXT NOT NULL,
+    PRIMARY KEY (event, period)
+);
