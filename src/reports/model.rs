@@ -480,5 +480,47 @@ pub struct TrainerShortage {
     pub candidates: Vec<TrainerCandidate>,
 }
 
-impl CsvRow for TrainerShortage {}
-rows_type!(TrainerShortages = TrainerShortage);
+/// A row of the trainer-shortage CSV: the candidates as `name (employee id, level)`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TrainerShortageRow {
+    pub competency_id: i64,
+    pub code: String,
+    pub name: String,
+    pub employees_below_standard: i64,
+    pub qualified_trainers: i64,
+    pub jp_capacity_per_month: i64,
+    pub candidates: Vec<String>,
+}
+
+impl CsvRow for TrainerShortageRow {}
+
+/// The trainer-shortage report: `{"items": […]}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TrainerShortages {
+    pub items: Vec<TrainerShortage>,
+    /// The same rows for the CSV.
+    #[serde(skip)]
+    pub rows: Vec<TrainerShortageRow>,
+}
+
+impl From<Vec<TrainerShortage>> for TrainerShortages {
+    fn from(items: Vec<TrainerShortage>) -> Self {
+        let rows = items
+            .iter()
+            .map(|i| TrainerShortageRow {
+                competency_id: i.competency_id,
+                code: i.code.clone(),
+                name: i.name.clone(),
+                employees_below_standard: i.employees_below_standard,
+                qualified_trainers: i.qualified_trainers,
+                jp_capacity_per_month: i.jp_capacity_per_month,
+                candidates: i
+                    .candidates
+                    .iter()
+                    .map(|c| format!("{} ({}, {})", c.name, c.employee_id, c.level))
+                    .collect(),
+            })
+            .collect();
+        TrainerShortages { items, rows }
+    }
+}

@@ -588,12 +588,15 @@ report_routes!(
 );
 
 struct Shortage;
-impl ListReport for Shortage {
+impl Report for Shortage {
     const NAME: &'static str = "trainer-shortage";
-    type Row = TrainerShortage;
     type Body = TrainerShortages;
-    fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerShortage>> {
-        super::shortage::build(c, s)
+    type Row = TrainerShortageRow;
+    fn build(c: &mut AnyConnection, s: &Scope, _: i32) -> ApiResult<TrainerShortages> {
+        Ok(super::shortage::build(c, s)?.into())
+    }
+    fn rows(body: &TrainerShortages) -> &[TrainerShortageRow] {
+        &body.rows
     }
 }
 report_routes!(
@@ -604,7 +607,7 @@ report_routes!(
     Shortage, TrainerShortages,
     get_report_trainer_shortage: TrainerShortage, "/reports/trainer-shortage",
     get_report_trainer_shortage_csv: TrainerShortageCsv, "/reports/trainer-shortage.csv",
-    "One row per competency (the candidates as a list)."
+    "One row per competency; the candidates as `name (employee id, level)`, joined with `;`."
 );
 
 struct Realization;

@@ -482,8 +482,15 @@ async fn trainer_pool(ctx: &Ctx) {
         .await
         .problem(403, "forbidden");
     let csv = get(&app, "/api/v1/reports/trainer-shortage.csv", &admin).await;
-    assert_eq!(csv.text.lines().next(), Some("competency_id,code,name,employees_below_standard,qualified_trainers,jp_capacity_per_month,candidates"));
-    assert_eq!(csv.text.lines().count(), 3, "{}", csv.text);
+    assert_eq!(
+        csv.text,
+        format!(
+            "competency_id,code,name,employees_below_standard,qualified_trainers,jp_capacity_per_month,candidates\n\
+             {c1},C1,Competency C1,1,2,60,\"{} ({a1}, 4)\"\n{c2},C2,Competency C2,0,0,0,\"{} ({b2}, 4)\"\n",
+            name(a1),
+            name(b2)
+        )
+    );
 }
 
 on_each_backend!(trainer_pool_and_shortage, trainer_pool);
