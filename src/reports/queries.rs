@@ -231,7 +231,7 @@ pub struct TitleRow {
     pub start_date: NaiveDate,
 }
 
-fn id_list(ids: &[i64]) -> String {
+pub(super) fn id_list(ids: &[i64]) -> String {
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
     list.join(", ")
 }

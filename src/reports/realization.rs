@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::model::{PlanRealization, PlanRealizationItem, PlanRealizationTotals};
-use super::queries::Scope;
+use super::queries::{id_list, Scope};
 use crate::db::schema::plans;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
@@ -34,13 +34,6 @@ struct NeedCount {
     status: String,
     #[diesel(sql_type = BigInt)]
     n: i64,
-}
-
-fn id_list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 pub fn build(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<PlanRealization> {

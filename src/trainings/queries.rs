@@ -269,7 +269,13 @@ fn withdraw_all(tx: &mut Tx, id: TrainingId) -> ApiResult<()> {
         .select((enrolments::id, enrolments::employee_id, enrolments::status))
         .load(tx.conn())?;
     let people: Vec<crate::types::EmployeeId> = moving.iter().map(|m| m.1).collect();
-    for (enrolment, employee, from) in &moving {
+    // Whether anyone listens is asked once, not per enrolment.
+    let told = !crate::webhooks::outbox::listeners(
+        tx.conn(),
+        crate::webhooks::model::EventKind::EnrolmentStatusChanged,
+    )?
+    .is_empty();
+    for (enrolment, employee, from) in moving.iter().filter(|_| told) {
         crate::webhooks::outbox::enrolment(
             tx,
             crate::webhooks::outbox::Move {

@@ -7,22 +7,27 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use super::model::{DeliveryStatus, EventKind};
-use crate::db::now;
 use crate::db::schema::{webhook_deliveries, webhook_events, webhooks};
 use crate::db::write::Tx;
+use crate::db::{now, AnyConnection};
 use crate::enrolments::model::EnrolmentStatus;
 use crate::types::{EmployeeId, EnrolmentId, JsonText, TrainingId, WebhookId};
 
-/// Writes the event and its deliveries, if any active subscription listens to it.
-pub fn emit(tx: &mut Tx, kind: EventKind, data: Value) -> QueryResult<()> {
-    let listening: Vec<WebhookId> = webhooks::table
+/// The active subscriptions that listen to `kind`.
+pub fn listeners(conn: &mut AnyConnection, kind: EventKind) -> QueryResult<Vec<WebhookId>> {
+    Ok(webhooks::table
         .filter(webhooks::active.eq(true))
         .select((webhooks::id, webhooks::events))
-        .load::<(WebhookId, JsonText<Vec<EventKind>>)>(tx.conn())?
+        .load::<(WebhookId, JsonText<Vec<EventKind>>)>(conn)?
         .into_iter()
         .filter(|(_, events)| events.0.contains(&kind))
         .map(|(id, _)| id)
-        .collect();
+        .collect())
+}
+
+/// Writes the event and its deliveries, if any active subscription listens to it.
+pub fn emit(tx: &mut Tx, kind: EventKind, data: Value) -> QueryResult<()> {
+    let listening = listeners(tx.conn(), kind)?;
     if listening.is_empty() {
         return Ok(());
     }

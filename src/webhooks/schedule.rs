@@ -14,11 +14,10 @@ use serde_json::json;
 
 use super::model::EventKind;
 use crate::audit::{Action, Entity};
-use crate::db::schema::{partners, webhooks};
+use crate::db::schema::partners;
 use crate::db::write::Tx;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
-use crate::types::JsonText;
 
 /// The periods this process has settled (emitted, or found taken), so it asks once a period.
 #[derive(Debug, Default)]
@@ -38,7 +37,8 @@ fn periods(today: NaiveDate) -> [(EventKind, String); 2] {
 /// Emits the scheduled events whose period has come and that no instance emitted yet.
 pub fn run_due(conn: &mut AnyConnection, today: NaiveDate, settled: &mut Settled) -> ApiResult<()> {
     for (kind, period) in periods(today) {
-        if settled.0.get(&kind) == Some(&period) || !listened(conn, kind)? {
+        if settled.0.get(&kind) == Some(&period) || super::outbox::listeners(conn, kind)?.is_empty()
+        {
             continue;
         }
         let meta = crate::web::RequestMeta {
@@ -71,15 +71,6 @@ pub fn run_due(conn: &mut AnyConnection, today: NaiveDate, settled: &mut Settled
         }
     }
     Ok(())
-}
-
-fn listened(conn: &mut AnyConnection, kind: EventKind) -> QueryResult<bool> {
-    Ok(webhooks::table
-        .filter(webhooks::active.eq(true))
-        .select(webhooks::events)
-        .load::<JsonText<Vec<EventKind>>>(conn)?
-        .iter()
-        .any(|events| events.0.contains(&kind)))
 }
 
 /// Records the period for this transaction; `false` when another instance recorded it.
