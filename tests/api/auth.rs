@@ -124,10 +124,26 @@ async fn refresh_rotation(ctx: &Ctx) {
     )
     .await;
     r.problem(401, "unauthorized");
+    // Sign-out also ends the account's access tokens, on every instance within about a second.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let me = get(&app, "/api/v1/auth/me", &access3).await;
+        if me.status == 401 {
+            break;
+        }
+        me.expect(200);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the access token still works 3 s after sign-out"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let fresh = login(&app, "admin", ADMIN_PASSWORD).await;
+    let access4 = fresh.body["access_token"].as_str().unwrap().to_string();
     post(
         &app,
         "/api/v1/auth/logout",
-        &access3,
+        &access4,
         json!({"refresh_token": "garbage"}),
     )
     .await
