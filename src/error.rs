@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),

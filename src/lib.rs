@@ -74,6 +74,8 @@ pub struct AppState {
     pub revocations: auth::revocations::Revocations,
     /// Public certificate checks per client address (`certificates::routes`).
     pub verify_limiter: certificates::routes::VerifyLimiter,
+    /// Report answers kept while nothing they read has changed (`reports::cache`).
+    pub report_cache: reports::cache::ReportCache,
     /// Set on SIGTERM: `/health/ready` answers 503 from then on (the drain).
     pub draining: std::sync::atomic::AtomicBool,
 }
@@ -86,6 +88,7 @@ impl AppState {
         registry
             .register(Box::new(collector))
             .map_err(|e| e.to_string())?;
+        let report_cache = reports::cache::ReportCache::new(&registry)?;
         let metrics = PrometheusMetricsBuilder::new("kompetensi")
             .registry(registry)
             .endpoint("/metrics")
@@ -113,6 +116,7 @@ impl AppState {
             metrics,
             openapi_json,
             routes,
+            report_cache,
             draining: std::sync::atomic::AtomicBool::new(false),
         })
     }

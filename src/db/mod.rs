@@ -4,6 +4,7 @@ pub mod reader;
 pub mod refs;
 pub mod resource;
 pub mod schema;
+pub mod versions;
 pub mod write;
 
 use std::path::{Path, PathBuf};

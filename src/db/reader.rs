@@ -89,10 +89,21 @@ impl PgReader {
         sql: fn() -> String,
         id: i64,
     ) -> ApiResult<Option<String>> {
+        self.text(name, sql, &[&id]).await
+    }
+
+    /// The one text column that statement `name` (its SQL from `sql`) returns for `params`,
+    /// `None` when it returns no row.
+    pub async fn text(
+        &self,
+        name: &'static str,
+        sql: fn() -> String,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> ApiResult<Option<String>> {
         let conn = self.conn().await?;
         let statement = self.statement(&conn, name, sql).await?;
         let answer =
-            actix_web::rt::time::timeout(self.timeout, conn.client.query_opt(&statement, &[&id]))
+            actix_web::rt::time::timeout(self.timeout, conn.client.query_opt(&statement, params))
                 .await;
         let row = match answer {
             Ok(row) => row.map_err(unavailable)?,

@@ -10,7 +10,8 @@
 //!   let the handler decide and write its columns, then bump `version` and record the audit row.
 //!   [`Tx::create`] records the audit row of what the handler inserted.
 //! - A transaction that recorded no audit row is refused and rolled back: a write cannot forget
-//!   its audit row.
+//!   its audit row. The kinds of entity it recorded have their data versions moved on
+//!   (`db::versions`), which is how cached reports learn they are stale.
 //!
 //! Writers of the areas' query modules take `&mut Tx`, not a bare connection, so they can only be
 //! called inside this pipeline; they also tell `crate::aggregates` what they changed.
@@ -23,6 +24,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
 
 pub use super::resource::Resource;
+use super::versions::{self, Kinds};
 use super::{now, write_tx, AnyConnection};
 use crate::audit::{self, Action, Entity, Outcome};
 use crate::auth::Actor;
@@ -38,6 +40,8 @@ pub struct Tx<'c> {
     actor: Actor,
     meta: &'c RequestMeta,
     recorded: usize,
+    /// The kinds of entity the transaction recorded writes of: their data versions move on.
+    touched: Kinds,
 }
 
 impl Deref for Tx<'_> {
@@ -69,6 +73,7 @@ pub fn run<T>(
                 actor,
                 meta,
                 recorded: 0,
+                touched: Kinds::default(),
             };
             let value = f(&mut tx)?;
             if tx.recorded == 0 {
@@ -76,7 +81,12 @@ pub fn run<T>(
                     "a write transaction recorded no audit row".into(),
                 ));
             }
-            Ok(value)
+            versions::bump_in_transaction(tx.conn, tx.touched)?;
+            Ok((value, tx.touched))
+        })
+        .map(|(value, touched)| {
+            versions::bump_after_commit(conn, touched);
+            value
         });
         match result {
             Err(ApiError::Contention) if attempt < ATTEMPTS => {
@@ -126,6 +136,7 @@ impl Tx<'_> {
             Outcome::Success,
         )?;
         self.recorded += 1;
+        self.touched.add(entity);
         Ok(())
     }
 
@@ -141,6 +152,7 @@ impl Tx<'_> {
     ) -> ApiResult<()> {
         audit::queries::record(self.conn, actor, self.meta, action, entity, id, outcome)?;
         self.recorded += 1;
+        self.touched.add(entity);
         Ok(())
     }
 
@@ -156,6 +168,7 @@ impl Tx<'_> {
             Outcome::Success,
         )?;
         self.recorded += 1;
+        self.touched.add(entity);
         Ok(())
     }
 
@@ -164,6 +177,7 @@ impl Tx<'_> {
     pub fn record_anonymously(&mut self, entity: Entity, id: Option<i64>) -> ApiResult<()> {
         audit::queries::record_anonymous(self.conn, entity, id)?;
         self.recorded += 1;
+        self.touched.add(entity);
         Ok(())
     }
 

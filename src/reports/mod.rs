@@ -4,6 +4,7 @@
 //! request.
 
 pub mod anonymity;
+pub mod cache;
 pub mod compliance;
 pub mod coverage;
 pub mod model;

@@ -1,18 +1,22 @@
 use std::collections::{BTreeMap, HashMap};
 
+use actix_web::http::header::{self, ContentType};
+use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::anonymity::{self, Cell};
+use super::cache::{Key, DELIVERY, EVALUATION, PEOPLE, PLANNING};
 use super::model::*;
 use super::queries::{self, Scope};
 use crate::auth::{op, Allowed, Caller};
+use crate::db::versions::Kinds;
 use crate::db::AnyConnection;
 use crate::error::{ApiResult, ReadErrors};
 use crate::feedback::model::ASPECTS;
 use crate::trainings::model::TrainingStatus;
-use crate::web::csv::{csv_response, wants_csv, CsvRow};
+use crate::web::csv::{csv_bytes, csv_download, wants_csv, CsvRow};
 use crate::web::{db, ValidQuery};
 use crate::AppState;
 use rand::seq::SliceRandom;
@@ -78,6 +82,8 @@ trait Report {
     const NAME: &'static str;
     /// Whether the period defaults to the current year (else: all time).
     const THIS_YEAR: bool = false;
+    /// The kinds of entity its figures come from (`cache`): writes of these invalidate it.
+    const READS: Kinds;
     type Body: Serialize + Send + 'static;
     type Row: CsvRow;
     fn build(conn: &mut AnyConnection, scope: &Scope, year: i32) -> ApiResult<Self::Body>;
@@ -87,6 +93,7 @@ trait Report {
 /// A report that lists rows answers `{"items": […]}`, and its CSV lists them.
 trait ListReport {
     const NAME: &'static str;
+    const READS: Kinds;
     type Row: CsvRow + Send + 'static;
     type Body: From<Vec<Self::Row>> + AsRef<[Self::Row]> + Serialize + Send + 'static;
     fn build(conn: &mut AnyConnection, scope: &Scope) -> ApiResult<Vec<Self::Row>>;
@@ -94,6 +101,7 @@ trait ListReport {
 
 impl<R: ListReport> Report for R {
     const NAME: &'static str = R::NAME;
+    const READS: Kinds = R::READS;
     type Body = R::Body;
     type Row = R::Row;
     fn build(conn: &mut AnyConnection, scope: &Scope, _: i32) -> ApiResult<R::Body> {
@@ -104,24 +112,65 @@ impl<R: ListReport> Report for R {
     }
 }
 
-/// The report `R` over the caller's scope, as JSON or as its CSV.
+/// The report `R` over the caller's scope, as JSON or as its CSV: kept in `cache` while nothing
+/// it reads has changed.
 async fn answer<R: Report>(
     state: &AppState,
+    req: &HttpRequest,
     caller: Caller,
     f: ReportFilter,
     csv: bool,
 ) -> ApiResult<HttpResponse> {
     let year = f.year.unwrap_or_else(|| chrono::Utc::now().year());
-    let body = db(&state.pool, move |c| {
-        let s = scope(c, &caller, &f, R::THIS_YEAR.then_some(year))?;
-        R::build(c, &s, year)
-    })
-    .await?;
-    if csv {
-        csv_response(R::NAME, R::rows(&body))
+    let versions = crate::db::versions::current(state).await?;
+    let key = Key::new(
+        R::NAME,
+        csv,
+        &caller,
+        format!("{f:?} {year}"),
+        R::READS,
+        &versions,
+    );
+    let pool = state.pool.clone();
+    let compute = async move {
+        let body = db(&pool, move |c| {
+            let s = scope(c, &caller, &f, R::THIS_YEAR.then_some(year))?;
+            let body = R::build(c, &s, year)?;
+            if csv {
+                csv_bytes(R::rows(&body))
+            } else {
+                serde_json::to_vec(&body)
+                    .map_err(|e| crate::error::ApiError::Internal(format!("{}: {e}", R::NAME)))
+            }
+        })
+        .await?;
+        Ok(Bytes::from(body))
+    };
+    let body = state
+        .report_cache
+        .answer(key, asks_fresh(req), compute)
+        .await?;
+    Ok(if csv {
+        csv_download(R::NAME, body)
     } else {
-        Ok(HttpResponse::Ok().json(&body))
-    }
+        HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .body(body)
+    })
+}
+
+/// `Cache-Control: no-cache` (or `no-store`): the client wants figures computed now.
+fn asks_fresh(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::CACHE_CONTROL)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|d| {
+            matches!(
+                d.trim().to_ascii_lowercase().as_str(),
+                "no-cache" | "no-store"
+            )
+        })
 }
 
 /// A report's two operations: `GET <path>` (JSON; `?format=csv` and `Accept: text/csv` still
@@ -132,7 +181,8 @@ macro_rules! report_routes {
         $(#[$doc])*
         ///
         /// Figures over the caller's scope (a unit manager: their unit and its sub-units). The
-        /// same rows as CSV: the `.csv` twin of this path.
+        /// same rows as CSV: the `.csv` twin of this path. Answers are kept until a write
+        /// changes what the report reads; `Cache-Control: no-cache` computes them afresh.
         #[utoipa::path(
             tag = "reports",
             params(ReportFilter),
@@ -147,7 +197,7 @@ macro_rules! report_routes {
             ValidQuery(f): ValidQuery<ReportFilter>,
         ) -> ApiResult<HttpResponse> {
             let csv = wants_csv(&req, f.format);
-            answer::<$report>(&state, caller.caller, f, csv).await
+            answer::<$report>(&state, &req, caller.caller, f, csv).await
         }
 
         $(#[$doc])*
@@ -168,11 +218,12 @@ macro_rules! report_routes {
         )]
         #[get($csv_path)]
         pub async fn $csv(
+            req: HttpRequest,
             state: web::Data<AppState>,
             caller: Allowed<op::$csv_op>,
             ValidQuery(f): ValidQuery<ReportFilter>,
         ) -> ApiResult<HttpResponse> {
-            answer::<$report>(&state, caller.caller, f, true).await
+            answer::<$report>(&state, &req, caller.caller, f, true).await
         }
     };
 }
@@ -337,6 +388,7 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
 struct Evaluation;
 impl ListReport for Evaluation {
     const NAME: &'static str = "training-evaluation";
+    const READS: Kinds = PEOPLE.union(DELIVERY).union(EVALUATION);
     type Row = TrainingEvaluation;
     type Body = TrainingEvaluations;
     fn build(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
@@ -357,6 +409,7 @@ report_routes!(
 struct Speakers;
 impl ListReport for Speakers {
     const NAME: &'static str = "trainer-evaluation";
+    const READS: Kinds = PEOPLE.union(DELIVERY).union(EVALUATION);
     type Row = TrainerEvaluation;
     type Body = TrainerEvaluations;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerEvaluation>> {
@@ -433,6 +486,7 @@ report_routes!(
 struct Trends;
 impl Report for Trends {
     const NAME: &'static str = "programme-trends";
+    const READS: Kinds = PEOPLE.union(DELIVERY).union(EVALUATION);
     type Body = ProgrammeTrends;
     type Row = ProgrammeRun;
     fn build(c: &mut AnyConnection, s: &Scope, _: i32) -> ApiResult<ProgrammeTrends> {
@@ -521,6 +575,7 @@ report_routes!(
 struct Transfer;
 impl ListReport for Transfer {
     const NAME: &'static str = "transfer";
+    const READS: Kinds = PEOPLE.union(DELIVERY).union(EVALUATION);
     type Row = TransferReport;
     type Body = TransferReports;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TransferReport>> {
@@ -551,6 +606,7 @@ report_routes!(
 struct Hours;
 impl ListReport for Hours {
     const NAME: &'static str = "trainer-hours";
+    const READS: Kinds = PEOPLE.union(DELIVERY);
     type Row = TrainerHours;
     type Body = TrainerHoursReport;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerHours>> {
@@ -570,6 +626,7 @@ report_routes!(
 struct Coverage;
 impl ListReport for Coverage {
     const NAME: &'static str = "policy-coverage";
+    const READS: Kinds = PEOPLE.union(DELIVERY).union(PLANNING);
     type Row = PolicyCoverage;
     type Body = PolicyCoverages;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<PolicyCoverage>> {
@@ -590,6 +647,7 @@ report_routes!(
 struct Shortage;
 impl Report for Shortage {
     const NAME: &'static str = "trainer-shortage";
+    const READS: Kinds = PEOPLE.union(DELIVERY);
     type Body = TrainerShortages;
     type Row = TrainerShortageRow;
     fn build(c: &mut AnyConnection, s: &Scope, _: i32) -> ApiResult<TrainerShortages> {
@@ -613,6 +671,7 @@ report_routes!(
 struct Realization;
 impl Report for Realization {
     const NAME: &'static str = "plan-realization";
+    const READS: Kinds = PEOPLE.union(DELIVERY).union(PLANNING);
     const THIS_YEAR: bool = true;
     type Body = PlanRealization;
     type Row = PlanRealizationItem;
@@ -637,6 +696,7 @@ report_routes!(
 struct Outcomes;
 impl ListReport for Outcomes {
     const NAME: &'static str = "learning-outcomes";
+    const READS: Kinds = PEOPLE.union(DELIVERY);
     type Row = LearningOutcome;
     type Body = LearningOutcomes;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<LearningOutcome>> {
@@ -666,6 +726,7 @@ report_routes!(
 struct Compliance;
 impl Report for Compliance {
     const NAME: &'static str = "jp-compliance";
+    const READS: Kinds = PEOPLE.union(DELIVERY);
     const THIS_YEAR: bool = true;
     type Body = JpCompliance;
     type Row = BelowTarget;
@@ -688,6 +749,7 @@ report_routes!(
 struct Gaps;
 impl Report for Gaps {
     const NAME: &'static str = "competency-gaps";
+    const READS: Kinds = PEOPLE;
     type Body = CompetencyGaps;
     type Row = CompetencyGap;
     fn build(c: &mut AnyConnection, s: &Scope, _: i32) -> ApiResult<CompetencyGaps> {
@@ -731,6 +793,7 @@ report_routes!(
 struct Needs;
 impl ListReport for Needs {
     const NAME: &'static str = "training-needs";
+    const READS: Kinds = PEOPLE.union(DELIVERY).union(PLANNING);
     type Row = TrainingNeed;
     type Body = TrainingNeeds;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingNeed>> {
@@ -788,6 +851,7 @@ pub(crate) fn agreement_status(end: Option<NaiveDate>, today: NaiveDate) -> Agre
 struct Partners;
 impl ListReport for Partners {
     const NAME: &'static str = "partners";
+    const READS: Kinds = PEOPLE.union(DELIVERY).union(EVALUATION);
     type Row = PartnerReport;
     type Body = PartnerReports;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<PartnerReport>> {
@@ -840,6 +904,7 @@ report_routes!(
 struct Trainers;
 impl ListReport for Trainers {
     const NAME: &'static str = "trainers";
+    const READS: Kinds = PEOPLE.union(DELIVERY);
     type Row = TrainerSupply;
     type Body = TrainerSupplies;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerSupply>> {
@@ -881,6 +946,7 @@ report_routes!(
 struct Totals;
 impl Report for Totals {
     const NAME: &'static str = "summary";
+    const READS: Kinds = PEOPLE.union(DELIVERY).union(EVALUATION);
     const THIS_YEAR: bool = true;
     type Body = Summary;
     type Row = Summary;

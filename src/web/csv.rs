@@ -201,10 +201,20 @@ fn download(name: &str) -> actix_web::HttpResponseBuilder {
 
 /// `rows` as an RFC 4180 document with a header row, for download as `<name>.csv`.
 pub fn csv_response<T: CsvRow>(name: &str, rows: &[T]) -> ApiResult<HttpResponse> {
+    Ok(csv_download(name, csv_bytes(rows)?))
+}
+
+/// The CSV document of `rows`: the header row, then a line per row.
+pub fn csv_bytes<T: CsvRow>(rows: &[T]) -> ApiResult<Vec<u8>> {
     let encoder = Encoder::new::<T>();
     let mut body = encoder.header()?;
     body.extend(encoder.rows(rows)?);
-    Ok(download(name).body(body))
+    Ok(body)
+}
+
+/// A CSV document sent as the download `<name>.csv`.
+pub fn csv_download(name: &str, body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
+    download(name).body(body)
 }
 
 /// A CSV twin sent while it is read, for exports of any size: `next(conn, cursor)` gives the

@@ -8,19 +8,19 @@ use serde_json::{json, Value};
 use crate::common::*;
 use crate::on_each_backend;
 
-struct World {
-    admin: String,
-    manager_a: String,
+pub(crate) struct World {
+    pub(crate) admin: String,
+    pub(crate) manager_a: String,
     employee_a1: String,
-    t1: i64,
-    t2: i64,
-    c1: i64,
-    c2: i64,
+    pub(crate) t1: i64,
+    pub(crate) t2: i64,
+    pub(crate) c1: i64,
+    pub(crate) c2: i64,
     ubb: i64,
-    unit_a: i64,
-    unit_b: i64,
-    a: [i64; 3],
-    b1: i64,
+    pub(crate) unit_a: i64,
+    pub(crate) unit_b: i64,
+    pub(crate) a: [i64; 3],
+    pub(crate) b1: i64,
 }
 
 pub(crate) fn day(offset: i64) -> String {
@@ -77,7 +77,7 @@ fn rating(m: [i64; 6], overall: i64, recommend: i64) -> Value {
 }
 
 /// The hand-worked set; every expected figure in the tests below follows from it.
-async fn world<S: TestApp>(ctx: &Ctx, app: &S) -> World {
+pub(crate) async fn world<S: TestApp>(ctx: &Ctx, app: &S) -> World {
     let admin = admin_token(app).await;
     let unit_a = ctx.insert_unit("A", None);
     let unit_b = ctx.insert_unit("B", None);
@@ -914,12 +914,18 @@ fn csv_of(columns: &[String], rows: &[&Value]) -> String {
     out
 }
 
-/// Every report as the admin and unit A's manager see it.
+/// Every report as the admin and unit A's manager see it, computed now (not kept: a rebuild
+/// beside the service moves no data version).
 async fn snapshot<S: TestApp>(app: &S, w: &World) -> Vec<Value> {
     let mut out = Vec::new();
     for token in [&w.admin, &w.manager_a] {
         for report in ALL_REPORTS {
-            let r = get(app, &format!("/api/v1/reports/{report}"), token).await;
+            let req = auth(
+                TestRequest::get().uri(&format!("/api/v1/reports/{report}")),
+                token,
+            )
+            .insert_header(("Cache-Control", "no-cache"));
+            let r = send(app, req).await;
             r.expect(200);
             out.push(json!({"report": report, "body": r.body}));
         }

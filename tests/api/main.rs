@@ -4,6 +4,7 @@
 mod common;
 
 mod auth;
+mod caching;
 mod certificates;
 mod cli;
 mod concurrency;

@@ -1,0 +1,298 @@
+//! Reports served from the cache: never stale after a write of what they read (on this instance
+//! or another), kept across writes of what they do not read, computed once for concurrent
+//! identical requests.
+
+use actix_web::test::TestRequest;
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::evaluation::{day, world};
+use crate::on_each_backend;
+
+/// Every report, as paths under /api/v1/reports.
+const REPORTS: [&str; 14] = [
+    "training-evaluation",
+    "trainer-evaluation",
+    "transfer",
+    "learning-outcomes",
+    "jp-compliance",
+    "competency-gaps",
+    "training-needs",
+    "partners",
+    "trainers",
+    "summary",
+    "plan-realization",
+    "trainer-hours",
+    "policy-coverage",
+    "trainer-shortage",
+];
+
+/// The report, as the cache answers it or (`fresh`) computed now; comments, which each
+/// computation shuffles, sorted.
+async fn report<S: TestApp>(app: &S, path: &str, token: &str, fresh: bool) -> Value {
+    let mut req = auth(
+        TestRequest::get().uri(&format!("/api/v1/reports/{path}")),
+        token,
+    );
+    if fresh {
+        req = req.insert_header(("Cache-Control", "no-cache"));
+    }
+    let r = send(app, req).await;
+    r.expect(200);
+    let mut body = r.body.clone();
+    if let Some(items) = body.get_mut("items").and_then(Value::as_array_mut) {
+        for item in items {
+            if let Some(comments) = item.get_mut("comments").and_then(Value::as_array_mut) {
+                comments.sort_by_key(|c| c.to_string());
+            }
+        }
+    }
+    body
+}
+
+/// The computations of `report` so far, from /metrics.
+async fn computations<S: TestApp>(app: &S, report: &str) -> u64 {
+    let text = send(app, TestRequest::get().uri("/metrics")).await.text;
+    let series = format!("kompetensi_report_computations_total{{report=\"{report}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&series))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+/// After each write, every report as the admin and a unit manager get it equals a fresh
+/// computation — and the answer was kept before the write, so a stale one would show.
+async fn cached_reports_follow_every_kind_of_write(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let admin = w.admin.clone();
+    let check = |step: &'static str| {
+        let (app, w) = (&app, &w);
+        async move {
+            for token in [&w.admin, &w.manager_a] {
+                for path in REPORTS {
+                    let kept = report(app, path, token, false).await;
+                    let now = report(app, path, token, true).await;
+                    assert_eq!(kept, now, "{path} after {step}");
+                }
+            }
+        }
+    };
+    check("nothing").await;
+    let [a1, a2, _] = w.a;
+    patch(
+        &app,
+        &format!("/api/v1/employees/{a2}"),
+        &admin,
+        json!({"unit_id": w.unit_b}),
+    )
+    .await
+    .expect(200);
+    check("an employee moved").await;
+    post(
+        &app,
+        &format!("/api/v1/employees/{a1}/assessments"),
+        &admin,
+        json!({"competency_id": w.c1, "level": 4, "assessed_on": day(0), "method": "test"}),
+    )
+    .await
+    .expect(201);
+    check("an assessment").await;
+    let position = get(&app, &format!("/api/v1/employees/{a1}"), &admin)
+        .await
+        .body["position_id"]
+        .as_i64()
+        .unwrap();
+    let put = auth(
+        TestRequest::put().uri(&format!("/api/v1/positions/{position}/standards")),
+        &admin,
+    )
+    .set_json(json!([{"competency_id": w.c2, "required_level": 4}]));
+    send(&app, put).await.expect(200);
+    check("a standard").await;
+    patch(
+        &app,
+        "/api/v1/settings",
+        &admin,
+        json!({"jp_target": 30, "min_group_size": 4}),
+    )
+    .await
+    .expect(200);
+    check("the settings").await;
+    patch(
+        &app,
+        &format!("/api/v1/trainings/{}", w.t2),
+        &admin,
+        json!({"start_date": "2020-03-01", "end_date": "2020-03-02"}),
+    )
+    .await
+    .expect(200);
+    check("a training's dates").await;
+    let enrolment = get(
+        &app,
+        &format!("/api/v1/trainings/{}/enrolments", w.t1),
+        &admin,
+    )
+    .await
+    .body["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    patch(
+        &app,
+        &format!("/api/v1/enrolments/{enrolment}"),
+        &admin,
+        json!({"post_test_score": 99}),
+    )
+    .await
+    .expect(200);
+    check("a score").await;
+    let x = post(
+        &app,
+        "/api/v1/external-learning",
+        &admin,
+        json!({"employee_id": a1, "title": "MOOC", "provider": "LAN RI",
+        "form": "e_learning", "start_date": day(-3), "end_date": day(-1), "jp": 7}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    post(
+        &app,
+        &format!("/api/v1/external-learning/{x}/review"),
+        &admin,
+        json!({"decision": "verified"}),
+    )
+    .await
+    .expect(200);
+    check("external learning verified").await;
+    let year = chrono::Utc::now()
+        .format("%Y")
+        .to_string()
+        .parse::<i64>()
+        .unwrap();
+    post(
+        &app,
+        "/api/v1/plans",
+        &admin,
+        json!({"year": year, "title": "Rencana"}),
+    )
+    .await
+    .expect(201);
+    check("a plan").await;
+    post(
+        &app,
+        "/api/v1/development-needs",
+        &admin,
+        json!({"employee_id": a1, "competency_id": w.c2, "title": "SPBE", "year": year}),
+    )
+    .await
+    .expect(201);
+    check("a development need").await;
+    post(
+        &app,
+        "/api/v1/policies",
+        &admin,
+        json!({"title": "UU ASN", "reference": "UU 20/2023", "issued_on": day(-30),
+        "competency_ids": [w.c1]}),
+    )
+    .await
+    .expect(201);
+    check("a policy").await;
+    post(
+        &app,
+        "/api/v1/trainers",
+        &admin,
+        json!({"name": "Drs. Baru", "kind": "external", "competency_ids": [w.c2]}),
+    )
+    .await
+    .expect(201);
+    check("a trainer").await;
+    patch(
+        &app,
+        &format!("/api/v1/competencies/{}", w.c1),
+        &admin,
+        json!({"name": "Komunikasi Publik"}),
+    )
+    .await
+    .expect(200);
+    check("a competency renamed").await;
+    patch(
+        &app,
+        &format!("/api/v1/units/{}", w.unit_a),
+        &admin,
+        json!({"name": "Unit A baru"}),
+    )
+    .await
+    .expect(200);
+    check("a unit renamed").await;
+}
+on_each_backend!(
+    cached_reports_follow_every_kind_of_write,
+    cached_reports_follow_every_kind_of_write
+);
+
+/// Sixteen identical requests at once compute once; writes of what a report does not read keep
+/// its answer; a write on another instance is seen by this one's next request.
+async fn reports_are_computed_once_and_kept_until_their_data_changes(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let before = computations(&app, "summary").await;
+    let answers = futures_util::future::join_all(
+        (0..16).map(|_| get(&app, "/api/v1/reports/summary", &w.admin)),
+    )
+    .await;
+    assert!(answers.iter().all(|r| r.status == 200));
+    assert!(answers.windows(2).all(|p| p[0].body == p[1].body));
+    assert_eq!(computations(&app, "summary").await, before + 1);
+
+    // Sign-ins, accounts and plans are read by neither report: both answers are kept.
+    get(&app, "/api/v1/reports/competency-gaps", &w.admin)
+        .await
+        .expect(200);
+    let gaps = computations(&app, "competency-gaps").await;
+    login(&app, "admin", ADMIN_PASSWORD).await.expect(200);
+    post(
+        &app,
+        "/api/v1/plans",
+        &w.admin,
+        json!({"year": 2030, "title": "Rencana"}),
+    )
+    .await
+    .expect(201);
+    get(&app, "/api/v1/reports/competency-gaps", &w.admin)
+        .await
+        .expect(200);
+    get(&app, "/api/v1/reports/summary", &w.admin)
+        .await
+        .expect(200);
+    assert_eq!(computations(&app, "competency-gaps").await, gaps);
+    assert_eq!(computations(&app, "summary").await, before + 1);
+    // The CSV twin and another viewer are answers of their own.
+    get(&app, "/api/v1/reports/summary.csv", &w.admin)
+        .await
+        .expect(200);
+    get(&app, "/api/v1/reports/summary", &w.manager_a)
+        .await
+        .expect(200);
+    assert_eq!(computations(&app, "summary").await, before + 3);
+
+    // Another instance on the same database deactivates an employee: this instance's next
+    // summary counts one fewer.
+    let employees = |r: &Resp| r.body["employees"].as_i64().unwrap();
+    let kept = get(&app, "/api/v1/reports/summary", &w.admin).await;
+    let other = ctx.restarted_app().await;
+    patch(
+        &other,
+        &format!("/api/v1/employees/{}", w.b1),
+        &w.admin,
+        json!({"active": false}),
+    )
+    .await
+    .expect(200);
+    let after = get(&app, "/api/v1/reports/summary", &w.admin).await;
+    assert_eq!(employees(&after), employees(&kept) - 1, "{}", after.text);
+}
+on_each_backend!(
+    reports_are_computed_once_and_kept_until_their_data_changes,
+    reports_are_computed_once_and_kept_until_their_data_changes
+);
