@@ -22,7 +22,7 @@ crate::simple_resource!(
 fn filtered(f: &CompetencyFilter) -> competencies::BoxedQuery<'static, Backend> {
     let mut q = competencies::table.into_boxed();
     crate::eq_filters!(q, f; kind => competencies::kind, active => competencies::active);
-    crate::text_search!(q, f.q, competencies::code, competencies::name);
+    crate::text_search!(q, f.q, competencies: code, name);
     q
 }
 

@@ -4,6 +4,7 @@ pub mod reader;
 pub mod refs;
 pub mod resource;
 pub mod schema;
+pub mod search;
 pub mod versions;
 pub mod write;
 
@@ -360,21 +361,19 @@ macro_rules! eq_filters {
     };
 }
 
-/// `?q=`: case-insensitive containment in any of the text columns, its wildcards escaped:
-/// `text_search!(q, f.q, table::name, table::nullable_code)`.
+/// `?q=`: case-insensitive containment in any of the text columns, from an index
+/// (`db::search`): `text_search!(q, f.q, table: column, other_column)`.
 #[macro_export]
 macro_rules! text_search {
-    ($q:ident, $text:expr, $first:expr $(, $column:expr)* $(,)?) => {
+    ($q:ident, $text:expr, $table:ident: $($column:ident),+ $(,)?) => {
         if let Some(text) = $text.as_deref().filter(|s| !s.is_empty()) {
-            let pattern = $crate::db::contains_pattern(text);
-            $q = $q.filter(
-                $crate::db::lower_nullable($first.nullable())
-                    .like(pattern.clone())
-                    .escape('\\')
-                    $(.or($crate::db::lower_nullable($column.nullable())
-                        .like(pattern.clone())
-                        .escape('\\')))*,
-            );
+            // The columns are named here so that a renamed one fails to compile.
+            let _ = ($($crate::db::schema::$table::$column,)+);
+            $q = $q.filter($crate::db::search::Contains::new(
+                stringify!($table),
+                &[$(stringify!($column)),+],
+                text,
+            ));
         }
     };
 }

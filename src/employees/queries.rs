@@ -41,7 +41,7 @@ fn filtered(
         asn_type => employees::asn_type,
         active => employees::active,
     );
-    crate::text_search!(q, f.q, employees::name, employees::nip);
+    crate::text_search!(q, f.q, employees: name, nip);
     q
 }
 

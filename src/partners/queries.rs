@@ -36,13 +36,7 @@ fn filtered(f: &PartnerFilter) -> partners::BoxedQuery<'static, Backend> {
             .filter(partners::agreement_end.ge(today))
             .filter(partners::agreement_end.le(until));
     }
-    crate::text_search!(
-        q,
-        f.q,
-        partners::name,
-        partners::contact_person,
-        partners::agreement_number
-    );
+    crate::text_search!(q, f.q, partners: name, contact_person, agreement_number);
     q
 }
 

@@ -47,7 +47,7 @@ fn filtered(f: &PolicyFilter) -> policies::BoxedQuery<'static, Backend> {
             ),
         );
     }
-    crate::text_search!(q, f.q, policies::title, policies::reference);
+    crate::text_search!(q, f.q, policies: title, reference);
     q
 }
 

@@ -19,7 +19,7 @@ crate::simple_resource!(Positions, Position, positions, PositionId, Position);
 fn filtered(f: &PositionFilter) -> positions::BoxedQuery<'static, Backend> {
     let mut q = positions::table.into_boxed();
     crate::eq_filters!(q, f; kind => positions::kind, unit_id => positions::unit_id);
-    crate::text_search!(q, f.q, positions::name);
+    crate::text_search!(q, f.q, positions: name);
     q
 }
 

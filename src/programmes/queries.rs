@@ -35,7 +35,7 @@ fn filtered(f: &ProgrammeFilter) -> programmes::BoxedQuery<'static, Backend> {
             ),
         );
     }
-    crate::text_search!(q, f.q, programmes::code, programmes::name);
+    crate::text_search!(q, f.q, programmes: code, name);
     q
 }
 

@@ -41,7 +41,7 @@ fn filtered(f: &TrainerFilter) -> trainers::BoxedQuery<'static, Backend> {
             ),
         );
     }
-    crate::text_search!(q, f.q, trainers::name);
+    crate::text_search!(q, f.q, trainers: name);
     q
 }
 

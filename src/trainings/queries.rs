@@ -94,7 +94,7 @@ fn filtered(f: &TrainingFilter, include_drafts: bool) -> trainings::BoxedQuery<'
     if let Some(to) = f.to {
         q = q.filter(trainings::start_date.le(to));
     }
-    crate::text_search!(q, f.q, trainings::title, trainings::location);
+    crate::text_search!(q, f.q, trainings: title, location);
     q
 }
 

@@ -145,7 +145,7 @@ pub fn tree(conn: &mut AnyConnection, root: UnitId) -> ApiResult<UnitTree> {
 fn filtered(f: &UnitFilter) -> units::BoxedQuery<'static, Backend> {
     let mut q = units::table.into_boxed();
     crate::eq_filters!(q, f; active => units::active, parent_id => units::parent_id);
-    crate::text_search!(q, f.q, units::code, units::name);
+    crate::text_search!(q, f.q, units: code, name);
     q
 }
 

@@ -24,7 +24,7 @@ fn filtered(f: &UserFilter) -> users::BoxedQuery<'static, Backend> {
         active => users::active,
         unit_id => users::unit_id,
     );
-    crate::text_search!(q, f.q, users::username, users::display_name);
+    crate::text_search!(q, f.q, users: username, display_name);
     q
 }
 

@@ -22,6 +22,7 @@ mod people;
 mod planning;
 mod policies;
 mod race;
+mod search;
 mod seed;
 mod sessions;
 mod settings_audit;
