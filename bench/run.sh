@@ -1,29 +1,37 @@
 #!/usr/bin/env bash
-# The performance harness (issue 6): one command, both backends, one table each.
+# The performance harness (issues 6 and 19): one command, both backends, one table each.
 #
-#   bench/run.sh [EMPLOYEES] [SECONDS]          defaults 20000 and 10
+#   bench/run.sh [EMPLOYEES] [SECONDS]          defaults 20000 and 10 (BENCH_EMPLOYEES also sets
+#                                               EMPLOYEES, e.g. 200000 for a province)
 #
 # First `pgbench -S -M prepared` on the PostgreSQL server (same transport, same -c/-j, SECONDS,
 # after a checkpoint and a 2 s warm-up), the yardstick of every line. Then for SQLite and
 # PostgreSQL it seeds `seed-demo --employees EMPLOYEES` (timed), starts the release binary, and
-# measures with wrk from loopback (-t2 -c32, SECONDS per endpoint), each line with its ratio to
+# measures with wrk from loopback (-t2 -c32, SECONDS per line), each line with its ratio to
 # pgbench:
 #   every single-row GET (trainings, partners, trainers, employees, enrolments, units,
 #   competencies, positions, users, api-clients, settings) at random ids, also as a ratio to the
 #   fastest of them
-#   GET /trainings?per_page=20, GET /employees/{id}/competency-profile
-#   PATCH /enrolments/{id}              attendance of random enrolments of ongoing trainings
-# then the median of 11 requests of every report and the server's idle and peak RSS. Both start
-# alike: the seeded PostgreSQL database is VACUUM ANALYZEd and checkpointed, and the first GET
-# gets a 2 s warm-up.
+#   lists: GET /trainings?per_page=20&page=N at random pages, GET /employees?q=<a name> (search)
+#   GET /employees/{id}/competency-profile and /learning-record
+#   writes: PATCH /enrolments/{id} (attendance of random enrolments of ongoing trainings),
+#   POST /trainings/{id}/enrolments (random employees into open trainings: a full training or
+#   an employee already enrolled answers 409, counted as non-2xx), POST
+#   /trainings/{id}/feedback/paper (one response to a random ongoing training: 409 once every
+#   eligible participant has responded)
+#   every report under load (its answers cached), and the median of 11 requests of every report
+#   computed afresh (`Cache-Control: no-cache`)
+# then the server's idle and peak RSS. Both start alike: the seeded PostgreSQL database is
+# VACUUM ANALYZEd and checkpointed, and the first GET gets a 2 s warm-up.
 #
 # Environment: BENCH_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test) names the server
 # and the transport: a `?host=/var/run/postgresql` URL benchmarks both over the Unix socket.
-# KOMPETENSI_POOL_SIZE / KOMPETENSI_WORKERS pass through to the server. Loopback only; every
-# load run is bounded by SECONDS; the servers and databases it makes are removed on exit.
+# BENCH_BACKENDS ("sqlite postgres" by default) picks the backends. KOMPETENSI_POOL_SIZE /
+# KOMPETENSI_WORKERS pass through to the server. Loopback only; every load run is bounded by
+# SECONDS; the servers and databases it makes are removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EMPLOYEES="${1:-20000}"
+EMPLOYEES="${1:-${BENCH_EMPLOYEES:-20000}}"
 SECS="${2:-10}"
 PG_BASE="${BENCH_POSTGRES_URL:-postgres://root@127.0.0.1:5432/test}"
 SECRET="bench-secret-bench-secret-bench-secret-00"
@@ -57,6 +65,17 @@ wrk.headers["Content-Type"] = "application/json"
 request = function()
   return wrk.format("PATCH", "/api/v1/enrolments/" .. ids[math.random(#ids)], nil,
     string.format('{"attendance_percent": %d}', math.random(50, 100)))
+end
+LUA
+cat > "$WORK/post.lua" <<'LUA'
+-- Each line of IDS: a path, a tab, a JSON body.
+dofile(os.getenv("COMMON"))
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  local line = ids[math.random(#ids)]
+  local tab = string.find(line, "\t")
+  return wrk.format("POST", string.sub(line, 1, tab - 1), nil, string.sub(line, tab + 1))
 end
 LUA
 
@@ -139,17 +158,43 @@ run_backend() {
     [ "$path" = settings ] && name="GET /settings"
     row "$name" $values "$(ratio "${values%% *}" "$TPS")" "$(ratio "${values%% *}" "$best")"
   done
-  r=$(load "$label" "/api/v1/trainings?per_page=20" "$WORK/trainings" "$WORK/get.lua"); row "GET /trainings?per_page=20" $r "$(ratio "${r%% *}" "$TPS")"
+  seq 1 "$(curl -sf "$api/trainings?per_page=20" -H "$auth" | python3 -c 'import json,sys; print(max(1, -(-json.load(sys.stdin)["total"] // 20)))')" > "$WORK/pages"
+  # Name search: a part of the names of random employees (first names and family names alike).
+  curl -sf "$api/employees?per_page=100&sort=-nip" -H "$auth" \
+    | python3 -c 'import json,sys,urllib.parse as u; [print(u.quote(w[:5])) for i in json.load(sys.stdin)["items"] for w in i["name"].split()[:2]]' > "$WORK/names"
+  r=$(load "$label" "/api/v1/trainings?per_page=20&page=%s" "$WORK/pages" "$WORK/get.lua"); row "GET /trainings?per_page=20&page=N" $r "$(ratio "${r%% *}" "$TPS")"
+  r=$(load "$label" "/api/v1/employees?q=%s" "$WORK/names" "$WORK/get.lua"); row "GET /employees?q=<name>" $r "$(ratio "${r%% *}" "$TPS")"
   r=$(load "$label" "/api/v1/employees/%s/competency-profile" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/competency-profile" $r "$(ratio "${r%% *}" "$TPS")"
+  r=$(load "$label" "/api/v1/employees/%s/learning-record" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/learning-record" $r "$(ratio "${r%% *}" "$TPS")"
   r=$(load "$label" "" "$WORK/enrolments" "$WORK/patch.lua"); row "PATCH /enrolments/{id} (attendance)" $r "$(ratio "${r%% *}" "$TPS")"
+  # Enrolments: random employees into the open trainings.
+  ids_of "/trainings?status=open&per_page=100" > "$WORK/open"
+  curl -sf "$api/employees?per_page=100&sort=-name" -H "$auth" | python3 -c 'import json,sys; [print(i["id"]) for i in json.load(sys.stdin)["items"]]' >> "$WORK/employees"
+  python3 - "$WORK/open" "$WORK/employees" > "$WORK/enrol" <<'PY'
+import random, sys
+trainings = open(sys.argv[1]).read().split()
+employees = open(sys.argv[2]).read().split()
+for _ in range(5000):
+    t, e = random.choice(trainings), random.choice(employees)
+    print(f'/api/v1/trainings/{t}/enrolments\t{{"employee_id": {e}}}')
+PY
+  r=$(load "$label" "" "$WORK/enrol" "$WORK/post.lua"); row "POST /trainings/{id}/enrolments" $r "$(ratio "${r%% *}" "$TPS")"
+  ids_of "/trainings?status=ongoing&per_page=100" | python3 -c '
+import sys
+body = "{\"responses\": [{\"ratings\": {\"material\": 4, \"method\": 3, \"trainer\": 5, \"facilities\": 4, \"relevance\": 4, \"organisation\": 4}, \"overall\": 4, \"recommend\": 8}]}"
+for t in sys.stdin.read().split():
+    print(f"/api/v1/trainings/{t}/feedback/paper\t{body}")' > "$WORK/paper"
+  r=$(load "$label" "" "$WORK/paper" "$WORK/post.lua"); row "POST /trainings/{id}/feedback/paper" $r "$(ratio "${r%% *}" "$TPS")"
+  echo 1 > "$WORK/one"
   for report in training-evaluation trainer-evaluation "programme-trends?programme_id=1" transfer \
                 learning-outcomes jp-compliance competency-gaps training-needs partners trainers summary \
                 plan-realization trainer-hours policy-coverage trainer-shortage; do
     local median
+    r=$(load "$label" "/api/v1/reports/$report" "$WORK/one" "$WORK/get.lua")
     median=$(for _ in $(seq 1 11); do
-      curl -s -o /dev/null -w '%{time_total}\n' "$api/reports/$report" -H "$auth"
+      curl -s -o /dev/null -w '%{time_total}\n' "$api/reports/$report" -H "$auth" -H 'Cache-Control: no-cache'
     done | sort -n | awk 'NR==6 {printf "%.1f", $1*1000}')
-    row "report $report (median ms)" "" "$median" ""
+    row "report $report (cached; p50 uncached ${median} ms)" $r "$(ratio "${r%% *}" "$TPS")"
   done
   row "seed-demo --employees $EMPLOYEES (s)" "" "$seed_s" ""
   row "RSS idle / peak (MiB)" "$idle" "$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$pid/status")" ""
@@ -166,9 +211,13 @@ pgbench -S -M prepared -c $CONNECTIONS -j 2 -T 2 "$PGB_URL" >/dev/null 2>&1   # 
 TPS=$(pgbench -S -M prepared -c $CONNECTIONS -j 2 -T "$SECS" "$PGB_URL" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
 echo "pgbench -S -M prepared on the same server and transport, -c$CONNECTIONS -j2 ${SECS}s: $TPS tps"
 
-run_backend SQLite "sqlite://$WORK/bench.db" 18181
-
-DB="kbench_$$"
-psql "$PG_BASE" -qc "CREATE DATABASE $DB" >/dev/null
-DBS+=("$DB")
-run_backend PostgreSQL "$(with_db "$PG_BASE" "$DB")" 18182
+for backend in ${BENCH_BACKENDS:-sqlite postgres}; do
+  case $backend in
+    sqlite) run_backend SQLite "sqlite://$WORK/bench.db" 18181 ;;
+    postgres)
+      DB="kbench_$$"
+      psql "$PG_BASE" -qc "CREATE DATABASE $DB" >/dev/null
+      DBS+=("$DB")
+      run_backend PostgreSQL "$(with_db "$PG_BASE" "$DB")" 18182 ;;
+  esac
+done

@@ -7,6 +7,9 @@ use crate::db::DbUrl;
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: DbUrl,
+    /// `KOMPETENSI_READ_DATABASE_URL`: a PostgreSQL read replica of `database_url` for the
+    /// reports (`db::replica`); PostgreSQL primaries only.
+    pub read_database_url: Option<DbUrl>,
     pub bind: String,
     /// `None`: generate (SQLite) or refuse to start (PostgreSQL), see `auth::jwt::load_secret`.
     pub jwt_secret: Option<String>,
@@ -88,8 +91,22 @@ impl Config {
         let cpus = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
+        let database_url = DbUrl::parse(&url)?;
+        let read_database_url = match env("KOMPETENSI_READ_DATABASE_URL") {
+            None => None,
+            Some(read) => match (DbUrl::parse(&read)?, &database_url) {
+                (read @ DbUrl::Postgres(_), DbUrl::Postgres(_)) => Some(read),
+                _ => {
+                    return Err(
+                        "KOMPETENSI_READ_DATABASE_URL names a PostgreSQL replica of a PostgreSQL DATABASE_URL"
+                            .into(),
+                    )
+                }
+            },
+        };
         Ok(Config {
-            database_url: DbUrl::parse(&url)?,
+            database_url,
+            read_database_url,
             bind: env("KOMPETENSI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             jwt_secret: env("KOMPETENSI_JWT_SECRET"),
             admin_username: env("KOMPETENSI_ADMIN_USERNAME").unwrap_or_else(|| "admin".into()),
@@ -142,6 +159,7 @@ impl Config {
     pub fn for_database(database_url: DbUrl) -> Self {
         Config {
             database_url,
+            read_database_url: None,
             bind: "127.0.0.1:0".into(),
             jwt_secret: None,
             admin_username: "admin".into(),

@@ -74,6 +74,8 @@ pub struct AppState {
     pub revocations: auth::revocations::Revocations,
     /// Public certificate checks per client address (`certificates::routes`).
     pub verify_limiter: certificates::routes::VerifyLimiter,
+    /// The read replica for reports, when configured (`db::replica`).
+    pub replica: Option<std::sync::Arc<db::replica::Replica>>,
     /// Report answers kept while nothing they read has changed (`reports::cache`).
     pub report_cache: reports::cache::ReportCache,
     /// Set on SIGTERM: `/health/ready` answers 503 from then on (the drain).
@@ -89,6 +91,14 @@ impl AppState {
             .register(Box::new(collector))
             .map_err(|e| e.to_string())?;
         let report_cache = reports::cache::ReportCache::new(&registry)?;
+        let replica = match &config.read_database_url {
+            Some(url) => Some(std::sync::Arc::new(db::replica::Replica::new(
+                url,
+                config.pool_size,
+                &registry,
+            )?)),
+            None => None,
+        };
         let metrics = PrometheusMetricsBuilder::new("kompetensi")
             .registry(registry)
             .endpoint("/metrics")
@@ -117,6 +127,7 @@ impl AppState {
             openapi_json,
             routes,
             report_cache,
+            replica,
             draining: std::sync::atomic::AtomicBool::new(false),
         })
     }

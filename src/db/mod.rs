@@ -2,6 +2,7 @@
 
 pub mod reader;
 pub mod refs;
+pub mod replica;
 pub mod resource;
 pub mod schema;
 pub mod search;

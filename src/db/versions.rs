@@ -94,7 +94,29 @@ impl Versions {
     }
 }
 
-/// The statement reading every version as one text `v1,v2,…` (PostgreSQL: the sequences).
+/// The versions, and where the primary's WAL stood when they were read (PostgreSQL): a replica
+/// that has replayed that far has every write they stand for (`db::replica`).
+pub struct Current {
+    pub versions: Versions,
+    pub lsn: Option<String>,
+}
+
+impl Current {
+    /// `v1,v2,…;lsn` (PostgreSQL) or `v1,v2,…`.
+    fn parse(text: &str) -> ApiResult<Current> {
+        let (versions, lsn) = match text.split_once(';') {
+            Some((v, lsn)) => (v, Some(lsn.to_string())),
+            None => (text, None),
+        };
+        Ok(Current {
+            versions: Versions::parse(versions)?,
+            lsn,
+        })
+    }
+}
+
+/// The statement reading every version and the WAL position as one text `v1,v2,…;lsn`
+/// (PostgreSQL: the sequences).
 pub fn postgres_sql() -> String {
     let columns: Vec<String> = Entity::ALL
         .iter()
@@ -106,7 +128,10 @@ pub fn postgres_sql() -> String {
             )
         })
         .collect();
-    format!("SELECT concat_ws(',', {}) AS v", columns.join(", "))
+    format!(
+        "SELECT concat_ws(',', {}) || ';' || pg_current_wal_lsn()::text AS v",
+        columns.join(", ")
+    )
 }
 
 #[derive(QueryableByName)]
@@ -124,23 +149,26 @@ struct Joined {
 }
 
 /// The current versions, on a pooled connection.
-pub fn read(conn: &mut AnyConnection) -> ApiResult<Versions> {
+pub fn read(conn: &mut AnyConnection) -> ApiResult<Current> {
     match conn {
         AnyConnection::Postgresql(_) => {
             let row: Joined = diesel::sql_query(postgres_sql()).get_result(conn)?;
-            Versions::parse(&row.v)
+            Current::parse(&row.v)
         }
         AnyConnection::Sqlite(_) => {
             let rows: Vec<Row> =
                 diesel::sql_query("SELECT entity, version FROM data_versions").load(conn)?;
             let by_kind: std::collections::HashMap<String, i64> =
                 rows.into_iter().map(|r| (r.entity, r.version)).collect();
-            Ok(Versions(
-                Entity::ALL
-                    .iter()
-                    .map(|e| by_kind.get(e.as_str()).copied().unwrap_or(0))
-                    .collect(),
-            ))
+            Ok(Current {
+                versions: Versions(
+                    Entity::ALL
+                        .iter()
+                        .map(|e| by_kind.get(e.as_str()).copied().unwrap_or(0))
+                        .collect(),
+                ),
+                lsn: None,
+            })
         }
     }
 }
@@ -175,14 +203,14 @@ pub(super) fn bump_after_commit(conn: &mut AnyConnection, kinds: Kinds) {
 
 /// The current versions, from a handler: on PostgreSQL one prepared statement on the worker's
 /// own connection (`db::reader`), else a pooled connection.
-pub async fn current(state: &crate::AppState) -> ApiResult<Versions> {
+pub async fn current(state: &crate::AppState) -> ApiResult<Current> {
     match &state.reader {
         Some(reader) => {
             let text = reader
                 .text("data_versions", postgres_sql, &[])
                 .await?
                 .ok_or_else(|| ApiError::Internal("data versions: no row".into()))?;
-            Versions::parse(&text)
+            Current::parse(&text)
         }
         None => crate::web::db(&state.pool, read).await,
     }

@@ -17,7 +17,7 @@ use crate::error::{ApiResult, ReadErrors};
 use crate::feedback::model::ASPECTS;
 use crate::trainings::model::TrainingStatus;
 use crate::web::csv::{csv_bytes, csv_download, wants_csv, CsvRow};
-use crate::web::{db, ValidQuery};
+use crate::web::ValidQuery;
 use crate::AppState;
 use rand::seq::SliceRandom;
 
@@ -122,30 +122,26 @@ async fn answer<R: Report>(
     csv: bool,
 ) -> ApiResult<HttpResponse> {
     let year = f.year.unwrap_or_else(|| chrono::Utc::now().year());
-    let versions = crate::db::versions::current(state).await?;
+    let current = crate::db::versions::current(state).await?;
     let key = Key::new(
         R::NAME,
         csv,
         &caller,
         format!("{f:?} {year}"),
         R::READS,
-        &versions,
+        &current.versions,
     );
-    let pool = state.pool.clone();
-    let compute = async move {
-        let body = db(&pool, move |c| {
-            let s = scope(c, &caller, &f, R::THIS_YEAR.then_some(year))?;
-            let body = R::build(c, &s, year)?;
-            if csv {
-                csv_bytes(R::rows(&body))
-            } else {
-                serde_json::to_vec(&body)
-                    .map_err(|e| crate::error::ApiError::Internal(format!("{}: {e}", R::NAME)))
-            }
-        })
-        .await?;
-        Ok(Bytes::from(body))
-    };
+    let compute = crate::db::replica::read(state, current.lsn, move |c| {
+        let s = scope(c, &caller, &f, R::THIS_YEAR.then_some(year))?;
+        let body = R::build(c, &s, year)?;
+        if csv {
+            csv_bytes(R::rows(&body))
+        } else {
+            serde_json::to_vec(&body)
+                .map_err(|e| crate::error::ApiError::Internal(format!("{}: {e}", R::NAME)))
+        }
+    });
+    let compute = async move { Ok(Bytes::from(compute.await?)) };
     let body = state
         .report_cache
         .answer(key, asks_fresh(req), compute)

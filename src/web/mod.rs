@@ -36,7 +36,17 @@ where
     web::block(move || with_connection(&pool, f)).await?
 }
 
-fn with_connection<T>(
+/// Runs `f` on the blocking thread pool (which takes its own connections).
+pub async fn db_blocking<T, F>(f: F) -> ApiResult<T>
+where
+    F: FnOnce() -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    web::block(f).await?
+}
+
+/// `f` with a connection of `pool`; a connection that met an outage is not reused.
+pub fn with_connection<T>(
     pool: &DbPool,
     f: impl FnOnce(&mut AnyConnection) -> ApiResult<T>,
 ) -> ApiResult<T> {

@@ -22,6 +22,7 @@ mod people;
 mod planning;
 mod policies;
 mod race;
+mod replica;
 mod search;
 mod seed;
 mod sessions;

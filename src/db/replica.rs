@@ -1,0 +1,124 @@
+//! The optional PostgreSQL read replica (`KOMPETENSI_READ_DATABASE_URL`), for the reads that
+//! cost the most: the reports.
+//!
+//! Staleness is not bounded by a lag setting but ruled out: a report reads the data versions on
+//! the primary together with the primary's WAL position (`db::versions::current`), and runs on
+//! the replica only when the replica has replayed at least that far — so it sees every write
+//! acknowledged before the request, including the caller's own. Otherwise (replay behind, the
+//! replica down or a query cancelled by recovery) it runs on the primary.
+//! `kompetensi_replica_reads_total{on}` counts where reads ran.
+//!
+//! Writes, single-row reads and lists stay on the primary.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use prometheus::{IntCounterVec, Opts, Registry};
+
+use super::{AnyConnection, ConnectionManager, DbPool, DbUrl};
+use crate::error::{ApiError, ApiResult};
+
+/// How long a request waits for a replica connection before it reads from the primary.
+const CHECKOUT: Duration = Duration::from_millis(250);
+
+pub struct Replica {
+    pool: DbPool,
+    reads: IntCounterVec,
+}
+
+#[derive(QueryableByName)]
+struct CaughtUp {
+    #[diesel(sql_type = Bool)]
+    ready: bool,
+}
+
+impl Replica {
+    /// The replica's pool, opened lazily: a replica that is down at start only sends the reads
+    /// to the primary.
+    pub fn new(url: &DbUrl, size: u32, registry: &Registry) -> Result<Replica, String> {
+        let reads = IntCounterVec::new(
+            Opts::new(
+                "kompetensi_replica_reads_total",
+                "Report reads by where they ran: replica, primary_behind (replay not caught up), primary_unavailable",
+            ),
+            &["on"],
+        )
+        .map_err(|e| e.to_string())?;
+        registry
+            .register(Box::new(reads.clone()))
+            .map_err(|e| e.to_string())?;
+        let pool = diesel::r2d2::Pool::builder()
+            .max_size(size.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(CHECKOUT)
+            .build_unchecked(ConnectionManager::new(url.clone()));
+        Ok(Replica { pool, reads })
+    }
+
+    /// `f` on the replica when it has replayed the primary's WAL up to `lsn`, else `None`.
+    fn try_read<T>(
+        &self,
+        lsn: &str,
+        f: &impl Fn(&mut AnyConnection) -> ApiResult<T>,
+    ) -> Option<ApiResult<T>> {
+        let outcome = match self.pool.get() {
+            Ok(mut conn) => {
+                let ready = diesel::sql_query(
+                    "SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS ready",
+                )
+                .bind::<Text, _>(lsn)
+                .get_result::<CaughtUp>(&mut conn);
+                match ready {
+                    Ok(CaughtUp { ready: true }) => match f(&mut conn) {
+                        // A query cancelled by recovery, or the replica gone mid-read.
+                        Err(ApiError::Unavailable | ApiError::Internal(_)) => {
+                            super::mark_broken(&mut conn);
+                            None
+                        }
+                        done => Some(done),
+                    },
+                    Ok(CaughtUp { ready: false }) => {
+                        self.reads.with_label_values(&["primary_behind"]).inc();
+                        return None;
+                    }
+                    Err(e) => {
+                        log::debug!("replica: {e}");
+                        super::mark_broken(&mut conn);
+                        None
+                    }
+                }
+            }
+            Err(e) => {
+                log::debug!("replica: {e}");
+                None
+            }
+        };
+        let on = if outcome.is_some() {
+            "replica"
+        } else {
+            "primary_unavailable"
+        };
+        self.reads.with_label_values(&[on]).inc();
+        outcome
+    }
+}
+
+/// Runs the read `f` on the replica when there is one that has replayed up to `lsn` (the
+/// primary's WAL position when the request read the data versions), else on the primary.
+pub async fn read<T, F>(state: &crate::AppState, lsn: Option<String>, f: F) -> ApiResult<T>
+where
+    F: Fn(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let (Some(replica), Some(lsn)) = (state.replica.clone(), lsn) else {
+        return crate::web::db(&state.pool, f).await;
+    };
+    let primary = state.pool.clone();
+    crate::web::db_blocking(move || {
+        replica
+            .try_read(&lsn, &f)
+            .unwrap_or_else(|| crate::web::with_connection(&primary, f))
+    })
+    .await
+}

@@ -1,0 +1,187 @@
+//! Reports on a real streaming replica (`tests/replica.sh` makes one with `pg_basebackup -R`):
+//! they run there once it has caught up, and on the primary while it lags, so no answer is stale.
+
+use std::time::{Duration, Instant};
+
+use actix_web::test::{self, TestRequest};
+use actix_web::web;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use serde_json::json;
+
+use kompetensi::db::DbUrl;
+use kompetensi::{build_app, AppState};
+
+use crate::common::*;
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = Bool)]
+    b: bool,
+}
+
+#[derive(QueryableByName)]
+struct Line {
+    #[diesel(sql_type = Text)]
+    t: String,
+}
+
+fn connect(url: &str) -> Option<PgConnection> {
+    PgConnection::establish(url).ok()
+}
+
+/// Waits until the replica has replayed all the primary has written so far.
+fn caught_up(primary: &mut PgConnection, replica: &mut PgConnection) {
+    let lsn: Line = diesel::sql_query("SELECT pg_current_wal_lsn()::text AS t")
+        .get_result(primary)
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let done: Flag = diesel::sql_query(
+            "SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS b",
+        )
+        .bind::<Text, _>(&lsn.t)
+        .get_result(replica)
+        .unwrap();
+        if done.b {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the replica did not catch up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+async fn reads<S: TestApp>(app: &S, on: &str) -> u64 {
+    let text = send(app, TestRequest::get().uri("/metrics")).await.text;
+    let series = format!("kompetensi_replica_reads_total{{on=\"{on}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&series))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+async fn summary_employees<S: TestApp>(app: &S, token: &str) -> i64 {
+    let req = auth(TestRequest::get().uri("/api/v1/reports/summary"), token)
+        .insert_header(("Cache-Control", "no-cache"));
+    let r = send(app, req).await;
+    r.expect(200);
+    r.body["employees"].as_i64().unwrap()
+}
+
+#[actix_web::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "runs on PostgreSQL: set TEST_POSTGRES_URL when building the tests"
+)]
+async fn reports_run_on_a_caught_up_replica_and_on_the_primary_while_it_lags() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/replica.sh");
+    let out = std::process::Command::new(script)
+        .output()
+        .expect("replica.sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let base = String::from_utf8(out.stdout).unwrap().trim().to_string();
+
+    let ctx = Ctx::with_config(Backend::Postgres, |_| {}).await;
+    let DbUrl::Postgres(primary_url) = &ctx.db.url else {
+        unreachable!()
+    };
+    let name = primary_url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let replica_url = format!("{base}/{name}");
+    // The new database and its migrations reach the replica.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut replica = loop {
+        if let Some(mut c) = connect(&replica_url) {
+            if diesel::sql_query("SELECT last_value FROM data_version_unit")
+                .execute(&mut c)
+                .is_ok()
+            {
+                break c;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the database never reached the replica"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    diesel::sql_query("SELECT pg_wal_replay_resume()")
+        .execute(&mut replica)
+        .unwrap();
+    let mut primary = connect(primary_url).unwrap();
+
+    let mut config = ctx.state.config.clone();
+    config.read_database_url = Some(DbUrl::parse(&replica_url).unwrap());
+    let state = AppState::new(config, ctx.state.pool.clone()).expect("state");
+    let app = test::init_service(build_app(web::Data::new(state))).await;
+    let admin = admin_token(&app).await;
+    let unit = ctx.insert_unit("R", None);
+    let mut ids = Vec::new();
+    for nip in [
+        "198503102010011001",
+        "199001012015012001",
+        "199202022016022002",
+    ] {
+        let r = post(
+            &app,
+            "/api/v1/employees",
+            &admin,
+            json!({"nip": nip, "name": "Pegawai", "asn_type": "pns", "unit_id": unit}),
+        )
+        .await;
+        r.expect(201);
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+
+    // Caught up: the report runs on the replica, as its own server says.
+    caught_up(&mut primary, &mut replica);
+    let on_replica = reads(&app, "replica").await;
+    assert_eq!(summary_employees(&app, &admin).await, 3);
+    assert_eq!(reads(&app, "replica").await, on_replica + 1);
+    let queries: Vec<Line> = diesel::sql_query(
+        "SELECT query AS t FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind::<Text, _>(&name)
+    .load(&mut replica)
+    .unwrap();
+    assert!(
+        queries.iter().any(|q| q.t.contains("FROM \"")),
+        "no report query on the replica: {:?}",
+        queries.iter().map(|q| &q.t).collect::<Vec<_>>()
+    );
+
+    // Replay paused: a write is not on the replica, and the next report, run on the primary,
+    // has it.
+    diesel::sql_query("SELECT pg_wal_replay_pause()")
+        .execute(&mut replica)
+        .unwrap();
+    let behind = reads(&app, "primary_behind").await;
+    patch(
+        &app,
+        &format!("/api/v1/employees/{}", ids[0]),
+        &admin,
+        json!({"active": false}),
+    )
+    .await
+    .expect(200);
+    let seen = summary_employees(&app, &admin).await;
+    diesel::sql_query("SELECT pg_wal_replay_resume()")
+        .execute(&mut replica)
+        .unwrap();
+    assert_eq!(seen, 2);
+    assert_eq!(reads(&app, "primary_behind").await, behind + 1);
+
+    // Caught up again: back on the replica, with the write.
+    caught_up(&mut primary, &mut replica);
+    assert_eq!(summary_employees(&app, &admin).await, 2);
+    assert_eq!(reads(&app, "replica").await, on_replica + 2);
+}
