@@ -98,3 +98,18 @@ impl Collector for PoolCollector {
             .collect()
     }
 }
+
+/// A counter with labels, registered in the service's registry (served at `/metrics`).
+pub fn counter(
+    registry: &prometheus::Registry,
+    name: &str,
+    help: &str,
+    labels: &[&str],
+) -> Result<prometheus::IntCounterVec, String> {
+    let counter = prometheus::IntCounterVec::new(prometheus::Opts::new(name, help), labels)
+        .map_err(|e| e.to_string())?;
+    registry
+        .register(Box::new(counter.clone()))
+        .map_err(|e| e.to_string())?;
+    Ok(counter)
+}

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
-use prometheus::{IntCounterVec, Opts, Registry};
+use prometheus::{IntCounterVec, Registry};
 
 use super::{AnyConnection, ConnectionManager, DbPool, DbUrl};
 use crate::error::{ApiError, ApiResult};
@@ -37,17 +37,12 @@ impl Replica {
     /// The replica's pool, opened lazily: a replica that is down at start only sends the reads
     /// to the primary.
     pub fn new(url: &DbUrl, size: u32, registry: &Registry) -> Result<Replica, String> {
-        let reads = IntCounterVec::new(
-            Opts::new(
-                "kompetensi_replica_reads_total",
-                "Report reads by where they ran: replica, primary_behind (replay not caught up), primary_unavailable",
-            ),
+        let reads = crate::health::counter(
+            registry,
+            "kompetensi_replica_reads_total",
+            "Report reads by where they ran: replica, primary_behind (replay not caught up), primary_unavailable",
             &["on"],
-        )
-        .map_err(|e| e.to_string())?;
-        registry
-            .register(Box::new(reads.clone()))
-            .map_err(|e| e.to_string())?;
+        )?;
         let pool = diesel::r2d2::Pool::builder()
             .max_size(size.max(1))
             .min_idle(Some(0))

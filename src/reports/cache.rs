@@ -27,7 +27,7 @@ use std::time::Duration;
 use actix_web::web::Bytes;
 use chrono::NaiveDate;
 use moka::future::Cache;
-use prometheus::{IntCounterVec, Opts, Registry};
+use prometheus::{IntCounterVec, Registry};
 
 use crate::audit::Entity::*;
 use crate::auth::{ActorKind, Caller, Role};
@@ -113,17 +113,12 @@ pub struct ReportCache {
 
 impl ReportCache {
     pub fn new(registry: &Registry) -> Result<Self, String> {
-        let computations = IntCounterVec::new(
-            Opts::new(
-                "kompetensi_report_computations_total",
-                "Report answers computed rather than served from the cache",
-            ),
+        let computations = crate::health::counter(
+            registry,
+            "kompetensi_report_computations_total",
+            "Report answers computed rather than served from the cache",
             &["report"],
-        )
-        .map_err(|e| e.to_string())?;
-        registry
-            .register(Box::new(computations.clone()))
-            .map_err(|e| e.to_string())?;
+        )?;
         Ok(ReportCache {
             answers: Cache::builder()
                 .max_capacity(CAPACITY)

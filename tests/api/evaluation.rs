@@ -801,7 +801,7 @@ async fn reports(ctx: &Ctx) {
 }
 on_each_backend!(reports_on_a_hand_worked_set, reports);
 
-const ALL_REPORTS: [&str; 10] = [
+pub(crate) const ALL_REPORTS: [&str; 10] = [
     "training-evaluation",
     "trainer-evaluation",
     "transfer",
