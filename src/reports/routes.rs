@@ -146,6 +146,8 @@ async fn answer<R: Report>(
         .report_cache
         .answer(key, asks_fresh(req), compute)
         .await?;
+    // Sent in slices: a large kept answer is not copied whole for each connection.
+    let body = crate::web::Slices::new(body);
     Ok(if csv {
         csv_download(R::NAME, body)
     } else {

@@ -787,6 +787,39 @@ pub async fn request_context(
     Ok(if head { without_body(res) } else { res })
 }
 
+/// A body kept in memory, sent in slices of [`Slices::SLICE`] bytes with its whole length as
+/// `Content-Length`. The HTTP layer copies each chunk it takes into the connection's write buffer
+/// and takes the next only once that has drained, so a large shared answer (a cached report)
+/// costs each connection one slice, not a copy of the whole.
+pub struct Slices(web::Bytes);
+
+impl Slices {
+    const SLICE: usize = 64 * 1024;
+
+    pub fn new(body: web::Bytes) -> Self {
+        Slices(body)
+    }
+}
+
+impl actix_web::body::MessageBody for Slices {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        actix_web::body::BodySize::Sized(self.0.len() as u64)
+    }
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<web::Bytes, Self::Error>>> {
+        if self.0.is_empty() {
+            return std::task::Poll::Ready(None);
+        }
+        let n = self.0.len().min(Self::SLICE);
+        std::task::Poll::Ready(Some(Ok(self.0.split_to(n))))
+    }
+}
+
 /// A plain error answer as problem+json with its status, its text as the detail (4xx).
 async fn as_problem(
     res: ServiceResponse<actix_web::body::BoxBody>,
@@ -1128,5 +1161,25 @@ mod client_address_tests {
             client_address(ip("10.0.0.5"), "1.2.3.4", &[]),
             ip("10.0.0.5")
         );
+    }
+}
+
+#[cfg(test)]
+mod slices_tests {
+    use super::Slices;
+    use actix_web::body::{BodySize, MessageBody};
+
+    #[actix_web::test]
+    async fn a_large_body_goes_in_slices_with_its_whole_length() {
+        let whole: Vec<u8> = (0..150 * 1024).map(|i| (i % 251) as u8).collect();
+        let mut body = Box::pin(Slices::new(whole.clone().into()));
+        assert_eq!(body.size(), BodySize::Sized(whole.len() as u64));
+        let mut chunks = Vec::new();
+        while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
+            chunks.push(chunk.unwrap());
+        }
+        let sizes: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, vec![65536, 65536, 22528]);
+        assert_eq!(chunks.concat(), whole);
     }
 }
