@@ -4,8 +4,9 @@
 //! Staleness is not bounded by a lag setting but ruled out: a report reads the data versions on
 //! the primary together with the primary's WAL position (`db::versions::current`), and runs on
 //! the replica only when the replica has replayed at least that far — so it sees every write
-//! acknowledged before the request, including the caller's own. Otherwise (replay behind, the
-//! replica down or a query cancelled by recovery) it runs on the primary.
+//! acknowledged before the request, including the caller's own. It waits up to 50 ms for the
+//! replica to get there; otherwise (replay further behind, the replica down or a query cancelled
+//! by recovery) it runs on the primary.
 //! `kompetensi_replica_reads_total{on}` counts where reads ran.
 //!
 //! Writes, single-row reads and lists stay on the primary.
@@ -21,6 +22,9 @@ use crate::error::{ApiError, ApiResult};
 
 /// How long a request waits for a replica connection before it reads from the primary.
 const CHECKOUT: Duration = Duration::from_millis(250);
+
+/// How long a request waits for the replica to replay up to where the primary stood.
+const WAIT: Duration = Duration::from_millis(50);
 
 pub struct Replica {
     pool: DbPool,
@@ -59,11 +63,7 @@ impl Replica {
     ) -> Option<ApiResult<T>> {
         let outcome = match self.pool.get() {
             Ok(mut conn) => {
-                let ready = diesel::sql_query(
-                    "SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS ready",
-                )
-                .bind::<Text, _>(lsn)
-                .get_result::<CaughtUp>(&mut conn);
+                let ready = caught_up(&mut conn, lsn);
                 match ready {
                     Ok(CaughtUp { ready: true }) => match f(&mut conn) {
                         // A query cancelled by recovery, or the replica gone mid-read.
@@ -96,6 +96,24 @@ impl Replica {
         };
         self.reads.with_label_values(&[on]).inc();
         outcome
+    }
+}
+
+/// Whether the replica has replayed up to `lsn`, waiting up to [`WAIT`] for it: a replica
+/// usually trails by a few milliseconds, and the primary's position moves on with every write
+/// of any database on it.
+fn caught_up(conn: &mut AnyConnection, lsn: &str) -> QueryResult<CaughtUp> {
+    let started = std::time::Instant::now();
+    loop {
+        let ready = diesel::sql_query(
+            "SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS ready",
+        )
+        .bind::<Text, _>(lsn)
+        .get_result::<CaughtUp>(conn)?;
+        if ready.ready || started.elapsed() >= WAIT {
+            return Ok(ready);
+        }
+        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
