@@ -58,6 +58,20 @@ fn env_num<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     }
 }
 
+/// `KOMPETENSI_READ_DATABASE_URL`: a PostgreSQL replica, beside a PostgreSQL primary only.
+fn read_replica(read: Option<&str>, primary: &DbUrl) -> Result<Option<DbUrl>, String> {
+    let Some(read) = read else {
+        return Ok(None);
+    };
+    match (DbUrl::parse(read)?, primary) {
+        (read @ DbUrl::Postgres(_), DbUrl::Postgres(_)) => Ok(Some(read)),
+        _ => Err(
+            "KOMPETENSI_READ_DATABASE_URL names a PostgreSQL replica of a PostgreSQL DATABASE_URL"
+                .into(),
+        ),
+    }
+}
+
 /// `KOMPETENSI_TRUSTED_PROXIES`: comma-separated networks or addresses (`10.0.0.0/24, ::1`).
 /// `KOMPETENSI_TRUST_PROXY=1` alone, as before, trusts a proxy on this host (loopback).
 fn trusted_proxies(list: Option<&str>, loopback: bool) -> Result<Vec<ipnet::IpNet>, String> {
@@ -92,18 +106,10 @@ impl Config {
             .map(|n| n.get())
             .unwrap_or(2);
         let database_url = DbUrl::parse(&url)?;
-        let read_database_url = match env("KOMPETENSI_READ_DATABASE_URL") {
-            None => None,
-            Some(read) => match (DbUrl::parse(&read)?, &database_url) {
-                (read @ DbUrl::Postgres(_), DbUrl::Postgres(_)) => Some(read),
-                _ => {
-                    return Err(
-                        "KOMPETENSI_READ_DATABASE_URL names a PostgreSQL replica of a PostgreSQL DATABASE_URL"
-                            .into(),
-                    )
-                }
-            },
-        };
+        let read_database_url = read_replica(
+            env("KOMPETENSI_READ_DATABASE_URL").as_deref(),
+            &database_url,
+        )?;
         Ok(Config {
             database_url,
             read_database_url,
@@ -181,5 +187,24 @@ impl Config {
             webhook_lease: Duration::from_secs(60),
             clock_offset_days: 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod read_replica_tests {
+    use super::*;
+
+    #[test]
+    fn a_read_replica_is_a_postgresql_url_beside_a_postgresql_primary() {
+        let pg = DbUrl::parse("postgres://u@db/k").unwrap();
+        let sqlite = DbUrl::parse("sqlite://data/k.db").unwrap();
+        assert_eq!(read_replica(None, &pg), Ok(None));
+        assert_eq!(
+            read_replica(Some("postgres://u@replica/k"), &pg),
+            Ok(Some(DbUrl::parse("postgres://u@replica/k").unwrap()))
+        );
+        assert!(read_replica(Some("postgres://u@replica/k"), &sqlite).is_err());
+        assert!(read_replica(Some("sqlite://other.db"), &pg).is_err());
+        assert!(read_replica(Some("mysql://u@replica/k"), &pg).is_err());
     }
 }

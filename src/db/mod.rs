@@ -249,16 +249,6 @@ where
     }
 }
 
-diesel::define_sql_function! {
-    /// `lower(text)`: portable case-insensitive search is `lower(col) LIKE lower(pattern)`.
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
-diesel::define_sql_function! {
-    #[sql_name = "lower"]
-    fn lower_nullable(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
-}
-
 /// A `LIKE` pattern matching `q` anywhere, with the wildcards of `q` escaped.
 pub fn contains_pattern(q: &str) -> String {
     let mut out = String::with_capacity(q.len() + 2);

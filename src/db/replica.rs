@@ -55,44 +55,34 @@ impl Replica {
         Ok(Replica { pool, reads })
     }
 
-    /// `f` on the replica when it has replayed the primary's WAL up to `lsn`, else `None`.
+    /// `f` on the replica when it has replayed the primary's WAL up to `lsn`, else `None`
+    /// (and where the read goes instead is counted).
     fn try_read<T>(
         &self,
         lsn: &str,
         f: &impl Fn(&mut AnyConnection) -> ApiResult<T>,
     ) -> Option<ApiResult<T>> {
-        let outcome = match self.pool.get() {
-            Ok(mut conn) => {
-                let ready = caught_up(&mut conn, lsn);
-                match ready {
-                    Ok(CaughtUp { ready: true }) => match f(&mut conn) {
-                        // A query cancelled by recovery, or the replica gone mid-read.
-                        Err(ApiError::Unavailable | ApiError::Internal(_)) => {
-                            super::mark_broken(&mut conn);
-                            None
-                        }
-                        done => Some(done),
-                    },
-                    Ok(CaughtUp { ready: false }) => {
-                        self.reads.with_label_values(&["primary_behind"]).inc();
-                        return None;
-                    }
-                    Err(e) => {
-                        log::debug!("replica: {e}");
-                        super::mark_broken(&mut conn);
-                        None
-                    }
-                }
-            }
+        let (outcome, on) = match self.pool.get() {
             Err(e) => {
                 log::debug!("replica: {e}");
-                None
+                (None, "primary_unavailable")
             }
-        };
-        let on = if outcome.is_some() {
-            "replica"
-        } else {
-            "primary_unavailable"
+            Ok(mut conn) => match caught_up(&mut conn, lsn) {
+                Ok(false) => (None, "primary_behind"),
+                Ok(true) => match f(&mut conn) {
+                    // A query cancelled by recovery, or the replica gone mid-read.
+                    Err(ApiError::Unavailable | ApiError::Internal(_)) => {
+                        super::mark_broken(&mut conn);
+                        (None, "primary_unavailable")
+                    }
+                    done => (Some(done), "replica"),
+                },
+                Err(e) => {
+                    log::debug!("replica: {e}");
+                    super::mark_broken(&mut conn);
+                    (None, "primary_unavailable")
+                }
+            },
         };
         self.reads.with_label_values(&[on]).inc();
         outcome
@@ -102,7 +92,7 @@ impl Replica {
 /// Whether the replica has replayed up to `lsn`, waiting up to [`WAIT`] for it: a replica
 /// usually trails by a few milliseconds, and the primary's position moves on with every write
 /// of any database on it.
-fn caught_up(conn: &mut AnyConnection, lsn: &str) -> QueryResult<CaughtUp> {
+fn caught_up(conn: &mut AnyConnection, lsn: &str) -> QueryResult<bool> {
     let started = std::time::Instant::now();
     loop {
         let ready = diesel::sql_query(
@@ -111,7 +101,7 @@ fn caught_up(conn: &mut AnyConnection, lsn: &str) -> QueryResult<CaughtUp> {
         .bind::<Text, _>(lsn)
         .get_result::<CaughtUp>(conn)?;
         if ready.ready || started.elapsed() >= WAIT {
-            return Ok(ready);
+            return Ok(ready.ready);
         }
         std::thread::sleep(Duration::from_millis(2));
     }

@@ -33,7 +33,7 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
-    web::block(move || with_connection(&pool, f)).await?
+    db_blocking(move || with_connection(&pool, f)).await
 }
 
 /// Runs `f` on the blocking thread pool (which takes its own connections).

@@ -42,11 +42,11 @@ async fn report<S: TestApp>(app: &S, path: &str, token: &str, fresh: bool) -> Va
 
 /// The computations of `report` so far, from /metrics.
 async fn computations<S: TestApp>(app: &S, report: &str) -> u64 {
-    let text = send(app, TestRequest::get().uri("/metrics")).await.text;
-    let series = format!("kompetensi_report_computations_total{{report=\"{report}\"}} ");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&series))
-        .map_or(0, |n| n.trim().parse().unwrap())
+    counter_value(
+        app,
+        &format!("kompetensi_report_computations_total{{report=\"{report}\"}}"),
+    )
+    .await
 }
 
 /// After each write, every report as the admin and a unit manager get it equals a fresh

@@ -465,3 +465,13 @@ where
 {
     type Body = B;
 }
+
+/// The value of one counter series in `/metrics`, e.g. `name{label="value"}`; 0 before it
+/// first counts.
+pub async fn counter_value<S: TestApp>(app: &S, series: &str) -> u64 {
+    let text = send(app, TestRequest::get().uri("/metrics")).await.text;
+    let prefix = format!("{series} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}

@@ -52,11 +52,11 @@ fn caught_up(primary: &mut PgConnection, replica: &mut PgConnection) {
 }
 
 async fn reads<S: TestApp>(app: &S, on: &str) -> u64 {
-    let text = send(app, TestRequest::get().uri("/metrics")).await.text;
-    let series = format!("kompetensi_replica_reads_total{{on=\"{on}\"}} ");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&series))
-        .map_or(0, |n| n.trim().parse().unwrap())
+    counter_value(
+        app,
+        &format!("kompetensi_replica_reads_total{{on=\"{on}\"}}"),
+    )
+    .await
 }
 
 async fn summary_employees<S: TestApp>(app: &S, token: &str) -> i64 {
