@@ -58,6 +58,8 @@ use crate::web::RouteTable;
 /// Everything the handlers share, built once per process.
 pub struct AppState {
     pub pool: DbPool,
+    /// SQLite's one writer at a time (`db::WriterGate`).
+    pub writer: db::WriterGate,
     /// The asynchronous read path for single-row reads (PostgreSQL only, see `db::reader`).
     pub reader: Option<db::reader::PgReader>,
     pub config: Config,
@@ -119,6 +121,7 @@ impl AppState {
             jwt: JwtKeys::new(&secret),
             sealer: web::idempotency::Sealer::new(&secret),
             reader: db::reader::PgReader::new(&config.database_url, config.pool_timeout),
+            writer: db::WriterGate::for_url(&config.database_url),
             revocations: auth::revocations::Revocations::new(pool.clone(), config.access_ttl),
             verify_limiter: certificates::routes::VerifyLimiter::new(config.verify_per_minute),
             pool,

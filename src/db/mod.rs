@@ -1,5 +1,6 @@
 //! One binary, two backends: the connection type, the pool, migrations and transactions.
 
+pub mod fixed;
 pub mod reader;
 pub mod refs;
 pub mod replica;
@@ -93,6 +94,36 @@ pub struct ConnectionManager {
 impl ConnectionManager {
     pub fn new(url: DbUrl) -> Self {
         Self { url }
+    }
+}
+
+/// SQLite's one writer at a time, for the write pipeline: taken before a write transaction
+/// takes a connection. SQLite lets one writer in at a time anyway; queueing here instead of
+/// each waiting writer holding a pooled connection until the file's lock is free keeps the
+/// rest of the pool for reads while a long write (or another process) holds the lock.
+/// PostgreSQL's writers lock rows and pass freely.
+#[derive(Clone)]
+pub struct WriterGate(Option<std::sync::Arc<tokio::sync::Semaphore>>);
+
+impl WriterGate {
+    pub fn for_url(url: &DbUrl) -> WriterGate {
+        WriterGate(
+            (!url.is_postgres()).then(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1))),
+        )
+    }
+
+    /// The turn to write, waited for at most `wait` (then 503, as for a pooled connection).
+    pub async fn turn(
+        &self,
+        wait: Duration,
+    ) -> crate::error::ApiResult<Option<tokio::sync::OwnedSemaphorePermit>> {
+        let Some(gate) = &self.0 else {
+            return Ok(None);
+        };
+        match tokio::time::timeout(wait, gate.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Some(permit)),
+            _ => Err(crate::error::ApiError::Unavailable),
+        }
     }
 }
 

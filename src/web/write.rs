@@ -26,6 +26,7 @@ pub struct Write<O> {
     pub meta: RequestMeta,
     pub if_match: IfMatch,
     pool: DbPool,
+    writer: crate::db::WriterGate,
     sealer: Sealer,
     req: HttpRequest,
     op: PhantomData<O>,
@@ -70,6 +71,7 @@ impl<O: Operation> Write<O> {
             meta: request_meta(req),
             if_match: IfMatch::from_headers(req)?,
             pool: state.pool.clone(),
+            writer: state.writer.clone(),
             sealer: state.sealer.clone(),
             req: req.clone(),
             op: PhantomData,
@@ -86,9 +88,19 @@ impl<O> Write<O> {
         F: FnMut(&mut Tx) -> ApiResult<T> + Send + 'static,
     {
         let Write {
-            caller, meta, pool, ..
+            caller,
+            meta,
+            pool,
+            writer,
+            ..
         } = self;
-        db(&pool, move |c| write::run(c, caller.actor(), &meta, &mut f)).await
+        let turn = writer.turn(pool.connection_timeout()).await?;
+        db(&pool, move |c| {
+            let result = write::run(c, caller.actor(), &meta, &mut f);
+            drop(turn);
+            result
+        })
+        .await
     }
 
     /// A create: `insert` writes the rows and returns the new id; the row is read back.
