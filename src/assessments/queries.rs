@@ -1,16 +1,16 @@
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 
 use super::model::{Assessment, AssessmentInput, AssessmentRecord, Method, OtherAssessment};
 use crate::aggregates::{self, Change};
 use crate::audit::Entity;
-use crate::db::schema::{assessments, competencies, competency_levels, position_standards};
+use crate::db::fixed::{self, Fixed};
+use crate::db::schema::{assessments, competency_levels};
 use crate::db::write::Tx;
 use crate::db::{now, AnyConnection};
 use crate::error::ApiResult;
-use crate::types::{AssessmentId, CompetencyId, EmployeeId, PositionId};
+use crate::types::{AssessmentId, CompetencyId, EmployeeId, JsonText, PositionId, UnitId};
 
 /// One page of an employee's assessments, newest first unless `sort` says otherwise.
 pub fn list(
@@ -183,81 +183,138 @@ pub fn rebuild_current_levels(conn: &mut AnyConnection, methods: &[Method]) -> Q
     ))
 }
 
-/// The position's standard with the competencies' codes and names, by code.
-pub fn standard(
-    conn: &mut AnyConnection,
-    position_id: PositionId,
-) -> QueryResult<Vec<(CompetencyId, String, String, i32)>> {
-    position_standards::table
-        .inner_join(competencies::table)
-        .filter(position_standards::position_id.eq(position_id))
-        .order(competencies::code.asc())
-        .select((
-            competencies::id,
-            competencies::code,
-            competencies::name,
-            position_standards::required_level,
-        ))
-        .load(conn)
+/// The statement behind a competency profile: the employee with the JPM settings, and beside
+/// them (a row each, `kind`) their position's standard with their current level per
+/// competency (1, by code) and every assessment they have (2, by code and method, newest
+/// first).
+struct ProfileSql;
+
+impl fixed::Sql for ProfileSql {
+    const SQL: &'static str = "\
+SELECT e.id AS employee_id, e.unit_id, e.position_id, \
+       s.jpm_optimal_min, s.jpm_cukup_min, s.jpm_methods, \
+       i.kind, i.competency_id, i.code, i.name, i.level, i.current_level, i.assessed_on, \
+       i.method, i.ref_id \
+FROM employees e JOIN settings s ON s.id = ? \
+LEFT JOIN ( \
+    SELECT 1 AS kind, ps.competency_id, c.code, c.name, ps.required_level AS level, \
+           cl.level AS current_level, cl.assessed_on, NULL AS method, cl.assessment_id AS ref_id \
+    FROM employees p JOIN position_standards ps ON ps.position_id = p.position_id \
+    JOIN competencies c ON c.id = ps.competency_id \
+    LEFT JOIN competency_levels cl ON cl.employee_id = p.id AND cl.competency_id = ps.competency_id \
+    WHERE p.id = ? \
+    UNION ALL \
+    SELECT 2, a.competency_id, c.code, c.name, a.level, NULL, a.assessed_on, a.method, a.id \
+    FROM assessments a JOIN competencies c ON c.id = a.competency_id \
+    WHERE a.employee_id = ? \
+) i ON 1 = 1 \
+WHERE e.id = ? \
+ORDER BY i.kind, i.code, i.method, i.assessed_on DESC, i.ref_id DESC";
 }
 
-/// The employee's current (level, day) per competency (`competency_levels`).
-pub fn current_levels(
-    conn: &mut AnyConnection,
+/// One row of [`ProfileSql`].
+#[derive(QueryableByName)]
+struct ProfilePart {
+    #[diesel(sql_type = BigInt)]
     employee_id: EmployeeId,
-) -> QueryResult<HashMap<CompetencyId, (i32, NaiveDate)>> {
-    let rows: Vec<(CompetencyId, i32, NaiveDate)> = competency_levels::table
-        .filter(competency_levels::employee_id.eq(employee_id))
-        .select((
-            competency_levels::competency_id,
-            competency_levels::level,
-            competency_levels::assessed_on,
-        ))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|(c, l, d)| (c, (l, d))).collect())
+    #[diesel(sql_type = BigInt)]
+    unit_id: UnitId,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    position_id: Option<PositionId>,
+    #[diesel(sql_type = Integer)]
+    jpm_optimal_min: i32,
+    #[diesel(sql_type = Integer)]
+    jpm_cukup_min: i32,
+    #[diesel(sql_type = Text)]
+    jpm_methods: JsonText<Vec<Method>>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    kind: Option<i32>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    competency_id: Option<CompetencyId>,
+    #[diesel(sql_type = Nullable<Text>)]
+    code: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    name: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    level: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    current_level: Option<i32>,
+    #[diesel(sql_type = Nullable<Date>)]
+    assessed_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Text>)]
+    method: Option<Method>,
 }
 
-/// The latest assessment per competency and method by methods outside `methods`, by code and
-/// method.
-pub fn other_assessments(
-    conn: &mut AnyConnection,
-    employee_id: EmployeeId,
-    methods: &[Method],
-) -> QueryResult<Vec<OtherAssessment>> {
-    let rows: Vec<(CompetencyId, String, String, Method, i32, NaiveDate)> = assessments::table
-        .inner_join(competencies::table)
-        .filter(assessments::employee_id.eq(employee_id))
-        .filter(assessments::method.ne_all(methods.to_vec()))
-        .order((
-            competencies::code.asc(),
-            assessments::method.asc(),
-            assessments::assessed_on.desc(),
-            assessments::id.desc(),
-        ))
-        .select((
-            assessments::competency_id,
-            competencies::code,
-            competencies::name,
-            assessments::method,
-            assessments::level,
-            assessments::assessed_on,
-        ))
-        .load(conn)?;
-    let mut out: Vec<OtherAssessment> = Vec::new();
-    for (competency_id, code, name, method, level, assessed_on) in rows {
-        let seen = out
-            .last()
-            .is_some_and(|o| o.competency_id == competency_id && o.method == method);
-        if !seen {
-            out.push(OtherAssessment {
+/// One competency of the standard: (id, code, name, required level) and the current (level,
+/// day), if assessed.
+pub type StandardItem = (CompetencyId, String, String, i32, Option<(i32, NaiveDate)>);
+
+/// What an employee's competency profile is made of.
+pub struct ProfileParts {
+    pub employee_id: EmployeeId,
+    pub unit_id: UnitId,
+    pub position_id: Option<PositionId>,
+    pub jpm_optimal_min: i32,
+    pub jpm_cukup_min: i32,
+    pub standard: Vec<StandardItem>,
+    /// The latest assessment per competency and method by methods outside the setting
+    /// `jpm_methods`, by code and method.
+    pub other_assessments: Vec<OtherAssessment>,
+}
+
+/// An employee's competency profile, in one statement (NotFound without the employee).
+pub fn profile(conn: &mut AnyConnection, employee_id: EmployeeId) -> QueryResult<ProfileParts> {
+    let id = fixed::Bind::BigInt(employee_id.0);
+    let rows: Vec<ProfilePart> = Fixed::<ProfileSql>::new(vec![
+        fixed::Bind::Integer(crate::settings::queries::ID),
+        id.clone(),
+        id.clone(),
+        id,
+    ])
+    .load(conn)?;
+    let head = rows.first().ok_or(diesel::result::Error::NotFound)?;
+    let mut parts = ProfileParts {
+        employee_id: head.employee_id,
+        unit_id: head.unit_id,
+        position_id: head.position_id,
+        jpm_optimal_min: head.jpm_optimal_min,
+        jpm_cukup_min: head.jpm_cukup_min,
+        standard: Vec::new(),
+        other_assessments: Vec::new(),
+    };
+    let current_methods = head.jpm_methods.0.clone();
+    for row in rows {
+        let (Some(kind), Some(competency_id), Some(code), Some(name), Some(level)) =
+            (row.kind, row.competency_id, row.code, row.name, row.level)
+        else {
+            continue;
+        };
+        match (kind, row.method, row.assessed_on) {
+            (1, _, assessed_on) => parts.standard.push((
                 competency_id,
                 code,
                 name,
-                method,
                 level,
-                assessed_on,
-            });
+                row.current_level.zip(assessed_on),
+            )),
+            (_, Some(method), Some(assessed_on)) if !current_methods.contains(&method) => {
+                let seen = parts
+                    .other_assessments
+                    .last()
+                    .is_some_and(|o| o.competency_id == competency_id && o.method == method);
+                if !seen {
+                    parts.other_assessments.push(OtherAssessment {
+                        competency_id,
+                        code,
+                        name,
+                        method,
+                        level,
+                        assessed_on,
+                    });
+                }
+            }
+            _ => {}
         }
     }
-    Ok(out)
+    Ok(parts)
 }

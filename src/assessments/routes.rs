@@ -68,41 +68,39 @@ fn profile(
     caller: &Caller,
     employee_id: EmployeeId,
 ) -> ApiResult<CompetencyProfile> {
-    let employee = access::visible(conn, caller, employee_id)?;
-    let settings = crate::settings::queries::get(conn)?;
-    let standard = match employee.position_id {
-        Some(position) => queries::standard(conn, position)?,
-        None => Vec::new(),
-    };
-    let current = queries::current_levels(conn, employee_id)?;
-    let items: Vec<ProfileItem> = standard
+    let parts = queries::profile(conn, employee_id)?;
+    if !caller
+        .reach(conn)?
+        .sees_employee(parts.employee_id, parts.unit_id)
+    {
+        return Err(ApiError::NotFound);
+    }
+    let items: Vec<ProfileItem> = parts
+        .standard
         .into_iter()
-        .map(|(competency_id, code, name, required)| {
-            let level = current.get(&competency_id).copied();
-            ProfileItem {
-                competency_id,
-                code,
-                name,
-                required_level: required,
-                current_level: level.map(|c| c.0),
-                assessed_on: level.map(|c| c.1),
-                gap: level.map(|(level, _)| required - level),
-            }
+        .map(|(competency_id, code, name, required, level)| ProfileItem {
+            competency_id,
+            code,
+            name,
+            required_level: required,
+            current_level: level.map(|c| c.0),
+            assessed_on: level.map(|c| c.1),
+            gap: level.map(|(level, _)| required - level),
         })
         .collect();
     let (jpm, coverage) = match_of(&items);
     let jpm_band = coverage.map(|_| match jpm {
-        Some(v) => JpmBand::of(v, settings.jpm_optimal_min, settings.jpm_cukup_min),
+        Some(v) => JpmBand::of(v, parts.jpm_optimal_min, parts.jpm_cukup_min),
         None => JpmBand::Unassessed,
     });
     Ok(CompetencyProfile {
         employee_id,
-        position_id: employee.position_id,
+        position_id: parts.position_id,
         items,
         jpm,
         jpm_band,
         coverage,
-        other_assessments: queries::other_assessments(conn, employee_id, &settings.jpm_methods.0)?,
+        other_assessments: parts.other_assessments,
     })
 }
 

@@ -142,19 +142,26 @@ macro_rules! simple_resource {
 
 /// One page of a boxed query: `(total, rows)`, sorted by `?sort=` over the named columns, then
 /// by id: `page!(conn, filtered(f), sort, window, table::id, Row, { "name" => table::name })`.
+/// One statement: the total is a subquery beside each row of the page (computed once by
+/// either backend, and leaving the page's own plan, e.g. an index walk in id order, as it was);
+/// only a page past the end asks for the total on its own.
 #[macro_export]
 macro_rules! page {
     ($conn:expr, $query:expr, $sort:expr, $window:expr, $id:expr, $row:ty,
      { $($name:literal => $column:expr),* $(,)? }) => {{
         let (offset, limit): (i64, i64) = $window;
-        let total: i64 = $query.count().get_result($conn)?;
-        let rows: Vec<$row> = $crate::order_by!($query, $sort, { "id" => $id, $($name => $column),* })
+        let rows: Vec<(Option<i64>, $row)> = $crate::order_by!($query, $sort, { "id" => $id, $($name => $column),* })
             .then_order_by($id.asc())
             .offset(offset)
             .limit(limit)
-            .select(<$row>::as_select())
+            .select(($query.count().single_value(), <$row>::as_select()))
             .load($conn)?;
-        (total, rows)
+        let total: i64 = match rows.first() {
+            Some((total, _)) => total.unwrap_or_default(),
+            None if offset == 0 => 0,
+            None => $query.count().get_result($conn)?,
+        };
+        (total, rows.into_iter().map(|(_, row)| row).collect::<Vec<$row>>())
     }};
 }
 

@@ -4,20 +4,26 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 
 use super::model::{Enrolment, EnrolmentFields, EnrolmentRecord, EnrolmentStatus};
 use crate::aggregates::{self, Change};
 use crate::audit::Entity;
 use crate::auth::Reach;
+use crate::db::fixed::{self, Fixed};
 use crate::db::resource::{json_by_id, Resource};
-use crate::db::schema::{employees, enrolments, trainings};
+use crate::db::schema::{employees, enrolments};
 use crate::db::write::Tx;
 use crate::db::{now, AnyConnection, Backend};
+use crate::employees::model::AsnType;
 use crate::error::{ApiError, ApiResult};
+use crate::exemptions::target::JpRule;
+use crate::exports::model::RecordSource;
+use crate::external::model::ReviewStatus;
 use crate::settings::model::Settings;
 use crate::trainings::model::{Form, Training};
 use crate::trainings::queries as seats;
-use crate::types::{EmployeeId, EnrolmentId, TrainingId, UnitId};
+use crate::types::{EmployeeId, EnrolmentId, ExternalLearningId, TrainingId, UnitId};
 
 pub struct Enrolments;
 
@@ -283,56 +289,189 @@ pub fn after_changes(tx: &mut Tx, training: TrainingId, people: &[EmployeeId]) -
     )?)
 }
 
-/// One row of a learning record.
-#[derive(Queryable)]
-pub struct RecordRow {
-    pub enrolment_id: EnrolmentId,
-    pub training_id: TrainingId,
+/// The statement behind a learning record: the employee with the JP rule of the settings, and
+/// beside them (a row each, `kind`) their enrolments of the year (1: completions whose
+/// `completed_on` is in the year, and other enrolments, withdrawn and rejected ones left out,
+/// in trainings that end in the year), their verified external learning ending in the year (2)
+/// and their exemption periods touching it (3); items by end date, trainings first, then id.
+struct RecordSql;
+
+impl fixed::Sql for RecordSql {
+    const SQL: &'static str = "\
+SELECT e.id AS employee_id, e.unit_id, e.asn_type, e.appointed_on, \
+       s.jp_target, s.jp_target_pppk, s.jp_cap_pppk, \
+       i.kind, i.ref_id, i.training_id, i.title, i.form, i.start_date, i.end_date, \
+       i.completed_on, i.jp, i.status, i.jp_credited, i.certificate_number \
+FROM employees e JOIN settings s ON s.id = ? \
+LEFT JOIN ( \
+    SELECT 1 AS kind, n.id AS ref_id, t.id AS training_id, t.title, t.form, t.start_date, \
+           t.end_date, n.completed_on, t.jp, n.status, n.jp_credited, n.certificate_number \
+    FROM enrolments n JOIN trainings t ON t.id = n.training_id \
+    WHERE n.employee_id = ? AND n.status NOT IN (?, ?) \
+      AND (n.completed_on BETWEEN ? AND ? \
+           OR (n.completed_on IS NULL AND t.end_date BETWEEN ? AND ?)) \
+    UNION ALL \
+    SELECT 2, x.id, NULL, x.title, x.form, x.start_date, x.end_date, x.end_date, x.jp, ?, \
+           NULL, x.certificate_number \
+    FROM external_learning x \
+    WHERE x.employee_id = ? AND x.status = ? AND x.end_date BETWEEN ? AND ? \
+    UNION ALL \
+    SELECT 3, x.id, NULL, NULL, NULL, x.from_date, x.to_date, NULL, NULL, NULL, NULL, NULL \
+    FROM exemptions x WHERE x.employee_id = ? AND x.from_date <= ? AND x.to_date >= ? \
+) i ON 1 = 1 \
+WHERE e.id = ? \
+ORDER BY i.end_date, i.kind, i.ref_id";
+}
+
+/// One row of [`RecordSql`].
+#[derive(QueryableByName)]
+struct RecordPart {
+    #[diesel(sql_type = BigInt)]
+    employee_id: EmployeeId,
+    #[diesel(sql_type = BigInt)]
+    unit_id: UnitId,
+    #[diesel(sql_type = Text)]
+    asn_type: AsnType,
+    #[diesel(sql_type = Nullable<Date>)]
+    appointed_on: Option<NaiveDate>,
+    #[diesel(sql_type = Integer)]
+    jp_target: i32,
+    #[diesel(sql_type = Nullable<Integer>)]
+    jp_target_pppk: Option<i32>,
+    #[diesel(sql_type = Integer)]
+    jp_cap_pppk: i32,
+    #[diesel(sql_type = Nullable<Integer>)]
+    kind: Option<i32>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    ref_id: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    training_id: Option<TrainingId>,
+    #[diesel(sql_type = Nullable<Text>)]
+    title: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    form: Option<Form>,
+    #[diesel(sql_type = Nullable<Date>)]
+    start_date: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
+    end_date: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
+    completed_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    jp: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    status: Option<EnrolmentStatus>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    jp_credited: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    certificate_number: Option<String>,
+}
+
+/// One training or piece of external learning in a learning record.
+pub struct RecordItem {
+    pub source: RecordSource,
+    pub enrolment_id: Option<EnrolmentId>,
+    pub external_learning_id: Option<ExternalLearningId>,
+    pub training_id: Option<TrainingId>,
     pub title: String,
     pub form: Form,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub completed_on: Option<NaiveDate>,
-    pub training_jp: i32,
+    /// The training's JP (or the external learning's).
+    pub jp: i32,
     pub status: EnrolmentStatus,
     pub jp_credited: Option<i32>,
     pub certificate_number: Option<String>,
 }
 
-/// An employee's year: completions whose `completed_on` is in the year, and their other
-/// enrolments (withdrawn and rejected ones left out) in trainings that end in the year.
+/// What an employee's learning record of a year is made of.
+pub struct RecordParts {
+    pub employee_id: EmployeeId,
+    pub unit_id: UnitId,
+    pub asn_type: AsnType,
+    pub appointed_on: Option<NaiveDate>,
+    pub rule: JpRule,
+    pub exemptions: Vec<(NaiveDate, NaiveDate)>,
+    pub items: Vec<RecordItem>,
+}
+
+/// An employee's learning record of `[first, last]`, in one statement (NotFound without the
+/// employee).
 pub fn learning_record(
     conn: &mut AnyConnection,
     employee_id: EmployeeId,
-    year: i32,
-) -> QueryResult<Vec<RecordRow>> {
-    let Some((first, last)) = crate::types::year_days(year) else {
-        return Ok(Vec::new());
+    (first, last): (NaiveDate, NaiveDate),
+) -> QueryResult<RecordParts> {
+    use fixed::Bind::{BigInt as Id, Date as Day, Text as Word};
+    let id = Id(employee_id.0);
+    let rows: Vec<RecordPart> = Fixed::<RecordSql>::new(vec![
+        fixed::Bind::Integer(crate::settings::queries::ID),
+        id.clone(),
+        Word(EnrolmentStatus::Withdrawn.as_str()),
+        Word(EnrolmentStatus::Rejected.as_str()),
+        Day(first),
+        Day(last),
+        Day(first),
+        Day(last),
+        Word(EnrolmentStatus::Completed.as_str()),
+        id.clone(),
+        Word(ReviewStatus::Verified.as_str()),
+        Day(first),
+        Day(last),
+        id.clone(),
+        Day(last),
+        Day(first),
+        id,
+    ])
+    .load(conn)?;
+    let head = rows.first().ok_or(diesel::result::Error::NotFound)?;
+    let mut parts = RecordParts {
+        employee_id: head.employee_id,
+        unit_id: head.unit_id,
+        asn_type: head.asn_type,
+        appointed_on: head.appointed_on,
+        rule: JpRule {
+            jp_target: head.jp_target,
+            jp_target_pppk: head.jp_target_pppk,
+            jp_cap_pppk: head.jp_cap_pppk,
+        },
+        exemptions: Vec::new(),
+        items: Vec::new(),
     };
-    enrolments::table
-        .inner_join(trainings::table)
-        .filter(enrolments::employee_id.eq(employee_id))
-        .filter(enrolments::status.ne_all([EnrolmentStatus::Withdrawn, EnrolmentStatus::Rejected]))
-        .filter(
-            enrolments::completed_on
-                .between(first, last)
-                .or(enrolments::completed_on
-                    .is_null()
-                    .and(trainings::end_date.between(first, last))),
-        )
-        .order((trainings::end_date.asc(), enrolments::id.asc()))
-        .select((
-            enrolments::id,
-            trainings::id,
-            trainings::title,
-            trainings::form,
-            trainings::start_date,
-            trainings::end_date,
-            enrolments::completed_on,
-            trainings::jp,
-            enrolments::status,
-            enrolments::jp_credited,
-            enrolments::certificate_number,
-        ))
-        .load(conn)
+    for row in rows {
+        let (Some(kind), Some(id), Some(start), Some(end)) =
+            (row.kind, row.ref_id, row.start_date, row.end_date)
+        else {
+            continue;
+        };
+        if kind == 3 {
+            parts.exemptions.push((start, end));
+            continue;
+        }
+        let (Some(title), Some(form), Some(jp), Some(status)) =
+            (row.title, row.form, row.jp, row.status)
+        else {
+            continue;
+        };
+        let training = kind == 1;
+        parts.items.push(RecordItem {
+            source: match training {
+                true => RecordSource::Training,
+                false => RecordSource::External,
+            },
+            enrolment_id: training.then_some(EnrolmentId(id)),
+            external_learning_id: (!training).then_some(ExternalLearningId(id)),
+            training_id: row.training_id,
+            title,
+            form,
+            start_date: start,
+            end_date: end,
+            completed_on: row.completed_on,
+            jp,
+            status,
+            jp_credited: row.jp_credited,
+            certificate_number: row.certificate_number,
+        });
+    }
+    Ok(parts)
 }

@@ -18,7 +18,6 @@ use crate::error::{
     ActionErrors, ApiError, ApiResult, CreateErrors, FieldErrors, ReadErrors, WriteErrors,
 };
 use crate::exemptions::target::Target;
-use crate::exports::model::RecordSource;
 use crate::settings::model::Settings;
 use crate::trainings::model::{Training, TrainingStatus};
 use crate::trainings::queries::Trainings;
@@ -392,35 +391,33 @@ fn learning_record(
     employee_id: EmployeeId,
     year: Option<i32>,
 ) -> ApiResult<LearningRecord> {
-    let employee = crate::employees::access::visible(conn, caller, employee_id)?;
     let year = year.unwrap_or_else(|| chrono::Utc::now().year());
-    let settings = crate::settings::queries::get(conn)?;
-    let exemptions = match crate::types::year_days(year) {
-        Some((first, last)) => {
-            crate::exemptions::queries::periods(conn, Some(&[employee_id]), first, last)?
-                .remove(&employee_id)
-                .unwrap_or_default()
-        }
-        None => Vec::new(),
-    };
-    let rows = queries::learning_record(conn, employee_id, year)?;
+    let days = crate::types::year_days(year).ok_or(ApiError::NotFound)?;
+    let parts = queries::learning_record(conn, employee_id, days)?;
+    if !caller
+        .reach(conn)?
+        .sees_employee(parts.employee_id, parts.unit_id)
+    {
+        return Err(ApiError::NotFound);
+    }
     let mut jp_total = 0i64;
-    let items = rows
+    let items = parts
+        .items
         .into_iter()
         .map(|r| {
             let completed = r.status == EnrolmentStatus::Completed;
             let jp = match completed {
-                true => r.jp_credited.unwrap_or(r.training_jp),
-                false => r.training_jp,
+                true => r.jp_credited.unwrap_or(r.jp),
+                false => r.jp,
             };
             if completed {
                 jp_total += i64::from(jp);
             }
             LearningItem {
-                source: RecordSource::Training,
-                enrolment_id: Some(r.enrolment_id),
-                external_learning_id: None,
-                training_id: Some(r.training_id),
+                source: r.source,
+                enrolment_id: r.enrolment_id,
+                external_learning_id: r.external_learning_id,
+                training_id: r.training_id,
                 title: r.title,
                 form: r.form,
                 start_date: r.start_date,
@@ -431,39 +428,18 @@ fn learning_record(
                 certificate_number: r.certificate_number,
             }
         })
-        .collect::<Vec<_>>();
-    let mut items = items;
-    if let Some((first, last)) = crate::types::year_days(year) {
-        for x in crate::external::queries::counted(conn, employee_id, first, last)? {
-            jp_total += i64::from(x.jp);
-            items.push(LearningItem {
-                source: RecordSource::External,
-                enrolment_id: None,
-                external_learning_id: Some(x.id),
-                training_id: None,
-                title: x.title,
-                form: x.form,
-                start_date: x.start_date,
-                end_date: x.end_date,
-                completed_on: Some(x.end_date),
-                jp: x.jp,
-                status: EnrolmentStatus::Completed,
-                certificate_number: x.certificate_number,
-            });
-        }
-        items.sort_by_key(|i| i.end_date);
-    }
+        .collect();
     let standing = Target::of(
-        &settings,
-        employee.asn_type,
-        employee.appointed_on,
-        &exemptions,
+        parts.rule,
+        parts.asn_type,
+        parts.appointed_on,
+        &parts.exemptions,
         year,
     )
     .standing(jp_total);
     Ok(LearningRecord {
         employee_id,
-        asn_type: employee.asn_type,
+        asn_type: parts.asn_type,
         year,
         jp_total,
         jp_target: standing.target.jp_target,

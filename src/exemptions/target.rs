@@ -13,6 +13,24 @@ use chrono::{Datelike, NaiveDate};
 use crate::employees::model::AsnType;
 use crate::settings::model::Settings;
 
+/// The settings a target is made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JpRule {
+    pub jp_target: i32,
+    pub jp_target_pppk: Option<i32>,
+    pub jp_cap_pppk: i32,
+}
+
+impl From<&Settings> for JpRule {
+    fn from(s: &Settings) -> JpRule {
+        JpRule {
+            jp_target: s.jp_target,
+            jp_target_pppk: s.jp_target_pppk,
+            jp_cap_pppk: s.jp_cap_pppk,
+        }
+    }
+}
+
 /// What the year asks of one employee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Target {
@@ -35,7 +53,7 @@ pub struct Standing {
 
 impl Target {
     pub fn of(
-        settings: &Settings,
+        rule: JpRule,
         asn_type: AsnType,
         appointed_on: Option<NaiveDate>,
         exemptions: &[(NaiveDate, NaiveDate)],
@@ -43,8 +61,8 @@ impl Target {
     ) -> Target {
         let months_active = months_active(year, appointed_on, exemptions);
         let (jp_target, cap) = match asn_type {
-            AsnType::Pns => (Some(settings.jp_target), None),
-            AsnType::Pppk => (settings.jp_target_pppk, Some(settings.jp_cap_pppk)),
+            AsnType::Pns => (Some(rule.jp_target), None),
+            AsnType::Pppk => (rule.jp_target_pppk, Some(rule.jp_cap_pppk)),
         };
         Target {
             jp_target,

@@ -2,7 +2,6 @@
 //! the caller's reach, the writers (filing, correcting, deciding, evidence), and what the
 //! learning record reads. Every change to what counts tells the aggregates (`employee_jp`).
 
-use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::{
@@ -270,23 +269,4 @@ pub fn evidence(conn: &mut AnyConnection, id: ExternalLearningId) -> ApiResult<V
         .find(id.0)
         .select(evidence_files::content)
         .first(conn)?)
-}
-
-/// An employee's verified learning that counts in `[first, last]` (by its end date).
-pub fn counted(
-    conn: &mut AnyConnection,
-    employee: EmployeeId,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> QueryResult<Vec<ExternalRow>> {
-    external_learning::table
-        .filter(external_learning::employee_id.eq(employee))
-        .filter(external_learning::status.eq(ReviewStatus::Verified))
-        .filter(external_learning::end_date.between(first, last))
-        .order((
-            external_learning::end_date.asc(),
-            external_learning::id.asc(),
-        ))
-        .select(ExternalRow::as_select())
-        .load(conn)
 }

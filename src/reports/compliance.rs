@@ -42,8 +42,14 @@ pub fn people(
             let periods = exemptions
                 .get(&EmployeeId(row.employee_id))
                 .map_or(&[][..], Vec::as_slice);
-            let standing = Target::of(settings, row.asn_type, row.appointed_on, periods, year)
-                .standing(row.jp_total);
+            let standing = Target::of(
+                settings.into(),
+                row.asn_type,
+                row.appointed_on,
+                periods,
+                year,
+            )
+            .standing(row.jp_total);
             Person { row, standing }
         })
         .collect())
