@@ -28,7 +28,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use crate::db::write::Tx;
-use crate::db::AnyConnection;
+use crate::db::{id_list, AnyConnection};
 use crate::feedback::model::ASPECTS;
 use crate::types::{raw, EmployeeId, PositionId, TrainingId, UnitId};
 
@@ -119,13 +119,6 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
 /// The six aspects and `overall`: the rated columns of a response.
 pub fn rated() -> impl Iterator<Item = &'static str> {
     ASPECTS.iter().copied().chain(std::iter::once("overall"))
-}
-
-fn id_list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Recomputes the feedback totals of these trainings (`None`: all) from the responses.

@@ -40,6 +40,9 @@ pub struct Config {
     /// A test hook (`KOMPETENSI_TEST_CLOCK_OFFSET_DAYS`): days added to today for the scheduled
     /// webhook events only, so a test can move to the next day or month. 0 in service.
     pub clock_offset_days: i64,
+    /// `KOMPETENSI_SLOW_QUERY_MS`: statements taking at least this long are logged
+    /// (`db::slow`); `None`: none.
+    pub slow_query: Option<Duration>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -151,6 +154,13 @@ impl Config {
             webhook_poll: Duration::from_millis(env_num("KOMPETENSI_WEBHOOK_POLL_MS", 500u64)?),
             webhook_lease: Duration::from_secs(env_num("KOMPETENSI_WEBHOOK_LEASE_SECONDS", 60u64)?),
             clock_offset_days: env_num("KOMPETENSI_TEST_CLOCK_OFFSET_DAYS", 0i64)?,
+            slow_query: match env("KOMPETENSI_SLOW_QUERY_MS") {
+                Some(_) => Some(Duration::from_millis(env_num(
+                    "KOMPETENSI_SLOW_QUERY_MS",
+                    0u64,
+                )?)),
+                None => None,
+            },
             trusted_proxies: trusted_proxies(
                 env("KOMPETENSI_TRUSTED_PROXIES").as_deref(),
                 matches!(
@@ -186,6 +196,7 @@ impl Config {
             webhook_poll: Duration::from_millis(500),
             webhook_lease: Duration::from_secs(60),
             clock_offset_days: 0,
+            slow_query: None,
         }
     }
 }

@@ -107,6 +107,9 @@ fn serve() -> Result<(), String> {
     let config = Config::from_env()?;
     // Refuse a missing or weak secret before touching the database.
     kompetensi::auth::jwt::load_secret(&config)?;
+    if let Some(threshold) = config.slow_query {
+        db::slow::install(threshold);
+    }
     let pool = db::connect(&config.database_url, config.pool_size, config.pool_timeout)?;
     if let Some(password) = ensure_admin(&pool, &config)? {
         log::warn!(

@@ -7,6 +7,7 @@ pub mod replica;
 pub mod resource;
 pub mod schema;
 pub mod search;
+pub mod slow;
 pub mod versions;
 pub mod write;
 
@@ -95,6 +96,13 @@ impl ConnectionManager {
     pub fn new(url: DbUrl) -> Self {
         Self { url }
     }
+}
+
+/// Ids written into SQL as a list (`1, 2, 3`): integers, so formatting them in is safe, and a
+/// literal list lets either database walk an index for each.
+pub fn id_list(ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    list.join(", ")
 }
 
 /// SQLite's one writer at a time, for the write pipeline: taken before a write transaction

@@ -27,6 +27,7 @@
 
 use std::collections::HashMap;
 
+pub use super::queries::Rated;
 use super::queries::{self, FeedbackStatsRow, Scope};
 use crate::db::AnyConnection;
 
@@ -56,9 +57,13 @@ impl Cell {
     }
 }
 
-/// The feedback cells of the trainings in scope, by training.
-pub fn cells(conn: &mut AnyConnection, s: &Scope) -> diesel::QueryResult<HashMap<i64, Cell>> {
-    let scoped = queries::feedback_stats(conn, s)?;
+/// The feedback cells of the trainings in scope, by training, with the rated columns asked.
+pub fn cells(
+    conn: &mut AnyConnection,
+    s: &Scope,
+    rated: Rated,
+) -> diesel::QueryResult<HashMap<i64, Cell>> {
+    let scoped = queries::feedback_stats(conn, s, rated)?;
     let mut all: HashMap<i64, FeedbackStatsRow> = match s.units {
         None => HashMap::new(),
         Some(_) => {
@@ -66,7 +71,7 @@ pub fn cells(conn: &mut AnyConnection, s: &Scope) -> diesel::QueryResult<HashMap
                 units: None,
                 ..s.clone()
             };
-            queries::feedback_stats(conn, &everywhere)?
+            queries::feedback_stats(conn, &everywhere, rated)?
                 .into_iter()
                 .map(|r| (r.training_id, r))
                 .collect()

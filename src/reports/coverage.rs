@@ -33,7 +33,7 @@ pub fn build(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<PolicyCoverag
             "SELECT CAST(COUNT(*) AS BIGINT) AS affected, \
                CAST(COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS BIGINT) AS refreshed \
              FROM employees e WHERE {}{units}",
-            rules::refreshed(&policy),
+            rules::refreshed(conn, &policy)?,
             rules::affects(policy.id),
         ))
         .get_result(conn)?;

@@ -9,7 +9,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::model::{PlanRealization, PlanRealizationItem, PlanRealizationTotals};
-use super::queries::{id_list, Scope};
+use super::queries::Scope;
+use crate::db::id_list;
 use crate::db::schema::plans;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;

@@ -303,7 +303,7 @@ fn figures(cell: Option<&Cell>, settings: &crate::settings::model::Settings) -> 
 
 fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
     let settings = crate::settings::queries::get(conn)?;
-    let cells = anonymity::cells(conn, s)?;
+    let cells = anonymity::cells(conn, s, anonymity::Rated::Every)?;
     let enrolled: HashMap<i64, (i64, i64)> = queries::enrolled(conn, s)?
         .into_iter()
         .map(|r| (r.id, (r.n, r.eligible)))
@@ -864,6 +864,7 @@ impl ListReport for Partners {
                 programme_id: None,
                 ..s.clone()
             },
+            anonymity::Rated::Overall,
         )?;
         let mut trainings: HashMap<i64, Vec<i64>> = HashMap::new();
         for pair in queries::partner_trainings(c, s)? {
@@ -959,7 +960,7 @@ impl Report for Totals {
             by_status.insert(row.status, row.n);
         }
         let settings = crate::settings::queries::get(c)?;
-        let cells = anonymity::cells(c, s)?;
+        let cells = anonymity::cells(c, s, anonymity::Rated::Overall)?;
         let (compliant, employees) =
             super::compliance::totals(&super::compliance::people(c, &settings, s, year)?);
         Ok(Summary {

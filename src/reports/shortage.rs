@@ -61,10 +61,12 @@ pub fn build(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerShorta
     ))
     .load(conn)?;
     let mut candidates: HashMap<i64, Vec<TrainerCandidate>> = HashMap::new();
+    // From the few levels of 4 and 5 (`competency_levels_level`) to their people: written as a
+    // CROSS JOIN, which SQLite takes in this order (it walked every employee instead).
     for c in diesel::sql_query(format!(
         "SELECT cl.competency_id, e.id AS employee_id, e.name, e.unit_id, cl.level \
-         FROM competency_levels cl JOIN employees e ON e.id = cl.employee_id \
-         WHERE cl.level >= 4 AND e.active = TRUE{} \
+         FROM competency_levels cl CROSS JOIN employees e \
+         WHERE e.id = cl.employee_id AND cl.level >= 4 AND e.active = TRUE{} \
            AND NOT EXISTS (SELECT 1 FROM trainers tr WHERE tr.employee_id = e.id) \
          ORDER BY cl.competency_id, cl.level DESC, e.id",
         s.units("e.unit_id")

@@ -245,3 +245,45 @@ fn the_access_log_follows_the_log_level() {
         assert_eq!(text.contains(line), written, "RUST_LOG={level}:\n{text}");
     }
 }
+
+/// `KOMPETENSI_SLOW_QUERY_MS` logs the statements that take at least that long, with their
+/// SQL; without it none is logged.
+fn slow_statement_log(backend: crate::common::Backend) {
+    for (threshold, written) in [(Some("0"), true), (None, false)] {
+        let db = crate::common::TestDb::new(backend);
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("server.log");
+        let log = std::fs::File::create(&path).expect("log file");
+        let mut env = vec![("RUST_LOG", "warn")];
+        env.extend(threshold.map(|t| ("KOMPETENSI_SLOW_QUERY_MS", t)));
+        let server = crate::race::start_logging(&crate::race::url_of(&db), &env, log);
+        let token = crate::race::admin_token(server.port);
+        let (status, _) = crate::race::http(
+            server.port,
+            "GET",
+            "/api/v1/employees?q=nobody",
+            Some(&token),
+            None,
+        );
+        assert_eq!(status, 200);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        let mut text = String::new();
+        while std::time::Instant::now() < deadline {
+            text = std::fs::read_to_string(&path).expect("log");
+            if text.contains("employees_search") || text.contains("lower(") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        drop(server);
+        let logged = text.lines().any(|l| {
+            l.contains("slow statement") && l.contains("employees") && l.contains("nobody")
+        });
+        assert_eq!(
+            logged, written,
+            "{backend:?} threshold {threshold:?}:\n{text}"
+        );
+    }
+}
+
+crate::per_backend!(slow_statements_are_logged_when_asked, slow_statement_log);

@@ -1,0 +1,3 @@
+DROP INDEX competency_levels_level;
+CREATE INDEX feedback_trainer_ratings_training ON feedback_trainer_ratings(training_id);
+DROP INDEX feedback_trainer_ratings_cells;
