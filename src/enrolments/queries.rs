@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 
-use super::model::{Enrolment, EnrolmentFields, EnrolmentRecord, EnrolmentStatus};
+use super::model::{Enrolment, EnrolmentFields, EnrolmentRecord, EnrolmentStatus, LearningItem};
 use crate::aggregates::{self, Change};
 use crate::audit::Entity;
 use crate::auth::Reach;
@@ -294,6 +294,8 @@ pub fn after_changes(tx: &mut Tx, training: TrainingId, people: &[EmployeeId]) -
 /// `completed_on` is in the year, and other enrolments, withdrawn and rejected ones left out,
 /// in trainings that end in the year), their verified external learning ending in the year (2)
 /// and their exemption periods touching it (3); items by end date, trainings first, then id.
+/// An enrolment's `jp` is what its completion was credited (the training's when nothing was
+/// set), the training's while not completed.
 struct RecordSql;
 
 impl fixed::Sql for RecordSql {
@@ -301,22 +303,24 @@ impl fixed::Sql for RecordSql {
 SELECT e.id AS employee_id, e.unit_id, e.asn_type, e.appointed_on, \
        s.jp_target, s.jp_target_pppk, s.jp_cap_pppk, \
        i.kind, i.ref_id, i.training_id, i.title, i.form, i.start_date, i.end_date, \
-       i.completed_on, i.jp, i.status, i.jp_credited, i.certificate_number \
+       i.completed_on, i.jp, i.status, i.certificate_number \
 FROM employees e JOIN settings s ON s.id = ? \
 LEFT JOIN ( \
     SELECT 1 AS kind, n.id AS ref_id, t.id AS training_id, t.title, t.form, t.start_date, \
-           t.end_date, n.completed_on, t.jp, n.status, n.jp_credited, n.certificate_number \
+           t.end_date, n.completed_on, \
+           CASE WHEN n.status = ? THEN COALESCE(n.jp_credited, t.jp) ELSE t.jp END AS jp, \
+           n.status, n.certificate_number \
     FROM enrolments n JOIN trainings t ON t.id = n.training_id \
     WHERE n.employee_id = ? AND n.status NOT IN (?, ?) \
       AND (n.completed_on BETWEEN ? AND ? \
            OR (n.completed_on IS NULL AND t.end_date BETWEEN ? AND ?)) \
     UNION ALL \
     SELECT 2, x.id, NULL, x.title, x.form, x.start_date, x.end_date, x.end_date, x.jp, ?, \
-           NULL, x.certificate_number \
+           x.certificate_number \
     FROM external_learning x \
     WHERE x.employee_id = ? AND x.status = ? AND x.end_date BETWEEN ? AND ? \
     UNION ALL \
-    SELECT 3, x.id, NULL, NULL, NULL, x.from_date, x.to_date, NULL, NULL, NULL, NULL, NULL \
+    SELECT 3, x.id, NULL, NULL, NULL, x.from_date, x.to_date, NULL, NULL, NULL, NULL \
     FROM exemptions x WHERE x.employee_id = ? AND x.from_date <= ? AND x.to_date >= ? \
 ) i ON 1 = 1 \
 WHERE e.id = ? \
@@ -360,28 +364,8 @@ struct RecordPart {
     jp: Option<i32>,
     #[diesel(sql_type = Nullable<Text>)]
     status: Option<EnrolmentStatus>,
-    #[diesel(sql_type = Nullable<Integer>)]
-    jp_credited: Option<i32>,
     #[diesel(sql_type = Nullable<Text>)]
     certificate_number: Option<String>,
-}
-
-/// One training or piece of external learning in a learning record.
-pub struct RecordItem {
-    pub source: RecordSource,
-    pub enrolment_id: Option<EnrolmentId>,
-    pub external_learning_id: Option<ExternalLearningId>,
-    pub training_id: Option<TrainingId>,
-    pub title: String,
-    pub form: Form,
-    pub start_date: NaiveDate,
-    pub end_date: NaiveDate,
-    pub completed_on: Option<NaiveDate>,
-    /// The training's JP (or the external learning's).
-    pub jp: i32,
-    pub status: EnrolmentStatus,
-    pub jp_credited: Option<i32>,
-    pub certificate_number: Option<String>,
 }
 
 /// What an employee's learning record of a year is made of.
@@ -392,7 +376,7 @@ pub struct RecordParts {
     pub appointed_on: Option<NaiveDate>,
     pub rule: JpRule,
     pub exemptions: Vec<(NaiveDate, NaiveDate)>,
-    pub items: Vec<RecordItem>,
+    pub items: Vec<LearningItem>,
 }
 
 /// An employee's learning record of `[first, last]`, in one statement (NotFound without the
@@ -406,6 +390,7 @@ pub fn learning_record(
     let id = Id(employee_id.0);
     let rows: Vec<RecordPart> = Fixed::<RecordSql>::new(vec![
         fixed::Bind::Integer(crate::settings::queries::ID),
+        Word(EnrolmentStatus::Completed.as_str()),
         id.clone(),
         Word(EnrolmentStatus::Withdrawn.as_str()),
         Word(EnrolmentStatus::Rejected.as_str()),
@@ -454,7 +439,7 @@ pub fn learning_record(
             continue;
         };
         let training = kind == 1;
-        parts.items.push(RecordItem {
+        parts.items.push(LearningItem {
             source: match training {
                 true => RecordSource::Training,
                 false => RecordSource::External,
@@ -469,7 +454,6 @@ pub fn learning_record(
             completed_on: row.completed_on,
             jp,
             status,
-            jp_credited: row.jp_credited,
             certificate_number: row.certificate_number,
         });
     }

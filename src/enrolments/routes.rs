@@ -6,7 +6,7 @@ use chrono::Datelike;
 
 use super::model::{
     BulkResult, BulkUpdate, EnrolRequest, Enrolment, EnrolmentFields, EnrolmentFilter,
-    EnrolmentPage, EnrolmentPatch, EnrolmentStatus, LearningItem, LearningRecord, YearParam,
+    EnrolmentPage, EnrolmentPatch, EnrolmentStatus, LearningRecord, YearParam,
 };
 use super::queries::{self, Enrolments};
 use crate::audit::{Action, Entity};
@@ -400,35 +400,13 @@ fn learning_record(
     {
         return Err(ApiError::NotFound);
     }
-    let mut jp_total = 0i64;
-    let items = parts
+    // Completions count: their JP is what was credited.
+    let jp_total = parts
         .items
-        .into_iter()
-        .map(|r| {
-            let completed = r.status == EnrolmentStatus::Completed;
-            let jp = match completed {
-                true => r.jp_credited.unwrap_or(r.jp),
-                false => r.jp,
-            };
-            if completed {
-                jp_total += i64::from(jp);
-            }
-            LearningItem {
-                source: r.source,
-                enrolment_id: r.enrolment_id,
-                external_learning_id: r.external_learning_id,
-                training_id: r.training_id,
-                title: r.title,
-                form: r.form,
-                start_date: r.start_date,
-                end_date: r.end_date,
-                completed_on: r.completed_on,
-                jp,
-                status: r.status,
-                certificate_number: r.certificate_number,
-            }
-        })
-        .collect();
+        .iter()
+        .filter(|i| i.status == EnrolmentStatus::Completed)
+        .map(|i| i64::from(i.jp))
+        .sum();
     let standing = Target::of(
         parts.rule,
         parts.asn_type,
@@ -448,7 +426,7 @@ fn learning_record(
         jp_cap: standing.target.cap,
         over_cap: standing.over_cap,
         compliant: standing.compliant,
-        items,
+        items: parts.items,
     })
 }
 

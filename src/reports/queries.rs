@@ -72,7 +72,7 @@ impl Scope {
     }
 
     /// `AND <column> IN (employees of the units in scope)`, or nothing for every unit.
-    fn in_people(&self, column: &str) -> String {
+    pub(super) fn in_people(&self, column: &str) -> String {
         match &self.units {
             None => String::new(),
             Some(_) => format!(

