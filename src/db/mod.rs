@@ -120,14 +120,17 @@ impl WriterGate {
         )
     }
 
-    /// The turn to write, waited for at most `wait` (then 503, as for a pooled connection).
+    /// The turn to write, waited for as long as a writer waited before: `checkout` for a
+    /// pooled connection, then SQLite's busy timeout for the lock (then 503). Waiting here holds
+    /// neither a connection nor a thread.
     pub async fn turn(
         &self,
-        wait: Duration,
+        checkout: Duration,
     ) -> crate::error::ApiResult<Option<tokio::sync::OwnedSemaphorePermit>> {
         let Some(gate) = &self.0 else {
             return Ok(None);
         };
+        let wait = checkout + SQLITE_BUSY_TIMEOUT;
         match tokio::time::timeout(wait, gate.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(Some(permit)),
             _ => Err(crate::error::ApiError::Unavailable),
@@ -135,8 +138,16 @@ impl WriterGate {
     }
 }
 
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+/// How long a SQLite write waits for the file's lock (another process's write) before it fails.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn sqlite_pragmas() -> String {
+    format!(
+        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; \
+         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+        SQLITE_BUSY_TIMEOUT.as_millis()
+    )
+}
 
 impl ManageConnection for ConnectionManager {
     type Connection = AnyConnection;
@@ -149,12 +160,12 @@ impl ManageConnection for ConnectionManager {
             )?)),
             DbUrl::SqliteFile(path) => {
                 let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
-                conn.batch_execute(SQLITE_PRAGMAS)?;
+                conn.batch_execute(&sqlite_pragmas())?;
                 Ok(AnyConnection::Sqlite(conn))
             }
             DbUrl::SqliteMemory => {
                 let mut conn = diesel::SqliteConnection::establish(":memory:")?;
-                conn.batch_execute(SQLITE_PRAGMAS)?;
+                conn.batch_execute(&sqlite_pragmas())?;
                 Ok(AnyConnection::Sqlite(conn))
             }
         }
