@@ -69,12 +69,7 @@ fn profile(
     employee_id: EmployeeId,
 ) -> ApiResult<CompetencyProfile> {
     let parts = queries::profile(conn, employee_id)?;
-    if !caller
-        .reach(conn)?
-        .sees_employee(parts.employee_id, parts.unit_id)
-    {
-        return Err(ApiError::NotFound);
-    }
+    access::may_see(conn, caller, parts.employee_id, parts.unit_id)?;
     let items: Vec<ProfileItem> = parts
         .standard
         .into_iter()

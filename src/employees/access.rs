@@ -14,13 +14,21 @@ use crate::AppState;
 /// The employee, when the caller may see them (inside a query or a write).
 pub fn visible(conn: &mut AnyConnection, caller: &Caller, id: EmployeeId) -> ApiResult<Employee> {
     let employee = Employees::load(conn, id)?;
-    if caller
-        .reach(conn)?
-        .sees_employee(employee.id, employee.unit_id)
-    {
-        Ok(employee)
-    } else {
-        Err(ApiError::NotFound)
+    may_see(conn, caller, employee.id, employee.unit_id)?;
+    Ok(employee)
+}
+
+/// 404 unless the caller may see employee `id` of unit `unit`, for a read that loaded the
+/// employee with the rest of what it shows (the profile, the learning record).
+pub fn may_see(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: EmployeeId,
+    unit: crate::types::UnitId,
+) -> ApiResult<()> {
+    match caller.reach(conn)?.sees_employee(id, unit) {
+        true => Ok(()),
+        false => Err(ApiError::NotFound),
     }
 }
 

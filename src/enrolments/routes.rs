@@ -394,12 +394,7 @@ fn learning_record(
     let year = year.unwrap_or_else(|| chrono::Utc::now().year());
     let days = crate::types::year_days(year).ok_or(ApiError::NotFound)?;
     let parts = queries::learning_record(conn, employee_id, days)?;
-    if !caller
-        .reach(conn)?
-        .sees_employee(parts.employee_id, parts.unit_id)
-    {
-        return Err(ApiError::NotFound);
-    }
+    crate::employees::access::may_see(conn, caller, parts.employee_id, parts.unit_id)?;
     // Completions count: their JP is what was credited.
     let jp_total = parts
         .items
