@@ -141,7 +141,12 @@ async fn answer<R: Report>(
                 .map_err(|e| crate::error::ApiError::Internal(format!("{}: {e}", R::NAME)))
         }
     });
-    let compute = async move { Ok(Bytes::from(compute.await?)) };
+    let compute = async move {
+        // A kept answer holds its bytes only, not the up to twice as large buffer it grew in.
+        let mut body = compute.await?;
+        body.shrink_to_fit();
+        Ok(Bytes::from(body))
+    };
     let body = state
         .report_cache
         .answer(key, asks_fresh(req), compute)
