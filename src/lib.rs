@@ -311,8 +311,8 @@ fn release_freed_memory() {
 ///   a fifth of the profile's throughput.
 ///
 /// Measured under `bench/run.sh` (SQLite, 20k): peak RSS 125 MiB as glibc comes, 96 with the
-/// threshold, 76 with one arena as well.
-pub fn keep_large_blocks_off_the_heap() {
+/// threshold, 78 with two arenas as well (76 with one).
+pub fn keep_less_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator tuning parameters; called before other threads start.
     unsafe {

@@ -39,7 +39,7 @@ enum Command {
 }
 
 fn main() {
-    kompetensi::keep_large_blocks_off_the_heap();
+    kompetensi::keep_less_freed_memory();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve) {
