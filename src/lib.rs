@@ -80,6 +80,8 @@ pub struct AppState {
     pub replica: Option<std::sync::Arc<db::replica::Replica>>,
     /// Report answers kept while nothing they read has changed (`reports::cache`).
     pub report_cache: reports::cache::ReportCache,
+    /// List pages kept while nothing has changed (`web::cache`).
+    pub list_cache: web::cache::AnswerCache<web::cache::Page>,
     /// Set on SIGTERM: `/health/ready` answers 503 from then on (the drain).
     pub draining: std::sync::atomic::AtomicBool,
 }
@@ -92,7 +94,8 @@ impl AppState {
         registry
             .register(Box::new(collector))
             .map_err(|e| e.to_string())?;
-        let report_cache = reports::cache::ReportCache::new(&registry)?;
+        let report_cache = reports::cache::new(&registry)?;
+        let list_cache = web::cache::new_list_cache(&registry)?;
         let replica = match &config.read_database_url {
             Some(url) => Some(std::sync::Arc::new(db::replica::Replica::new(
                 url,
@@ -125,6 +128,7 @@ impl AppState {
             metrics,
             openapi_json,
             report_cache,
+            list_cache,
             replica,
             draining: std::sync::atomic::AtomicBool::new(false),
         })

@@ -9,7 +9,7 @@ use crate::auth::op;
 crate::list_route!(
     /// The audit log, newest first (admin).
     list_audit_log, op::ListAudit, "/audit-log", queries::list, AuditFilter, AuditEntryPage,
-    AuditSort = ["id"], "audit"
+    AuditSort = ["id"], "audit", crate::web::cache::Keeping::Computed
 );
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

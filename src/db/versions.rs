@@ -12,7 +12,7 @@
 //!
 //! What is not seen: a change made beside the service (SQL by hand, `seed-demo` into a running
 //! service's database) or a process killed between its commit and the `nextval`. Caches
-//! therefore also expire after a while (`reports::cache::TTL`).
+//! therefore also expire after a while (`web::cache::TTL`).
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -27,6 +27,9 @@ use crate::error::{ApiError, ApiResult};
 pub struct Kinds(u64);
 
 impl Kinds {
+    /// Every kind: for an answer whose reads are not listed kind by kind (a list page).
+    pub const EVERY: Kinds = Kinds(u64::MAX);
+
     pub const fn of(entities: &[Entity]) -> Kinds {
         let mut bits = 0;
         let mut i = 0;

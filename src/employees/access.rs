@@ -50,27 +50,32 @@ pub async fn read_visible(
     }
 }
 
-/// One page of an employee's records (assessments, exemptions, …) when the caller may see the
-/// employee (404 otherwise): `list(conn, employee, window)` gives (total, page).
+/// One page of an employee's records (assessments, exemptions, …), the list `name`, when the
+/// caller may see the employee (404 otherwise): `list(conn, employee, window)` gives (total,
+/// page); `sort` is the request's sort as text. Kept like every list page (`web::cache`).
 pub async fn page_of<T, F>(
     req: &actix_web::HttpRequest,
     state: &AppState,
     caller: Caller,
-    id: EmployeeId,
-    page: &crate::web::PageParams,
+    (name, id): (&'static str, EmployeeId),
+    (page, sort): (&crate::web::PageParams, String),
     list: F,
 ) -> ApiResult<actix_web::HttpResponse>
 where
-    T: serde::Serialize + Send + 'static,
-    F: FnOnce(&mut AnyConnection, EmployeeId, (i64, i64)) -> ApiResult<(i64, Vec<T>)>
-        + Send
-        + 'static,
+    T: serde::Serialize,
+    F: Fn(&mut AnyConnection, EmployeeId, (i64, i64)) -> ApiResult<(i64, Vec<T>)> + Send + 'static,
 {
     let window = page.window();
-    let (total, rows) = crate::web::db(&state.pool, move |c| {
-        visible(c, &caller, id)?;
-        list(c, id, window)
-    })
-    .await?;
-    Ok(crate::web::paginated(req, page, total, rows))
+    crate::web::cache::list_page(
+        req,
+        state,
+        caller,
+        (name, crate::web::cache::Keeping::Kept),
+        (page, format!("{id:?} {page:?} {sort}")),
+        move |c, caller| {
+            visible(c, caller, id)?;
+            list(c, id, window)
+        },
+    )
+    .await
 }

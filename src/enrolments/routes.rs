@@ -22,9 +22,10 @@ use crate::settings::model::Settings;
 use crate::trainings::model::{Training, TrainingStatus};
 use crate::trainings::queries::Trainings;
 use crate::types::{EmployeeId, EnrolmentId, TrainingId};
+use crate::web::cache::{list_page, Keeping};
 use crate::web::{
-    db, ok_versioned, paginated, Created, IdempotencyKey, PageParams, Patch, SortBy, SortFields,
-    ValidJson, ValidQuery, Write,
+    db, ok_versioned, Created, IdempotencyKey, PageParams, Patch, SortBy, SortFields, ValidJson,
+    ValidQuery, Write,
 };
 use crate::AppState;
 
@@ -172,21 +173,27 @@ pub async fn list_enrolments(
 ) -> ApiResult<HttpResponse> {
     let training_id = id.into_inner();
     let window = page.window();
-    let caller = caller.caller;
-    let (total, rows) = db(&state.pool, move |c| {
-        crate::trainings::access::visible(c, &caller, training_id)?;
-        let reach = caller.reach(c)?;
-        queries::list(
-            c,
-            Some(training_id),
-            filter.status,
-            &reach,
-            &sort.fields,
-            window,
-        )
-    })
-    .await?;
-    Ok(paginated(&req, &page, total, rows))
+    let params = format!("{training_id:?} {page:?} {:?} {filter:?}", sort.fields);
+    list_page(
+        &req,
+        &state,
+        caller.caller,
+        ("list_enrolments", Keeping::Kept),
+        (&page, params),
+        move |c, caller| {
+            crate::trainings::access::visible(c, caller, training_id)?;
+            let reach = caller.reach(c)?;
+            queries::list(
+                c,
+                Some(training_id),
+                filter.status,
+                &reach,
+                &sort.fields,
+                window,
+            )
+        },
+    )
+    .await
 }
 
 /// One enrolment.
@@ -371,18 +378,25 @@ pub async fn list_my_enrolments(
 ) -> ApiResult<HttpResponse> {
     let own = caller.employee_id.ok_or(ApiError::NotFound)?;
     let window = page.window();
-    let (total, rows) = db(&state.pool, move |c| {
-        queries::list(
-            c,
-            None,
-            filter.status,
-            &Reach::Employee(own),
-            &sort.fields,
-            window,
-        )
-    })
-    .await?;
-    Ok(paginated(&req, &page, total, rows))
+    let params = format!("{page:?} {:?} {filter:?}", sort.fields);
+    list_page(
+        &req,
+        &state,
+        caller.caller,
+        ("list_my_enrolments", Keeping::Kept),
+        (&page, params),
+        move |c, _| {
+            queries::list(
+                c,
+                None,
+                filter.status,
+                &Reach::Employee(own),
+                &sort.fields,
+                window,
+            )
+        },
+    )
+    .await
 }
 
 fn learning_record(

@@ -21,9 +21,9 @@ use crate::error::{
     ActionErrors, ApiError, ApiResult, CreateErrors, DeleteErrors, ReadErrors, WriteErrors,
 };
 use crate::types::{EmployeeId, ExternalLearningId};
+use crate::web::cache::{list_page, Keeping};
 use crate::web::{
-    db, ok_versioned, paginated, IdempotencyKey, PageParams, Patch, SortBy, ValidJson, ValidQuery,
-    Write,
+    db, ok_versioned, IdempotencyKey, PageParams, Patch, SortBy, ValidJson, ValidQuery, Write,
 };
 use crate::AppState;
 
@@ -168,11 +168,16 @@ pub async fn list_my_external_learning(
         employee_id: Some(me),
         unit_id: None,
     };
-    let (total, items) = db(&state.pool, move |c| {
-        queries::list(c, &caller, &filter, &sort.fields, window)
-    })
-    .await?;
-    Ok(paginated(&req, &page, total, items))
+    let params = format!("{page:?} {:?} {filter:?}", sort.fields);
+    list_page(
+        &req,
+        &state,
+        caller,
+        ("list_my_external_learning", Keeping::Kept),
+        (&page, params),
+        move |c, caller| queries::list(c, caller, &filter, &sort.fields, window),
+    )
+    .await
 }
 
 /// Correct filed external learning (staff, or the owner) while it waits for review.

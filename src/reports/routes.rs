@@ -1,13 +1,13 @@
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header::ContentType;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::anonymity::{self, Cell};
-use super::cache::{Key, DELIVERY, EVALUATION, PEOPLE, PLANNING};
+use super::cache::{DELIVERY, EVALUATION, PEOPLE, PLANNING};
 use super::model::*;
 use super::queries::{self, Scope};
 use crate::auth::{op, Allowed, Caller};
@@ -16,6 +16,7 @@ use crate::db::AnyConnection;
 use crate::error::{ApiResult, ReadErrors};
 use crate::feedback::model::ASPECTS;
 use crate::trainings::model::TrainingStatus;
+use crate::web::cache::{asks_fresh, Key};
 use crate::web::csv::{csv_bytes, csv_download, wants_csv, CsvRow};
 use crate::web::ValidQuery;
 use crate::AppState;
@@ -125,9 +126,8 @@ async fn answer<R: Report>(
     let current = crate::db::versions::current(state).await?;
     let key = Key::new(
         R::NAME,
-        csv,
         &caller,
-        format!("{f:?} {year}"),
+        format!("{csv} {f:?} {year}"),
         R::READS,
         &current.versions,
     );
@@ -160,20 +160,6 @@ async fn answer<R: Report>(
             .content_type(ContentType::json())
             .body(body)
     })
-}
-
-/// `Cache-Control: no-cache` (or `no-store`): the client wants figures computed now.
-fn asks_fresh(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::CACHE_CONTROL)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|d| {
-            matches!(
-                d.trim().to_ascii_lowercase().as_str(),
-                "no-cache" | "no-store"
-            )
-        })
 }
 
 /// A report's two operations: `GET <path>` (JSON; `?format=csv` and `Accept: text/csv` still

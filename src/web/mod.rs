@@ -2,6 +2,7 @@
 //! the fallback for unknown routes and wrong methods, and running queries off the async workers.
 //! `write` is the HTTP side of the write pipeline.
 
+pub mod cache;
 pub mod csv;
 pub mod idempotency;
 pub mod openapi;

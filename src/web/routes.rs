@@ -78,11 +78,17 @@ macro_rules! resource_routes {
 }
 
 /// `GET <collection>`: one page of the caller's view of the resource, sorted by `sort` over
-/// `$sort = [fields]` (which this defines), with the `Link` header.
+/// `$sort = [fields]` (which this defines), with the `Link` header; kept in memory until a write
+/// (`web::cache::list_page`) unless `Keeping::Computed` is given last.
 #[macro_export]
 macro_rules! list_route {
     ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $list:path, $filter:ty, $page:ty,
      $sort:ident = [$($field:tt),+], $tag:tt) => {
+        $crate::list_route!($(#[$doc])* $name, $op, $path, $list, $filter, $page,
+            $sort = [$($field),+], $tag, $crate::web::cache::Keeping::Kept);
+    };
+    ($(#[$doc:meta])* $name:ident, $op:ty, $path:tt, $list:path, $filter:ty, $page:ty,
+     $sort:ident = [$($field:tt),+], $tag:tt, $keeping:expr) => {
         /// The fields this list sorts by.
         pub struct $sort;
 
@@ -113,12 +119,16 @@ macro_rules! list_route {
             $crate::web::ValidQuery(filter): $crate::web::ValidQuery<$filter>,
         ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
             let window = page.window();
-            let caller = caller.caller;
-            let (total, items) = $crate::web::db(&state.pool, move |c| {
-                $list(c, &caller, &filter, &sort.fields, window)
-            })
-            .await?;
-            Ok($crate::web::paginated(&req, &page, total, items))
+            let params = format!("{page:?} {:?} {filter:?}", sort.fields);
+            $crate::web::cache::list_page(
+                &req,
+                &state,
+                caller.caller,
+                (stringify!($name), $keeping),
+                (&page, params),
+                move |c, caller| $list(c, caller, &filter, &sort.fields, window),
+            )
+            .await
         }
     };
 }
@@ -163,8 +173,8 @@ macro_rules! employee_records_route {
                 &req,
                 &state,
                 caller.caller,
-                id.into_inner(),
-                &page,
+                (stringify!($name), id.into_inner()),
+                (&page, format!("{:?}", sort.fields)),
                 move |c, id, window| $list(c, id, &sort.fields, window),
             )
             .await

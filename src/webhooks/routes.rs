@@ -11,8 +11,9 @@ use crate::auth::{op, Allowed};
 use crate::db::resource::Resource;
 use crate::error::{ApiResult, CreateErrors, ReadErrors};
 use crate::types::WebhookId;
+use crate::web::cache::{list_page, Keeping};
 use crate::web::write::Created;
-use crate::web::{db, paginated, IdempotencyKey, PageParams, ValidJson, ValidQuery, Write};
+use crate::web::{IdempotencyKey, PageParams, ValidJson, ValidQuery, Write};
 use crate::AppState;
 
 crate::resource_routes! {
@@ -78,17 +79,24 @@ pub async fn create_webhook(
 pub async fn list_webhook_deliveries(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _: Allowed<op::ListWebhookDeliveries>,
+    caller: Allowed<op::ListWebhookDeliveries>,
     id: web::Path<WebhookId>,
     ValidQuery(page): ValidQuery<PageParams>,
     ValidQuery(filter): ValidQuery<DeliveryFilter>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let window = page.window();
-    let (total, rows) = db(&state.pool, move |c| {
-        Webhooks::row(c, id)?;
-        queries::deliveries(c, id, &filter, window)
-    })
-    .await?;
-    Ok(paginated(&req, &page, total, rows))
+    // Computed every time: the delivery worker records attempts outside the write pipeline.
+    list_page(
+        &req,
+        &state,
+        caller.caller,
+        ("list_webhook_deliveries", Keeping::Computed),
+        (&page, String::new()),
+        move |c, _| {
+            Webhooks::row(c, id)?;
+            queries::deliveries(c, id, &filter, window)
+        },
+    )
+    .await
 }

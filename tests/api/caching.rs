@@ -286,3 +286,110 @@ on_each_backend!(
     reports_are_computed_once_and_kept_until_their_data_changes,
     reports_are_computed_once_and_kept_until_their_data_changes
 );
+
+/// A list page's body: as kept, or (`fresh`) computed now.
+async fn page_of<S: TestApp>(app: &S, path: &str, token: &str, fresh: bool) -> Value {
+    let mut req = auth(TestRequest::get().uri(path), token);
+    if fresh {
+        req = req.insert_header(("Cache-Control", "no-cache"));
+    }
+    let r = send(app, req).await;
+    r.expect(200);
+    r.body.clone()
+}
+
+/// The pages of `list` computed so far, from /metrics.
+async fn list_computations<S: TestApp>(app: &S, list: &str) -> u64 {
+    counter_value(
+        app,
+        &format!("kompetensi_list_computations_total{{list=\"{list}\"}}"),
+    )
+    .await
+}
+
+/// List pages are kept: sixteen identical requests at once compute once; another viewer and
+/// other parameters are answers of their own; the next request after any write, on this
+/// instance or another, shows it; the audit log, which refused sign-ins append to without a
+/// write, is computed every time.
+async fn list_pages_are_kept_until_the_next_write(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let path = "/api/v1/employees?sort=name&per_page=100";
+    let before = list_computations(&app, "list_employees").await;
+    let answers = futures_util::future::join_all((0..16).map(|_| get(&app, path, &w.admin))).await;
+    assert!(answers.iter().all(|r| r.status == 200));
+    assert!(answers.windows(2).all(|p| p[0].body == p[1].body));
+    assert_eq!(list_computations(&app, "list_employees").await, before + 1);
+
+    let everyone = page_of(&app, path, &w.admin, false).await;
+    let theirs = page_of(&app, path, &w.manager_a, false).await;
+    page_of(
+        &app,
+        "/api/v1/employees?sort=-name&per_page=100",
+        &w.admin,
+        false,
+    )
+    .await;
+    assert_eq!(list_computations(&app, "list_employees").await, before + 3);
+    assert!(
+        theirs["total"].as_i64() < everyone["total"].as_i64(),
+        "a unit manager's page is not the admin's: {theirs} {everyone}"
+    );
+
+    patch(
+        &app,
+        &format!("/api/v1/employees/{}", w.a[0]),
+        &w.admin,
+        json!({"name": "Zulkifli Disimpan"}),
+    )
+    .await
+    .expect(200);
+    let after = page_of(&app, path, &w.admin, false).await;
+    assert!(after.to_string().contains("Zulkifli Disimpan"), "{after}");
+    assert_eq!(after, page_of(&app, path, &w.admin, true).await);
+
+    let other = ctx.restarted_app().await;
+    patch(
+        &other,
+        &format!("/api/v1/employees/{}", w.b1),
+        &w.admin,
+        json!({"name": "Yusuf Di Instans Lain"}),
+    )
+    .await
+    .expect(200);
+    let after = page_of(&app, path, &w.admin, false).await;
+    assert!(
+        after.to_string().contains("Yusuf Di Instans Lain"),
+        "{after}"
+    );
+
+    // A write of another kind computes the page afresh too (a list is keyed on every kind).
+    let computed = list_computations(&app, "list_employees").await;
+    post(
+        &app,
+        "/api/v1/plans",
+        &w.admin,
+        json!({"year": 2031, "title": "Rencana"}),
+    )
+    .await
+    .expect(201);
+    page_of(&app, path, &w.admin, false).await;
+    assert_eq!(
+        list_computations(&app, "list_employees").await,
+        computed + 1
+    );
+
+    let newest = |page: Value| page["items"][0]["id"].as_i64().unwrap();
+    let audit = "/api/v1/audit-log?per_page=1";
+    let first = newest(page_of(&app, audit, &w.admin, false).await);
+    login(&app, "admin", "not-the-password").await.expect(401);
+    let next = newest(page_of(&app, audit, &w.admin, false).await);
+    assert!(
+        next > first,
+        "the refusal is listed at once: {first} then {next}"
+    );
+}
+on_each_backend!(
+    list_pages_are_kept_until_the_next_write,
+    list_pages_are_kept_until_the_next_write
+);

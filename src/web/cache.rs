@@ -1,0 +1,244 @@
+//! Answers kept in memory while nothing they read has changed: reports (`reports::routes`) and
+//! the pages of lists (`list_route!`).
+//!
+//! An answer is kept under (what was asked, what the caller may see, the request's parameters,
+//! today, and the data versions of the kinds of entity the answer reads). Every committed write
+//! moves the versions of the kinds it recorded (`db::versions`), so the next request after a
+//! write that touches what an answer reads has a new key and computes afresh; a write of
+//! anything else leaves the answer in place. Each request reads the versions (one statement)
+//! before looking, so no answer is served after the write that made it stale has been
+//! acknowledged, on any instance. Concurrent requests for one key wait for one computation.
+//! `Cache-Control: no-cache` computes afresh (and keeps that answer).
+
+use std::future::Future;
+use std::time::Duration;
+
+use actix_web::http::header::{self, ContentType};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use moka::future::Cache;
+use prometheus::{IntCounterVec, Registry};
+
+use serde::Serialize;
+
+use super::{page_links, PageParams, Paginated};
+use crate::auth::{ActorKind, Caller, Role};
+use crate::db::versions::{Kinds, Versions};
+use crate::db::AnyConnection;
+use crate::error::{ApiError, ApiResult};
+use crate::types::{EmployeeId, UnitId};
+use crate::AppState;
+
+/// How long an answer is kept at most: the bound on staleness from changes the versions do not
+/// see (made beside the service, or lost with a killed process between commit and version).
+pub const TTL: Duration = Duration::from_secs(60);
+
+/// What decides which rows a caller is shown (`Caller::reach`, drafts): callers alike in these
+/// share answers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Viewer {
+    kind: ActorKind,
+    role: Option<Role>,
+    unit: Option<UnitId>,
+    employee: Option<EmployeeId>,
+}
+
+/// One answer's identity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    what: &'static str,
+    viewer: Viewer,
+    params: String,
+    today: NaiveDate,
+    versions: Versions,
+}
+
+impl Key {
+    /// `what` names the report or list, `params` the request's parameters as text (their
+    /// `Debug`), `reads` the kinds the answer comes from.
+    pub fn new(
+        what: &'static str,
+        caller: &Caller,
+        params: String,
+        reads: Kinds,
+        versions: &Versions,
+    ) -> Key {
+        Key {
+            what,
+            viewer: Viewer {
+                kind: caller.kind,
+                role: caller.role,
+                unit: caller.unit_id,
+                employee: caller.employee_id,
+            },
+            params,
+            today: chrono::Utc::now().date_naive(),
+            versions: versions.of(reads),
+        }
+    }
+}
+
+/// What a kept answer weighs against the cache's capacity.
+pub trait Weighed: Clone + Send + Sync + 'static {
+    fn bytes(&self) -> usize;
+}
+
+impl Weighed for Bytes {
+    fn bytes(&self) -> usize {
+        self.len()
+    }
+}
+
+/// A page of a list as kept: its JSON and its total (for the `Link` header).
+#[derive(Clone)]
+pub struct Page {
+    pub total: i64,
+    pub body: Bytes,
+}
+
+impl Weighed for Page {
+    fn bytes(&self) -> usize {
+        self.body.len()
+    }
+}
+
+/// The kept answers of one kind (reports, list pages), shared by every worker.
+pub struct AnswerCache<V: Weighed> {
+    answers: Cache<Key, V>,
+    /// `<metric>{<label>}`: answers computed (not served from memory), per report or list.
+    computations: IntCounterVec,
+}
+
+impl<V: Weighed> AnswerCache<V> {
+    /// Keeps at most `capacity` bytes of answers; counts computations in `metric`, labelled
+    /// `label` with the name of what was asked.
+    pub fn new(
+        registry: &Registry,
+        capacity: u64,
+        (metric, help, label): (&str, &str, &str),
+    ) -> Result<Self, String> {
+        let computations = crate::health::counter(registry, metric, help, &[label])?;
+        Ok(AnswerCache {
+            answers: Cache::builder()
+                .max_capacity(capacity)
+                .weigher(|_, v: &V| u32::try_from(v.bytes()).unwrap_or(u32::MAX))
+                .time_to_live(TTL)
+                .build(),
+            computations,
+        })
+    }
+
+    /// The answer under `key`: kept, or computed by `compute` once for all who ask meanwhile
+    /// (and always computed when `fresh`). Errors are not kept.
+    pub async fn answer(
+        &self,
+        key: Key,
+        fresh: bool,
+        compute: impl Future<Output = ApiResult<V>>,
+    ) -> ApiResult<V> {
+        let what = key.what;
+        let counted = async {
+            self.computations.with_label_values(&[what]).inc();
+            compute.await
+        };
+        if fresh {
+            let answer = counted.await?;
+            self.answers.insert(key, answer.clone()).await;
+            return Ok(answer);
+        }
+        self.answers
+            .try_get_with(key, counted)
+            .await
+            .map_err(|e| (*e).clone())
+    }
+}
+
+/// `Cache-Control: no-cache` (or `no-store`): the client wants the answer computed now.
+pub fn asks_fresh(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::CACHE_CONTROL)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|d| {
+            matches!(
+                d.trim().to_ascii_lowercase().as_str(),
+                "no-cache" | "no-store"
+            )
+        })
+}
+
+/// The bytes of list pages kept at most.
+const LIST_CAPACITY: u64 = 4 << 20;
+
+/// The kept list pages; counts computations in `kompetensi_list_computations_total{list}`.
+pub fn new_list_cache(registry: &Registry) -> Result<AnswerCache<Page>, String> {
+    AnswerCache::new(
+        registry,
+        LIST_CAPACITY,
+        (
+            "kompetensi_list_computations_total",
+            "List pages computed rather than served from the cache",
+            "list",
+        ),
+    )
+}
+
+/// How a list's pages may be kept.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Keeping {
+    /// Under the versions of every kind (a list reads its rows, their joins and the caller's
+    /// reach), so any write computes its pages afresh.
+    Kept,
+    /// Never: rows are added without a write that moves a version (the audit log, which
+    /// sign-ins and refused attempts append to).
+    Computed,
+}
+
+/// One page of the list `name` (`list_route!`) with its `Link` header: `list(conn, caller)`
+/// gives (total, items); `params` are the request's page, sort and filter as text. Computed on
+/// the read replica when there is one that has caught up with the request.
+pub async fn list_page<T, F>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Caller,
+    (name, keeping): (&'static str, Keeping),
+    (page, params): (&PageParams, String),
+    list: F,
+) -> ApiResult<HttpResponse>
+where
+    T: Serialize,
+    F: Fn(&mut AnyConnection, &Caller) -> ApiResult<(i64, Vec<T>)> + Send + 'static,
+{
+    let current = crate::db::versions::current(state).await?;
+    let key = Key::new(name, &caller, params, Kinds::EVERY, &current.versions);
+    let (number, per_page) = (page.page(), page.per_page());
+    let compute = crate::db::replica::read(state, current.lsn, move |c| {
+        let (total, items) = list(c, &caller)?;
+        let page = Paginated {
+            items,
+            total,
+            page: number,
+            per_page,
+        };
+        let body =
+            serde_json::to_vec(&page).map_err(|e| ApiError::Internal(format!("{name}: {e}")))?;
+        Ok(Page {
+            total,
+            body: body.into(),
+        })
+    });
+    let page_of = match keeping {
+        Keeping::Kept => {
+            state
+                .list_cache
+                .answer(key, asks_fresh(req), compute)
+                .await?
+        }
+        Keeping::Computed => compute.await?,
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::LINK, page_links(req, page, page_of.total)))
+        .content_type(ContentType::json())
+        .body(page_of.body))
+}
