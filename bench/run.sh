@@ -12,7 +12,9 @@
 #   every single-row GET (trainings, partners, trainers, employees, enrolments, units,
 #   competencies, positions, users, api-clients, settings) at random ids, also as a ratio to the
 #   fastest of them
-#   lists: GET /trainings?per_page=20&page=N at random pages, GET /employees?q=<a name> (search)
+#   lists: GET /trainings?per_page=20&page=N at random pages, GET /employees?q=<a name> (search),
+#   each as served (pages are kept until a write) and computed every time (`Cache-Control:
+#   no-cache`)
 #   GET /employees/{id}/competency-profile and /learning-record
 #   writes: PATCH /enrolments/{id} (attendance of random enrolments of ongoing trainings),
 #   POST /trainings/{id}/enrolments (random employees into open trainings: a full training or
@@ -79,10 +81,10 @@ request = function()
 end
 LUA
 
-load() { # label path_fmt ids_file script -> "req/s p99 errors"
+load() { # label path_fmt ids_file script [header] -> "req/s p99 errors"
   local out
   out=$(COMMON="$WORK/common.lua" IDS="$3" PATH_FMT="$2" wrk -t2 -c$CONNECTIONS -d"${SECS}s" \
-    -H "Authorization: Bearer $TOKEN" -s "$4" "$URL" | awk '/^RESULT/ {print $2, $3, $4}')
+    -H "Authorization: Bearer $TOKEN" ${5:+-H "$5"} -s "$4" "$URL" | awk '/^RESULT/ {print $2, $3, $4}')
   echo "$out"
 }
 
@@ -164,6 +166,8 @@ run_backend() {
     | python3 -c 'import json,sys,urllib.parse as u; [print(u.quote(w[:5])) for i in json.load(sys.stdin)["items"] for w in i["name"].split()[:2]]' > "$WORK/names"
   r=$(load "$label" "/api/v1/trainings?per_page=20&page=%s" "$WORK/pages" "$WORK/get.lua"); row "GET /trainings?per_page=20&page=N" $r "$(ratio "${r%% *}" "$TPS")"
   r=$(load "$label" "/api/v1/employees?q=%s" "$WORK/names" "$WORK/get.lua"); row "GET /employees?q=<name>" $r "$(ratio "${r%% *}" "$TPS")"
+  r=$(load "$label" "/api/v1/trainings?per_page=20&page=%s" "$WORK/pages" "$WORK/get.lua" "Cache-Control: no-cache"); row "GET /trainings?page=N, computed (no-cache)" $r "$(ratio "${r%% *}" "$TPS")"
+  r=$(load "$label" "/api/v1/employees?q=%s" "$WORK/names" "$WORK/get.lua" "Cache-Control: no-cache"); row "GET /employees?q=<name>, computed (no-cache)" $r "$(ratio "${r%% *}" "$TPS")"
   r=$(load "$label" "/api/v1/employees/%s/competency-profile" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/competency-profile" $r "$(ratio "${r%% *}" "$TPS")"
   r=$(load "$label" "/api/v1/employees/%s/learning-record" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/learning-record" $r "$(ratio "${r%% *}" "$TPS")"
   r=$(load "$label" "" "$WORK/enrolments" "$WORK/patch.lua"); row "PATCH /enrolments/{id} (attendance)" $r "$(ratio "${r%% *}" "$TPS")"

@@ -1,15 +1,15 @@
 //! The optional PostgreSQL read replica (`KOMPETENSI_READ_DATABASE_URL`), for the reads that
-//! cost the most: the reports.
+//! cost the most: the reports and the pages of lists.
 //!
-//! Staleness is not bounded by a lag setting but ruled out: a report reads the data versions on
-//! the primary together with the primary's WAL position (`db::versions::current`), and runs on
-//! the replica only when the replica has replayed at least that far — so it sees every write
-//! acknowledged before the request, including the caller's own. It waits up to 50 ms for the
+//! Staleness is not bounded by a lag setting but ruled out: a report or page reads the data
+//! versions on the primary together with the primary's WAL position (`db::versions::current`),
+//! and runs on the replica only when the replica has replayed at least that far — so it sees
+//! every write acknowledged before the request, including the caller's own. It waits up to 50 ms for the
 //! replica to get there; otherwise (replay further behind, the replica down or a query cancelled
 //! by recovery) it runs on the primary.
 //! `kompetensi_replica_reads_total{on}` counts where reads ran.
 //!
-//! Writes, single-row reads and lists stay on the primary.
+//! Writes and single-row reads stay on the primary.
 
 use std::time::Duration;
 
@@ -44,7 +44,7 @@ impl Replica {
         let reads = crate::health::counter(
             registry,
             "kompetensi_replica_reads_total",
-            "Report reads by where they ran: replica, primary_behind (replay not caught up), primary_unavailable",
+            "Report and list reads by where they ran: replica, primary_behind (replay not caught up), primary_unavailable",
             &["on"],
         )?;
         let pool = diesel::r2d2::Pool::builder()

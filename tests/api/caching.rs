@@ -20,16 +20,7 @@ const LATER_REPORTS: [&str; 4] = [
 /// The report, as the cache answers it or (`fresh`) computed now; comments, which each
 /// computation shuffles, sorted.
 async fn report<S: TestApp>(app: &S, path: &str, token: &str, fresh: bool) -> Value {
-    let mut req = auth(
-        TestRequest::get().uri(&format!("/api/v1/reports/{path}")),
-        token,
-    );
-    if fresh {
-        req = req.insert_header(("Cache-Control", "no-cache"));
-    }
-    let r = send(app, req).await;
-    r.expect(200);
-    let mut body = r.body.clone();
+    let mut body = page_of(app, &format!("/api/v1/reports/{path}"), token, fresh).await;
     if let Some(items) = body.get_mut("items").and_then(Value::as_array_mut) {
         for item in items {
             if let Some(comments) = item.get_mut("comments").and_then(Value::as_array_mut) {
@@ -287,7 +278,7 @@ on_each_backend!(
     reports_are_computed_once_and_kept_until_their_data_changes
 );
 
-/// A list page's body: as kept, or (`fresh`) computed now.
+/// The body of a report or list page: as kept, or (`fresh`) computed now.
 async fn page_of<S: TestApp>(app: &S, path: &str, token: &str, fresh: bool) -> Value {
     let mut req = auth(TestRequest::get().uri(path), token);
     if fresh {

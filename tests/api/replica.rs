@@ -1,5 +1,5 @@
-//! Reports on a real streaming replica (`tests/replica.sh` makes one with `pg_basebackup -R`):
-//! they run there once it has caught up, and on the primary while it lags, so no answer is stale.
+//! Reports and list pages on a real streaming replica (`tests/replica.sh` makes one with
+//! `pg_basebackup -R`): they run there once it has caught up, and on the primary while it lags, so no answer is stale.
 
 use std::time::{Duration, Instant};
 
@@ -59,12 +59,25 @@ async fn reads<S: TestApp>(app: &S, on: &str) -> u64 {
     .await
 }
 
-async fn summary_employees<S: TestApp>(app: &S, token: &str) -> i64 {
-    let req = auth(TestRequest::get().uri("/api/v1/reports/summary"), token)
-        .insert_header(("Cache-Control", "no-cache"));
+/// What reads the active employees on the replica or the primary.
+#[derive(Clone, Copy)]
+enum Read {
+    /// The summary report (`employees`).
+    Report,
+    /// A list page (`total`).
+    List,
+}
+
+/// How many active employees `read` counts, computed now.
+async fn employees_by<S: TestApp>(app: &S, token: &str, read: Read) -> i64 {
+    let (uri, field) = match read {
+        Read::Report => ("/api/v1/reports/summary", "employees"),
+        Read::List => ("/api/v1/employees?active=true", "total"),
+    };
+    let req = auth(TestRequest::get().uri(uri), token).insert_header(("Cache-Control", "no-cache"));
     let r = send(app, req).await;
     r.expect(200);
-    r.body["employees"].as_i64().unwrap()
+    r.body[field].as_i64().unwrap()
 }
 
 #[actix_web::test]
@@ -72,7 +85,7 @@ async fn summary_employees<S: TestApp>(app: &S, token: &str) -> i64 {
     not(postgres_tests),
     ignore = "runs on PostgreSQL: set TEST_POSTGRES_URL when building the tests"
 )]
-async fn reports_run_on_a_caught_up_replica_and_on_the_primary_while_it_lags() {
+async fn reports_and_lists_run_on_a_caught_up_replica_and_on_the_primary_while_it_lags() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/replica.sh");
     let out = std::process::Command::new(script)
         .output()
@@ -147,7 +160,7 @@ async fn reports_run_on_a_caught_up_replica_and_on_the_primary_while_it_lags() {
     // primary: it is asked again until one runs there.)
     caught_up(&mut primary, &mut replica);
     let on_replica = reads(&app, "replica").await;
-    on_the_replica(&app, &admin, 3, on_replica).await;
+    on_the_replica(&app, &admin, (Read::Report, 3), on_replica).await;
     let queries: Vec<Line> = diesel::sql_query(
         "SELECT query AS t FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
     )
@@ -174,24 +187,31 @@ async fn reports_run_on_a_caught_up_replica_and_on_the_primary_while_it_lags() {
     )
     .await
     .expect(200);
-    let seen = summary_employees(&app, &admin).await;
+    let seen = employees_by(&app, &admin, Read::Report).await;
+    let listed = employees_by(&app, &admin, Read::List).await;
     diesel::sql_query("SELECT pg_wal_replay_resume()")
         .execute(&mut replica)
         .unwrap();
-    assert_eq!(seen, 2);
-    assert_eq!(reads(&app, "primary_behind").await, behind + 1);
+    assert_eq!((seen, listed), (2, 2));
+    assert_eq!(reads(&app, "primary_behind").await, behind + 2);
 
-    // Caught up again: back on the replica, with the write.
+    // Caught up again: back on the replica, with the write, for reports and lists alike.
     caught_up(&mut primary, &mut replica);
-    on_the_replica(&app, &admin, 2, on_replica + 1).await;
+    on_the_replica(&app, &admin, (Read::Report, 2), on_replica + 1).await;
+    on_the_replica(&app, &admin, (Read::List, 2), on_replica + 2).await;
 }
 
-/// Asks for the summary until one is read on the replica (within 10 s); every answer has
-/// `employees` people.
-async fn on_the_replica<S: TestApp>(app: &S, token: &str, employees: i64, before: u64) {
+/// Asks `read` until one is read on the replica (within 10 s); every answer has `employees`
+/// people.
+async fn on_the_replica<S: TestApp>(
+    app: &S,
+    token: &str,
+    (read, employees): (Read, i64),
+    before: u64,
+) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        assert_eq!(summary_employees(app, token).await, employees);
+        assert_eq!(employees_by(app, token, read).await, employees);
         let now = reads(app, "replica").await;
         if now > before {
             assert_eq!(now, before + 1);
