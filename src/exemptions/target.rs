@@ -88,6 +88,12 @@ pub fn months_active(
     appointed_on: Option<NaiveDate>,
     exemptions: &[(NaiveDate, NaiveDate)],
 ) -> i32 {
+    // Most people, most years: in post since January at the latest and never exempt.
+    if exemptions.is_empty()
+        && appointed_on.is_none_or(|day| (day.year(), day.month()) <= (year, 1))
+    {
+        return 12;
+    }
     (1..=12)
         .filter(|&month| {
             let Some(first) = NaiveDate::from_ymd_opt(year, month, 1) else {
@@ -146,6 +152,15 @@ mod tests {
     fn appointed_in_july_with_study_leave_august_to_october_is_active_three_months() {
         let leave = [(d("2026-08-01"), d("2026-10-31"))];
         assert_eq!(months_active(2026, Some(d("2026-07-01")), &leave), 3);
+    }
+
+    #[test]
+    fn every_month_counts_for_one_in_post_since_january_and_none_before_appointment() {
+        assert_eq!(months_active(2026, Some(d("2019-05-02")), &[]), 12);
+        assert_eq!(months_active(2026, Some(d("2026-01-31")), &[]), 12);
+        assert_eq!(months_active(2026, Some(d("2026-02-01")), &[]), 11);
+        assert_eq!(months_active(2026, Some(d("2027-01-01")), &[]), 0);
+        assert_eq!(months_active(2026, None, &[]), 12);
     }
 
     #[test]

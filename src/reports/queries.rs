@@ -515,7 +515,8 @@ fn jp_per_employee(s: &Scope) -> String {
     )
 }
 
-/// An active employee in scope, with their JP of the period.
+/// An active employee in scope, with their JP of the period (`jp_total`, 0 as read, set by
+/// [`people_jp`]).
 #[derive(Debug, QueryableByName)]
 pub struct PersonJpRow {
     #[diesel(sql_type = BigInt)]
@@ -534,18 +535,45 @@ pub struct PersonJpRow {
     pub jp_total: i64,
 }
 
-/// The active employees in scope and the JP each was credited in the period.
+/// One employee's JP of the period.
+#[derive(Debug, QueryableByName)]
+struct CreditedRow {
+    #[diesel(sql_type = BigInt)]
+    employee_id: i64,
+    #[diesel(sql_type = BigInt)]
+    jp: i64,
+}
+
+/// The active employees in scope and the JP each was credited in the period, by id.
+///
+/// Two statements, both in employee order, merged in one pass: joined in SQL, SQLite searched
+/// the JP index once per person (36 ms of a 20k-employee summary, against about 30 ms for the
+/// two statements).
 pub fn people_jp(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<PersonJpRow>> {
-    let sql = format!(
+    let mut people: Vec<PersonJpRow> = diesel::sql_query(format!(
         "SELECT e.id AS employee_id, e.nip AS nip, e.name AS name, e.unit_id AS unit_id, \
-         e.asn_type AS asn_type, e.appointed_on AS appointed_on, \
-         CAST(COALESCE(j.jp, 0) AS BIGINT) AS jp_total \
-         FROM employees e LEFT JOIN {} j ON j.employee_id = e.id \
-         WHERE e.active = TRUE{} ORDER BY e.id",
-        jp_per_employee(s),
+         e.asn_type AS asn_type, e.appointed_on AS appointed_on, CAST(0 AS BIGINT) AS jp_total \
+         FROM employees e WHERE e.active = TRUE{} ORDER BY e.id",
         s.units("e.unit_id")
-    );
-    diesel::sql_query(sql).load(conn)
+    ))
+    .load(conn)?;
+    let credited: Vec<CreditedRow> = diesel::sql_query(format!(
+        "SELECT j.employee_id AS employee_id, CAST(j.jp AS BIGINT) AS jp FROM {} j \
+         ORDER BY j.employee_id",
+        jp_per_employee(s)
+    ))
+    .load(conn)?;
+    let mut credited = credited.into_iter().peekable();
+    for person in &mut people {
+        while credited
+            .next_if(|c| c.employee_id < person.employee_id)
+            .is_some()
+        {}
+        if let Some(c) = credited.next_if(|c| c.employee_id == person.employee_id) {
+            person.jp_total = c.jp;
+        }
+    }
+    Ok(people)
 }
 
 #[derive(Debug, QueryableByName)]
@@ -804,8 +832,6 @@ pub fn trainings_by_status(
 #[derive(Debug, QueryableByName)]
 pub struct TotalsRow {
     #[diesel(sql_type = BigInt)]
-    pub employees: i64,
-    #[diesel(sql_type = BigInt)]
     pub enrolments: i64,
     #[diesel(sql_type = BigInt)]
     pub completions: i64,
@@ -815,15 +841,15 @@ pub struct TotalsRow {
     pub partners_active: i64,
 }
 
+/// The summary's totals of enrolments, completions, JP and partners (its people are counted
+/// from the rows its compliance rate reads).
 pub fn totals(conn: &mut AnyConnection, s: &Scope, today: NaiveDate) -> QueryResult<TotalsRow> {
     let sql = format!(
-        "SELECT (SELECT COUNT(*) FROM employees e WHERE e.active = TRUE{units}) AS employees, \
-         CAST(COALESCE(en.enrolments, 0) AS BIGINT) AS enrolments, CAST(COALESCE(en.completions, 0) AS BIGINT) AS completions, \
+        "SELECT CAST(COALESCE(en.enrolments, 0) AS BIGINT) AS enrolments, CAST(COALESCE(en.completions, 0) AS BIGINT) AS completions, \
          CAST(COALESCE(en.jp_total, 0) AS BIGINT) AS jp_total, \
          (SELECT COUNT(*) FROM partners p WHERE p.active = TRUE AND (p.agreement_end IS NULL OR p.agreement_end >= '{today}')) AS partners_active \
          FROM (SELECT SUM(et.participants) AS enrolments, SUM(et.completed) AS completions, \
            SUM(et.jp_completed) AS jp_total FROM enrolment_totals et WHERE 1 = 1{trainings}{people}) en",
-        units = s.units("e.unit_id"),
         trainings = s.in_trainings("et.training_id"),
         people = s.units("et.unit_id"),
     );

@@ -952,16 +952,16 @@ impl Report for Totals {
         }
         let settings = crate::settings::queries::get(c)?;
         let cells = anonymity::cells(c, s, anonymity::Rated::Overall)?;
-        let (compliant, employees) =
-            super::compliance::totals(&super::compliance::people(c, &settings, s, year)?);
+        let people = super::compliance::people(c, &settings, s, year)?;
+        let (compliant, measured) = super::compliance::totals(&people);
         Ok(Summary {
             year,
-            employees: t.employees,
+            employees: people.len() as i64,
             trainings_by_status: by_status,
             enrolments: t.enrolments,
             completions: t.completions,
             jp_total: t.jp_total,
-            compliance_rate: ratio(compliant, employees),
+            compliance_rate: ratio(compliant, measured),
             feedback_responses: cells.values().map(|c| c.scope.responses).sum(),
             overall_mean: anonymity::overall_of(cells.values(), i64::from(settings.min_group_size))
                 .map(|(n, sum)| round(sum as f64 / n as f64)),
