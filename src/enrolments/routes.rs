@@ -154,7 +154,8 @@ pub async fn create_enrolment(
 /// A training's enrolments (those the caller may see).
 ///
 /// Pages of `per_page` (at most 100), with the `Link` header: staff and clients see all, unit
-/// managers their units' people, employees their own.
+/// managers their units' people, employees their own. Every page shows every write acknowledged
+/// before it was asked for; `Cache-Control: no-cache` computes it afresh rather than from memory.
 #[utoipa::path(
     tag = "enrolments",
     params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), PageParams, SortBy<EnrolmentSort>, EnrolmentFilter),
@@ -359,8 +360,9 @@ pub async fn bulk_update_enrolments(
 
 /// The signed-in employee's enrolments.
 ///
-/// Pages of `per_page` (at most 100), with the `Link` header; 404 for an account that is not
-/// an employee's.
+/// Pages of `per_page` (at most 100), with the `Link` header; 404 for an account that is not an
+/// employee's. Every page shows every write acknowledged before it was asked for; `Cache-Control:
+/// no-cache` computes it afresh rather than from memory.
 #[utoipa::path(
     tag = "me",
     params(PageParams, SortBy<EnrolmentSort>, EnrolmentFilter),

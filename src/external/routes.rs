@@ -143,8 +143,9 @@ pub async fn create_my_external_learning(
 
 /// The signed-in employee's external learning.
 ///
-/// Pages of `per_page` (at most 100), with the `Link` header; filter `status`. 404 for an
-/// account that is not an employee's.
+/// Pages of `per_page` (at most 100), with the `Link` header; filter `status`. 404 for an account
+/// that is not an employee's. Every page shows every write acknowledged before it was asked for;
+/// `Cache-Control: no-cache` computes it afresh rather than from memory.
 #[utoipa::path(
     tag = "me",
     params(PageParams, SortBy<ExternalSort>, OwnFilter),

@@ -98,8 +98,10 @@ macro_rules! list_route {
 
         $(#[$doc])*
         ///
-        /// Pages of `per_page` (at most 100); the `Link` header names the first, previous, next
-        /// and last pages. Only what the caller may see is listed.
+        /// Pages of `per_page` (at most 100); the `Link` header names the first, previous, next and
+        /// last pages. Only what the caller may see is listed. Every page shows every write
+        /// acknowledged before it was asked for; `Cache-Control: no-cache` computes it afresh
+        /// rather than from memory.
         #[utoipa::path(
             tag = $tag,
             params($crate::web::PageParams, $crate::web::SortBy<$sort>, $filter),
@@ -150,7 +152,8 @@ macro_rules! employee_records_route {
         $(#[$doc])*
         ///
         /// Pages of `per_page` (at most 100), with the `Link` header; 404 for an employee the
-        /// caller may not see.
+        /// caller may not see. Every page shows every write acknowledged before it was asked for;
+        /// `Cache-Control: no-cache` computes it afresh rather than from memory.
         #[utoipa::path(
             tag = $tag,
             params(
