@@ -31,13 +31,19 @@ async fn report<S: TestApp>(app: &S, path: &str, token: &str, fresh: bool) -> Va
     body
 }
 
-/// The computations of `report` so far, from /metrics.
-async fn computations<S: TestApp>(app: &S, report: &str) -> u64 {
+/// The answers of the report or list `name` computed so far (not served from memory), from
+/// /metrics: `kind` is "report" or "list".
+async fn computed<S: TestApp>(app: &S, kind: &str, name: &str) -> u64 {
     counter_value(
         app,
-        &format!("kompetensi_report_computations_total{{report=\"{report}\"}}"),
+        &format!("kompetensi_{kind}_computations_total{{{kind}=\"{name}\"}}"),
     )
     .await
+}
+
+/// The computations of `report` so far.
+async fn computations<S: TestApp>(app: &S, report: &str) -> u64 {
+    computed(app, "report", report).await
 }
 
 /// After each write, every report as the admin and a unit manager get it equals a fresh
@@ -289,13 +295,9 @@ async fn page_of<S: TestApp>(app: &S, path: &str, token: &str, fresh: bool) -> V
     r.body.clone()
 }
 
-/// The pages of `list` computed so far, from /metrics.
+/// The pages of `list` computed so far.
 async fn list_computations<S: TestApp>(app: &S, list: &str) -> u64 {
-    counter_value(
-        app,
-        &format!("kompetensi_list_computations_total{{list=\"{list}\"}}"),
-    )
-    .await
+    computed(app, "list", list).await
 }
 
 /// List pages are kept: sixteen identical requests at once compute once; another viewer and
