@@ -4,9 +4,9 @@
 //! Staleness is not bounded by a lag setting but ruled out: a report or page reads the data
 //! versions on the primary together with the primary's WAL position (`db::versions::current`),
 //! and runs on the replica only when the replica has replayed at least that far — so it sees
-//! every write acknowledged before the request, including the caller's own. It waits up to 50 ms for the
-//! replica to get there; otherwise (replay further behind, the replica down or a query cancelled
-//! by recovery) it runs on the primary.
+//! every write acknowledged before the request, including the caller's own. It waits up to 50 ms
+//! for the replica to get there; otherwise (replay further behind, the replica down or a query
+//! cancelled by recovery) it runs on the primary.
 //! `kompetensi_replica_reads_total{on}` counts where reads ran.
 //!
 //! Writes and single-row reads stay on the primary.

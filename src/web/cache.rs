@@ -191,13 +191,13 @@ pub enum Keeping {
     /// reach), so any write computes its pages afresh.
     Kept,
     /// Never: rows are added without a write that moves a version (the audit log, which
-    /// sign-ins and refused attempts append to).
+    /// refused sign-ins append to; webhook deliveries, which the worker records).
     Computed,
 }
 
-/// One page of the list `name` (`list_route!`) with its `Link` header: `list(conn, caller)`
-/// gives (total, items); `params` are the request's page, sort and filter as text. Computed on
-/// the read replica when there is one that has caught up with the request.
+/// One page of the list `name` (every paginated list but the exports) with its `Link` header:
+/// `list(conn, caller)` gives (total, items); `params` are the request's page, sort and filter as
+/// text. Computed on the read replica when there is one that has caught up with the request.
 pub async fn list_page<T, F>(
     req: &HttpRequest,
     state: &AppState,
@@ -210,10 +210,18 @@ where
     T: Serialize,
     F: Fn(&mut AnyConnection, &Caller) -> ApiResult<(i64, Vec<T>)> + Send + 'static,
 {
-    let current = crate::db::versions::current(state).await?;
-    let key = Key::new(name, &caller, params, Kinds::EVERY, &current.versions);
+    // The versions key a kept page and, with a replica, say how far it must have replayed; a
+    // page computed every time on the primary needs neither.
+    let current = match (keeping, &state.replica) {
+        (Keeping::Computed, None) => None,
+        _ => Some(crate::db::versions::current(state).await?),
+    };
+    let lsn = current.as_ref().and_then(|c| c.lsn.clone());
     let (number, per_page) = (page.page(), page.per_page());
-    let compute = crate::db::replica::read(state, current.lsn, move |c| {
+    let key = current
+        .filter(|_| keeping == Keeping::Kept)
+        .map(|c| Key::new(name, &caller, params, Kinds::EVERY, &c.versions));
+    let compute = crate::db::replica::read(state, lsn, move |c| {
         let (total, items) = list(c, &caller)?;
         let page = Paginated {
             items,
@@ -228,14 +236,14 @@ where
             body: body.into(),
         })
     });
-    let page_of = match keeping {
-        Keeping::Kept => {
+    let page_of = match key {
+        Some(key) => {
             state
                 .list_cache
                 .answer(key, asks_fresh(req), compute)
                 .await?
         }
-        Keeping::Computed => compute.await?,
+        None => compute.await?,
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::LINK, page_links(req, page, page_of.total)))
