@@ -418,3 +418,26 @@ macro_rules! text_search {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+
+    #[derive(QueryableByName)]
+    struct Used {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        used: i32,
+    }
+
+    /// `.cargo/config.toml` builds the bundled SQLite with the planner stability guarantee:
+    /// without it every statement with a bound LIMIT is parsed again on each execution.
+    #[test]
+    fn the_bundled_sqlite_keeps_plans_whatever_the_bound_values() {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+        let option: Used =
+            diesel::sql_query("SELECT sqlite_compileoption_used('ENABLE_QPSG') AS used")
+                .get_result(&mut conn)
+                .unwrap();
+        assert_eq!(option.used, 1);
+    }
+}
