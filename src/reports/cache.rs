@@ -12,12 +12,11 @@
 //! Users, API clients, webhooks and SIASN sync marks are read by no report: sign-ins and their
 //! audit rows invalidate nothing.
 
-use actix_web::web::Bytes;
 use prometheus::Registry;
 
 use crate::audit::Entity::*;
 use crate::db::versions::Kinds;
-use crate::web::cache::AnswerCache;
+use crate::web::cache::{AnswerCache, Body};
 
 pub const PEOPLE: Kinds = Kinds::of(&[
     Unit, Employee, Position, Competency, Assessment, Exemption, Settings, Aggregate,
@@ -38,7 +37,7 @@ pub const PLANNING: Kinds = Kinds::of(&[Plan, PlanItem, DevelopmentNeed, Policy]
 const CAPACITY: u64 = 8 << 20;
 
 /// The kept report answers (JSON or CSV bytes).
-pub type ReportCache = AnswerCache<Bytes>;
+pub type ReportCache = AnswerCache<Body>;
 
 /// Counts computations in `kompetensi_report_computations_total{report}`.
 pub fn new(registry: &Registry) -> Result<ReportCache, String> {

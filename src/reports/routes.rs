@@ -16,8 +16,8 @@ use crate::db::AnyConnection;
 use crate::error::{ApiResult, ReadErrors};
 use crate::feedback::model::ASPECTS;
 use crate::trainings::model::TrainingStatus;
-use crate::web::cache::{asks_fresh, Key};
-use crate::web::csv::{csv_bytes, csv_download, wants_csv, CsvRow};
+use crate::web::cache::{asks_fresh, Body, Key};
+use crate::web::csv::{csv_bytes, download, wants_csv, CsvRow};
 use crate::web::ValidQuery;
 use crate::AppState;
 use rand::seq::SliceRandom;
@@ -145,21 +145,20 @@ async fn answer<R: Report>(
         // A kept answer holds its bytes only, not the up to twice as large buffer it grew in.
         let mut body = compute.await?;
         body.shrink_to_fit();
-        Ok(Bytes::from(body))
+        Ok(Body::new(Bytes::from(body)))
     };
     let body = state
         .report_cache
         .answer(key, asks_fresh(req), compute)
         .await?;
-    // Sent in slices: a large kept answer is not copied whole for each connection.
-    let body = crate::web::Slices::new(body);
-    Ok(if csv {
-        csv_download(R::NAME, body)
+    let builder = if csv {
+        download(R::NAME)
     } else {
-        HttpResponse::Ok()
-            .content_type(ContentType::json())
-            .body(body)
-    })
+        let mut json = HttpResponse::Ok();
+        json.content_type(ContentType::json());
+        json
+    };
+    body.respond(req, builder).await
 }
 
 /// A report's two operations: `GET <path>` (JSON; `?format=csv` and `Accept: text/csv` still

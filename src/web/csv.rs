@@ -189,7 +189,8 @@ impl Encoder {
     }
 }
 
-fn download(name: &str) -> actix_web::HttpResponseBuilder {
+/// The head of a CSV response sent as the download `<name>.csv`.
+pub fn download(name: &str) -> actix_web::HttpResponseBuilder {
     let mut res = HttpResponse::Ok();
     res.insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((
@@ -205,11 +206,6 @@ pub fn csv_bytes<T: CsvRow>(rows: &[T]) -> ApiResult<Vec<u8>> {
     let mut body = encoder.header()?;
     body.extend(encoder.rows(rows)?);
     Ok(body)
-}
-
-/// A CSV document sent as the download `<name>.csv`.
-pub fn csv_download(name: &str, body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
-    download(name).body(body)
 }
 
 /// A CSV twin sent while it is read, for exports of any size: `next(conn, cursor)` gives the

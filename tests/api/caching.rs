@@ -386,3 +386,84 @@ on_each_backend!(
     list_pages_are_kept_until_the_next_write,
     list_pages_are_kept_until_the_next_write
 );
+
+/// Large kept answers (reports, their CSV twins, list pages) go gzipped to a client that
+/// accepts gzip and decompress to the very bytes a client that does not gets; small answers,
+/// and clients that refuse gzip (`q=0`), get them as they are. Every such answer says `Vary:
+/// Accept-Encoding`.
+async fn large_answers_are_sent_gzipped_to_clients_that_accept_it(ctx: &Ctx) {
+    use std::io::Read;
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    // Ninety partners with long names: their list page and their report are over 8 KiB.
+    for n in 0..90 {
+        post(
+            &app,
+            "/api/v1/partners",
+            &admin,
+            json!({"name": format!("Lembaga Pelatihan dan Pengembangan Sumber Daya Aparatur Nomor {n:03} Kepulauan Bangka Belitung"),
+                   "kind": "private", "notes": "Mitra pelatihan teknis. ".repeat(40)}),
+        )
+        .await
+        .expect(201);
+    }
+    let with = |path: &str, accept: Option<&str>| {
+        let mut req = auth(TestRequest::get().uri(path), &admin);
+        if let Some(accept) = accept {
+            req = req.insert_header(("Accept-Encoding", accept));
+        }
+        send(&app, req)
+    };
+    for path in [
+        "/api/v1/partners?per_page=100",
+        "/api/v1/reports/partners",
+        "/api/v1/reports/partners.csv",
+    ] {
+        let plain = with(path, None).await;
+        plain.expect(200);
+        assert!(
+            plain.bytes.len() > 8 * 1024,
+            "{path}: {} bytes",
+            plain.bytes.len()
+        );
+        assert_eq!(plain.header("content-encoding"), None, "{path}");
+        assert!(varies_by_encoding(&plain), "{path}");
+        let zipped = with(path, Some("br;q=1.0, gzip;q=0.5")).await;
+        zipped.expect(200);
+        assert_eq!(
+            zipped.header("content-encoding").as_deref(),
+            Some("gzip"),
+            "{path}"
+        );
+        assert_eq!(zipped.header("content-type"), plain.header("content-type"));
+        assert!(
+            zipped.bytes.len() * 3 < plain.bytes.len(),
+            "{path}: gzip saves little"
+        );
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&zipped.bytes[..])
+            .read_to_end(&mut unzipped)
+            .expect("a gzip stream");
+        assert_eq!(unzipped, plain.bytes, "{path}");
+        let refused = with(path, Some("gzip;q=0, identity")).await;
+        assert_eq!(refused.header("content-encoding"), None, "{path}");
+        assert_eq!(refused.bytes, plain.bytes, "{path}");
+    }
+    let small = with("/api/v1/reports/summary", Some("gzip")).await;
+    small.expect(200);
+    assert!(small.bytes.len() < 8 * 1024);
+    assert_eq!(small.header("content-encoding"), None);
+    assert!(varies_by_encoding(&small));
+}
+
+/// Whether `Vary` names `Accept-Encoding` (beside the CORS headers).
+fn varies_by_encoding(r: &Resp) -> bool {
+    r.header("vary").is_some_and(|v| {
+        v.split(',')
+            .any(|h| h.trim().eq_ignore_ascii_case("accept-encoding"))
+    })
+}
+on_each_backend!(
+    large_answers_are_sent_gzipped_to_clients_that_accept_it,
+    large_answers_are_sent_gzipped_to_clients_that_accept_it
+);
