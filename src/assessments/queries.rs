@@ -5,11 +5,11 @@ use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 use super::model::{Assessment, AssessmentInput, AssessmentRecord, Method, OtherAssessment};
 use crate::aggregates::{self, Change};
 use crate::audit::Entity;
-use crate::db::fixed::{self, Fixed};
+use crate::db::fixed;
 use crate::db::schema::{assessments, competency_levels};
 use crate::db::write::Tx;
 use crate::db::{now, AnyConnection};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::types::{AssessmentId, CompetencyId, EmployeeId, JsonText, PositionId, UnitId};
 
 /// One page of an employee's assessments, newest first unless `sort` says otherwise.
@@ -213,7 +213,7 @@ ORDER BY i.kind, i.code, i.method, i.assessed_on DESC, i.ref_id DESC";
 }
 
 /// One row of [`ProfileSql`].
-#[derive(QueryableByName)]
+#[derive(QueryableByName, serde::Deserialize)]
 struct ProfilePart {
     #[diesel(sql_type = BigInt)]
     employee_id: EmployeeId,
@@ -263,16 +263,19 @@ pub struct ProfileParts {
 }
 
 /// An employee's competency profile, in one statement (NotFound without the employee).
-pub fn profile(conn: &mut AnyConnection, employee_id: EmployeeId) -> QueryResult<ProfileParts> {
+pub async fn profile(state: &crate::AppState, employee_id: EmployeeId) -> ApiResult<ProfileParts> {
     let id = fixed::Bind::BigInt(employee_id.0);
-    let rows: Vec<ProfilePart> = Fixed::<ProfileSql>::new(vec![
-        fixed::Bind::Integer(crate::settings::queries::ID),
-        id.clone(),
-        id.clone(),
-        id,
-    ])
-    .load(conn)?;
-    let head = rows.first().ok_or(diesel::result::Error::NotFound)?;
+    let rows: Vec<ProfilePart> = fixed::load::<ProfileSql, _>(
+        state,
+        vec![
+            fixed::Bind::Integer(crate::settings::queries::ID),
+            id.clone(),
+            id.clone(),
+            id,
+        ],
+    )
+    .await?;
+    let head = rows.first().ok_or(ApiError::NotFound)?;
     let mut parts = ProfileParts {
         employee_id: head.employee_id,
         unit_id: head.unit_id,

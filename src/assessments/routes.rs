@@ -14,7 +14,7 @@ use crate::employees::access;
 use crate::error::{ApiError, ApiResult, CreateErrors, ReadErrors};
 use crate::types::{AssessmentId, EmployeeId};
 use crate::web::write::Created;
-use crate::web::{db, ok_versioned, IdempotencyKey, Patch, ValidJson, Write};
+use crate::web::{ok_versioned, IdempotencyKey, Patch, ValidJson, Write};
 use crate::AppState;
 
 crate::employee_records_route!(
@@ -63,13 +63,13 @@ pub async fn create_assessment(
     .await
 }
 
-fn profile(
-    conn: &mut AnyConnection,
+async fn profile(
+    state: &AppState,
     caller: &Caller,
     employee_id: EmployeeId,
 ) -> ApiResult<CompetencyProfile> {
-    let parts = queries::profile(conn, employee_id)?;
-    access::may_see(conn, caller, parts.employee_id, parts.unit_id)?;
+    let parts = queries::profile(state, employee_id).await?;
+    access::may_see_async(state, caller, parts.employee_id, parts.unit_id).await?;
     let items: Vec<ProfileItem> = parts
         .standard
         .into_iter()
@@ -137,11 +137,7 @@ pub async fn get_competency_profile(
     caller: Allowed<op::CompetencyProfile>,
     id: web::Path<EmployeeId>,
 ) -> ApiResult<web::Json<CompetencyProfile>> {
-    let id = id.into_inner();
-    let caller = caller.caller;
-    Ok(web::Json(
-        db(&state.pool, move |c| profile(c, &caller, id)).await?,
-    ))
+    Ok(web::Json(profile(&state, &caller, id.into_inner()).await?))
 }
 
 /// The signed-in employee's own competency profile.
@@ -159,10 +155,7 @@ pub async fn get_my_competency_profile(
     caller: Allowed<op::MyCompetencyProfile>,
 ) -> ApiResult<web::Json<CompetencyProfile>> {
     let id = caller.employee_id.ok_or(ApiError::NotFound)?;
-    let caller = caller.caller;
-    Ok(web::Json(
-        db(&state.pool, move |c| profile(c, &caller, id)).await?,
-    ))
+    Ok(web::Json(profile(&state, &caller, id).await?))
 }
 
 /// One assessment's path: the employee's id, then the assessment's.

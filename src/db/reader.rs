@@ -100,28 +100,49 @@ impl PgReader {
         sql: fn() -> String,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> ApiResult<Option<String>> {
+        Ok(self.texts(name, sql, params).await?.into_iter().next())
+    }
+
+    /// The one text column of each row that statement `name` (its SQL from `sql`) returns for
+    /// `params`.
+    pub async fn texts(
+        &self,
+        name: &'static str,
+        sql: fn() -> String,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> ApiResult<Vec<String>> {
         let conn = self.conn().await?;
         let statement = self.statement(&conn, name, sql).await?;
-        let answer =
-            actix_web::rt::time::timeout(self.timeout, conn.client.query_opt(&statement, params))
-                .await;
-        let row = match answer {
-            Ok(row) => row.map_err(unavailable)?,
+        let rows = self
+            .answer(&conn, conn.client.query(&statement, params))
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<_, String>(0))
+            .collect::<Result<_, _>>()
+            .map_err(|e| ApiError::Internal(format!("read path: {name} gave no text: {e}")))
+    }
+
+    /// What the server answers within the timeout; without an answer by then, 503 and this
+    /// worker's next read connects afresh.
+    async fn answer<T>(
+        &self,
+        conn: &Rc<Conn>,
+        query: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> ApiResult<T> {
+        match actix_web::rt::time::timeout(self.timeout, query).await {
+            Ok(answer) => answer.map_err(unavailable),
             Err(_) => {
                 // A read by primary key that takes this long: the server or the network is gone
                 // without closing the socket. Later requests get a new connection.
                 log::warn!("read path: no answer in {:?}; reconnecting", self.timeout);
                 let slot = SLOT.with(Rc::clone);
                 let mut current = slot.lock().await;
-                if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &conn)) {
+                if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, conn)) {
                     *current = None;
                 }
-                return Err(ApiError::Unavailable);
+                Err(ApiError::Unavailable)
             }
-        };
-        row.map(|r| r.try_get::<_, String>(0))
-            .transpose()
-            .map_err(|e| ApiError::Internal(format!("read path: {name} gave no text: {e}")))
+        }
     }
 
     async fn statement(

@@ -19,14 +19,29 @@ pub fn visible(conn: &mut AnyConnection, caller: &Caller, id: EmployeeId) -> Api
 }
 
 /// 404 unless the caller may see employee `id` of unit `unit`, for a read that loaded the
-/// employee with the rest of what it shows (the profile, the learning record).
+/// employee with the rest of what it shows.
 pub fn may_see(
     conn: &mut AnyConnection,
     caller: &Caller,
     id: EmployeeId,
     unit: crate::types::UnitId,
 ) -> ApiResult<()> {
-    match caller.reach(conn)?.sees_employee(id, unit) {
+    seen(caller.reach(conn)?, id, unit)
+}
+
+/// [`may_see`] from a handler (the profile, the learning record): only a unit manager's reach
+/// needs the database.
+pub async fn may_see_async(
+    state: &AppState,
+    caller: &Caller,
+    id: EmployeeId,
+    unit: crate::types::UnitId,
+) -> ApiResult<()> {
+    seen(caller.reach_async(state).await?, id, unit)
+}
+
+fn seen(reach: crate::auth::Reach, id: EmployeeId, unit: crate::types::UnitId) -> ApiResult<()> {
+    match reach.sees_employee(id, unit) {
         true => Ok(()),
         false => Err(ApiError::NotFound),
     }
@@ -39,15 +54,8 @@ pub async fn read_visible(
     id: EmployeeId,
 ) -> ApiResult<Employee> {
     let employee = read::<Employees>(state, id).await?;
-    if caller
-        .reach_async(state)
-        .await?
-        .sees_employee(employee.id, employee.unit_id)
-    {
-        Ok(employee)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    may_see_async(state, caller, employee.id, employee.unit_id).await?;
+    Ok(employee)
 }
 
 /// One page of an employee's records (assessments, exemptions, …), the list `name`, when the

@@ -10,7 +10,7 @@ use super::model::{Enrolment, EnrolmentFields, EnrolmentRecord, EnrolmentStatus,
 use crate::aggregates::{self, Change};
 use crate::audit::Entity;
 use crate::auth::Reach;
-use crate::db::fixed::{self, Fixed};
+use crate::db::fixed;
 use crate::db::resource::{json_by_id, Resource};
 use crate::db::schema::{employees, enrolments};
 use crate::db::write::Tx;
@@ -328,7 +328,7 @@ ORDER BY i.end_date, i.kind, i.ref_id";
 }
 
 /// One row of [`RecordSql`].
-#[derive(QueryableByName)]
+#[derive(QueryableByName, serde::Deserialize)]
 struct RecordPart {
     #[diesel(sql_type = BigInt)]
     employee_id: EmployeeId,
@@ -379,37 +379,40 @@ pub struct RecordParts {
     pub items: Vec<LearningItem>,
 }
 
-/// An employee's learning record of `[first, last]`, in one statement (NotFound without the
+/// An employee's learning record of `[first, last]`, in one statement (404 without the
 /// employee).
-pub fn learning_record(
-    conn: &mut AnyConnection,
+pub async fn learning_record(
+    state: &crate::AppState,
     employee_id: EmployeeId,
     (first, last): (NaiveDate, NaiveDate),
-) -> QueryResult<RecordParts> {
+) -> ApiResult<RecordParts> {
     use fixed::Bind::{BigInt as Id, Date as Day, Text as Word};
     let id = Id(employee_id.0);
-    let rows: Vec<RecordPart> = Fixed::<RecordSql>::new(vec![
-        fixed::Bind::Integer(crate::settings::queries::ID),
-        Word(EnrolmentStatus::Completed.as_str()),
-        id.clone(),
-        Word(EnrolmentStatus::Withdrawn.as_str()),
-        Word(EnrolmentStatus::Rejected.as_str()),
-        Day(first),
-        Day(last),
-        Day(first),
-        Day(last),
-        Word(EnrolmentStatus::Completed.as_str()),
-        id.clone(),
-        Word(ReviewStatus::Verified.as_str()),
-        Day(first),
-        Day(last),
-        id.clone(),
-        Day(last),
-        Day(first),
-        id,
-    ])
-    .load(conn)?;
-    let head = rows.first().ok_or(diesel::result::Error::NotFound)?;
+    let rows: Vec<RecordPart> = fixed::load::<RecordSql, _>(
+        state,
+        vec![
+            fixed::Bind::Integer(crate::settings::queries::ID),
+            Word(EnrolmentStatus::Completed.as_str()),
+            id.clone(),
+            Word(EnrolmentStatus::Withdrawn.as_str()),
+            Word(EnrolmentStatus::Rejected.as_str()),
+            Day(first),
+            Day(last),
+            Day(first),
+            Day(last),
+            Word(EnrolmentStatus::Completed.as_str()),
+            id.clone(),
+            Word(ReviewStatus::Verified.as_str()),
+            Day(first),
+            Day(last),
+            id.clone(),
+            Day(last),
+            Day(first),
+            id,
+        ],
+    )
+    .await?;
+    let head = rows.first().ok_or(ApiError::NotFound)?;
     let mut parts = RecordParts {
         employee_id: head.employee_id,
         unit_id: head.unit_id,

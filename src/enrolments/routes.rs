@@ -13,7 +13,6 @@ use crate::audit::{Action, Entity};
 use crate::auth::{op, Allowed, Caller, Reach, Role};
 use crate::db::resource::Resource;
 use crate::db::write::Tx;
-use crate::db::AnyConnection;
 use crate::error::{
     ActionErrors, ApiError, ApiResult, CreateErrors, FieldErrors, ReadErrors, WriteErrors,
 };
@@ -24,7 +23,7 @@ use crate::trainings::queries::Trainings;
 use crate::types::{EmployeeId, EnrolmentId, TrainingId};
 use crate::web::cache::{list_page, Keeping};
 use crate::web::{
-    db, ok_versioned, Created, IdempotencyKey, PageParams, Patch, SortBy, SortFields, ValidJson,
+    ok_versioned, Created, IdempotencyKey, PageParams, Patch, SortBy, SortFields, ValidJson,
     ValidQuery, Write,
 };
 use crate::AppState;
@@ -401,16 +400,17 @@ pub async fn list_my_enrolments(
     .await
 }
 
-fn learning_record(
-    conn: &mut AnyConnection,
+async fn learning_record(
+    state: &AppState,
     caller: &Caller,
     employee_id: EmployeeId,
     year: Option<i32>,
 ) -> ApiResult<LearningRecord> {
     let year = year.unwrap_or_else(|| chrono::Utc::now().year());
     let days = crate::types::year_days(year).ok_or(ApiError::NotFound)?;
-    let parts = queries::learning_record(conn, employee_id, days)?;
-    crate::employees::access::may_see(conn, caller, parts.employee_id, parts.unit_id)?;
+    let parts = queries::learning_record(state, employee_id, days).await?;
+    crate::employees::access::may_see_async(state, caller, parts.employee_id, parts.unit_id)
+        .await?;
     // Completions count: their JP is what was credited.
     let jp_total = parts
         .items
@@ -458,13 +458,8 @@ pub async fn get_learning_record(
     id: web::Path<EmployeeId>,
     ValidQuery(params): ValidQuery<YearParam>,
 ) -> ApiResult<web::Json<LearningRecord>> {
-    let id = id.into_inner();
-    let caller = caller.caller;
     Ok(web::Json(
-        db(&state.pool, move |c| {
-            learning_record(c, &caller, id, params.year)
-        })
-        .await?,
+        learning_record(&state, &caller, id.into_inner(), params.year).await?,
     ))
 }
 
@@ -484,12 +479,8 @@ pub async fn get_my_learning_record(
     ValidQuery(params): ValidQuery<YearParam>,
 ) -> ApiResult<web::Json<LearningRecord>> {
     let id = caller.employee_id.ok_or(ApiError::NotFound)?;
-    let caller = caller.caller;
     Ok(web::Json(
-        db(&state.pool, move |c| {
-            learning_record(c, &caller, id, params.year)
-        })
-        .await?,
+        learning_record(&state, &caller, id, params.year).await?,
     ))
 }
 
