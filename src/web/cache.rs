@@ -158,23 +158,29 @@ fn gzipped(plain: &[u8]) -> Bytes {
     Bytes::from(out)
 }
 
-/// Whether `Accept-Encoding` names gzip (or `*`) without `q=0`.
+/// Whether `Accept-Encoding` accepts gzip: named with a quality above 0, or else matched by `*`
+/// above 0 (an explicit `gzip;q=0` refuses it whatever `*` says).
 fn accepts_gzip(req: &HttpRequest) -> bool {
-    req.headers()
+    let (mut gzip, mut any) = (None, None);
+    for item in req
+        .headers()
         .get_all(header::ACCEPT_ENCODING)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or_default().trim();
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
-        })
+    {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or_default().trim();
+        let quality = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+        let accepted = quality.is_some_and(|q| q > 0.0);
+        if coding.eq_ignore_ascii_case("gzip") {
+            gzip = Some(accepted);
+        } else if coding == "*" {
+            any = Some(accepted);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// A page of a list as kept: its JSON and its total (for the `Link` header).

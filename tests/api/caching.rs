@@ -445,9 +445,17 @@ async fn large_answers_are_sent_gzipped_to_clients_that_accept_it(ctx: &Ctx) {
             .read_to_end(&mut unzipped)
             .expect("a gzip stream");
         assert_eq!(unzipped, plain.bytes, "{path}");
-        let refused = with(path, Some("gzip;q=0, identity")).await;
-        assert_eq!(refused.header("content-encoding"), None, "{path}");
-        assert_eq!(refused.bytes, plain.bytes, "{path}");
+        for refusal in ["gzip;q=0, identity", "gzip;q=0, *"] {
+            let refused = with(path, Some(refusal)).await;
+            assert_eq!(refused.header("content-encoding"), None, "{path} {refusal}");
+            assert_eq!(refused.bytes, plain.bytes, "{path} {refusal}");
+        }
+        let any = with(path, Some("*")).await;
+        assert_eq!(
+            any.header("content-encoding").as_deref(),
+            Some("gzip"),
+            "{path} *"
+        );
     }
     let small = with("/api/v1/reports/summary", Some("gzip")).await;
     small.expect(200);

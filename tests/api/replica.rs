@@ -1,5 +1,6 @@
 //! Reports and list pages on a real streaming replica (`tests/replica.sh` makes one with
-//! `pg_basebackup -R`): they run there once it has caught up, and on the primary while it lags, so no answer is stale.
+//! `pg_basebackup -R`): they run there once it has caught up, and on the primary while it lags,
+//! so no answer is stale.
 
 use std::time::{Duration, Instant};
 
