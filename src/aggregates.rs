@@ -7,7 +7,9 @@
 //! year), `employee_standing` (JPM terms per active employee with a standard) and `level_counts`
 //! (active employees per unit, position, competency and current level). The reports read these
 //! few thousand rows instead of the hundreds of thousands of feedback, level and standard rows
-//! behind them.
+//! behind them. The two per-unit totals are also kept summed per training
+//! (`feedback_totals_by_training`, `enrolment_totals_by_training`), written in the same batch as
+//! their per-unit rows: the reports over every unit read those.
 //!
 //! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts |
 //! |---|---|---|---|---|---|
@@ -124,9 +126,18 @@ pub fn rated() -> impl Iterator<Item = &'static str> {
 /// Recomputes the feedback totals of these trainings (`None`: all) from the responses.
 fn refresh_feedback(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Feedback, trainings)?;
-    let (mut columns, mut aggregates) = (Vec::new(), Vec::new());
+    let mut counts = vec![
+        "responses".to_string(),
+        "promoters".into(),
+        "detractors".into(),
+    ];
+    let mut aggregates = vec![
+        "COUNT(*)".to_string(),
+        "SUM(CASE WHEN recommend >= 9 THEN 1 ELSE 0 END)".into(),
+        "SUM(CASE WHEN recommend <= 6 THEN 1 ELSE 0 END)".into(),
+    ];
     for a in rated() {
-        columns.push(format!("{a}_n, {a}_sum, {a}_top2, {a}_low"));
+        counts.extend(["n", "sum", "top2", "low"].map(|x| format!("{a}_{x}")));
         aggregates.push(format!(
             "COUNT({a}), COALESCE(SUM({a}), 0), SUM(CASE WHEN {a} >= 4 THEN 1 ELSE 0 END), \
              SUM(CASE WHEN {a} <= 2 THEN 1 ELSE 0 END)"
@@ -135,15 +146,29 @@ fn refresh_feedback(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Quer
     for (old, new) in chunked(trainings, "training_id", "training_id") {
         conn.batch_execute(&format!(
             "DELETE FROM feedback_totals WHERE {old}; \
-             INSERT INTO feedback_totals (training_id, unit_id, responses, promoters, detractors, {}) \
-             SELECT training_id, unit_id, COUNT(*), SUM(CASE WHEN recommend >= 9 THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN recommend <= 6 THEN 1 ELSE 0 END), {} \
-             FROM feedback WHERE {new} GROUP BY training_id, unit_id;",
-            columns.join(", "),
-            aggregates.join(", ")
+             INSERT INTO feedback_totals (training_id, unit_id, {}) \
+             SELECT training_id, unit_id, {} FROM feedback WHERE {new} GROUP BY training_id, unit_id; {}",
+            counts.join(", "),
+            aggregates.join(", "),
+            by_training("feedback_totals", &counts, &old),
         ))?;
     }
     Ok(())
+}
+
+/// `table_by_training` for the trainings `old` selects, summed from the per-unit rows of
+/// `table` just written: the reports over every unit read a row a training instead of one per
+/// training and unit.
+fn by_training(table: &str, counts: &[impl AsRef<str>], old: &str) -> String {
+    let names: Vec<&str> = counts.iter().map(AsRef::as_ref).collect();
+    let sums: Vec<String> = names.iter().map(|c| format!("SUM({c})")).collect();
+    format!(
+        "DELETE FROM {table}_by_training WHERE {old}; \
+         INSERT INTO {table}_by_training (training_id, {}) \
+         SELECT training_id, {} FROM {table} WHERE {old} GROUP BY training_id;",
+        names.join(", "),
+        sums.join(", ")
+    )
 }
 
 /// The aggregates recomputed by DELETE + INSERT, for [`lock`].
@@ -321,14 +346,30 @@ fn chunked(ids: Option<&[i64]>, column: &str, source: &str) -> Vec<(String, Stri
     }
 }
 
+/// The columns of the enrolment totals, in the order `refresh_enrolments` computes them.
+const ENROLMENT_COUNTS: &[&str] = &[
+    "participants",
+    "completed",
+    "finished",
+    "eligible",
+    "jp_completed",
+    "pre_n",
+    "pre_sum",
+    "post_n",
+    "post_sum",
+    "gain_n",
+    "gain_sum",
+    "ngain_n",
+    "ngain_sum",
+];
+
 /// Recomputes the enrolment totals of these trainings (`None`: all).
 fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Enrolments, trainings)?;
     for (old, new) in chunked(trainings, "training_id", "en.training_id") {
         conn.batch_execute(&format!(
             "DELETE FROM enrolment_totals WHERE {old}; \
-             INSERT INTO enrolment_totals (training_id, unit_id, participants, completed, finished, eligible, jp_completed, \
-               pre_n, pre_sum, post_n, post_sum, gain_n, gain_sum, ngain_n, ngain_sum) \
+             INSERT INTO enrolment_totals (training_id, unit_id, {counts}) \
              SELECT en.training_id, e.unit_id, COUNT(*), SUM(CASE WHEN en.status = 'completed' THEN 1 ELSE 0 END), \
                SUM(CASE WHEN en.status IN ('completed', 'failed') THEN 1 ELSE 0 END), \
                SUM(CASE WHEN en.status IN ('attended', 'completed') \
@@ -339,8 +380,10 @@ fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Qu
                COUNT(CASE WHEN en.pre_test_score < 100 THEN en.post_test_score END), \
                SUM(CASE WHEN en.pre_test_score < 100 THEN (en.post_test_score - en.pre_test_score) / (100 - en.pre_test_score) END) \
              FROM enrolments en JOIN employees e ON e.id = en.employee_id \
-             WHERE en.status IN {seated} AND {new} GROUP BY en.training_id, e.unit_id;",
-            seated = crate::enrolments::model::EnrolmentStatus::seated_sql()
+             WHERE en.status IN {seated} AND {new} GROUP BY en.training_id, e.unit_id; {rolled}",
+            counts = ENROLMENT_COUNTS.join(", "),
+            seated = crate::enrolments::model::EnrolmentStatus::seated_sql(),
+            rolled = by_training("enrolment_totals", ENROLMENT_COUNTS, &old),
         ))?;
     }
     Ok(())

@@ -219,13 +219,17 @@ pub fn move_attribution(tx: &mut Tx, from: UnitId, to: UnitId) -> QueryResult<()
 /// less its responses: how many paper forms may still be entered.
 pub fn unanswered(conn: &mut AnyConnection, training_id: TrainingId) -> QueryResult<i64> {
     use crate::enrolments::model::EnrolmentStatus;
-    let answered = feedback_receipts::table.select(feedback_receipts::enrolment_id);
+    // Correlated, so only this training's enrolments are looked up: `id IN (all receipts)`
+    // read every receipt of every training on each paper form (0.4 s at 200k employees).
+    let answered = diesel::dsl::exists(
+        feedback_receipts::table.filter(feedback_receipts::enrolment_id.eq(enrolments::id)),
+    );
     let eligible: i64 = enrolments::table
         .filter(enrolments::training_id.eq(training_id))
         .filter(
             enrolments::status
                 .eq_any([EnrolmentStatus::Attended, EnrolmentStatus::Completed])
-                .or(enrolments::id.eq_any(answered)),
+                .or(answered),
         )
         .count()
         .get_result(conn)?;

@@ -40,7 +40,6 @@ impl Scope {
         s
     }
 
-    /// `AND <column> IN (…)` for the unit scope.
     /// `AND <column> IN (…)` for the scope's units (nothing for every unit).
     pub(super) fn units(&self, column: &str) -> String {
         match &self.units {
@@ -50,6 +49,17 @@ impl Scope {
                 let list: Vec<String> = ids.iter().map(i64::to_string).collect();
                 format!(" AND {column} IN ({})", list.join(", "))
             }
+        }
+    }
+
+    /// The kept totals `table` (`feedback_totals` or `enrolment_totals`) as `<table> <alias>`:
+    /// over every unit their sums per training (`<table>_by_training`: one row a training
+    /// instead of one per training and unit), else the per-unit rows, which the caller narrows
+    /// with [`Scope::units`].
+    pub(super) fn kept(&self, table: &str, alias: &str) -> String {
+        match self.units {
+            None => format!("{table}_by_training {alias}"),
+            Some(_) => format!("{table} {alias}"),
         }
     }
 
@@ -185,9 +195,10 @@ pub fn feedback_stats(
         })
         .collect();
     let sql = format!(
-        "WITH t AS MATERIALIZED (SELECT ft.training_id AS training_id, {} FROM feedback_totals ft WHERE 1 = 1{}{} \
+        "WITH t AS MATERIALIZED (SELECT ft.training_id AS training_id, {} FROM {} WHERE 1 = 1{}{} \
          GROUP BY ft.training_id) {}",
         sums.join(", "),
+        s.kept("feedback_totals", "ft"),
         s.in_trainings("ft.training_id"),
         s.units("ft.unit_id"),
         rows.join(" UNION ALL ")
@@ -227,8 +238,9 @@ pub struct EnrolledRow {
 pub fn enrolled(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<EnrolledRow>> {
     let sql = format!(
         "SELECT et.training_id AS id, CAST(SUM(et.participants) AS BIGINT) AS n, \
-         CAST(SUM(et.eligible) AS BIGINT) AS eligible FROM enrolment_totals et \
+         CAST(SUM(et.eligible) AS BIGINT) AS eligible FROM {} \
          WHERE 1 = 1{}{} GROUP BY et.training_id",
+        s.kept("enrolment_totals", "et"),
         s.in_trainings("et.training_id"),
         s.units("et.unit_id"),
     );
@@ -421,7 +433,7 @@ pub struct TransferRow {
 /// their reviews (the participants' plans, joined to the people in scope).
 pub fn transfer(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<TransferRow>> {
     diesel::sql_query(format!(
-        "WITH done AS (SELECT et.training_id, SUM(et.completed) AS completed FROM enrolment_totals et \
+        "WITH done AS (SELECT et.training_id, SUM(et.completed) AS completed FROM {totals} \
            WHERE 1 = 1{trainings}{people} GROUP BY et.training_id HAVING SUM(et.completed) > 0), \
          plans AS (SELECT e.training_id, COUNT(*) AS plans, \
            SUM(CASE WHEN ap.reviewed_at IS NULL THEN 0 ELSE 1 END) AS reviewed, \
@@ -438,6 +450,7 @@ pub fn transfer(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<Transfer
          ORDER BY t.start_date, t.id",
         trainings = s.in_trainings("et.training_id"),
         people = s.units("et.unit_id"),
+        totals = s.kept("enrolment_totals", "et"),
         employees = s.in_people("e.employee_id"),
     ))
     .load(conn)
@@ -475,8 +488,9 @@ pub fn outcomes(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<OutcomeR
          CAST(SUM(et.gain_sum) AS DOUBLE PRECISION) / CAST(NULLIF(SUM(et.gain_n), 0) AS DOUBLE PRECISION) AS gain_mean, \
          CAST(SUM(et.ngain_sum) AS DOUBLE PRECISION) / CAST(NULLIF(SUM(et.ngain_n), 0) AS DOUBLE PRECISION) AS normalized_gain_mean, \
          CAST(SUM(et.completed) AS BIGINT) AS passed, CAST(SUM(et.finished) AS BIGINT) AS finished \
-         FROM enrolment_totals et WHERE 1 = 1{}{} GROUP BY et.training_id) o \
+         FROM {} WHERE 1 = 1{}{} GROUP BY et.training_id) o \
          JOIN trainings t ON t.id = o.training_id ORDER BY t.id",
+        s.kept("enrolment_totals", "et"),
         s.in_trainings("et.training_id"),
         s.units("et.unit_id"),
     );
@@ -760,7 +774,7 @@ pub fn partners(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<PartnerR
         "WITH pt AS (SELECT tp.partner_id, t.id AS training_id FROM training_partners tp \
            JOIN trainings t ON t.id = tp.training_id WHERE t.status NOT IN ('draft', 'cancelled'){period}), \
          en AS (SELECT et.training_id, SUM(et.participants) AS participants, SUM(et.jp_completed) AS jp \
-           FROM enrolment_totals et WHERE et.training_id IN (SELECT training_id FROM pt){people} GROUP BY et.training_id) \
+           FROM {totals} WHERE et.training_id IN (SELECT training_id FROM pt){people} GROUP BY et.training_id) \
          SELECT p.id AS partner_id, p.name AS name, p.kind AS kind, p.agreement_end AS agreement_end, \
            COUNT(pt.training_id) AS trainings, CAST(COALESCE(SUM(en.participants), 0) AS BIGINT) AS participants, \
            CAST(COALESCE(SUM(en.jp), 0) AS BIGINT) AS jp_delivered \
@@ -768,6 +782,7 @@ pub fn partners(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<PartnerR
          GROUP BY p.id, p.name, p.kind, p.agreement_end ORDER BY p.name, p.id",
         period = s.period(),
         people = s.units("et.unit_id"),
+        totals = s.kept("enrolment_totals", "et"),
     );
     diesel::sql_query(sql).load(conn)
 }
@@ -849,9 +864,10 @@ pub fn totals(conn: &mut AnyConnection, s: &Scope, today: NaiveDate) -> QueryRes
          CAST(COALESCE(en.jp_total, 0) AS BIGINT) AS jp_total, \
          (SELECT COUNT(*) FROM partners p WHERE p.active = TRUE AND (p.agreement_end IS NULL OR p.agreement_end >= '{today}')) AS partners_active \
          FROM (SELECT SUM(et.participants) AS enrolments, SUM(et.completed) AS completions, \
-           SUM(et.jp_completed) AS jp_total FROM enrolment_totals et WHERE 1 = 1{trainings}{people}) en",
+           SUM(et.jp_completed) AS jp_total FROM {totals} WHERE 1 = 1{trainings}{people}) en",
         trainings = s.in_trainings("et.training_id"),
         people = s.units("et.unit_id"),
+        totals = s.kept("enrolment_totals", "et"),
     );
     diesel::sql_query(sql).get_result(conn)
 }

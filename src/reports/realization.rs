@@ -64,9 +64,10 @@ pub fn build(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<PlanRe
         HashMap::new()
     } else {
         diesel::sql_query(format!(
-            "SELECT t.id, t.cost, CAST(COALESCE((SELECT SUM(et.participants) FROM enrolment_totals et \
+            "SELECT t.id, t.cost, CAST(COALESCE((SELECT SUM(et.participants) FROM {} \
                WHERE et.training_id = t.id{}), 0) AS BIGINT) AS seats \
              FROM trainings t WHERE t.id IN ({}) AND t.status IN ('{}', '{}')",
+            s.kept("enrolment_totals", "et"),
             s.units("et.unit_id"),
             id_list(&trainings),
             TrainingStatus::Ongoing,

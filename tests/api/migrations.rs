@@ -494,3 +494,63 @@ fn nomination_states(backend: Backend) {
         );
     }
 }
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Summed {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    training_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    participants: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    responses: i64,
+}
+
+crate::per_backend!(
+    the_totals_of_every_unit_are_summed_per_training,
+    totals_summed_per_training
+);
+
+/// Migration 32 keeps the per-unit totals summed per training: the rows already there are
+/// summed once, a training's units (and paper forms, of no unit) together.
+fn totals_summed_per_training(backend: Backend) {
+    let db = TestDb::new(backend);
+    let mut conn = ConnectionManager::new(db.url.clone())
+        .connect()
+        .expect("connect");
+    migrate_next(&mut conn, 31);
+    let at = "'2026-01-01 00:00:00'";
+    let counts = "completed, finished, eligible, jp_completed, pre_n, post_n, gain_n, ngain_n";
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, created_at, updated_at) VALUES ('A', 'A', {at}, {at}), ('B', 'B', {at}, {at});
+         INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, enrolled_count, created_at, updated_at)
+           VALUES ('One', 'seminar', 'in_person', 8, '2026-02-01', '2026-02-02', 'completed', 0, {at}, {at}),
+                  ('Two', 'seminar', 'in_person', 8, '2026-03-01', '2026-03-02', 'completed', 0, {at}, {at});
+         INSERT INTO enrolment_totals (training_id, unit_id, participants, {counts})
+           VALUES (1, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0), (1, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0), (2, 2, 5, 0, 0, 0, 0, 0, 0, 0, 0);
+         INSERT INTO feedback_totals (training_id, unit_id, responses) VALUES (1, 1, 2), (1, NULL, 6), (2, 2, 1);",
+    ))
+    .expect("per-unit totals of the schema before migration 32");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    let summed: Vec<Summed> = diesel::sql_query(
+        "SELECT e.training_id, CAST(e.participants AS BIGINT) AS participants, \
+         CAST(f.responses AS BIGINT) AS responses FROM enrolment_totals_by_training e \
+         JOIN feedback_totals_by_training f ON f.training_id = e.training_id ORDER BY e.training_id",
+    )
+    .load(&mut conn)
+    .expect("totals per training");
+    assert_eq!(
+        summed,
+        [
+            Summed {
+                training_id: 1,
+                participants: 7,
+                responses: 8
+            },
+            Summed {
+                training_id: 2,
+                participants: 5,
+                responses: 1
+            },
+        ]
+    );
+}

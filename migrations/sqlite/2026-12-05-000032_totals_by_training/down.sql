@@ -1,0 +1,2 @@
+DROP TABLE enrolment_totals_by_training;
+DROP TABLE feedback_totals_by_training;
