@@ -24,7 +24,8 @@
 #   every report under load (its answers cached; asked with `Accept-Encoding: gzip`, as a
 #   browser asks), and the median of 11 requests of every report computed afresh
 #   (`Cache-Control: no-cache`, no compression)
-# then the server's idle and peak RSS. Both start alike: the seeded PostgreSQL database is
+# then the server's idle and peak RSS (each line also shows the RSS and the peak so far after
+# it, so the load that raised the peak can be told). Both start alike: the seeded PostgreSQL database is
 # VACUUM ANALYZEd and checkpointed, and the first GET gets a 2 s warm-up.
 #
 # Environment: BENCH_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test) names the server
@@ -89,7 +90,10 @@ load() { # label path_fmt ids_file script [header] -> "req/s p99 errors"
   echo "$out"
 }
 
-row() { printf "| %-44s | %10s | %10s | %6s | %9s | %9s |\n" "$1" "$2" "$3" "$4" "${5:-}" "${6:-}"; }
+# The server's RSS and its peak so far (MiB) after each line: which load raised the peak.
+rss_now() { awk '/VmRSS/ {r = $2} /VmHWM/ {h = $2} END {printf "%.1f / %.1f", r / 1024, h / 1024}' "/proc/$SERVER_PID/status"; }
+
+row() { printf "| %-44s | %10s | %10s | %6s | %9s | %9s | %13s |\n" "$1" "$2" "$3" "$4" "${5:-}" "${6:-}" "${7:-$(rss_now)}"; }
 
 ratio() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] && echo "scale=2; $1 / $2" | bc || true; }
 
@@ -111,6 +115,7 @@ run_backend() {
   esac
   DATABASE_URL="$db_url" KOMPETENSI_JWT_SECRET="$SECRET" KOMPETENSI_BIND="127.0.0.1:$port" RUST_LOG=error "$BIN" &
   local pid=$!
+  SERVER_PID=$pid
   PIDS+=("$pid")
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
   URL="http://127.0.0.1:$port"
@@ -141,8 +146,8 @@ run_backend() {
   echo
   echo "### $label — $EMPLOYEES employees, wrk -t2 -c$CONNECTIONS ${SECS}s per line, pgbench $TPS tps"
   echo
-  row "measure" "req/s" "p99 ms" "non2xx" "× pgbench" "× fastest"
-  row "---" "---:" "---:" "---:" "---:" "---:"
+  row "measure" "req/s" "p99 ms" "non2xx" "× pgbench" "× fastest" "RSS/peak MiB"
+  row "---" "---:" "---:" "---:" "---:" "---:" "---:"
   local r by_id=() best=0
   SECS=2 load "$label" "/api/v1/trainings/%s" "$WORK/trainings" "$WORK/get.lua" >/dev/null   # warm-up
   for spec in "trainings:trainings" "partners:partners" "trainers:trainers" "employees:employees" \

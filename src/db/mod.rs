@@ -141,10 +141,13 @@ impl WriterGate {
 /// How long a SQLite write waits for the file's lock (another process's write) before it fails.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// `cache_size = -512`: each pooled connection keeps at most 512 KiB of pages of its own (the
+/// default is 2 MiB); the file's pages stay in the kernel's cache, shared by all of them.
+/// Measured on the 20k set under `bench/run.sh`: the same throughput, 5 MiB less peak RSS.
 fn sqlite_pragmas() -> String {
     format!(
         "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; \
-         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -512;",
         SQLITE_BUSY_TIMEOUT.as_millis()
     )
 }

@@ -66,6 +66,7 @@ impl Kinds {
 
 /// The versions of every kind, in the order of [`Entity::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(test, derive(Default))]
 pub struct Versions(Vec<i64>);
 
 impl Versions {

@@ -238,6 +238,10 @@ impl<V: Weighed> AnswerCache<V> {
         if fresh {
             let answer = counted.await?;
             self.answers.insert(key, answer.clone()).await;
+            // The answer it replaces is dropped only when the cache catches up with its queued
+            // writes: until then every fresh request of a large report left one more copy
+            // resident (SQLite, 20k: +2.5 MiB per training-evaluation, 46 -> 75 MiB in ten).
+            self.answers.run_pending_tasks().await;
             return Ok(answer);
         }
         self.answers
@@ -343,4 +347,45 @@ where
         .insert_header((header::LINK, page_links(req, page, page_of.total)))
         .content_type(ContentType::json());
     page_of.body.respond(req, builder).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kept value whose live copies are counted by the strong count of the `Arc` they share.
+    #[derive(Clone)]
+    struct Counted(#[expect(dead_code, reason = "held for its reference count")] Arc<()>);
+
+    impl Weighed for Counted {
+        fn bytes(&self) -> usize {
+            1
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_fresh_answer_frees_the_answer_it_replaces_at_once() {
+        let cache = AnswerCache::new(&Registry::new(), 1 << 20, ("t_total", "t", "what")).unwrap();
+        let key = Key {
+            what: "report",
+            viewer: Viewer {
+                kind: ActorKind::System,
+                role: None,
+                unit: None,
+                employee: None,
+            },
+            params: String::new(),
+            today: NaiveDate::MIN,
+            versions: Versions::default(),
+        };
+        let shared = Arc::new(());
+        for _ in 0..5 {
+            let answer = cache
+                .answer(key.clone(), true, async { Ok(Counted(shared.clone())) })
+                .await;
+            assert!(answer.is_ok());
+        }
+        // `shared` itself and the one kept answer: the four replaced ones are gone.
+        assert_eq!(Arc::strong_count(&shared), 2);
+    }
 }
