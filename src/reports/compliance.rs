@@ -20,14 +20,15 @@ pub struct Person {
     pub standing: Standing,
 }
 
-/// The active people in scope with their standing in `year`.
+/// The active people in scope with their standing in `year` (with their NIP and name, or not).
 pub fn people(
     conn: &mut AnyConnection,
     settings: &Settings,
     s: &Scope,
     year: i32,
+    names: queries::Names,
 ) -> ApiResult<Vec<Person>> {
-    let rows = queries::people_jp(conn, s)?;
+    let rows = queries::people_jp(conn, s, names)?;
     let Some((first, last)) = crate::types::year_days(year) else {
         return Ok(Vec::new());
     };
@@ -81,7 +82,7 @@ struct Sums {
 
 pub fn report(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCompliance> {
     let settings = crate::settings::queries::get(conn)?;
-    let people = people(conn, &settings, s, year)?;
+    let people = people(conn, &settings, s, year, queries::Names::Read)?;
     let units = queries::units(conn)?;
     let parent: HashMap<i64, Option<i64>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
     // Each person adds to their unit and to every unit above it.

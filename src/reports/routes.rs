@@ -951,7 +951,7 @@ impl Report for Totals {
         }
         let settings = crate::settings::queries::get(c)?;
         let cells = anonymity::cells(c, s, anonymity::Rated::Overall)?;
-        let people = super::compliance::people(c, &settings, s, year)?;
+        let people = super::compliance::people(c, &settings, s, year, queries::Names::Left)?;
         let (compliant, measured) = super::compliance::totals(&people);
         Ok(Summary {
             year,

@@ -1,0 +1,1 @@
+DROP INDEX employee_jp_year_jp;
