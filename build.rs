@@ -29,6 +29,10 @@ const ID_TYPES: &[&str] = &[
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    // The migrations are embedded (`db::*_MIGRATIONS`): a new one must rebuild the crate, which
+    // the line above alone would not (a build script that names its inputs is rerun for those
+    // only).
+    println!("cargo::rerun-if-changed=migrations");
     println!("cargo::rerun-if-env-changed=TEST_POSTGRES_URL");
     println!("cargo::rustc-check-cfg=cfg(postgres_tests)");
     if std::env::var("TEST_POSTGRES_URL").is_ok_and(|u| !u.trim().is_empty()) {
