@@ -259,13 +259,15 @@ pub struct TitleRow {
     pub start_date: NaiveDate,
 }
 
-pub fn titles(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<TitleRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
+/// The trainings the scope's training filters select (period, training, partner, trainer,
+/// programme): every training a report over the kept totals has figures for is among them. By
+/// filter rather than by a list of ids: at 200k employees the list held 20,000 ids, 36 ms to
+/// parse and bind.
+pub fn titles(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<TitleRow>> {
     diesel::sql_query(format!(
-        "SELECT id, title, programme_id, start_date FROM trainings WHERE id IN ({}) ORDER BY id",
-        id_list(ids)
+        "SELECT t.id, t.title, t.programme_id, t.start_date FROM trainings t WHERE 1 = 1{}{} ORDER BY t.id",
+        s.period(),
+        s.trainings()
     ))
     .load(conn)
 }

@@ -301,7 +301,7 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
     let mut ids: Vec<i64> = enrolled.keys().chain(cells.keys()).copied().collect();
     ids.sort_unstable();
     ids.dedup();
-    let trainings: HashMap<i64, queries::TitleRow> = queries::titles(conn, &ids)?
+    let trainings: HashMap<i64, queries::TitleRow> = queries::titles(conn, s)?
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
