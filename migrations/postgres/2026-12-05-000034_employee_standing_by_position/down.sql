@@ -1,0 +1,1 @@
+DROP INDEX employee_standing_position;
