@@ -9,7 +9,9 @@
 //! few thousand rows instead of the hundreds of thousands of feedback, level and standard rows
 //! behind them. The two per-unit totals are also kept summed per training
 //! (`feedback_totals_by_training`, `enrolment_totals_by_training`), written in the same batch as
-//! their per-unit rows: the reports over every unit read those.
+//! their per-unit rows: the reports over every unit read those. Who may answer a training's
+//! survey (its `eligible` column) is decided here only: the paper forms' limit
+//! (`feedback::queries::unanswered`) reads it too.
 //!
 //! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts |
 //! |---|---|---|---|---|---|

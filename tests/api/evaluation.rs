@@ -1310,6 +1310,74 @@ async fn feedback_rules(ctx: &Ctx) {
 }
 on_each_backend!(feedback_rules_and_anonymity, feedback_rules);
 
+/// Paper forms and the training evaluation count the same people as eligible: a respondent who
+/// later failed still counts, one who withdrew no longer does, so entering paper forms never
+/// takes the response rate above one.
+async fn paper_forms_and_the_evaluation_agree_on_who_is_eligible(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let t = post(&app, "/api/v1/trainings", &w.admin, json!({"title": "Kertas", "form": "seminar", "mode": "in_person", "jp": 2, "start_date": day(-1), "end_date": day(0)})).await.body["id"].as_i64().unwrap();
+    walk(&app, &w.admin, t, &["planned", "open"]).await;
+    let mut people = Vec::new();
+    for (i, nip) in [
+        "199001012020121001",
+        "199001022020121001",
+        "199001032020121001",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let employee = ctx.insert_employee(nip, w.unit_a);
+        let token = user_with_role(
+            &app,
+            &w.admin,
+            &format!("kertas{i}"),
+            "employee",
+            json!({"employee_id": employee}),
+        )
+        .await;
+        people.push((enrol(&app, &w.admin, t, employee).await, token));
+    }
+    walk(&app, &w.admin, t, &["ongoing"]).await;
+    for (enrolment, _) in &people {
+        set(&app, &w.admin, *enrolment, json!({"status": "attended"})).await;
+    }
+    let good = rating([4, 4, 4, 4, 4, 4], 4, 8);
+    // The first answers and withdraws; the second answers and fails; the third has not answered.
+    give(&app, &people[0].1, t, good.clone()).await.expect(201);
+    set(&app, &w.admin, people[0].0, json!({"status": "withdrawn"})).await;
+    give(&app, &people[1].1, t, good.clone()).await.expect(201);
+    set(&app, &w.admin, people[1].0, json!({"status": "failed"})).await;
+    let counts = |r: &Resp| {
+        let row = item(r, "training_id", t);
+        (row["eligible"].clone(), row["responses"].clone())
+    };
+    let evaluation = format!("/api/v1/reports/training-evaluation?training_id={t}");
+    let r = get(&app, &evaluation, &w.admin).await;
+    r.expect(200);
+    assert_eq!(counts(&r), (json!(2), json!(2)));
+    let paper = json!({"responses": [{"overall": 3, "recommend": 7}]});
+    let paper_path = format!("/api/v1/trainings/{t}/feedback/paper");
+    post(&app, &paper_path, &w.admin, paper.clone())
+        .await
+        .problem(409, "conflict");
+    // Back in: three eligible, two responses, one form may be entered, and no more.
+    set(&app, &w.admin, people[0].0, json!({"status": "attended"})).await;
+    post(&app, &paper_path, &w.admin, paper.clone())
+        .await
+        .expect(201);
+    post(&app, &paper_path, &w.admin, paper)
+        .await
+        .problem(409, "conflict");
+    let r = get(&app, &evaluation, &w.admin).await;
+    assert_eq!(counts(&r), (json!(3), json!(3)));
+    assert_eq!(item(&r, "training_id", t)["response_rate"], json!(1.0));
+}
+on_each_backend!(
+    paper_forms_and_the_evaluation_agree_on_who_is_eligible,
+    paper_forms_and_the_evaluation_agree_on_who_is_eligible
+);
+
 fn course_columns() -> Vec<String> {
     "record_key,source,nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,jenis_kursus_sertipikat,instansi_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat,synced_at"
         .split(',')
