@@ -15,7 +15,8 @@
 #   lists: GET /trainings?per_page=20&page=N at random pages, GET /employees?q=<a name> (search),
 #   each as served (pages are kept until a write) and computed every time (`Cache-Control:
 #   no-cache`)
-#   GET /employees/{id}/competency-profile and /learning-record
+#   GET /employees/{id}/competency-profile and /learning-record of 100 employees, as served (kept
+#   until a write, like list pages) and computed every time
 #   writes: PATCH /enrolments/{id} (attendance of random enrolments of ongoing trainings),
 #   POST /trainings/{id}/enrolments (random employees into open trainings: a full training or
 #   an employee already enrolled answers 409, counted as non-2xx), POST
@@ -174,8 +175,10 @@ run_backend() {
   r=$(load "$label" "/api/v1/employees?q=%s" "$WORK/names" "$WORK/get.lua"); row "GET /employees?q=<name>" $r "$(ratio "${r%% *}" "$TPS")"
   r=$(load "$label" "/api/v1/trainings?per_page=20&page=%s" "$WORK/pages" "$WORK/get.lua" "Cache-Control: no-cache"); row "GET /trainings?page=N, computed (no-cache)" $r "$(ratio "${r%% *}" "$TPS")"
   r=$(load "$label" "/api/v1/employees?q=%s" "$WORK/names" "$WORK/get.lua" "Cache-Control: no-cache"); row "GET /employees?q=<name>, computed (no-cache)" $r "$(ratio "${r%% *}" "$TPS")"
-  r=$(load "$label" "/api/v1/employees/%s/competency-profile" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/competency-profile" $r "$(ratio "${r%% *}" "$TPS")"
-  r=$(load "$label" "/api/v1/employees/%s/learning-record" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/learning-record" $r "$(ratio "${r%% *}" "$TPS")"
+  for record in competency-profile learning-record; do
+    r=$(load "$label" "/api/v1/employees/%s/$record" "$WORK/employees" "$WORK/get.lua"); row "GET /employees/{id}/$record" $r "$(ratio "${r%% *}" "$TPS")"
+    r=$(load "$label" "/api/v1/employees/%s/$record" "$WORK/employees" "$WORK/get.lua" "Cache-Control: no-cache"); row "GET /employees/{id}/$record, computed (no-cache)" $r "$(ratio "${r%% *}" "$TPS")"
+  done
   r=$(load "$label" "" "$WORK/enrolments" "$WORK/patch.lua"); row "PATCH /enrolments/{id} (attendance)" $r "$(ratio "${r%% *}" "$TPS")"
   # Enrolments: random employees into the open trainings.
   ids_of "/trainings?status=open&per_page=100" > "$WORK/open"

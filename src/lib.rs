@@ -82,6 +82,8 @@ pub struct AppState {
     pub report_cache: reports::cache::ReportCache,
     /// List pages kept while nothing has changed (`web::cache`).
     pub list_cache: web::cache::AnswerCache<web::cache::Page>,
+    /// Employees' competency profiles and learning records, kept alike (`web::cache::record`).
+    pub record_cache: web::cache::AnswerCache<web::cache::Body>,
     /// Set on SIGTERM: `/health/ready` answers 503 from then on (the drain).
     pub draining: std::sync::atomic::AtomicBool,
 }
@@ -96,6 +98,7 @@ impl AppState {
             .map_err(|e| e.to_string())?;
         let report_cache = reports::cache::new(&registry)?;
         let list_cache = web::cache::new_list_cache(&registry)?;
+        let record_cache = web::cache::new_record_cache(&registry)?;
         let replica = match &config.read_database_url {
             Some(url) => Some(std::sync::Arc::new(db::replica::Replica::new(
                 url,
@@ -129,6 +132,7 @@ impl AppState {
             openapi_json,
             report_cache,
             list_cache,
+            record_cache,
             replica,
             draining: std::sync::atomic::AtomicBool::new(false),
         })

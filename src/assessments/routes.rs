@@ -1,6 +1,6 @@
 //! An employee's assessments and competency profile (gaps and JPM against the standard).
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::model::{
     Assessment, AssessmentInput, AssessmentPage, AssessmentPatch, AssessmentRecord,
@@ -13,6 +13,7 @@ use crate::db::AnyConnection;
 use crate::employees::access;
 use crate::error::{ApiError, ApiResult, CreateErrors, ReadErrors};
 use crate::types::{AssessmentId, EmployeeId};
+use crate::web::cache::record;
 use crate::web::write::Created;
 use crate::web::{ok_versioned, IdempotencyKey, Patch, ValidJson, Write};
 use crate::AppState;
@@ -61,6 +62,18 @@ pub async fn create_assessment(
         })
     })
     .await
+}
+
+/// The profile, kept until a write (`web::cache::record`).
+async fn kept_profile(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    employee_id: EmployeeId,
+) -> ApiResult<HttpResponse> {
+    let params = employee_id.0.to_string();
+    let compute = profile(state, caller, employee_id);
+    record(req, state, caller, ("competency-profile", params), compute).await
 }
 
 async fn profile(
@@ -133,11 +146,12 @@ fn match_of(items: &[ProfileItem]) -> (Option<f64>, Option<f64>) {
 )]
 #[get("/employees/{id}/competency-profile")]
 pub async fn get_competency_profile(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Allowed<op::CompetencyProfile>,
     id: web::Path<EmployeeId>,
-) -> ApiResult<web::Json<CompetencyProfile>> {
-    Ok(web::Json(profile(&state, &caller, id.into_inner()).await?))
+) -> ApiResult<HttpResponse> {
+    kept_profile(&req, &state, &caller, id.into_inner()).await
 }
 
 /// The signed-in employee's own competency profile.
@@ -151,11 +165,12 @@ pub async fn get_competency_profile(
 )]
 #[get("/me/competency-profile")]
 pub async fn get_my_competency_profile(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Allowed<op::MyCompetencyProfile>,
-) -> ApiResult<web::Json<CompetencyProfile>> {
+) -> ApiResult<HttpResponse> {
     let id = caller.employee_id.ok_or(ApiError::NotFound)?;
-    Ok(web::Json(profile(&state, &caller, id).await?))
+    kept_profile(&req, &state, &caller, id).await
 }
 
 /// One assessment's path: the employee's id, then the assessment's.

@@ -21,7 +21,7 @@ use crate::settings::model::Settings;
 use crate::trainings::model::{Training, TrainingStatus};
 use crate::trainings::queries::Trainings;
 use crate::types::{EmployeeId, EnrolmentId, TrainingId};
-use crate::web::cache::{list_page, Keeping};
+use crate::web::cache::{list_page, record, Keeping};
 use crate::web::{
     ok_versioned, Created, IdempotencyKey, PageParams, Patch, SortBy, SortFields, ValidJson,
     ValidQuery, Write,
@@ -400,6 +400,20 @@ pub async fn list_my_enrolments(
     .await
 }
 
+/// The learning record, kept until a write (`web::cache::record`); the year asked, or none
+/// (this year: the key's day moves it on).
+async fn kept_learning_record(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    employee_id: EmployeeId,
+    year: Option<i32>,
+) -> ApiResult<HttpResponse> {
+    let params = format!("{} {year:?}", employee_id.0);
+    let compute = learning_record(state, caller, employee_id, year);
+    record(req, state, caller, ("learning-record", params), compute).await
+}
+
 async fn learning_record(
     state: &AppState,
     caller: &Caller,
@@ -453,14 +467,13 @@ async fn learning_record(
 )]
 #[get("/employees/{id}/learning-record")]
 pub async fn get_learning_record(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Allowed<op::LearningRecord>,
     id: web::Path<EmployeeId>,
     ValidQuery(params): ValidQuery<YearParam>,
-) -> ApiResult<web::Json<LearningRecord>> {
-    Ok(web::Json(
-        learning_record(&state, &caller, id.into_inner(), params.year).await?,
-    ))
+) -> ApiResult<HttpResponse> {
+    kept_learning_record(&req, &state, &caller, id.into_inner(), params.year).await
 }
 
 /// The signed-in employee's learning record.
@@ -474,14 +487,13 @@ pub async fn get_learning_record(
 )]
 #[get("/me/learning-record")]
 pub async fn get_my_learning_record(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Allowed<op::MyLearningRecord>,
     ValidQuery(params): ValidQuery<YearParam>,
-) -> ApiResult<web::Json<LearningRecord>> {
+) -> ApiResult<HttpResponse> {
     let id = caller.employee_id.ok_or(ApiError::NotFound)?;
-    Ok(web::Json(
-        learning_record(&state, &caller, id, params.year).await?,
-    ))
+    kept_learning_record(&req, &state, &caller, id, params.year).await
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

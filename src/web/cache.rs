@@ -1,5 +1,5 @@
 //! Answers kept in memory while nothing they read has changed: reports (`reports::routes`) and
-//! the pages of lists (`list_route!`).
+//! the pages of lists (`list_route!`) and employees' records ([`record`]).
 //!
 //! An answer is kept under (what was asked, what the caller may see, the request's parameters,
 //! today, and the data versions of the kinds of entity the answer reads). Every committed write
@@ -347,6 +347,55 @@ where
         .insert_header((header::LINK, page_links(req, page, page_of.total)))
         .content_type(ContentType::json());
     page_of.body.respond(req, builder).await
+}
+
+/// The bytes of employee records kept at most: a profile or a year's learning record is a few
+/// kilobytes, so about a thousand of them.
+const RECORD_CAPACITY: u64 = 2 << 20;
+
+/// The kept employee records (competency profiles, learning records); counts computations in
+/// `kompetensi_record_computations_total{record}`.
+pub fn new_record_cache(registry: &Registry) -> Result<AnswerCache<Body>, String> {
+    AnswerCache::new(
+        registry,
+        RECORD_CAPACITY,
+        (
+            "kompetensi_record_computations_total",
+            "Employee records computed rather than served from the cache",
+            "record",
+        ),
+    )
+}
+
+/// One employee's record `name` (a competency profile, a year's learning record) as JSON,
+/// kept like a list page: under the versions of every kind, the caller's reach and `params`
+/// (the employee, the year), so any write computes it afresh. `compute` also decides whether
+/// the caller may see it; a refusal is not kept.
+pub async fn record<T, F>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    (name, params): (&'static str, String),
+    compute: F,
+) -> ApiResult<HttpResponse>
+where
+    T: Serialize,
+    F: Future<Output = ApiResult<T>>,
+{
+    let current = crate::db::versions::current(state).await?;
+    let key = Key::new(name, caller, params, Kinds::EVERY, &current.versions);
+    let body = state
+        .record_cache
+        .answer(key, asks_fresh(req), async move {
+            let record = compute.await?;
+            let bytes = serde_json::to_vec(&record)
+                .map_err(|e| ApiError::Internal(format!("{name}: {e}")))?;
+            Ok(Body::new(bytes.into()))
+        })
+        .await?;
+    let mut builder = HttpResponse::Ok();
+    builder.content_type(ContentType::json());
+    body.respond(req, builder).await
 }
 
 #[cfg(test)]

@@ -387,6 +387,86 @@ on_each_backend!(
     list_pages_are_kept_until_the_next_write
 );
 
+/// An employee's competency profile and learning record are kept like list pages: sixteen
+/// identical requests at once compute once; another viewer gets an answer of its own (a unit
+/// manager still cannot read another unit's employee the admin read first); the next request
+/// after a write, on this instance or another, shows it.
+async fn employee_records_are_kept_until_the_next_write(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let a1 = w.a[0];
+    let profile = format!("/api/v1/employees/{a1}/competency-profile");
+    let record = format!("/api/v1/employees/{a1}/learning-record");
+    let before = computed(&app, "record", "competency-profile").await;
+    let answers =
+        futures_util::future::join_all((0..16).map(|_| get(&app, &profile, &w.admin))).await;
+    assert!(answers.iter().all(|r| r.status == 200));
+    assert!(answers.windows(2).all(|p| p[0].body == p[1].body));
+    assert_eq!(
+        computed(&app, "record", "competency-profile").await,
+        before + 1
+    );
+
+    let other_unit = format!("/api/v1/employees/{}/competency-profile", w.b1);
+    page_of(&app, &other_unit, &w.admin, false).await;
+    get(&app, &other_unit, &w.manager_a)
+        .await
+        .problem(404, "not_found");
+    let other_record = format!("/api/v1/employees/{}/learning-record", w.b1);
+    page_of(&app, &other_record, &w.admin, false).await;
+    get(&app, &other_record, &w.manager_a)
+        .await
+        .problem(404, "not_found");
+
+    let level = |body: &Value| {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["competency_id"] == w.c1)
+            .map(|i| i["current_level"].clone())
+    };
+    assert_eq!(
+        level(&page_of(&app, &profile, &w.admin, false).await),
+        Some(json!(2))
+    );
+    post(
+        &app,
+        &format!("/api/v1/employees/{a1}/assessments"),
+        &w.admin,
+        json!({"competency_id": w.c1, "level": 4, "assessed_on": day(0), "method": "test"}),
+    )
+    .await
+    .expect(201);
+    let kept = page_of(&app, &profile, &w.admin, false).await;
+    assert_eq!(level(&kept), Some(json!(4)));
+    assert_eq!(kept, page_of(&app, &profile, &w.admin, true).await);
+
+    let target = |body: &Value| body["jp_target"].clone();
+    let first = page_of(&app, &record, &w.admin, false).await;
+    let other = ctx.restarted_app().await;
+    patch(
+        &other,
+        "/api/v1/settings",
+        &w.admin,
+        json!({"jp_target": 24}),
+    )
+    .await
+    .expect(200);
+    let kept = page_of(&app, &record, &w.admin, false).await;
+    assert_eq!((target(&first), target(&kept)), (json!(20), json!(24)));
+    assert_eq!(kept, page_of(&app, &record, &w.admin, true).await);
+    // The employee's own view is an answer of its own, and the same.
+    assert_eq!(
+        page_of(&app, "/api/v1/me/learning-record", &w.employee_a1, false).await,
+        kept
+    );
+}
+on_each_backend!(
+    employee_records_are_kept_until_the_next_write,
+    employee_records_are_kept_until_the_next_write
+);
+
 /// Large kept answers (reports, their CSV twins, list pages) go gzipped to a client that
 /// accepts gzip and decompress to the very bytes a client that does not gets; small answers,
 /// and clients that refuse gzip (`q=0`), get them as they are. Every such answer says `Vary:

@@ -11,7 +11,7 @@ use crate::on_each_backend;
 pub(crate) struct World {
     pub(crate) admin: String,
     pub(crate) manager_a: String,
-    employee_a1: String,
+    pub(crate) employee_a1: String,
     pub(crate) t1: i64,
     pub(crate) t2: i64,
     pub(crate) c1: i64,
