@@ -128,6 +128,7 @@ fn serve() -> Result<(), String> {
         pool.clone(),
         kompetensi::webhooks::worker::Settings::from(&config),
     );
+    kompetensi::release_freed_memory_every(std::time::Duration::from_secs(2))?;
     let state = web::Data::new(AppState::new(config, pool)?);
     log::info!("listening on http://{bind} (Swagger UI at http://{bind}/swagger-ui/)");
     actix_web::rt::System::new()
