@@ -11,7 +11,7 @@
 //! (`feedback_totals_by_training`, `enrolment_totals_by_training`), written in the same batch as
 //! their per-unit rows: the reports over every unit read those. Who may answer a training's
 //! survey (its `eligible` column) is decided here only: the paper forms' limit
-//! (`feedback::queries::unanswered`) reads it too.
+//! (`feedback::queries::unanswered`) reads it through [`eligible`].
 //!
 //! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts |
 //! |---|---|---|---|---|---|
@@ -389,6 +389,23 @@ fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Qu
         ))?;
     }
     Ok(())
+}
+
+/// How many of the training's participants may answer its survey, as kept in its totals (the
+/// `eligible` column, current within the writer's transaction).
+pub fn eligible(conn: &mut AnyConnection, training: TrainingId) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Eligible {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let kept: Eligible = diesel::sql_query(format!(
+        "SELECT CAST(COALESCE(SUM(eligible), 0) AS BIGINT) AS n FROM enrolment_totals_by_training \
+         WHERE training_id = {}",
+        training.0
+    ))
+    .get_result(conn)?;
+    Ok(kept.n)
 }
 
 /// The calendar year of `column` (a date) in this backend's SQL.

@@ -220,20 +220,10 @@ pub fn move_attribution(tx: &mut Tx, from: UnitId, to: UnitId) -> QueryResult<()
 /// once, where `aggregates` keeps the training's totals, and read from there; those totals are
 /// rewritten in the transaction of every enrolment and feedback write, so they are current here.
 pub fn unanswered(conn: &mut AnyConnection, training_id: TrainingId) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct Eligible {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let eligible: Eligible = diesel::sql_query(format!(
-        "SELECT CAST(COALESCE(SUM(eligible), 0) AS BIGINT) AS n FROM enrolment_totals_by_training \
-         WHERE training_id = {}",
-        training_id.0
-    ))
-    .get_result(conn)?;
+    let eligible = aggregates::eligible(conn, training_id)?;
     // A respondent who later withdrew holds no seat, so is not eligible, but their response
     // still counts.
-    Ok((eligible.n - count(conn, training_id)?).max(0))
+    Ok((eligible - count(conn, training_id)?).max(0))
 }
 
 /// How many responses a training has (online and paper).
