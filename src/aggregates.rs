@@ -9,13 +9,15 @@
 //! few thousand rows instead of the hundreds of thousands of feedback, level and standard rows
 //! behind them. The two per-unit totals are also kept summed per training
 //! (`feedback_totals_by_training`, `enrolment_totals_by_training`), written in the same batch as
-//! their per-unit rows: the reports over every unit read those. Who may answer a training's
+//! their per-unit rows: the reports over every unit read those. The speakers' ratings are kept
+//! alike beside the feedback totals (`trainer_rating_totals` per training, trainer and unit,
+//! `trainer_rating_totals_by_training` per training and trainer). Who may answer a training's
 //! survey (its `eligible` column) is decided here only: the paper forms' limit
 //! (`feedback::queries::unanswered`) reads it through [`eligible`].
 //!
 //! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts |
 //! |---|---|---|---|---|---|
-//! | `Feedback(t)` | training t | training t (`eligible`) | | | |
+//! | `Feedback(t)` | training t (and its ratings) | training t (`eligible`) | | | |
 //! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | |
 //! | `TrainingDates(t)` | | | t's participants | | |
 //! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now |
@@ -149,25 +151,36 @@ fn refresh_feedback(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Quer
         conn.batch_execute(&format!(
             "DELETE FROM feedback_totals WHERE {old}; \
              INSERT INTO feedback_totals (training_id, unit_id, {}) \
-             SELECT training_id, unit_id, {} FROM feedback WHERE {new} GROUP BY training_id, unit_id; {}",
+             SELECT training_id, unit_id, {} FROM feedback WHERE {new} GROUP BY training_id, unit_id; {} \
+             DELETE FROM trainer_rating_totals WHERE {old}; \
+             INSERT INTO trainer_rating_totals (training_id, trainer_id, unit_id, n, total, low) \
+             SELECT training_id, trainer_id, unit_id, COUNT(*), SUM(rating), \
+             SUM(CASE WHEN rating <= 2 THEN 1 ELSE 0 END) FROM feedback_trainer_ratings \
+             WHERE {new} GROUP BY training_id, trainer_id, unit_id; {}",
             counts.join(", "),
             aggregates.join(", "),
-            by_training("feedback_totals", &counts, &old),
+            by_training("feedback_totals", "training_id", &counts, &old),
+            by_training(
+                "trainer_rating_totals",
+                "training_id, trainer_id",
+                &["n", "total", "low"],
+                &old
+            ),
         ))?;
     }
     Ok(())
 }
 
-/// `table_by_training` for the trainings `old` selects, summed from the per-unit rows of
-/// `table` just written: the reports over every unit read a row a training instead of one per
-/// training and unit.
-fn by_training(table: &str, counts: &[impl AsRef<str>], old: &str) -> String {
+/// `table_by_training` for the trainings `old` selects, summed per `keys` (the training, and
+/// the trainer for ratings) from the per-unit rows of `table` just written: the reports over
+/// every unit read a row a training instead of one per training and unit.
+fn by_training(table: &str, keys: &str, counts: &[impl AsRef<str>], old: &str) -> String {
     let names: Vec<&str> = counts.iter().map(AsRef::as_ref).collect();
     let sums: Vec<String> = names.iter().map(|c| format!("SUM({c})")).collect();
     format!(
         "DELETE FROM {table}_by_training WHERE {old}; \
-         INSERT INTO {table}_by_training (training_id, {}) \
-         SELECT training_id, {} FROM {table} WHERE {old} GROUP BY training_id;",
+         INSERT INTO {table}_by_training ({keys}, {}) \
+         SELECT {keys}, {} FROM {table} WHERE {old} GROUP BY {keys};",
         names.join(", "),
         sums.join(", ")
     )
@@ -385,7 +398,7 @@ fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Qu
              WHERE en.status IN {seated} AND {new} GROUP BY en.training_id, e.unit_id; {rolled}",
             counts = ENROLMENT_COUNTS.join(", "),
             seated = crate::enrolments::model::EnrolmentStatus::seated_sql(),
-            rolled = by_training("enrolment_totals", ENROLMENT_COUNTS, &old),
+            rolled = by_training("enrolment_totals", "training_id", ENROLMENT_COUNTS, &old),
         ))?;
     }
     Ok(())

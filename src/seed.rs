@@ -350,6 +350,8 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     for table in [
         "feedback_totals",
         "feedback_totals_by_training",
+        "trainer_rating_totals",
+        "trainer_rating_totals_by_training",
         "enrolment_totals",
         "enrolment_totals_by_training",
         "employee_jp",

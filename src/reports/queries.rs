@@ -52,7 +52,8 @@ impl Scope {
         }
     }
 
-    /// The kept totals `table` (`feedback_totals` or `enrolment_totals`) as `<table> <alias>`:
+    /// The kept totals `table` (`feedback_totals`, `enrolment_totals` or
+    /// `trainer_rating_totals`) as `<table> <alias>`:
     /// over every unit their sums per training (`<table>_by_training`: one row a training
     /// instead of one per training and unit), else the per-unit rows, which the caller narrows
     /// with [`Scope::units`].
@@ -353,12 +354,14 @@ pub struct TrainerCellRow {
     pub low: i64,
 }
 
-/// Speaker ratings per training and trainer, in the units of `s`.
+/// Speaker ratings per training and trainer, in the units of `s` (from the kept sums).
 pub fn trainer_ratings(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<TrainerCellRow>> {
     diesel::sql_query(format!(
-        "SELECT r.training_id AS training_id, r.trainer_id AS trainer_id, COUNT(*) AS n, \
-         CAST(SUM(r.rating) AS BIGINT) AS total, CAST(SUM(CASE WHEN r.rating <= 2 THEN 1 ELSE 0 END) AS BIGINT) AS low \
-         FROM feedback_trainer_ratings r WHERE 1 = 1{}{} GROUP BY r.training_id, r.trainer_id",
+        "SELECT r.training_id AS training_id, r.trainer_id AS trainer_id, \
+         CAST(SUM(r.n) AS BIGINT) AS n, CAST(SUM(r.total) AS BIGINT) AS total, \
+         CAST(SUM(r.low) AS BIGINT) AS low \
+         FROM {} WHERE 1 = 1{}{} GROUP BY r.training_id, r.trainer_id",
+        s.kept("trainer_rating_totals", "r"),
         s.in_trainings("r.training_id"),
         s.units("r.unit_id")
     ))

@@ -1073,7 +1073,28 @@ async fn loop_capabilities(ctx: &Ctx) {
                 .clone()
         }
     };
+    // T3's speaker as rated from unit X, computed now (not kept: a rebuild moves no version).
+    let speaker_in_x = || {
+        let (app, operator, r2) = (&app, &s.operator, s.trainers[1]);
+        async move {
+            let req = auth(
+                TestRequest::get().uri(&format!(
+                    "/api/v1/reports/trainer-evaluation?training_id={t3}&unit_id={x}"
+                )),
+                operator,
+            )
+            .insert_header(("Cache-Control", "no-cache"));
+            let r = send(app, req).await;
+            r.expect(200);
+            let items = r.body["items"].as_array().unwrap().clone();
+            items
+                .into_iter()
+                .find(|i| i["trainer_id"] == json!(r2))
+                .unwrap()
+        }
+    };
     assert_eq!((t3_in(x).await, t3_in(z).await), (json!(3), json!(2)));
+    assert_eq!(speaker_in_x().await["responses"], json!(3));
     patch(
         &app,
         &format!("/api/v1/units/{z}"),
@@ -1088,6 +1109,11 @@ async fn loop_capabilities(ctx: &Ctx) {
         json!(0),
         "a unit below an OPD has no answers of its own"
     );
+    // Their ratings of the speaker moved with them, and the kept sums equal a rebuild.
+    let moved = speaker_in_x().await;
+    assert_eq!(moved["responses"], json!(5), "{moved}");
+    kompetensi::aggregates::rebuild(&mut ctx.conn()).unwrap();
+    assert_eq!(speaker_in_x().await, moved);
 }
 
 async fn put_json<S: TestApp>(app: &S, uri: &str, token: &str, body: Value) -> Resp {

@@ -1,0 +1,2 @@
+DROP TABLE trainer_rating_totals_by_training;
+DROP TABLE trainer_rating_totals;
