@@ -951,16 +951,15 @@ impl Report for Totals {
         }
         let settings = crate::settings::queries::get(c)?;
         let cells = anonymity::cells(c, s, anonymity::Rated::Overall)?;
-        let people = super::compliance::people(c, &settings, s, year, queries::Names::Left)?;
-        let (compliant, measured) = super::compliance::totals(&people);
+        let people = super::compliance::totals(c, &settings, s, year)?;
         Ok(Summary {
             year,
-            employees: people.len() as i64,
+            employees: people.people,
             trainings_by_status: by_status,
             enrolments: t.enrolments,
             completions: t.completions,
             jp_total: t.jp_total,
-            compliance_rate: ratio(compliant, measured),
+            compliance_rate: ratio(people.compliant, people.measured),
             feedback_responses: cells.values().map(|c| c.scope.responses).sum(),
             overall_mean: anonymity::overall_of(cells.values(), i64::from(settings.min_group_size))
                 .map(|(n, sum)| round(sum as f64 / n as f64)),
