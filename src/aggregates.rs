@@ -15,20 +15,26 @@
 //! survey (its `eligible` column) is decided here only: the paper forms' limit
 //! (`feedback::queries::unanswered`) reads it through [`eligible`].
 //!
-//! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts |
-//! |---|---|---|---|---|---|
-//! | `Feedback(t)` | training t (and its ratings) | training t (`eligible`) | | | |
-//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | |
-//! | `TrainingDates(t)` | | | t's participants | | |
-//! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now |
-//! | `Standard(p)` | | | | holders of p | |
-//! | `Levels` (the JPM methods) | | | | all | all |
-//! | `People` (an import) | | all | | all | all |
-//! | `Everything` (a bulk load) | all | all | all | all | all |
+//! The yearly JP standing (`jp_people`, `jp_groups`: [`targets`]) keeps what the target rule
+//! judges a person's year on, per person and per group of alike people, for the kept years.
+//!
+//! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts | jp_people, jp_groups |
+//! |---|---|---|---|---|---|---|
+//! | `Feedback(t)` | training t (and its ratings) | training t (`eligible`) | | | | |
+//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | | those employees |
+//! | `TrainingDates(t)` | | | t's participants | | | t's participants |
+//! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now | those employees |
+//! | `Exemptions(ids)` | | | | | | those employees |
+//! | `Standard(p)` | | | | holders of p | | |
+//! | `Levels` (the JPM methods) | | | | all | all | |
+//! | `People` (an import) | | all | | all | all | all |
+//! | `Everything` (a bulk load) | all | all | all | all | all | all |
 //!
 //! Everything is recomputed from the source rows for the keys a write touched, never
 //! incremented, so a missed case cannot drift: a refresh always converges to the truth. Values
 //! put into the SQL are typed integers, never client text.
+
+pub mod targets;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -57,6 +63,8 @@ pub enum Change<'a> {
         ids: &'a [EmployeeId],
         before: &'a [(UnitId, PositionId)],
     },
+    /// Exemptions of these employees were added, changed or removed.
+    Exemptions(&'a [EmployeeId]),
     /// A position's competency standard was replaced.
     Standard(PositionId),
     /// Every current level was recomputed (the JPM methods changed).
@@ -70,12 +78,36 @@ pub enum Change<'a> {
 /// Rebuilds every aggregate from the source rows, as one audited system write (maintenance;
 /// the tests compare it with what the writes kept).
 pub fn rebuild(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
+    maintain(conn, |tx| after(tx, Change::Everything))
+}
+
+/// Computes the yearly JP standing afresh for every year with JP and this one (after the
+/// migration that adds it).
+pub fn rebuild_standing(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
+    maintain(conn, |tx| targets::rebuild(tx))
+}
+
+/// Keeps `year`'s JP standing from now on if it is not kept yet (the webhook worker, which
+/// already wakes on a schedule, calls it for the current year: a new year is kept from its
+/// first minutes).
+pub fn keep_year(conn: &mut AnyConnection, year: i32) -> crate::error::ApiResult<()> {
+    if targets::kept(conn, year)? {
+        return Ok(());
+    }
+    maintain(conn, |tx| targets::add_year(tx, year))
+}
+
+/// Runs `f` as one audited system write of the aggregates.
+fn maintain(
+    conn: &mut AnyConnection,
+    mut f: impl FnMut(&mut Tx) -> QueryResult<()>,
+) -> crate::error::ApiResult<()> {
     let meta = crate::web::RequestMeta {
         request_id: None,
         ip: None,
     };
     crate::db::write::run(conn, crate::auth::Actor::SYSTEM, &meta, |tx| {
-        after(tx, Change::Everything)?;
+        f(tx)?;
         tx.record(
             crate::audit::Action::Import,
             crate::audit::Entity::Aggregate,
@@ -98,7 +130,8 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
             employees,
         } => {
             refresh_enrolments(conn, Some(&raw(trainings)))?;
-            refresh_jp(conn, Some(&raw(employees)))
+            refresh_jp(conn, Some(&raw(employees)))?;
+            targets::refresh(conn, Some(&raw(employees)))
         }
         Change::TrainingDates(training) => {
             use crate::db::schema::enrolments;
@@ -106,18 +139,24 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
                 .filter(enrolments::training_id.eq(training))
                 .select(enrolments::employee_id)
                 .load(conn)?;
-            refresh_jp(conn, Some(&people))
+            refresh_jp(conn, Some(&people))?;
+            targets::refresh(conn, Some(&people))
         }
         Change::Employees { ids, before } => {
             let before: Vec<(i64, i64)> = before.iter().map(|(u, p)| (u.0, p.0)).collect();
-            employees_changed(conn, &raw(ids), &before)
+            employees_changed(conn, &raw(ids), &before)?;
+            targets::refresh(conn, Some(&raw(ids)))
         }
+        Change::Exemptions(ids) => targets::refresh(conn, Some(&raw(ids))),
         Change::Standard(position) => refresh_standing(conn, Employees::Position(position.0)),
         Change::Levels => {
             refresh_standing(conn, Employees::All)?;
             refresh_levels(conn, None)
         }
-        Change::People => rebuild_people(conn),
+        Change::People => {
+            rebuild_people(conn)?;
+            targets::refresh(conn, None)
+        }
         Change::Everything => rebuild_all(conn),
     }
 }
@@ -194,6 +233,8 @@ enum Kept {
     Enrolments = 3,
     Jp = 4,
     Feedback = 5,
+    Targets = 6,
+    JpGroups = 7,
 }
 
 /// On PostgreSQL, two transactions recomputing the same rows at once would both delete the old
@@ -462,5 +503,6 @@ fn rebuild_people(conn: &mut AnyConnection) -> QueryResult<()> {
 fn rebuild_all(conn: &mut AnyConnection) -> QueryResult<()> {
     refresh_feedback(conn, None)?;
     rebuild_people(conn)?;
-    refresh_jp(conn, None)
+    refresh_jp(conn, None)?;
+    targets::rebuild(conn)
 }

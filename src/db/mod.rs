@@ -241,6 +241,10 @@ const DATA_FIXES: &[&str] = &[
     "20261202000020",
 ];
 
+/// Migrations that add a kept table SQL cannot fill: on a database that held data before them,
+/// it is computed afterwards (the yearly JP standing needs the target rule).
+const NEW_STANDING: &[&str] = &["20261206000036"];
+
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {
     let applied: Vec<String> = match conn {
         AnyConnection::Postgresql(c) => c
@@ -261,6 +265,10 @@ pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {
         crate::aggregates::rebuild(conn)
             .map_err(|e| format!("rebuilding the aggregates after a data fix failed: {e}"))?;
         log::info!("rebuilt the report aggregates after a data fix");
+    } else if !fresh && applied.iter().any(|v| NEW_STANDING.contains(&v.as_str())) {
+        crate::aggregates::rebuild_standing(conn)
+            .map_err(|e| format!("computing the yearly JP standing failed: {e}"))?;
+        log::info!("computed the yearly JP standing");
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::{Exemption, ExemptionInput};
+use crate::aggregates::{self, Change};
 use crate::db::schema::exemptions;
 use crate::db::write::Tx;
 use crate::db::AnyConnection;
@@ -34,22 +35,22 @@ pub fn list(
 }
 
 pub fn create(tx: &mut Tx, employee: EmployeeId, e: &ExemptionInput) -> ApiResult<ExemptionId> {
-    Ok(crate::insert_new!(
-        tx,
-        exemptions,
-        (e, exemptions::employee_id.eq(employee))
-    )?)
+    let id = crate::insert_new!(tx, exemptions, (e, exemptions::employee_id.eq(employee)))?;
+    aggregates::after(tx, Change::Exemptions(&[employee]))?;
+    Ok(id)
 }
 
 pub fn update(tx: &mut Tx, current: &Exemption, e: &ExemptionInput) -> ApiResult<()> {
     diesel::update(exemptions::table.find(current.id))
         .set(e)
         .execute(tx.conn())?;
+    aggregates::after(tx, Change::Exemptions(&[current.employee_id]))?;
     Ok(())
 }
 
 pub fn delete(tx: &mut Tx, current: &Exemption) -> ApiResult<()> {
     diesel::delete(exemptions::table.find(current.id)).execute(tx.conn())?;
+    aggregates::after(tx, Change::Exemptions(&[current.employee_id]))?;
     Ok(())
 }
 

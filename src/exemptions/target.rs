@@ -59,7 +59,16 @@ impl Target {
         exemptions: &[(NaiveDate, NaiveDate)],
         year: i32,
     ) -> Target {
-        let months_active = months_active(year, appointed_on, exemptions);
+        Target::for_months(
+            rule,
+            asn_type,
+            months_active(year, appointed_on, exemptions),
+        )
+    }
+
+    /// The target of someone active `months_active` months of the year (what the kept yearly
+    /// standing stores per person: `aggregates::refresh_targets`).
+    pub fn for_months(rule: JpRule, asn_type: AsnType, months_active: i32) -> Target {
         let (jp_target, cap) = match asn_type {
             AsnType::Pns => (Some(rule.jp_target), None),
             AsnType::Pppk => (rule.jp_target_pppk, Some(rule.jp_cap_pppk)),

@@ -2,17 +2,45 @@
 //! they are held to (`exemptions::target`), then the totals of every unit's whole subtree, so
 //! an OPD's row includes its sub-units. PNS are measured against their effective target; PPPK
 //! are counted apart (how many, how many over the cap).
+//!
+//! A kept year (`aggregates::targets`) is judged group by group: people of a unit alike in ASN
+//! type, months active and JP stand alike, so the rule runs once a group and only the people
+//! below target are read. Another year, or a period that is not one calendar year, is judged
+//! person by person from the source rows. Both apply the one rule, `Target`.
 
 use std::collections::HashMap;
 
 use super::model::{BelowTarget, JpCompliance, UnitCompliance};
 use super::queries::{self, Scope};
+use crate::aggregates::targets::{self, Group};
 use crate::db::AnyConnection;
 use crate::employees::model::AsnType;
 use crate::error::ApiResult;
-use crate::exemptions::target::{Standing, Target};
+use crate::exemptions::target::{JpRule, Standing, Target};
 use crate::settings::model::Settings;
 use crate::types::EmployeeId;
+
+/// The kept groups of `year` in scope with their standing, when the scope's period is that
+/// kept year.
+fn kept_groups(
+    conn: &mut AnyConnection,
+    rule: JpRule,
+    s: &Scope,
+    year: i32,
+) -> ApiResult<Option<Vec<(Group, i64, Standing)>>> {
+    if s.calendar_year() != Some(year) || !targets::kept(conn, year)? {
+        return Ok(None);
+    }
+    Ok(Some(
+        targets::groups(conn, year, s.units.as_deref())?
+            .into_iter()
+            .map(|(g, people)| {
+                let standing = Target::for_months(rule, g.asn_type, g.months_active).standing(g.jp);
+                (g, people, standing)
+            })
+            .collect(),
+    ))
+}
 
 /// One person's year.
 struct Person {
@@ -100,6 +128,16 @@ pub fn totals(
         measured: 0,
         compliant: 0,
     };
+    if let Some(groups) = kept_groups(conn, settings.into(), s, year)? {
+        for (g, people, standing) in groups {
+            t.people += people;
+            if measured(g.asn_type) {
+                t.measured += people;
+                t.compliant += people * i64::from(standing.compliant);
+            }
+        }
+        return Ok(t);
+    }
     standings(
         conn,
         settings,
@@ -126,26 +164,96 @@ struct Sums {
     pppk_over_cap: i64,
 }
 
+impl Sums {
+    /// Adds `people` alike, with `jp` each, standing as `standing`.
+    fn add(&mut self, asn_type: AsnType, people: i64, jp: i64, standing: Standing) {
+        if measured(asn_type) {
+            self.employees += people;
+            self.compliant += people * i64::from(standing.compliant);
+            self.jp += people * jp;
+        } else {
+            self.pppk += people;
+            self.pppk_over_cap += people * i64::from(standing.over_cap);
+        }
+    }
+
+    fn plus(&mut self, o: Sums) {
+        self.employees += o.employees;
+        self.compliant += o.compliant;
+        self.jp += o.jp;
+        self.pppk += o.pppk;
+        self.pppk_over_cap += o.pppk_over_cap;
+    }
+}
+
+/// Each unit's own people's sums, and the people below target.
+fn judged(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    s: &Scope,
+    year: i32,
+) -> ApiResult<(HashMap<i64, Sums>, Vec<BelowTarget>)> {
+    let mut own: HashMap<i64, Sums> = HashMap::new();
+    let mut below = Vec::new();
+    if let Some(groups) = kept_groups(conn, settings.into(), s, year)? {
+        let mut short: HashMap<Group, i32> = HashMap::new();
+        for (g, people, standing) in groups {
+            own.entry(g.unit_id)
+                .or_default()
+                .add(g.asn_type, people, g.jp, standing);
+            if !standing.compliant {
+                short.insert(g, standing.target.effective);
+            }
+        }
+        let groups: Vec<Group> = short.keys().copied().collect();
+        for (g, p) in targets::people_in(conn, year, &groups)? {
+            below.push(BelowTarget {
+                employee_id: p.employee_id,
+                nip: p.nip,
+                name: p.name,
+                unit_id: g.unit_id,
+                jp_total: g.jp,
+                jp_target_effective: short.get(&g).copied().unwrap_or_default(),
+            });
+        }
+    } else {
+        for p in people(conn, settings, s, year)? {
+            own.entry(p.row.unit_id).or_default().add(
+                p.row.asn_type,
+                1,
+                p.row.jp_total,
+                p.standing,
+            );
+            if !p.standing.compliant {
+                below.push(BelowTarget {
+                    employee_id: p.row.employee_id,
+                    nip: p.row.nip,
+                    name: p.row.name,
+                    unit_id: p.row.unit_id,
+                    jp_total: p.row.jp_total,
+                    jp_target_effective: p.standing.target.effective,
+                });
+            }
+        }
+    }
+    below.sort_by(|a, b| {
+        (a.jp_total, &a.name, a.employee_id).cmp(&(b.jp_total, &b.name, b.employee_id))
+    });
+    Ok((own, below))
+}
+
 pub fn report(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCompliance> {
     let settings = crate::settings::queries::get(conn)?;
-    let people = people(conn, &settings, s, year)?;
+    let (own, below_target) = judged(conn, &settings, s, year)?;
     let units = queries::units(conn)?;
     let parent: HashMap<i64, Option<i64>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
-    // Each person adds to their unit and to every unit above it.
+    // Each unit's people add to it and to every unit above it.
     let mut sums: HashMap<i64, Sums> = HashMap::new();
-    for p in &people {
-        let mut unit = Some(p.row.unit_id);
+    for (&unit_id, o) in &own {
+        let mut unit = Some(unit_id);
         let mut hops: usize = 0;
         while let Some(u) = unit.filter(|_| hops <= crate::units::model::MAX_DEPTH) {
-            let t = sums.entry(u).or_default();
-            if measured(p.row.asn_type) {
-                t.employees += 1;
-                t.compliant += i64::from(p.standing.compliant);
-                t.jp += p.row.jp_total;
-            } else {
-                t.pppk += 1;
-                t.pppk_over_cap += i64::from(p.standing.over_cap);
-            }
+            sums.entry(u).or_default().plus(*o);
             unit = parent.get(&u).copied().flatten();
             hops += 1;
         }
@@ -185,28 +293,10 @@ pub fn report(conn: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<JpCom
             pppk_over_cap: t.pppk_over_cap,
         });
     }
-    let mut below: Vec<&Person> = people.iter().filter(|p| !p.standing.compliant).collect();
-    below.sort_by(|a, b| {
-        (a.row.jp_total, &a.row.name, a.row.employee_id).cmp(&(
-            b.row.jp_total,
-            &b.row.name,
-            b.row.employee_id,
-        ))
-    });
     Ok(JpCompliance {
         year,
         jp_target: settings.jp_target,
         units: rows,
-        below_target: below
-            .into_iter()
-            .map(|p| BelowTarget {
-                employee_id: p.row.employee_id,
-                nip: p.row.nip.clone(),
-                name: p.row.name.clone(),
-                unit_id: p.row.unit_id,
-                jp_total: p.row.jp_total,
-                jp_target_effective: p.standing.target.effective,
-            })
-            .collect(),
+        below_target,
     })
 }

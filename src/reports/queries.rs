@@ -65,7 +65,7 @@ impl Scope {
     }
 
     /// The year when the period is exactly one calendar year (the aggregates are kept per year).
-    fn calendar_year(&self) -> Option<i32> {
+    pub(super) fn calendar_year(&self) -> Option<i32> {
         use chrono::Datelike;
         let (from, to) = (self.from?, self.to?);
         (from.year() == to.year() && from.ordinal() == 1 && to.succ_opt()?.ordinal() == 1)

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use chrono::Datelike;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 use hmac::{Hmac, Mac};
@@ -79,6 +80,11 @@ pub fn spawn(pool: DbPool, settings: Settings) {
                             + chrono::Duration::days(settings.clock_offset_days);
                         if let Err(e) = super::schedule::run_due(&mut conn, today, &mut settled) {
                             log::warn!("scheduled webhook events: {e}");
+                        }
+                        // The worker wakes on a schedule anyway: a new year's JP standing is
+                        // kept from its first minutes.
+                        if let Err(e) = crate::aggregates::keep_year(&mut conn, today.year()) {
+                            log::warn!("keeping this year's JP standing: {e}");
                         }
                         if let Err(e) = run_once(&mut conn, settings) {
                             log::warn!("webhook deliveries: {e}");

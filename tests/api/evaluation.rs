@@ -1141,12 +1141,70 @@ async fn aggregates_follow_writes(ctx: &Ctx) {
         }
     }
 
+    // Leave, the appointment day, the ASN type and leaving the service decide whom the JP
+    // target holds and for how many months: the kept yearly standing follows each write.
+    let y = chrono::Utc::now().year();
+    let leave = |from: &str, to: &str| json!({"kind": "study_leave", "from": format!("{y}-{from}"), "to": format!("{y}-{to}")});
+    let r = post(
+        &app,
+        &format!("/api/v1/employees/{a1}/exemptions"),
+        &w.admin,
+        leave("01-01", "06-30"),
+    )
+    .await;
+    r.expect(201);
+    let kept_leave = r.body["id"].as_i64().unwrap();
+    patch(
+        &app,
+        &format!("/api/v1/exemptions/{kept_leave}"),
+        &w.admin,
+        leave("01-01", "09-30"),
+    )
+    .await
+    .expect(200);
+    let r = post(
+        &app,
+        &format!("/api/v1/employees/{a2}/exemptions"),
+        &w.admin,
+        leave("01-01", "12-31"),
+    )
+    .await;
+    r.expect(201);
+    let dropped = r.body["id"].as_i64().unwrap();
+    delete(&app, &format!("/api/v1/exemptions/{dropped}"), &w.admin)
+        .await
+        .expect(204);
+    for (who, change) in [
+        (
+            a2,
+            json!({"appointed_on": format!("{y}-05-02"), "name": "Budi Baru"}),
+        ),
+        (a1, json!({"name": "Ani Baru"})),
+        (w.a[2], json!({"asn_type": "pppk"})),
+        (w.b1, json!({"active": false})),
+    ] {
+        patch(&app, &format!("/api/v1/employees/{who}"), &w.admin, change)
+            .await
+            .expect(200);
+    }
+
     // Whatever the writes did, the aggregates equal a rebuild from the source rows.
     let kept = snapshot(&app, &w).await;
     let mut conn = ctx.conn();
     kompetensi::aggregates::rebuild(&mut conn).unwrap();
     let rebuilt = snapshot(&app, &w).await;
     for (k, r) in kept.iter().zip(&rebuilt) {
+        assert_eq!(k, r);
+    }
+    // And the kept standing judges as the source rows do: the same reports with no year kept.
+    assert_eq!(
+        ctx.count(&format!("jp_years WHERE year = {y}")),
+        1,
+        "this year is kept"
+    );
+    diesel::RunQueryDsl::execute(diesel::sql_query("DELETE FROM jp_years"), &mut conn).unwrap();
+    let judged_afresh = snapshot(&app, &w).await;
+    for (k, r) in kept.iter().zip(&judged_afresh) {
         assert_eq!(k, r);
     }
 }
