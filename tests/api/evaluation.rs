@@ -1207,6 +1207,13 @@ async fn aggregates_follow_writes(ctx: &Ctx) {
     for (k, r) in kept.iter().zip(&judged_afresh) {
         assert_eq!(k, r);
     }
+    // The turn of a year keeps it again, computed for everyone.
+    kompetensi::aggregates::keep_year(&mut conn, y).unwrap();
+    assert_eq!(ctx.count(&format!("jp_years WHERE year = {y}")), 1);
+    let kept_again = snapshot(&app, &w).await;
+    for (k, r) in kept.iter().zip(&kept_again) {
+        assert_eq!(k, r);
+    }
 }
 on_each_backend!(report_aggregates_follow_writes, aggregates_follow_writes);
 

@@ -33,5 +33,5 @@ CREATE TABLE jp_groups (
     PRIMARY KEY (year, unit_id, asn_type, months_active, jp)
 );
 -- A database made now has no one to judge yet: this year is kept from the start. One that held
--- data is rebuilt after this migration (db::DATA_FIXES), which keeps its years.
+-- data has its standing computed after this migration (db::NEW_STANDING), for its years.
 INSERT INTO jp_years (year) VALUES (CAST(strftime('%Y', 'now') AS INTEGER));
