@@ -130,8 +130,7 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
             employees,
         } => {
             refresh_enrolments(conn, Some(&raw(trainings)))?;
-            refresh_jp(conn, Some(&raw(employees)))?;
-            targets::refresh(conn, Some(&raw(employees)))
+            jp_changed(conn, &raw(employees))
         }
         Change::TrainingDates(training) => {
             use crate::db::schema::enrolments;
@@ -139,8 +138,7 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
                 .filter(enrolments::training_id.eq(training))
                 .select(enrolments::employee_id)
                 .load(conn)?;
-            refresh_jp(conn, Some(&people))?;
-            targets::refresh(conn, Some(&people))
+            jp_changed(conn, &people)
         }
         Change::Employees { ids, before } => {
             let before: Vec<(i64, i64)> = before.iter().map(|(u, p)| (u.0, p.0)).collect();
@@ -489,6 +487,41 @@ fn refresh_jp(conn: &mut AnyConnection, employees: Option<&[i64]>) -> QueryResul
         ))?;
     }
     Ok(())
+}
+
+/// After enrolments of `employees` changed: their yearly JP, and where it moved, their yearly
+/// standing. Most enrolment writes (a registration, attendance) credit no JP; they are spared
+/// the standing's statements and its group locks, which concurrent writers in one unit share.
+fn jp_changed(conn: &mut AnyConnection, employees: &[i64]) -> QueryResult<()> {
+    let before = credited(conn, employees)?;
+    refresh_jp(conn, Some(employees))?;
+    if credited(conn, employees)? == before {
+        return Ok(());
+    }
+    targets::refresh(conn, Some(employees))
+}
+
+/// The kept yearly JP rows of these employees, in key order.
+fn credited(conn: &mut AnyConnection, employees: &[i64]) -> QueryResult<Vec<(i64, i32, i64)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        employee_id: i64,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        year: i32,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        jp: i64,
+    }
+    let mut rows = Vec::new();
+    for (old, _) in chunked(Some(employees), "employee_id", "employee_id") {
+        let chunk: Vec<Row> = diesel::sql_query(format!(
+            "SELECT employee_id, year, CAST(jp AS BIGINT) AS jp FROM employee_jp WHERE {old} \
+             ORDER BY employee_id, year"
+        ))
+        .load(conn)?;
+        rows.extend(chunk.into_iter().map(|r| (r.employee_id, r.year, r.jp)));
+    }
+    Ok(rows)
 }
 
 /// Everything about people (after an import): standing, level counts, and the enrolment totals

@@ -278,13 +278,14 @@ pub fn people_in(
     }
     let mut out = Vec::new();
     // The groups as a table joined on the kept people's index: one OR per group took ~2 ms a
-    // group at 200k employees.
+    // group at 200k employees. CROSS JOIN keeps SQLite to that order (it scanned the people
+    // instead: 190 ms at 20k, against 9 ms).
     for chunk in groups.chunks(500) {
         let values: Vec<String> = chunk.iter().map(|g| format!("({})", g.values())).collect();
         let rows: Vec<Row> = diesel::sql_query(format!(
             "SELECT p.unit_id AS unit_id, p.asn_type AS asn_type, p.months_active AS months_active, \
                CAST(p.jp AS BIGINT) AS jp, p.employee_id AS employee_id, p.nip AS nip, p.name AS name \
-             FROM (VALUES {}) g JOIN jp_people p ON p.year = {year} AND p.unit_id = g.column1 \
+             FROM (VALUES {}) g CROSS JOIN jp_people p WHERE p.year = {year} AND p.unit_id = g.column1 \
                AND p.asn_type = g.column2 AND p.months_active = g.column3 AND p.jp = g.column4",
             values.join(", ")
         ))
