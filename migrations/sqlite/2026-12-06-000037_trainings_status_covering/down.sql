@@ -1,0 +1,1 @@
+DROP INDEX trainings_status_end_id;
