@@ -268,13 +268,13 @@ pub fn people_in(
     conn: &mut AnyConnection,
     year: i32,
     groups: &[Group],
-) -> QueryResult<Vec<(Group, KeptPerson)>> {
+) -> QueryResult<Vec<(Group, Identity)>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(embed)]
         group: Group,
         #[diesel(embed)]
-        person: KeptPerson,
+        person: Identity,
     }
     let mut out = Vec::new();
     // The groups as a table joined on the kept people's index: one OR per group took ~2 ms a
@@ -295,9 +295,9 @@ pub fn people_in(
     Ok(out)
 }
 
-/// A kept person's identity.
+/// Who a person is, as the reports name them.
 #[derive(Debug, Clone, QueryableByName)]
-pub struct KeptPerson {
+pub struct Identity {
     #[diesel(sql_type = BigInt)]
     pub employee_id: i64,
     #[diesel(sql_type = Text)]

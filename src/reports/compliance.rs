@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::model::{BelowTarget, JpCompliance, UnitCompliance};
 use super::queries::{self, Scope};
-use crate::aggregates::targets::{self, Group};
+use crate::aggregates::targets::{self, Group, Identity};
 use crate::db::AnyConnection;
 use crate::employees::model::AsnType;
 use crate::error::ApiResult;
@@ -65,11 +65,11 @@ fn standings(
     let ids: Option<Vec<EmployeeId>> = s
         .units
         .as_ref()
-        .map(|_| rows.iter().map(|r| EmployeeId(r.employee_id)).collect());
+        .map(|_| rows.iter().map(|r| EmployeeId(r.who.employee_id)).collect());
     let exemptions = crate::exemptions::queries::periods(conn, ids.as_deref(), first, last)?;
     for row in rows {
         let periods = exemptions
-            .get(&EmployeeId(row.employee_id))
+            .get(&EmployeeId(row.who.employee_id))
             .map_or(&[][..], Vec::as_slice);
         let standing = Target::of(
             settings.into(),
@@ -186,6 +186,18 @@ impl Sums {
     }
 }
 
+/// A person below their target, as `jp-compliance` lists them.
+fn below_target(who: Identity, unit_id: i64, jp_total: i64, standing: Standing) -> BelowTarget {
+    BelowTarget {
+        employee_id: who.employee_id,
+        nip: who.nip,
+        name: who.name,
+        unit_id,
+        jp_total,
+        jp_target_effective: standing.target.effective,
+    }
+}
+
 /// Each unit's own people's sums, and the people below target.
 fn judged(
     conn: &mut AnyConnection,
@@ -196,25 +208,20 @@ fn judged(
     let mut own: HashMap<i64, Sums> = HashMap::new();
     let mut below = Vec::new();
     if let Some(groups) = kept_groups(conn, settings.into(), s, year)? {
-        let mut short: HashMap<Group, i32> = HashMap::new();
+        let mut short: HashMap<Group, Standing> = HashMap::new();
         for (g, people, standing) in groups {
             own.entry(g.unit_id)
                 .or_default()
                 .add(g.asn_type, people, g.jp, standing);
             if !standing.compliant {
-                short.insert(g, standing.target.effective);
+                short.insert(g, standing);
             }
         }
         let groups: Vec<Group> = short.keys().copied().collect();
-        for (g, p) in targets::people_in(conn, year, &groups)? {
-            below.push(BelowTarget {
-                employee_id: p.employee_id,
-                nip: p.nip,
-                name: p.name,
-                unit_id: g.unit_id,
-                jp_total: g.jp,
-                jp_target_effective: short.get(&g).copied().unwrap_or_default(),
-            });
+        for (g, who) in targets::people_in(conn, year, &groups)? {
+            if let Some(&standing) = short.get(&g) {
+                below.push(below_target(who, g.unit_id, g.jp, standing));
+            }
         }
     } else {
         for p in people(conn, settings, s, year)? {
@@ -225,14 +232,12 @@ fn judged(
                 p.standing,
             );
             if !p.standing.compliant {
-                below.push(BelowTarget {
-                    employee_id: p.row.employee_id,
-                    nip: p.row.nip,
-                    name: p.row.name,
-                    unit_id: p.row.unit_id,
-                    jp_total: p.row.jp_total,
-                    jp_target_effective: p.standing.target.effective,
-                });
+                below.push(below_target(
+                    p.row.who,
+                    p.row.unit_id,
+                    p.row.jp_total,
+                    p.standing,
+                ));
             }
         }
     }

@@ -538,12 +538,8 @@ fn jp_per_employee(s: &Scope) -> String {
 /// [`people_jp`]).
 #[derive(Debug, QueryableByName)]
 pub struct PersonJpRow {
-    #[diesel(sql_type = BigInt)]
-    pub employee_id: i64,
-    #[diesel(sql_type = Text)]
-    pub nip: String,
-    #[diesel(sql_type = Text)]
-    pub name: String,
+    #[diesel(embed)]
+    pub who: crate::aggregates::targets::Identity,
     #[diesel(sql_type = BigInt)]
     pub unit_id: i64,
     #[diesel(sql_type = Text)]
@@ -601,10 +597,10 @@ pub fn people_jp(
     let mut credited = credited.into_iter().peekable();
     for person in &mut people {
         while credited
-            .next_if(|c| c.employee_id < person.employee_id)
+            .next_if(|c| c.employee_id < person.who.employee_id)
             .is_some()
         {}
-        if let Some(c) = credited.next_if(|c| c.employee_id == person.employee_id) {
+        if let Some(c) = credited.next_if(|c| c.employee_id == person.who.employee_id) {
             person.jp_total = c.jp;
         }
     }
