@@ -493,6 +493,9 @@ fn refresh_jp(conn: &mut AnyConnection, employees: Option<&[i64]>) -> QueryResul
 /// standing. Most enrolment writes (a registration, attendance) credit no JP; they are spared
 /// the standing's statements and its group locks, which concurrent writers in one unit share.
 fn jp_changed(conn: &mut AnyConnection, employees: &[i64]) -> QueryResult<()> {
+    // Read under the lock `refresh_jp` takes: a concurrent writer's JP is then committed before
+    // the comparison, and cannot hide this write's change by undoing it.
+    lock(conn, Kept::Jp, Some(employees))?;
     let before = credited(conn, employees)?;
     refresh_jp(conn, Some(employees))?;
     if credited(conn, employees)? == before {
