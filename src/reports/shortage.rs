@@ -61,8 +61,9 @@ pub fn build(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerShorta
     ))
     .load(conn)?;
     let mut candidates: HashMap<i64, Vec<TrainerCandidate>> = HashMap::new();
-    // From the few levels of 4 and 5 (`competency_levels_level`) to their people: written as a
-    // CROSS JOIN, which SQLite takes in this order (it walked every employee instead).
+    // From the few levels of 4 and 5 (`competency_levels_level`, which holds the employee) to
+    // their people: written as a CROSS JOIN, which SQLite takes in this order (it walked every
+    // employee instead).
     for c in diesel::sql_query(format!(
         "SELECT cl.competency_id, e.id AS employee_id, e.name, e.unit_id, cl.level \
          FROM competency_levels cl CROSS JOIN employees e \
