@@ -105,6 +105,24 @@ pub fn id_list(ids: &[i64]) -> String {
     list.join(", ")
 }
 
+/// A row of integer (`BIGINT`) columns read by position, for statements whose columns are
+/// generated (one per kept sum): the caller knows the order it wrote them in. Positional reads
+/// spare the per-column name lookup of a derived row, and one wide row per key replaces a row
+/// per (key, column) pair.
+pub struct Integers(pub Vec<i64>);
+
+impl<DB: diesel::backend::Backend> diesel::deserialize::QueryableByName<DB> for Integers
+where
+    i64: diesel::deserialize::FromSql<diesel::sql_types::BigInt, DB>,
+{
+    fn build<'a>(row: &impl diesel::row::NamedRow<'a, DB>) -> diesel::deserialize::Result<Self> {
+        (0..row.field_count())
+            .map(|i| row.get_value::<diesel::sql_types::BigInt, i64, _>(i))
+            .collect::<diesel::deserialize::Result<_>>()
+            .map(Integers)
+    }
+}
+
 /// SQLite's one writer at a time, for the write pipeline: taken before a write transaction
 /// takes a connection. SQLite lets one writer in at a time anyway; queueing here instead of
 /// each waiting writer holding a pooled connection until the file's lock is free keeps the

@@ -94,7 +94,7 @@ pub fn overall_of<'a>(cells: impl Iterator<Item = &'a Cell>, min: i64) -> Option
         .fold((0, 0), |(n, sum), c| {
             (
                 n + c.scope.responses,
-                sum + c.scope.rated("overall").and_then(|r| r.total).unwrap_or(0),
+                sum + c.scope.rated("overall").map_or(0, |r| r.total),
             )
         });
     (n > 0).then_some((n, sum))

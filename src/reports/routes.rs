@@ -245,28 +245,26 @@ fn figures(cell: Option<&Cell>, settings: &crate::settings::model::Settings) -> 
     let mut aspects = BTreeMap::new();
     let mut overall_mean = None;
     for row in &cell.scope.rated {
-        let all_n = cell.all_of(|r| r.rated(&row.aspect).map_or(0, |a| a.n));
+        let all_n = cell.all_of(|r| r.rated(row.aspect).map_or(0, |a| a.n));
         if !anonymity::shown(row.n, all_n, min) {
             continue;
         }
-        let mean = round(row.total.unwrap_or(0) as f64 / row.n as f64);
+        let mean = round(row.total as f64 / row.n as f64);
         if row.aspect == "overall" {
             overall_mean = Some(mean);
         } else {
             aspects.insert(
-                row.aspect.clone(),
+                row.aspect.to_string(),
                 AspectStats {
                     mean,
-                    top2_share: round(row.top2.unwrap_or(0) as f64 / row.n as f64),
-                    dissatisfied_share: round(row.low.unwrap_or(0) as f64 / row.n as f64),
+                    top2_share: round(row.top2 as f64 / row.n as f64),
+                    dissatisfied_share: round(row.low as f64 / row.n as f64),
                 },
             );
         }
     }
     let r = &cell.scope;
-    let nps = round(
-        100.0 * (r.promoters.unwrap_or(0) - r.detractors.unwrap_or(0)) as f64 / r.responses as f64,
-    );
+    let nps = round(100.0 * (r.promoters - r.detractors) as f64 / r.responses as f64);
     let mut flags: Vec<String> = ASPECTS
         .iter()
         .filter(|a| {
