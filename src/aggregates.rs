@@ -17,23 +17,27 @@
 //!
 //! The yearly JP standing (`jp_people`, `jp_groups`: [`targets`]) keeps what the target rule
 //! judges a person's year on, per person and per group of alike people, for the kept years.
+//! Whom each policy affects and who is refreshed on it (`policy_people`: [`coverage`]) is kept
+//! per policy and employee.
 //!
-//! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts | jp_people, jp_groups |
-//! |---|---|---|---|---|---|---|
-//! | `Feedback(t)` | training t (and its ratings) | training t (`eligible`) | | | | |
-//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | | those employees |
-//! | `TrainingDates(t)` | | | t's participants | | | t's participants |
-//! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now | those employees |
-//! | `Exemptions(ids)` | | | | | | those employees |
-//! | `Standard(p)` | | | | holders of p | | |
-//! | `Levels` (the JPM methods) | | | | all | all | |
-//! | `People` (an import) | | all | | all | all | all |
-//! | `Everything` (a bulk load) | all | all | all | all | all | all |
+//! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts | jp_people, jp_groups | policy_people |
+//! |---|---|---|---|---|---|---|---|
+//! | `Feedback(t)` | training t (and its ratings) | training t (`eligible`) | | | | | |
+//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | | those employees | those employees |
+//! | `TrainingDates(t)` | | | t's participants | | | t's participants | t's participants |
+//! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now | those employees | those employees |
+//! | `Exemptions(ids)` | | | | | | those employees | |
+//! | `Standard(p)` | | | | holders of p | | | holders of p |
+//! | `Policies(ids)` (a policy, or the policies a training refreshes on) | | | | | | | those policies |
+//! | `Levels` (the JPM methods) | | | | all | all | | |
+//! | `People` (an import) | | all | | all | all | all | all |
+//! | `Everything` (a bulk load) | all | all | all | all | all | all | all |
 //!
 //! Everything is recomputed from the source rows for the keys a write touched, never
 //! incremented, so a missed case cannot drift: a refresh always converges to the truth. Values
 //! put into the SQL are typed integers, never client text.
 
+pub mod coverage;
 pub mod targets;
 
 use diesel::connection::SimpleConnection;
@@ -42,7 +46,7 @@ use diesel::prelude::*;
 use crate::db::write::Tx;
 use crate::db::{id_list, AnyConnection};
 use crate::feedback::model::ASPECTS;
-use crate::types::{raw, EmployeeId, PositionId, TrainingId, UnitId};
+use crate::types::{raw, EmployeeId, PolicyId, PositionId, TrainingId, UnitId};
 
 /// What a write changed, for [`after`].
 #[derive(Debug, Clone, Copy)]
@@ -67,6 +71,9 @@ pub enum Change<'a> {
     Exemptions(&'a [EmployeeId]),
     /// A position's competency standard was replaced.
     Standard(PositionId),
+    /// These policies were created, changed or deleted, or the trainings linked to them
+    /// changed.
+    Policies(&'a [PolicyId]),
     /// Every current level was recomputed (the JPM methods changed).
     Levels,
     /// Many employees at once (an import).
@@ -85,6 +92,12 @@ pub fn rebuild(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
 /// migration that adds it).
 pub fn rebuild_standing(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
     maintain(conn, |tx| targets::rebuild(tx))
+}
+
+/// Computes whom each policy affects and who is refreshed on it afresh (after the migration
+/// that adds it).
+pub fn rebuild_coverage(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
+    maintain(conn, |tx| coverage::refresh(tx, coverage::Of::All))
 }
 
 /// Keeps `year`'s JP standing from now on if it is not kept yet (the webhook worker, which
@@ -130,7 +143,8 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
             employees,
         } => {
             refresh_enrolments(conn, Some(&raw(trainings)))?;
-            jp_changed(conn, &raw(employees))
+            jp_changed(conn, &raw(employees))?;
+            coverage::refresh(conn, coverage::Of::Employees(&raw(employees)))
         }
         Change::TrainingDates(training) => {
             use crate::db::schema::enrolments;
@@ -138,22 +152,29 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
                 .filter(enrolments::training_id.eq(training))
                 .select(enrolments::employee_id)
                 .load(conn)?;
-            jp_changed(conn, &people)
+            jp_changed(conn, &people)?;
+            coverage::refresh(conn, coverage::Of::Employees(&people))
         }
         Change::Employees { ids, before } => {
             let before: Vec<(i64, i64)> = before.iter().map(|(u, p)| (u.0, p.0)).collect();
             employees_changed(conn, &raw(ids), &before)?;
-            targets::refresh(conn, Some(&raw(ids)))
+            targets::refresh(conn, Some(&raw(ids)))?;
+            coverage::refresh(conn, coverage::Of::Employees(&raw(ids)))
         }
         Change::Exemptions(ids) => targets::refresh(conn, Some(&raw(ids))),
-        Change::Standard(position) => refresh_standing(conn, Employees::Position(position.0)),
+        Change::Standard(position) => {
+            refresh_standing(conn, Employees::Position(position.0))?;
+            coverage::refresh(conn, coverage::Of::Position(position.0))
+        }
+        Change::Policies(ids) => coverage::refresh(conn, coverage::Of::Policies(&raw(ids))),
         Change::Levels => {
             refresh_standing(conn, Employees::All)?;
             refresh_levels(conn, None)
         }
         Change::People => {
             rebuild_people(conn)?;
-            targets::refresh(conn, None)
+            targets::refresh(conn, None)?;
+            coverage::refresh(conn, coverage::Of::All)
         }
         Change::Everything => rebuild_all(conn),
     }
@@ -233,6 +254,7 @@ enum Kept {
     Feedback = 5,
     Targets = 6,
     JpGroups = 7,
+    Coverage = 8,
 }
 
 /// On PostgreSQL, two transactions recomputing the same rows at once would both delete the old
@@ -540,5 +562,6 @@ fn rebuild_all(conn: &mut AnyConnection) -> QueryResult<()> {
     refresh_feedback(conn, None)?;
     rebuild_people(conn)?;
     refresh_jp(conn, None)?;
-    targets::rebuild(conn)
+    targets::rebuild(conn)?;
+    coverage::refresh(conn, coverage::Of::All)
 }

@@ -259,9 +259,24 @@ const DATA_FIXES: &[&str] = &[
     "20261202000020",
 ];
 
-/// Migrations that add a kept table SQL cannot fill: on a database that held data before them,
-/// it is computed afterwards (the yearly JP standing needs the target rule).
-const NEW_STANDING: &[&str] = &["20261206000036"];
+/// A computation of kept rows, run once after the migration that adds their table.
+type Fill = fn(&mut AnyConnection) -> crate::error::ApiResult<()>;
+
+/// Migrations that add a kept table whose rule lives in `aggregates`, not in SQL: on a
+/// database that held data before them, it is computed afterwards (unless a data fix rebuilds
+/// everything anyway).
+const NEW_KEPT: &[(&str, &str, Fill)] = &[
+    (
+        "20261206000036",
+        "the yearly JP standing",
+        crate::aggregates::rebuild_standing,
+    ),
+    (
+        "20261206000039",
+        "the policy coverage",
+        crate::aggregates::rebuild_coverage,
+    ),
+];
 
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {
     let applied: Vec<String> = match conn {
@@ -283,10 +298,13 @@ pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {
         crate::aggregates::rebuild(conn)
             .map_err(|e| format!("rebuilding the aggregates after a data fix failed: {e}"))?;
         log::info!("rebuilt the report aggregates after a data fix");
-    } else if !fresh && applied.iter().any(|v| NEW_STANDING.contains(&v.as_str())) {
-        crate::aggregates::rebuild_standing(conn)
-            .map_err(|e| format!("computing the yearly JP standing failed: {e}"))?;
-        log::info!("computed the yearly JP standing");
+    } else if !fresh {
+        for (version, what, fill) in NEW_KEPT {
+            if applied.iter().any(|v| v == version) {
+                fill(conn).map_err(|e| format!("computing {what} failed: {e}"))?;
+                log::info!("computed {what}");
+            }
+        }
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
-//! Policies' SQL: the resource, the list, the writers, and the one definition of whom a
-//! policy affects and who is refreshed on it (used by the coverage report and by the needs it
-//! opens).
+//! Policies' SQL: the resource, the list, the writers, and the needs a policy opens. Whom a
+//! policy affects and who is refreshed on it is kept by `aggregates::coverage`, its one
+//! definition, which every writer here tells of the change.
 
 use std::marker::PhantomData;
 
@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp};
 
 use super::model::{Policy, PolicyFilter, PolicyInput};
+use crate::aggregates::{after, Change};
 use crate::audit::Entity;
 use crate::db::refs::{self, LinkTable};
 use crate::db::schema::{policies, policy_competencies, training_policies};
@@ -72,6 +73,7 @@ pub fn create(tx: &mut Tx, p: &PolicyInput) -> ApiResult<PolicyId> {
     let id = crate::insert_new!(tx, policies, p)?;
     COMPETENCIES.replace(tx, id, &p.competency_ids)?;
     POSITIONS.replace(tx, id, &p.position_ids)?;
+    after(tx, Change::Policies(&[id]))?;
     Ok(id)
 }
 
@@ -82,7 +84,25 @@ pub fn update(tx: &mut Tx, current: &Policy, p: &PolicyInput) -> ApiResult<()> {
         .execute(tx.conn())?;
     COMPETENCIES.replace(tx, current.id, &p.competency_ids)?;
     POSITIONS.replace(tx, current.id, &p.position_ids)?;
+    if moves_coverage(current, p) {
+        after(tx, Change::Policies(&[current.id]))?;
+    }
     Ok(())
+}
+
+/// Whether a change alters whom the policy affects or who is refreshed on it: its issue day,
+/// competencies or positions (a policy that affects every employee takes seconds to compute
+/// afresh at 200,000 of them; a new title or summary need not).
+fn moves_coverage(current: &Policy, p: &PolicyInput) -> bool {
+    let set = |ids: Vec<i64>| -> Vec<i64> {
+        let mut ids = ids;
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    current.issued_on != p.issued_on
+        || set(raw(&current.competency_ids.0)) != set(raw(&p.competency_ids))
+        || set(raw(&current.position_ids.0)) != set(raw(&p.position_ids))
 }
 
 /// A policy that trainings refresh on, or that opened needs, is kept (409).
@@ -101,38 +121,8 @@ pub fn delete(tx: &mut Tx, current: &Policy) -> ApiResult<()> {
         ));
     }
     diesel::delete(policies::table.find(current.id)).execute(tx.conn())?;
+    after(tx, Change::Policies(&[current.id]))?;
     Ok(())
-}
-
-/// `WHERE` terms over employees `e`: active and affected by the policy — their position is
-/// listed, or their position's standard holds one of its competencies.
-pub fn affects(policy: PolicyId) -> String {
-    format!(
-        "e.active = TRUE AND (e.position_id IN (SELECT position_id FROM policy_positions WHERE policy_id = {policy}) \
-         OR e.position_id IN (SELECT ps.position_id FROM position_standards ps \
-           JOIN policy_competencies pc ON pc.competency_id = ps.competency_id WHERE pc.policy_id = {policy}))"
-    )
-}
-
-/// A condition on employee `e`: refreshed on the policy — completed a training linked to it
-/// on or after it was issued. An `IN` over the few who did, which both databases read once (a
-/// per-employee `EXISTS` took 190 ms over 20,000 employees on PostgreSQL), from the linked
-/// trainings written in as a list, so that both walk the enrolments' index by training
-/// (PostgreSQL hash-joined every completion of the city instead: 62 ms -> 15 ms).
-pub fn refreshed(conn: &mut AnyConnection, policy: &Policy) -> QueryResult<String> {
-    let trainings: Vec<i64> = training_policies::table
-        .filter(training_policies::policy_id.eq(policy.id))
-        .select(training_policies::training_id)
-        .load(conn)?;
-    if trainings.is_empty() {
-        return Ok("1 = 0".into());
-    }
-    Ok(format!(
-        "e.id IN (SELECT en.employee_id FROM enrolments en WHERE en.training_id IN ({}) \
-         AND en.status = 'completed' AND en.completed_on >= '{}')",
-        crate::db::id_list(&trainings),
-        policy.issued_on
-    ))
 }
 
 /// Whether the policy's refresher is due: `issued_on + refresher_due_days` has passed.
@@ -141,9 +131,9 @@ pub fn overdue(policy: &Policy, today: chrono::NaiveDate) -> bool {
     policy.issued_on + chrono::Days::new(days) < today
 }
 
-/// Opens a `policy` development need for every affected employee not refreshed and without
-/// one for this policy (priority 1 when the refresher is overdue), in the current year; how
-/// many it opened. Serialised, so two runs at once cannot open one twice.
+/// Opens a `policy` development need for every affected employee not refreshed (as kept by
+/// `aggregates::coverage`) and without one for this policy (priority 1 when the refresher is
+/// overdue), in the current year; how many it opened. Serialised, so two runs at once cannot open one twice.
 pub fn open_needs(tx: &mut Tx, policy: &Policy) -> ApiResult<i64> {
     tx.serialize(Entity::DevelopmentNeed)?;
     let today = crate::types::today();
@@ -151,12 +141,10 @@ pub fn open_needs(tx: &mut Tx, policy: &Policy) -> ApiResult<i64> {
     let year = chrono::Datelike::year(&today);
     let sql = format!(
         "INSERT INTO development_needs (employee_id, competency_id, title, source, priority, year, status, policy_id, created_at, updated_at, version) \
-         SELECT e.id, NULL, $2, 'policy', {priority}, {year}, 'open', {id}, $1, $1, 1 FROM employees e \
-         WHERE {affects} AND NOT {refreshed} AND NOT EXISTS (SELECT 1 FROM development_needs d \
-           WHERE d.employee_id = e.id AND d.policy_id = {id} AND d.source = 'policy')",
+         SELECT pp.employee_id, NULL, $2, 'policy', {priority}, {year}, 'open', {id}, $1, $1, 1 FROM policy_people pp \
+         WHERE pp.policy_id = {id} AND pp.refreshed = 0 AND NOT EXISTS (SELECT 1 FROM development_needs d \
+           WHERE d.employee_id = pp.employee_id AND d.policy_id = {id} AND d.source = 'policy')",
         id = policy.id,
-        affects = affects(policy.id),
-        refreshed = refreshed(tx.conn(), policy)?,
     );
     let sql = match tx.conn() {
         AnyConnection::Sqlite(_) => sql.replace("$1", "?1").replace("$2", "?2"),

@@ -1,5 +1,8 @@
 //! `GET /reports/policy-coverage`: per policy, whom it affects in the scope, who has been
-//! refreshed on it, and who is overdue (`policies::queries` holds both definitions).
+//! refreshed on it, and who is overdue — counted from the rows `aggregates::coverage` keeps
+//! (the one definition of both).
+
+use std::collections::HashMap;
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -14,6 +17,8 @@ use crate::policies::queries as rules;
 #[derive(QueryableByName)]
 struct Counts {
     #[diesel(sql_type = BigInt)]
+    policy_id: i64,
+    #[diesel(sql_type = BigInt)]
     affected: i64,
     #[diesel(sql_type = BigInt)]
     refreshed: i64,
@@ -25,32 +30,36 @@ pub fn build(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<PolicyCoverag
         .order(policies::id)
         .select(Policy::as_select())
         .load(conn)?;
-    let units = s.units("e.unit_id");
+    let counts: HashMap<i64, Counts> = diesel::sql_query(format!(
+        "SELECT policy_id, CAST(COUNT(*) AS BIGINT) AS affected, \
+           CAST(SUM(refreshed) AS BIGINT) AS refreshed \
+         FROM policy_people WHERE 1 = 1{} GROUP BY policy_id",
+        s.units("unit_id")
+    ))
+    .load::<Counts>(conn)?
+    .into_iter()
+    .map(|c| (c.policy_id, c))
+    .collect();
     let today = crate::types::today();
-    let mut rows = Vec::with_capacity(list.len());
-    for policy in list {
-        let counts: Counts = diesel::sql_query(format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS affected, \
-               CAST(COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS BIGINT) AS refreshed \
-             FROM employees e WHERE {}{units}",
-            rules::refreshed(conn, &policy)?,
-            rules::affects(policy.id),
-        ))
-        .get_result(conn)?;
-        let behind = counts.affected - counts.refreshed;
-        rows.push(PolicyCoverage {
-            policy_id: policy.id.0,
-            title: policy.title.clone(),
-            reference: policy.reference.clone(),
-            affected_employees: counts.affected,
-            refreshed: counts.refreshed,
-            refreshed_share: super::routes::ratio(counts.refreshed, counts.affected),
-            overdue: if rules::overdue(&policy, today) {
-                behind
-            } else {
-                0
-            },
-        });
-    }
-    Ok(rows)
+    Ok(list
+        .into_iter()
+        .map(|policy| {
+            let (affected, refreshed) = counts
+                .get(&policy.id.0)
+                .map_or((0, 0), |c| (c.affected, c.refreshed));
+            PolicyCoverage {
+                policy_id: policy.id.0,
+                refreshed_share: super::routes::ratio(refreshed, affected),
+                overdue: if rules::overdue(&policy, today) {
+                    affected - refreshed
+                } else {
+                    0
+                },
+                title: policy.title,
+                reference: policy.reference,
+                affected_employees: affected,
+                refreshed,
+            }
+        })
+        .collect())
 }

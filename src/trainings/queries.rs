@@ -16,7 +16,7 @@ use crate::db::write::Tx;
 use crate::db::{AnyConnection, Backend};
 use crate::enrolments::model::EnrolmentStatus;
 use crate::error::{ApiError, ApiResult};
-use crate::types::{raw, JsonText, TrainingId};
+use crate::types::{raw, JsonText, PolicyId, TrainingId};
 
 pub struct Trainings;
 
@@ -154,7 +154,9 @@ pub fn create(tx: &mut Tx, t: &TrainingInput) -> ApiResult<TrainingId> {
             trainings::enrolled_count.eq(0)
         )
     )?;
-    replace_links(tx, id, &Links::of(t))?;
+    let links = Links::of(t);
+    replace_links(tx, id, &links)?;
+    relinked(tx, &[], &links.policy_ids)?;
     Ok(id)
 }
 
@@ -173,7 +175,9 @@ pub fn update(tx: &mut Tx, current: &Training, t: &TrainingInput) -> ApiResult<(
     diesel::update(trainings::table.find(current.id))
         .set(t)
         .execute(tx.conn())?;
-    replace_links(tx, current.id, &Links::of(t))?;
+    let links = Links::of(t);
+    replace_links(tx, current.id, &links)?;
+    relinked(tx, &current.policy_ids, &links.policy_ids)?;
     // More seats go to the waiting list first.
     if t.capacity != current.capacity {
         let promoted = crate::nomination::queries::fill_from_waitlist(tx, current.id)?;
@@ -334,6 +338,23 @@ pub fn free_seat(tx: &mut Tx, id: TrainingId) -> QueryResult<()> {
     .set(trainings::enrolled_count.eq(trainings::enrolled_count - 1))
     .execute(tx.conn())?;
     Ok(())
+}
+
+/// Tells the policy coverage of the policies a training started or stopped refreshing on (its
+/// completions count for those policies now, or no more).
+fn relinked(tx: &mut Tx, before: &[PolicyId], now: &[PolicyId]) -> QueryResult<()> {
+    let mut changed: Vec<PolicyId> = before
+        .iter()
+        .chain(now)
+        .filter(|p| before.contains(p) != now.contains(p))
+        .copied()
+        .collect();
+    changed.sort_unstable();
+    changed.dedup();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    aggregates::after(tx, Change::Policies(&changed))
 }
 
 /// Replaces a training's links: the link tables and their copy on the row (`links_json`).

@@ -554,3 +554,65 @@ fn totals_summed_per_training(backend: Backend) {
         ]
     );
 }
+
+crate::per_backend!(
+    policy_coverage_is_computed_for_the_data_already_there,
+    coverage_computed
+);
+
+/// Migration 39 keeps whom each policy affects and who is refreshed on it: on a database that
+/// held data before it, the rows are computed once the migrations have run.
+fn coverage_computed(backend: Backend) {
+    let db = TestDb::new(backend);
+    let mut conn = ConnectionManager::new(db.url.clone())
+        .connect()
+        .expect("connect");
+    migrate_next(&mut conn, 38);
+    let at = "'2026-01-01 00:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, created_at, updated_at) VALUES ('U', 'U', {at}, {at});
+         INSERT INTO positions (name, kind, created_at, updated_at)
+           VALUES ('Analis', 'pelaksana', {at}, {at}), ('Lain', 'pelaksana', {at}, {at});
+         INSERT INTO employees (nip, name, asn_type, unit_id, position_id, created_at, updated_at)
+           VALUES ('198503102010011001', 'Ani', 'pns', 1, 1, {at}, {at}),
+                  ('199001012015012001', 'Budi', 'pns', 1, 1, {at}, {at}),
+                  ('198812122012121002', 'Cici', 'pns', 1, 2, {at}, {at});
+         INSERT INTO policies (title, reference, issued_on, created_at, updated_at)
+           VALUES ('UU ASN', 'UU 20/2023', '2025-01-01', {at}, {at});
+         INSERT INTO policy_positions (policy_id, position_id) VALUES (1, 1);
+         INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, enrolled_count, created_at, updated_at)
+           VALUES ('Sosialisasi', 'seminar', 'in_person', 4, '2026-02-01', '2026-02-02', 'completed', 1, {at}, {at});
+         INSERT INTO training_policies (training_id, policy_id) VALUES (1, 1);
+         INSERT INTO enrolments (training_id, employee_id, status, jp_credited, completed_on, created_at, updated_at)
+           VALUES (1, 1, 'completed', 4, '2026-02-02', {at}, {at});",
+    ))
+    .expect("rows of the schema before migration 39");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Kept {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        employee_id: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        refreshed: i64,
+    }
+    let kept: Vec<Kept> = diesel::sql_query(
+        "SELECT employee_id, CAST(refreshed AS BIGINT) AS refreshed FROM policy_people \
+         WHERE policy_id = 1 ORDER BY employee_id",
+    )
+    .load(&mut conn)
+    .expect("the kept coverage");
+    assert_eq!(
+        kept,
+        [
+            Kept {
+                employee_id: 1,
+                refreshed: 1
+            },
+            Kept {
+                employee_id: 2,
+                refreshed: 0
+            }
+        ],
+        "Ani and Budi hold the policy's position, Ani completed its refresher"
+    );
+}

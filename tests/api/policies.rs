@@ -311,6 +311,46 @@ async fn policies(ctx: &Ctx) {
     delete(&app, &format!("/api/v1/policies/{spare}"), &admin)
         .await
         .expect(204);
+
+    // The kept coverage follows each write that changes it. a3 moves from P3 to P2: X loses
+    // them, Y (C2, P2's standard) gains them. Y then also names P1 (a1, a2). T refreshes on Y
+    // instead of X: a1's and a2's completions no longer count for X, nor yet for Y (issued
+    // tomorrow).
+    let a3 = people[2];
+    for (path, change) in [
+        (
+            format!("/api/v1/employees/{a3}"),
+            json!({"position_id": p2}),
+        ),
+        (
+            format!("/api/v1/policies/{y}"),
+            json!({"position_ids": [p1]}),
+        ),
+        (format!("/api/v1/trainings/{t}"), json!({"policy_ids": [y]})),
+    ] {
+        patch(&app, &path, &admin, change).await.expect(200);
+    }
+    let coverage = || async {
+        let req = auth(
+            actix_web::test::TestRequest::get().uri("/api/v1/reports/policy-coverage"),
+            &admin,
+        )
+        .insert_header(("Cache-Control", "no-cache"));
+        let r = send(&app, req).await;
+        r.expect(200);
+        r.body
+    };
+    let kept = coverage().await;
+    assert_eq!(
+        kept,
+        json!({"items": [
+            {"policy_id": x, "title": "UU ASN", "reference": "UU 20/2023", "affected_employees": 3, "refreshed": 0, "refreshed_share": 0.0, "overdue": 3},
+            {"policy_id": y, "title": "Perwako Pelayanan", "reference": "Perwako 7/2026", "affected_employees": 4, "refreshed": 0, "refreshed_share": 0.0, "overdue": 0}
+        ]})
+    );
+    // And equals what a rebuild from the source rows gives.
+    kompetensi::aggregates::rebuild(&mut ctx.conn()).unwrap();
+    assert_eq!(coverage().await, kept);
 }
 
 on_each_backend!(policy_register_coverage_and_needs, policies);
