@@ -455,8 +455,8 @@ pub fn transfer(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<Transfer
            SUM(CASE WHEN ap.reviewed_at IS NULL THEN 0 ELSE 1 END) AS reviewed, \
            SUM(CASE WHEN ap.reviewed_at IS NULL THEN 0 ELSE ap.item_count END) AS items_reviewed, \
            SUM(ap.implemented_count) AS implemented, SUM(ap.behaviour_change) AS behaviour_sum \
-           FROM action_plans ap JOIN enrolments e ON e.id = ap.enrolment_id JOIN done d ON d.training_id = e.training_id \
-           WHERE e.status = 'completed'{employees} \
+           FROM action_plans ap JOIN enrolments e ON e.id = ap.enrolment_id \
+           WHERE e.status = 'completed' AND e.training_id IN (SELECT training_id FROM done){employees} \
            GROUP BY e.training_id) \
          SELECT t.id AS training_id, t.title AS title, CAST(done.completed AS BIGINT) AS completed, \
            CAST(COALESCE(plans.plans, 0) AS BIGINT) AS plans_submitted, CAST(COALESCE(plans.reviewed, 0) AS BIGINT) AS reviewed, \
