@@ -18,11 +18,12 @@
 //! The yearly JP standing (`jp_people`, `jp_groups`: [`targets`]) keeps what the target rule
 //! judges a person's year on, per person and per group of alike people, for the kept years.
 //! Whom each policy affects and who is refreshed on it (`policy_people`: [`coverage`]) is kept
-//! per policy and employee.
+//! per policy and employee. Each training's comments (`training_comments`: [`comments`]) are
+//! kept with its feedback totals, as the array the training evaluation shows.
 //!
 //! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts | jp_people, jp_groups | policy_people |
 //! |---|---|---|---|---|---|---|---|
-//! | `Feedback(t)` | training t (and its ratings) | training t (`eligible`) | | | | | |
+//! | `Feedback(t)` | training t (and its ratings and comments) | training t (`eligible`) | | | | | |
 //! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | | those employees | those employees |
 //! | `TrainingDates(t)` | | | t's participants | | | t's participants | t's participants |
 //! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now | those employees | those employees |
@@ -37,6 +38,7 @@
 //! incremented, so a missed case cannot drift: a refresh always converges to the truth. Values
 //! put into the SQL are typed integers, never client text.
 
+pub mod comments;
 pub mod coverage;
 pub mod targets;
 
@@ -98,6 +100,14 @@ pub fn rebuild_standing(conn: &mut AnyConnection) -> crate::error::ApiResult<()>
 /// that adds it).
 pub fn rebuild_coverage(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
     maintain(conn, |tx| coverage::refresh(tx, coverage::Of::All))
+}
+
+/// Computes every training's kept comments afresh (after the migration that adds them).
+pub fn rebuild_comments(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
+    maintain(conn, |tx| {
+        lock(tx, Kept::Feedback, None)?;
+        comments::refresh(tx, None)
+    })
 }
 
 /// Keeps `year`'s JP standing from now on if it is not kept yet (the webhook worker, which
@@ -226,7 +236,7 @@ fn refresh_feedback(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Quer
             ),
         ))?;
     }
-    Ok(())
+    comments::refresh(conn, trainings)
 }
 
 /// `table_by_training` for the trainings `old` selects, summed per `keys` (the training, and

@@ -276,6 +276,11 @@ const NEW_KEPT: &[(&str, &str, Fill)] = &[
         "the policy coverage",
         crate::aggregates::rebuild_coverage,
     ),
+    (
+        "20261206000040",
+        "the trainings' comments",
+        crate::aggregates::rebuild_comments,
+    ),
 ];
 
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {

@@ -478,6 +478,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Kept by `aggregates`: a training's comments as the JSON array the evaluation answers.
+    training_comments (training_id) {
+        training_id -> BigInt,
+        comments -> Text,
+    }
+}
+
+diesel::table! {
     feedback_receipts (enrolment_id) {
         enrolment_id -> BigInt,
     }

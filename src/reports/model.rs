@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -54,6 +55,11 @@ pub struct AspectStats {
     pub dissatisfied_share: f64,
 }
 
+/// No comments: `[]`.
+pub fn no_comments() -> Box<RawValue> {
+    RawValue::from_string("[]".to_owned()).expect("[] is JSON")
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TrainingEvaluation {
     pub training_id: i64,
@@ -80,7 +86,8 @@ pub struct TrainingEvaluation {
     /// The flags no improvement action (other than a dropped one) answers yet.
     pub unaddressed_flags: Vec<String>,
     /// The free-text comments, in random order; empty when suppressed.
-    pub comments: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub comments: Box<RawValue>,
     /// Too few responses (or too few outside the caller's units) to show what they said:
     /// counts only.
     pub suppressed: bool,

@@ -2,9 +2,12 @@
 //! DOUBLE PRECISION are common ground, and every value put into the text is a typed integer or
 //! date, never client text.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Double, Integer, Nullable, Text};
+use serde_json::value::RawValue;
 
 use crate::db::{id_list, AnyConnection};
 use crate::employees::model::AsnType;
@@ -312,23 +315,47 @@ pub fn holds_an_opd(conn: &mut AnyConnection, units: &[i64]) -> QueryResult<bool
     Ok(n.n > 0)
 }
 
-#[derive(Debug, QueryableByName)]
-pub struct CommentRow {
-    #[diesel(sql_type = BigInt)]
-    pub training_id: i64,
-    #[diesel(sql_type = Text)]
-    pub comment: String,
-}
-
-/// The comments of the responses in scope (trainings and units).
-pub fn comments(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<CommentRow>> {
-    diesel::sql_query(format!(
-        "SELECT f.training_id AS training_id, f.comment AS comment FROM feedback f \
+/// The comments of the trainings in scope, per training, as JSON arrays in random order: over
+/// every unit the kept arrays (`aggregates::comments`), for a unit scope those of the responses
+/// from its units, shuffled by the same rule.
+pub fn comments(conn: &mut AnyConnection, s: &Scope) -> QueryResult<HashMap<i64, Box<RawValue>>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        training_id: i64,
+        #[diesel(sql_type = Text)]
+        text: String,
+    }
+    let json = |text: String| {
+        RawValue::from_string(text)
+            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+    };
+    if s.units.is_none() {
+        let kept: Vec<Row> = diesel::sql_query(format!(
+            "SELECT c.training_id AS training_id, c.comments AS text FROM training_comments c \
+             WHERE 1 = 1{}",
+            s.in_trainings("c.training_id")
+        ))
+        .load(conn)?;
+        return kept
+            .into_iter()
+            .map(|r| Ok((r.training_id, json(r.text)?)))
+            .collect();
+    }
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT f.training_id AS training_id, f.comment AS text FROM feedback f \
          WHERE f.comment IS NOT NULL{}{}",
         s.in_trainings("f.training_id"),
         s.units("f.unit_id")
     ))
-    .load(conn)
+    .load(conn)?;
+    let mut per: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in rows {
+        per.entry(r.training_id).or_default().push(r.text);
+    }
+    per.into_iter()
+        .map(|(training, list)| Ok((training, json(crate::aggregates::comments::shuffled(list))?)))
+        .collect()
 }
 
 #[derive(Debug, QueryableByName)]

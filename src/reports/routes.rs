@@ -20,7 +20,6 @@ use crate::web::cache::{asks_fresh, Body, Key};
 use crate::web::csv::{csv_bytes, download, wants_csv, CsvRow};
 use crate::web::ValidQuery;
 use crate::AppState;
-use rand::seq::SliceRandom;
 
 pub(super) fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -343,29 +342,17 @@ fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEval
                 nps: f.nps,
                 flags: f.flags,
                 unaddressed_flags,
-                comments: Vec::new(),
+                comments: no_comments(),
                 suppressed: f.suppressed,
             }
         })
         .collect();
-    let shown: std::collections::HashSet<i64> = rows
-        .iter()
-        .filter(|r| !r.suppressed)
-        .map(|r| r.training_id)
-        .collect();
-    let mut comments: HashMap<i64, Vec<String>> = HashMap::new();
-    if !shown.is_empty() {
-        for c in queries::comments(conn, s)? {
-            if shown.contains(&c.training_id) {
-                comments.entry(c.training_id).or_default().push(c.comment);
+    if rows.iter().any(|r| !r.suppressed) {
+        let mut comments = queries::comments(conn, s)?;
+        for row in rows.iter_mut().filter(|r| !r.suppressed) {
+            if let Some(list) = comments.remove(&row.training_id) {
+                row.comments = list;
             }
-        }
-    }
-    let mut rng = rand::rng();
-    for row in &mut rows {
-        if let Some(mut list) = comments.remove(&row.training_id) {
-            list.shuffle(&mut rng);
-            row.comments = list;
         }
     }
     Ok(rows)

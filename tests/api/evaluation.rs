@@ -251,15 +251,33 @@ pub(crate) async fn world<S: TestApp>(ctx: &Ctx, app: &S) -> World {
         rating([3, 2, 4, 2, 3, 3], 2, 6),
         rating([5, 4, 5, 5, 5, 5], 5, 7),
     ];
-    for (token, body) in tokens.iter().zip(answers) {
+    let comments = [
+        Some("Materi relevan"),
+        Some("Metode kurang interaktif"),
+        None,
+        Some("Ruang kelas panas"),
+    ];
+    for ((token, mut body), comment) in tokens.iter().zip(answers).zip(comments) {
+        if let Some(comment) = comment {
+            body["comment"] = json!(comment);
+        }
         give(app, token, t1, body).await.expect(201);
     }
-    give(app, &tokens[0], t2, rating([5, 5, 5, 5, 5, 5], 4, 10))
-        .await
-        .expect(201);
-    give(app, &tokens[1], t2, rating([4, 4, 4, 4, 4, 4], 5, 8))
-        .await
-        .expect(201);
+    for (token, mut body, comment) in [
+        (
+            &tokens[0],
+            rating([5, 5, 5, 5, 5, 5], 4, 10),
+            "Praktik langsung",
+        ),
+        (
+            &tokens[1],
+            rating([4, 4, 4, 4, 4, 4], 5, 8),
+            "Waktu terlalu singkat",
+        ),
+    ] {
+        body["comment"] = json!(comment);
+        give(app, token, t2, body).await.expect(201);
+    }
 
     // Scores and completion.
     set(app, &admin, e[0], json!({"status": "completed", "pre_test_score": 40, "post_test_score": 70, "certificate_number": "C-1"})).await;
@@ -302,6 +320,18 @@ pub(crate) async fn world<S: TestApp>(ctx: &Ctx, app: &S) -> World {
     }
 }
 
+/// A row's comments, sorted: the report gives them in random order.
+fn comments_of(row: &Value) -> Vec<String> {
+    let mut list: Vec<String> = row["comments"]
+        .as_array()
+        .unwrap_or_else(|| panic!("comments are a list: {row}"))
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    list.sort();
+    list
+}
+
 fn item<'a>(r: &'a Resp, key: &str, id: i64) -> &'a Value {
     r.body["items"]
         .as_array()
@@ -321,6 +351,20 @@ async fn reports(ctx: &Ctx) {
     let t1 = item(&r, "training_id", w.t1);
     assert_eq!(t1["responses"], 4);
     assert_eq!(t1["enrolled"], 4);
+    assert_eq!(
+        comments_of(t1),
+        [
+            "Materi relevan",
+            "Metode kurang interaktif",
+            "Ruang kelas panas"
+        ]
+    );
+    // t2's two answers are fewer than min_group_size (3): counts only.
+    let t2 = item(&r, "training_id", w.t2);
+    assert_eq!(
+        (t2["suppressed"].clone(), t2["comments"].clone()),
+        (json!(true), json!([]))
+    );
     // Cici answered while attending, then failed: she stays among those who could answer.
     assert_eq!(t1["eligible"], 4);
     assert_eq!(t1["response_rate"], 1.0);
@@ -798,8 +842,89 @@ async fn reports(ctx: &Ctx) {
         "{}",
         r.text
     );
+
+    // A training unit A's three answered, each with a comment: shown over every unit from
+    // the kept comments and over unit A from its own respondents' (nobody else answered).
+    let t4 = post(
+        &app,
+        "/api/v1/trainings",
+        &w.admin,
+        json!({"title": "Bimtek Arsip", "form": "bimtek", "mode": "in_person",
+        "jp": 8, "start_date": day(-1), "end_date": day(0)}),
+    )
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    walk(&app, &w.admin, t4, &["planned", "open"]).await;
+    let mut seats = Vec::new();
+    for e in w.a {
+        seats.push(enrol(&app, &w.admin, t4, e).await);
+    }
+    walk(&app, &w.admin, t4, &["ongoing"]).await;
+    let said = ["Arsip digital", "Contoh nyata, jelas", "Perlu \"modul\""];
+    for ((seat, who), comment) in seats.into_iter().zip(["ani", "budi", "cici"]).zip(said) {
+        set(&app, &w.admin, seat, json!({"status": "attended"})).await;
+        let token = token_of(&app, who, "kerja-keras-1234").await;
+        let mut body = rating([4, 4, 4, 4, 4, 4], 4, 8);
+        body["comment"] = json!(comment);
+        give(&app, &token, t4, body).await.expect(201);
+    }
+    for scope in [String::new(), format!("&unit_id={}", w.unit_a)] {
+        let r = get(
+            &app,
+            &format!("/api/v1/reports/training-evaluation?training_id={t4}{scope}"),
+            &w.admin,
+        )
+        .await;
+        assert_eq!(comments_of(item(&r, "training_id", t4)), said, "{scope}");
+    }
+    // Over unit B none of it: nobody of B answered.
+    let r = get(
+        &app,
+        &format!(
+            "/api/v1/reports/training-evaluation?training_id={t4}&unit_id={}",
+            w.unit_b
+        ),
+        &w.admin,
+    )
+    .await;
+    r.expect(200);
+    assert!(
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row["training_id"] != t4 || row["comments"] == json!([])),
+        "{}",
+        r.text
+    );
 }
 on_each_backend!(reports_on_a_hand_worked_set, reports);
+
+/// The kept comments are shuffled each time they are computed: their order says nothing of
+/// who answered when.
+async fn comments_shuffled(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let mut conn = ctx.conn();
+    let mut orders = std::collections::HashSet::new();
+    // 20 computations of three comments: all in one order has a chance of 6^-19.
+    for _ in 0..20 {
+        kompetensi::aggregates::rebuild(&mut conn).unwrap();
+        let r = auth(
+            TestRequest::get().uri("/api/v1/reports/training-evaluation"),
+            &w.admin,
+        )
+        .insert_header(("Cache-Control", "no-cache"));
+        let r = send(&app, r).await;
+        let t1 = item(&r, "training_id", w.t1);
+        assert_eq!(comments_of(t1).len(), 3);
+        orders.insert(t1["comments"].to_string());
+    }
+    assert!(orders.len() > 1, "always {orders:?}");
+}
+on_each_backend!(comments_are_kept_in_a_shuffled_order, comments_shuffled);
 
 pub(crate) const ALL_REPORTS: [&str; 10] = [
     "training-evaluation",
@@ -927,7 +1052,14 @@ async fn snapshot<S: TestApp>(app: &S, w: &World) -> Vec<Value> {
             .insert_header(("Cache-Control", "no-cache"));
             let r = send(app, req).await;
             r.expect(200);
-            out.push(json!({"report": report, "body": r.body}));
+            let mut body = r.body;
+            // Comments are in random order, shuffled again by a rebuild.
+            for row in body["items"].as_array_mut().into_iter().flatten() {
+                if let Some(list) = row.get_mut("comments").and_then(Value::as_array_mut) {
+                    list.sort_by_key(Value::to_string);
+                }
+            }
+            out.push(json!({"report": report, "body": body}));
         }
     }
     out

@@ -616,3 +616,52 @@ fn coverage_computed(backend: Backend) {
         "Ani and Budi hold the policy's position, Ani completed its refresher"
     );
 }
+
+crate::per_backend!(
+    training_comments_are_kept_for_the_data_already_there,
+    comments_kept
+);
+
+/// Migration 40 keeps each training's comments as the array the evaluation shows: on a
+/// database that held responses before it, the arrays are computed once the migrations have
+/// run, one a training with comments and none for a training without.
+fn comments_kept(backend: Backend) {
+    let db = TestDb::new(backend);
+    let mut conn = ConnectionManager::new(db.url.clone())
+        .connect()
+        .expect("connect");
+    migrate_next(&mut conn, 39);
+    let at = "'2026-01-01 00:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, created_at, updated_at) VALUES ('U', 'U', {at}, {at});
+         INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, enrolled_count, created_at, updated_at)
+           VALUES ('Sosialisasi', 'seminar', 'in_person', 4, '2026-02-01', '2026-02-02', 'completed', 0, {at}, {at}),
+                  ('Bimtek', 'bimtek', 'in_person', 4, '2026-03-01', '2026-03-02', 'completed', 0, {at}, {at});
+         INSERT INTO feedback (training_id, unit_id, overall, recommend, comment, submitted_on)
+           VALUES (1, 1, 4, 9, 'Materi relevan', '2026-02-03'),
+                  (1, 1, 3, 7, NULL, '2026-02-03'),
+                  (1, 1, 5, 10, 'Ruang kelas, panas', '2026-02-04'),
+                  (1, 1, 2, 5, 'Kurang \"praktik\"', '2026-02-04'),
+                  (2, 1, 4, 8, NULL, '2026-03-03');",
+    ))
+    .expect("rows of the schema before migration 40");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    #[derive(QueryableByName, Debug)]
+    struct Kept {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        training_id: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        comments: String,
+    }
+    let kept: Vec<Kept> = diesel::sql_query("SELECT training_id, comments FROM training_comments")
+        .load(&mut conn)
+        .expect("the kept comments");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].training_id, 1);
+    let mut comments: Vec<String> = serde_json::from_str(&kept[0].comments).expect("a JSON array");
+    comments.sort();
+    assert_eq!(
+        comments,
+        ["Kurang \"praktik\"", "Materi relevan", "Ruang kelas, panas"]
+    );
+}
