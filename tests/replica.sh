@@ -12,8 +12,10 @@ DIR=${REPLICA_DIR:-/tmp/kompetensi-replica}
 BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 URL="postgres://root@127.0.0.1:$PORT/postgres"
 
+# In recovery and receiving WAL: a replica that fell behind the primary's kept WAL (a bulk load
+# meanwhile) is in recovery still, but never catches up, and is made again.
 streaming() {
-  [ "$(psql "$URL" -Atc 'SELECT pg_is_in_recovery()' 2>/dev/null)" = t ]
+  [ "$(psql "$URL" -Atc "SELECT pg_is_in_recovery() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')" 2>/dev/null)" = t ]
 }
 
 if streaming; then
@@ -52,7 +54,7 @@ printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' > "$DIR/pg_hba.c
 : > "$DIR/pg_ident.conf"
 chown postgres:postgres "$DIR"/*.conf
 runuser -u postgres -- "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 60 start >/dev/null
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   streaming && { echo "postgres://root@127.0.0.1:$PORT"; exit 0; }
   sleep 0.1
 done
