@@ -19,17 +19,21 @@
 //! judges a person's year on, per person and per group of alike people, for the kept years.
 //! Whom each policy affects and who is refreshed on it (`policy_people`: [`coverage`]) is kept
 //! per policy and employee. Each training's comments (`training_comments`: [`comments`]) are
-//! kept with its feedback totals, as the array the training evaluation shows.
+//! kept with its feedback totals, as the array the training evaluation shows; its evaluation
+//! over every unit (`training_evaluations`: [`evaluation`]) with its enrolment totals, which
+//! always follow the feedback totals (and comments) of the same trainings.
 //!
-//! | change | feedback_totals | enrolment_totals | employee_jp | employee_standing | level_counts | jp_people, jp_groups | policy_people |
+//! | change | feedback_totals | enrolment_totals, training_evaluations | employee_jp | employee_standing | level_counts | jp_people, jp_groups | policy_people |
 //! |---|---|---|---|---|---|---|---|
 //! | `Feedback(t)` | training t (and its ratings and comments) | training t (`eligible`) | | | | | |
 //! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | | those employees | those employees |
+//! | `Training(t)` (an edit) | | t's evaluation | | | | | |
 //! | `TrainingDates(t)` | | | t's participants | | | t's participants | t's participants |
 //! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now | those employees | those employees |
 //! | `Exemptions(ids)` | | | | | | those employees | |
 //! | `Standard(p)` | | | | holders of p | | | holders of p |
 //! | `Policies(ids)` (a policy, or the policies a training refreshes on) | | | | | | | those policies |
+//! | `Settings(before)` | | every evaluation, when the rules that judge feedback moved | | | | | |
 //! | `Levels` (the JPM methods) | | | | all | all | | |
 //! | `People` (an import) | | all | | all | all | all | all |
 //! | `Everything` (a bulk load) | all | all | all | all | all | all | all |
@@ -40,6 +44,7 @@
 
 pub mod comments;
 pub mod coverage;
+pub mod evaluation;
 pub mod targets;
 
 use diesel::connection::SimpleConnection;
@@ -60,6 +65,8 @@ pub enum Change<'a> {
         trainings: &'a [TrainingId],
         employees: &'a [EmployeeId],
     },
+    /// A training was edited (its title and programme are kept with its evaluation).
+    Training(TrainingId),
     /// A training's completion day moved (a classical training's end date): its completions
     /// may count in another year.
     TrainingDates(TrainingId),
@@ -76,6 +83,8 @@ pub enum Change<'a> {
     /// These policies were created, changed or deleted, or the trainings linked to them
     /// changed.
     Policies(&'a [PolicyId]),
+    /// The settings were written; they were these before.
+    Settings(&'a crate::settings::model::Settings),
     /// Every current level was recomputed (the JPM methods changed).
     Levels,
     /// Many employees at once (an import).
@@ -108,6 +117,11 @@ pub fn rebuild_comments(conn: &mut AnyConnection) -> crate::error::ApiResult<()>
         lock(tx, Kept::Feedback, None)?;
         comments::refresh(tx, None)
     })
+}
+
+/// Computes every training's kept evaluation afresh (after the migration that adds them).
+pub fn rebuild_evaluations(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
+    maintain(conn, |tx| evaluation::refresh(tx, None))
 }
 
 /// Keeps `year`'s JP standing from now on if it is not kept yet (the webhook worker, which
@@ -156,6 +170,7 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
             jp_changed(conn, &raw(employees))?;
             coverage::refresh(conn, coverage::Of::Employees(&raw(employees)))
         }
+        Change::Training(training) => evaluation::refresh(conn, Some(&[training.0])),
         Change::TrainingDates(training) => {
             use crate::db::schema::enrolments;
             let people: Vec<i64> = enrolments::table
@@ -177,6 +192,14 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
             coverage::refresh(conn, coverage::Of::Position(position.0))
         }
         Change::Policies(ids) => coverage::refresh(conn, coverage::Of::Policies(&raw(ids))),
+        Change::Settings(before) => {
+            use crate::reports::evaluation::Rules;
+            let now = crate::settings::queries::get(conn)?;
+            if Rules::of(before) == Rules::of(&now) {
+                return Ok(());
+            }
+            evaluation::refresh(conn, None)
+        }
         Change::Levels => {
             refresh_standing(conn, Employees::All)?;
             refresh_levels(conn, None)
@@ -195,7 +218,9 @@ pub fn rated() -> impl Iterator<Item = &'static str> {
     ASPECTS.iter().copied().chain(std::iter::once("overall"))
 }
 
-/// Recomputes the feedback totals of these trainings (`None`: all) from the responses.
+/// Recomputes the feedback totals of these trainings (`None`: all) from the responses. Callers
+/// follow it with [`refresh_enrolments`] of the same trainings (their `eligible` counts the
+/// respondents), which recomputes the kept evaluations from both.
 fn refresh_feedback(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Feedback, trainings)?;
     let mut counts = vec![
@@ -265,6 +290,7 @@ enum Kept {
     Targets = 6,
     JpGroups = 7,
     Coverage = 8,
+    Evaluation = 9,
 }
 
 /// On PostgreSQL, two transactions recomputing the same rows at once would both delete the old
@@ -449,7 +475,8 @@ const ENROLMENT_COUNTS: &[&str] = &[
     "ngain_sum",
 ];
 
-/// Recomputes the enrolment totals of these trainings (`None`: all).
+/// Recomputes the enrolment totals of these trainings (`None`: all), and then their kept
+/// evaluations.
 fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Enrolments, trainings)?;
     for (old, new) in chunked(trainings, "training_id", "en.training_id") {
@@ -472,7 +499,8 @@ fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Qu
             rolled = by_training("enrolment_totals", "training_id", ENROLMENT_COUNTS, &old),
         ))?;
     }
-    Ok(())
+    // Last, from these totals and the feedback totals refreshed before them.
+    evaluation::refresh(conn, trainings)
 }
 
 /// How many of the training's participants may answer its survey, as kept in its totals (the

@@ -281,6 +281,11 @@ const NEW_KEPT: &[(&str, &str, Fill)] = &[
         "the trainings' comments",
         crate::aggregates::rebuild_comments,
     ),
+    (
+        "20261206000041",
+        "the trainings' evaluations",
+        crate::aggregates::rebuild_evaluations,
+    ),
 ];
 
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {

@@ -486,6 +486,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Kept by `aggregates`: a training's evaluation over every unit, as the report's row
+    /// less its unaddressed flags: `figures` a JSON object, `flags` comma-separated, `comments`
+    /// the JSON array shown.
+    training_evaluations (training_id) {
+        training_id -> BigInt,
+        title -> Text,
+        programme_id -> Nullable<BigInt>,
+        figures -> Text,
+        flags -> Text,
+        suppressed -> Bool,
+        comments -> Text,
+    }
+}
+
+diesel::table! {
     feedback_receipts (enrolment_id) {
         enrolment_id -> BigInt,
     }

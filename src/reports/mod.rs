@@ -7,6 +7,7 @@ pub mod anonymity;
 pub mod cache;
 pub mod compliance;
 pub mod coverage;
+pub mod evaluation;
 pub mod model;
 pub mod queries;
 pub mod realization;

@@ -28,6 +28,8 @@ pub struct Scope {
     pub programme_id: Option<i64>,
     /// Whether draft trainings count (training staff only, as in the catalogue).
     pub drafts: bool,
+    /// These trainings only (the kept evaluation's refresh of the trainings a write moved).
+    pub ids: Option<Vec<i64>>,
 }
 
 impl Scope {
@@ -95,7 +97,7 @@ impl Scope {
 
     /// `AND <column> IN (trainings in the period and filters)`, or nothing when unfiltered: the
     /// aggregates then need no join to trainings.
-    fn in_trainings(&self, column: &str) -> String {
+    pub(super) fn in_trainings(&self, column: &str) -> String {
         let filters = format!("{}{}", self.period(), self.trainings());
         if filters.is_empty() {
             return filters;
@@ -114,9 +116,15 @@ impl Scope {
         }
     }
 
-    /// Training, partner and trainer filters on trainings aliased `t`.
+    /// Training, partner, trainer and programme filters (and the trainings named by `ids`) on
+    /// trainings aliased `t`.
     fn trainings(&self) -> String {
         let mut s = String::new();
+        match &self.ids {
+            Some(ids) if ids.is_empty() => s.push_str(" AND 1 = 0"),
+            Some(ids) => s.push_str(&format!(" AND t.id IN ({})", crate::db::id_list(ids))),
+            None => {}
+        }
         if let Some(id) = self.training_id {
             s.push_str(&format!(" AND t.id = {id}"));
         }
@@ -315,34 +323,41 @@ pub fn holds_an_opd(conn: &mut AnyConnection, units: &[i64]) -> QueryResult<bool
     Ok(n.n > 0)
 }
 
+#[derive(QueryableByName)]
+struct CommentsRow {
+    #[diesel(sql_type = BigInt)]
+    training_id: i64,
+    #[diesel(sql_type = Text)]
+    text: String,
+}
+
+/// The kept comments of the trainings in scope (over every unit), per training: JSON arrays in
+/// random order (`aggregates::comments`), as text.
+pub fn kept_comments(conn: &mut AnyConnection, s: &Scope) -> QueryResult<HashMap<i64, String>> {
+    let kept: Vec<CommentsRow> = diesel::sql_query(format!(
+        "SELECT c.training_id AS training_id, c.comments AS text FROM training_comments c \
+         WHERE 1 = 1{}",
+        s.in_trainings("c.training_id")
+    ))
+    .load(conn)?;
+    Ok(kept.into_iter().map(|r| (r.training_id, r.text)).collect())
+}
+
 /// The comments of the trainings in scope, per training, as JSON arrays in random order: over
-/// every unit the kept arrays (`aggregates::comments`), for a unit scope those of the responses
+/// every unit the kept arrays ([`kept_comments`]), for a unit scope those of the responses
 /// from its units, shuffled by the same rule.
 pub fn comments(conn: &mut AnyConnection, s: &Scope) -> QueryResult<HashMap<i64, Box<RawValue>>> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = BigInt)]
-        training_id: i64,
-        #[diesel(sql_type = Text)]
-        text: String,
-    }
     let json = |text: String| {
         RawValue::from_string(text)
             .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
     };
     if s.units.is_none() {
-        let kept: Vec<Row> = diesel::sql_query(format!(
-            "SELECT c.training_id AS training_id, c.comments AS text FROM training_comments c \
-             WHERE 1 = 1{}",
-            s.in_trainings("c.training_id")
-        ))
-        .load(conn)?;
-        return kept
+        return kept_comments(conn, s)?
             .into_iter()
-            .map(|r| Ok((r.training_id, json(r.text)?)))
+            .map(|(training, text)| Ok((training, json(text)?)))
             .collect();
     }
-    let rows: Vec<Row> = diesel::sql_query(format!(
+    let rows: Vec<CommentsRow> = diesel::sql_query(format!(
         "SELECT f.training_id AS training_id, f.comment AS text FROM feedback f \
          WHERE f.comment IS NOT NULL{}{}",
         s.in_trainings("f.training_id"),

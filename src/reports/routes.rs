@@ -6,8 +6,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::anonymity::{self, Cell};
+use super::anonymity;
 use super::cache::{DELIVERY, EVALUATION, PEOPLE, PLANNING};
+use super::evaluation::{self, Rules};
 use super::model::*;
 use super::queries::{self, Scope};
 use crate::auth::{op, Allowed, Caller};
@@ -73,6 +74,7 @@ fn scope(
         trainer_id: f.trainer_id,
         programme_id: f.programme_id,
         drafts: crate::trainings::access::sees_drafts(caller),
+        ids: None,
     })
 }
 
@@ -88,6 +90,11 @@ trait Report {
     type Row: CsvRow;
     fn build(conn: &mut AnyConnection, scope: &Scope, year: i32) -> ApiResult<Self::Body>;
     fn rows(body: &Self::Body) -> &[Self::Row];
+    /// The JSON body made otherwise than by serializing [`Report::build`]'s (kept rows
+    /// spliced), when this scope has one.
+    fn kept_json(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
+        Ok(None)
+    }
 }
 
 /// A report that lists rows answers `{"items": […]}`, and its CSV lists them.
@@ -97,6 +104,10 @@ trait ListReport {
     type Row: CsvRow + Send + 'static;
     type Body: From<Vec<Self::Row>> + AsRef<[Self::Row]> + Serialize + Send + 'static;
     fn build(conn: &mut AnyConnection, scope: &Scope) -> ApiResult<Vec<Self::Row>>;
+    /// As [`Report::kept_json`].
+    fn kept_json(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
+        Ok(None)
+    }
 }
 
 impl<R: ListReport> Report for R {
@@ -109,6 +120,9 @@ impl<R: ListReport> Report for R {
     }
     fn rows(body: &R::Body) -> &[R::Row] {
         body.as_ref()
+    }
+    fn kept_json(conn: &mut AnyConnection, scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
+        <R as ListReport>::kept_json(conn, scope)
     }
 }
 
@@ -132,6 +146,11 @@ async fn answer<R: Report>(
     );
     let compute = crate::db::replica::read(state, current.lsn, move |c| {
         let s = scope(c, &caller, &f, R::THIS_YEAR.then_some(year))?;
+        if !csv {
+            if let Some(json) = R::kept_json(c, &s)? {
+                return Ok(json);
+            }
+        }
         let body = R::build(c, &s, year)?;
         if csv {
             csv_bytes(R::rows(&body))
@@ -215,149 +234,6 @@ macro_rules! report_routes {
     };
 }
 
-/// What a training's feedback says, as far as the caller may see it (`anonymity`).
-struct Figures {
-    aspects: BTreeMap<String, AspectStats>,
-    overall_mean: Option<f64>,
-    nps: Option<f64>,
-    flags: Vec<String>,
-    suppressed: bool,
-}
-
-/// "Most" participants dissatisfied: a share of 1–2 ratings strictly above the threshold (0.5).
-fn dissatisfied(settings: &crate::settings::model::Settings, share: f64) -> bool {
-    share > settings.dissatisfaction_threshold
-}
-
-fn figures(cell: Option<&Cell>, settings: &crate::settings::model::Settings) -> Figures {
-    let min = i64::from(settings.min_group_size);
-    let hidden = Figures {
-        aspects: BTreeMap::new(),
-        overall_mean: None,
-        nps: None,
-        flags: Vec::new(),
-        suppressed: true,
-    };
-    let Some(cell) = cell.filter(|c| c.responses_shown(min)) else {
-        return hidden;
-    };
-    let mut aspects = BTreeMap::new();
-    let mut overall_mean = None;
-    for row in &cell.scope.rated {
-        let all_n = cell.all_of(|r| r.rated(row.aspect).map_or(0, |a| a.n));
-        if !anonymity::shown(row.n, all_n, min) {
-            continue;
-        }
-        let mean = round(row.total as f64 / row.n as f64);
-        if row.aspect == "overall" {
-            overall_mean = Some(mean);
-        } else {
-            aspects.insert(
-                row.aspect.to_string(),
-                AspectStats {
-                    mean,
-                    top2_share: round(row.top2 as f64 / row.n as f64),
-                    dissatisfied_share: round(row.low as f64 / row.n as f64),
-                },
-            );
-        }
-    }
-    let r = &cell.scope;
-    let nps = round(100.0 * (r.promoters - r.detractors) as f64 / r.responses as f64);
-    let mut flags: Vec<String> = ASPECTS
-        .iter()
-        .filter(|a| {
-            aspects
-                .get(**a)
-                .is_some_and(|st| dissatisfied(settings, st.dissatisfied_share))
-        })
-        .map(|a| a.to_string())
-        .collect();
-    if overall_mean.is_some_and(|m| m < settings.flag_overall_below) {
-        flags.push("overall".into());
-    }
-    if nps < settings.flag_nps_below {
-        flags.push("nps".into());
-    }
-    Figures {
-        aspects,
-        overall_mean,
-        nps: Some(nps),
-        flags,
-        suppressed: false,
-    }
-}
-
-fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
-    let settings = crate::settings::queries::get(conn)?;
-    let cells = anonymity::cells(conn, s, anonymity::Rated::Every)?;
-    let enrolled: HashMap<i64, (i64, i64)> = queries::enrolled(conn, s)?
-        .into_iter()
-        .map(|r| (r.id, (r.n, r.eligible)))
-        .collect();
-    let mut ids: Vec<i64> = enrolled.keys().chain(cells.keys()).copied().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let trainings: HashMap<i64, queries::TitleRow> = queries::titles(conn, s)?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let mut addressed: HashMap<i64, Vec<String>> = HashMap::new();
-    for row in queries::addressed(conn)? {
-        addressed
-            .entry(row.training_id)
-            .or_default()
-            .push(row.aspect);
-    }
-    let mut rows: Vec<TrainingEvaluation> = ids
-        .into_iter()
-        .map(|id| {
-            let cell = cells.get(&id);
-            let f = figures(cell, &settings);
-            let done = addressed.get(&id);
-            let unaddressed_flags = f
-                .flags
-                .iter()
-                .filter(|flag| !done.is_some_and(|d| d.contains(flag)))
-                .cloned()
-                .collect();
-            let responses = cell.map_or(0, |c| c.scope.responses);
-            let (enrolled, eligible) = enrolled.get(&id).copied().unwrap_or((0, 0));
-            let training = trainings.get(&id);
-            TrainingEvaluation {
-                training_id: id,
-                title: training.map(|t| t.title.clone()).unwrap_or_default(),
-                programme_id: training.and_then(|t| t.programme_id),
-                responses,
-                enrolled,
-                eligible,
-                // Below an OPD no response is attributed: no rate either.
-                response_rate: if s.attributable {
-                    ratio(responses, eligible)
-                } else {
-                    None
-                },
-                aspects: f.aspects,
-                overall_mean: f.overall_mean,
-                nps: f.nps,
-                flags: f.flags,
-                unaddressed_flags,
-                comments: no_comments(),
-                suppressed: f.suppressed,
-            }
-        })
-        .collect();
-    if rows.iter().any(|r| !r.suppressed) {
-        let mut comments = queries::comments(conn, s)?;
-        for row in rows.iter_mut().filter(|r| !r.suppressed) {
-            if let Some(list) = comments.remove(&row.training_id) {
-                row.comments = list;
-            }
-        }
-    }
-    Ok(rows)
-}
-
 struct Evaluation;
 impl ListReport for Evaluation {
     const NAME: &'static str = "training-evaluation";
@@ -365,7 +241,13 @@ impl ListReport for Evaluation {
     type Row = TrainingEvaluation;
     type Body = TrainingEvaluations;
     fn build(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
-        evaluation(conn, s)
+        evaluation::evaluation(conn, s)
+    }
+    fn kept_json(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Option<Vec<u8>>> {
+        match s.units {
+            None => evaluation::kept_json(conn, s).map(Some),
+            Some(_) => Ok(None),
+        }
     }
 }
 report_routes!(
@@ -386,8 +268,8 @@ impl ListReport for Speakers {
     type Row = TrainerEvaluation;
     type Body = TrainerEvaluations;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerEvaluation>> {
-        let settings = crate::settings::queries::get(c)?;
-        let min = i64::from(settings.min_group_size);
+        let rules = Rules::of(&crate::settings::queries::get(c)?);
+        let min = rules.min_group_size;
         let scoped = queries::trainer_ratings(c, s)?;
         let all: HashMap<(i64, i64), i64> = match s.units {
             None => HashMap::new(),
@@ -425,10 +307,10 @@ impl ListReport for Speakers {
                 let mean = (n > 0).then(|| round(sum as f64 / n as f64));
                 let dissatisfied_share = ratio(low, n);
                 let mut flags = Vec::new();
-                if dissatisfied_share.is_some_and(|d| dissatisfied(&settings, d)) {
+                if dissatisfied_share.is_some_and(|d| rules.dissatisfied(d)) {
                     flags.push("dissatisfied".to_string());
                 }
-                if mean.is_some_and(|m| m < settings.flag_overall_below) {
+                if mean.is_some_and(|m| m < rules.flag_overall_below) {
                     flags.push("mean".to_string());
                 }
                 TrainerEvaluation {
@@ -473,7 +355,7 @@ impl Report for Trends {
             c,
             crate::types::ProgrammeId(programme),
         )?;
-        let by_training: HashMap<i64, TrainingEvaluation> = evaluation(c, s)?
+        let by_training: HashMap<i64, TrainingEvaluation> = evaluation::evaluation(c, s)?
             .into_iter()
             .map(|r| (r.training_id, r))
             .collect();

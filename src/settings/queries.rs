@@ -20,7 +20,8 @@ pub fn get(conn: &mut AnyConnection) -> QueryResult<Settings> {
 }
 
 /// Writes the settings; when the JPM methods change, every current level is recomputed from
-/// the assessments by the new methods, and what depends on the levels with it.
+/// the assessments by the new methods, and what depends on the levels with it; the aggregates
+/// then follow what else they read of the settings.
 pub fn update(tx: &mut Tx, current: &Settings, values: &SettingsValues) -> ApiResult<()> {
     diesel::update(settings::table.find(ID))
         .set((
@@ -34,5 +35,6 @@ pub fn update(tx: &mut Tx, current: &Settings, values: &SettingsValues) -> ApiRe
         crate::assessments::queries::rebuild_current_levels(tx, &values.jpm_methods)?;
         crate::aggregates::after(tx, crate::aggregates::Change::Levels)?;
     }
+    crate::aggregates::after(tx, crate::aggregates::Change::Settings(current))?;
     Ok(())
 }

@@ -175,6 +175,7 @@ pub fn update(tx: &mut Tx, current: &Training, t: &TrainingInput) -> ApiResult<(
     diesel::update(trainings::table.find(current.id))
         .set(t)
         .execute(tx.conn())?;
+    aggregates::after(tx, Change::Training(current.id))?;
     let links = Links::of(t);
     replace_links(tx, current.id, &links)?;
     relinked(tx, &current.policy_ids, &links.policy_ids)?;

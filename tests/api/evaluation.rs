@@ -454,6 +454,66 @@ async fn reports(ctx: &Ctx) {
         flags_at(json!({"flag_overall_below": 3.0, "flag_nps_below": 0})).await,
         json!(["method"])
     );
+    // The group size is a setting too: at 5, t1's four answers are counts only; back at 3
+    // they show again, comments with them.
+    let t1_at = |settings: Value| {
+        let (app, admin, t1) = (&app, &w.admin, w.t1);
+        async move {
+            patch(app, "/api/v1/settings", admin, settings)
+                .await
+                .expect(200);
+            let path = format!("/api/v1/reports/training-evaluation?training_id={t1}");
+            get(app, &path, admin).await.body["items"][0].clone()
+        }
+    };
+    let hidden = t1_at(json!({"min_group_size": 5})).await;
+    assert_eq!(
+        [
+            &hidden["responses"],
+            &hidden["suppressed"],
+            &hidden["aspects"],
+            &hidden["overall_mean"],
+            &hidden["flags"],
+            &hidden["comments"]
+        ],
+        [
+            &json!(4),
+            &json!(true),
+            &json!({}),
+            &Value::Null,
+            &json!([]),
+            &json!([])
+        ]
+    );
+    let shown = t1_at(json!({"min_group_size": 3})).await;
+    assert_eq!(
+        (
+            &shown["suppressed"],
+            &shown["overall_mean"],
+            comments_of(&shown).len()
+        ),
+        (&json!(false), &json!(3.5), 3)
+    );
+    // The title is kept with the figures: an edit shows at once (escaped as JSON; the CSV
+    // comparison below needs no quoting).
+    patch(
+        &app,
+        &format!("/api/v1/trainings/{}", w.t1),
+        &w.admin,
+        json!({"title": "Pelayanan Prima \\ angkatan 2 — ulang"}),
+    )
+    .await
+    .expect(200);
+    let renamed = get(
+        &app,
+        &format!("/api/v1/reports/training-evaluation?training_id={}", w.t1),
+        &w.admin,
+    )
+    .await;
+    assert_eq!(
+        renamed.body["items"][0]["title"],
+        "Pelayanan Prima \\ angkatan 2 — ulang"
+    );
     let r = get(
         &app,
         &format!("/api/v1/reports/training-evaluation?partner_id={}", w.ubb),

@@ -9,6 +9,16 @@ use serde_json::{json, Value};
 
 use crate::common::{Backend, TestDb};
 
+/// A new database with the first `n` migrations applied, and a connection to it.
+fn database_at(backend: Backend, n: usize) -> (TestDb, AnyConnection) {
+    let db = TestDb::new(backend);
+    let mut conn = ConnectionManager::new(db.url.clone())
+        .connect()
+        .expect("connect");
+    migrate_next(&mut conn, n);
+    (db, conn)
+}
+
 /// Applies the next `n` migrations.
 fn migrate_next(conn: &mut AnyConnection, n: usize) {
     for _ in 0..n {
@@ -37,11 +47,7 @@ crate::per_backend!(
 /// onto its row; a training without links gets empty lists.
 fn links_copied(backend: Backend) {
     {
-        let db = TestDb::new(backend);
-        let mut conn = ConnectionManager::new(db.url.clone())
-            .connect()
-            .expect("connect");
-        migrate_next(&mut conn, 6);
+        let (_db, mut conn) = database_at(backend, 6);
         let at = "'2026-01-01 00:00:00'";
         let training = |title: &str| {
             format!(
@@ -109,11 +115,7 @@ struct Set {
 /// Migration 8 copies each partner's and trainer's competencies, ascending, onto its row; one
 /// without competencies gets an empty list.
 fn competency_sets_copied(backend: Backend) {
-    let db = TestDb::new(backend);
-    let mut conn = ConnectionManager::new(db.url.clone())
-        .connect()
-        .expect("connect");
-    migrate_next(&mut conn, 7);
+    let (_db, mut conn) = database_at(backend, 7);
     let at = "'2026-01-01 00:00:00'";
     conn.batch_execute(&format!(
         "INSERT INTO competencies (code, name, kind, created_at, updated_at) VALUES
@@ -181,11 +183,7 @@ struct Jp {
 /// training's end date; migration 14 gives the PNS the first day of their CPNS month as
 /// appointment date.
 fn cancelled_withdrawn(backend: Backend) {
-    let db = TestDb::new(backend);
-    let mut conn = ConnectionManager::new(db.url.clone())
-        .connect()
-        .expect("connect");
-    migrate_next(&mut conn, 10);
+    let (_db, mut conn) = database_at(backend, 10);
     let at = "'2026-01-01 00:00:00'";
     let training = |title: &str, status: &str| {
         format!(
@@ -292,11 +290,7 @@ crate::per_backend!(
 /// their training in the default format; every completion gets a code of its own; the training
 /// counts what it issued.
 fn certificates_issued(backend: Backend) {
-    let db = TestDb::new(backend);
-    let mut conn = ConnectionManager::new(db.url.clone())
-        .connect()
-        .expect("connect");
-    migrate_next(&mut conn, 15);
+    let (_db, mut conn) = database_at(backend, 15);
     let at = "'2026-01-01 00:00:00'";
     conn.batch_execute(&format!(
         "INSERT INTO units (code, name, created_at, updated_at) VALUES ('U', 'U', {at}, {at});
@@ -377,11 +371,7 @@ crate::per_backend!(
 /// Migration 20: responses attributed to a sub-unit move to its OPD (the top-level unit), and
 /// the feedback totals are rebuilt that way.
 fn feedback_attributed_to_opds(backend: Backend) {
-    let db = TestDb::new(backend);
-    let mut conn = ConnectionManager::new(db.url.clone())
-        .connect()
-        .expect("connect");
-    migrate_next(&mut conn, 19);
+    let (_db, mut conn) = database_at(backend, 19);
     let at = "'2026-01-01 00:00:00'";
     conn.batch_execute(&format!(
         "INSERT INTO units (code, name, created_at, updated_at) VALUES ('OPD', 'OPD', {at}, {at});
@@ -513,11 +503,7 @@ crate::per_backend!(
 /// Migration 32 keeps the per-unit totals summed per training: the rows already there are
 /// summed once, a training's units (and paper forms, of no unit) together.
 fn totals_summed_per_training(backend: Backend) {
-    let db = TestDb::new(backend);
-    let mut conn = ConnectionManager::new(db.url.clone())
-        .connect()
-        .expect("connect");
-    migrate_next(&mut conn, 31);
+    let (_db, mut conn) = database_at(backend, 31);
     let at = "'2026-01-01 00:00:00'";
     let counts = "completed, finished, eligible, jp_completed, pre_n, post_n, gain_n, ngain_n";
     conn.batch_execute(&format!(
@@ -563,11 +549,7 @@ crate::per_backend!(
 /// Migration 39 keeps whom each policy affects and who is refreshed on it: on a database that
 /// held data before it, the rows are computed once the migrations have run.
 fn coverage_computed(backend: Backend) {
-    let db = TestDb::new(backend);
-    let mut conn = ConnectionManager::new(db.url.clone())
-        .connect()
-        .expect("connect");
-    migrate_next(&mut conn, 38);
+    let (_db, mut conn) = database_at(backend, 38);
     let at = "'2026-01-01 00:00:00'";
     conn.batch_execute(&format!(
         "INSERT INTO units (code, name, created_at, updated_at) VALUES ('U', 'U', {at}, {at});
@@ -626,11 +608,7 @@ crate::per_backend!(
 /// database that held responses before it, the arrays are computed once the migrations have
 /// run, one a training with comments and none for a training without.
 fn comments_kept(backend: Backend) {
-    let db = TestDb::new(backend);
-    let mut conn = ConnectionManager::new(db.url.clone())
-        .connect()
-        .expect("connect");
-    migrate_next(&mut conn, 39);
+    let (_db, mut conn) = database_at(backend, 39);
     let at = "'2026-01-01 00:00:00'";
     conn.batch_execute(&format!(
         "INSERT INTO units (code, name, created_at, updated_at) VALUES ('U', 'U', {at}, {at});
@@ -663,5 +641,79 @@ fn comments_kept(backend: Backend) {
     assert_eq!(
         comments,
         ["Kurang \"praktik\"", "Materi relevan", "Ruang kelas, panas"]
+    );
+}
+
+crate::per_backend!(
+    training_evaluations_are_kept_for_the_data_already_there,
+    evaluations_kept
+);
+
+/// Migration 41 keeps each training's evaluation over every unit: on a database whose totals
+/// and comments were kept before it, the rows are computed once the migrations have run, by
+/// the report's rule (the default settings: groups of 3, "most" above 0.5), one a training with
+/// enrolments or feedback and none for a training with neither.
+fn evaluations_kept(backend: Backend) {
+    let (_db, mut conn) = database_at(backend, 40);
+    let at = "'2026-01-01 00:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, enrolled_count, created_at, updated_at)
+           VALUES ('Sosialisasi', 'seminar', 'in_person', 4, '2026-02-01', '2026-02-02', 'completed', 5, {at}, {at}),
+                  ('Bimtek', 'bimtek', 'in_person', 4, '2026-03-01', '2026-03-02', 'ongoing', 2, {at}, {at}),
+                  ('Rencana', 'bimtek', 'in_person', 4, '2026-04-01', '2026-04-02', 'planned', 0, {at}, {at});
+         INSERT INTO enrolment_totals_by_training (training_id, participants, completed, finished, eligible, jp_completed, pre_n, post_n, gain_n, ngain_n)
+           VALUES (1, 5, 4, 4, 4, 16, 0, 0, 0, 0), (2, 2, 0, 0, 0, 0, 0, 0, 0, 0);
+         INSERT INTO feedback_totals_by_training (training_id, responses, promoters, detractors, method_n, method_sum, method_top2, method_low, overall_n, overall_sum, overall_top2, overall_low)
+           VALUES (1, 4, 2, 1, 4, 8, 0, 3, 4, 14, 2, 1);
+         INSERT INTO training_comments (training_id, comments) VALUES (1, '[\"Materi relevan\"]');",
+    ))
+    .expect("rows of the schema before migration 41");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    #[derive(QueryableByName, Debug)]
+    struct Kept {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        training_id: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        title: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        comments: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        figures: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        flags: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        suppressed: bool,
+    }
+    let kept: Vec<Kept> = diesel::sql_query(
+        "SELECT training_id, title, comments, figures, flags, suppressed FROM training_evaluations \
+         ORDER BY training_id",
+    )
+    .load(&mut conn)
+    .expect("the kept evaluations");
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let figures: Value = serde_json::from_str(&kept[0].figures).expect("a JSON object");
+    assert_eq!(
+        figures,
+        json!({"responses": 4, "enrolled": 5, "eligible": 4, "response_rate": 1.0,
+               "aspects": {"method": {"mean": 2.0, "top2_share": 0.0, "dissatisfied_share": 0.75}},
+               "overall_mean": 3.5, "nps": 25.0, "flags": ["method"]})
+    );
+    assert_eq!(
+        (kept[0].flags.as_str(), kept[0].suppressed),
+        ("method", false)
+    );
+    let figures: Value = serde_json::from_str(&kept[1].figures).expect("a JSON object");
+    assert_eq!(
+        figures,
+        json!({"responses": 0, "enrolled": 2, "eligible": 0, "response_rate": null, "aspects": {},
+               "overall_mean": null, "nps": null, "flags": []})
+    );
+    assert_eq!(
+        (
+            kept[1].training_id,
+            kept[1].flags.as_str(),
+            kept[1].suppressed
+        ),
+        (2, "", true)
     );
 }
