@@ -175,7 +175,6 @@ pub fn update(tx: &mut Tx, current: &Training, t: &TrainingInput) -> ApiResult<(
     diesel::update(trainings::table.find(current.id))
         .set(t)
         .execute(tx.conn())?;
-    aggregates::after(tx, Change::Training(current.id))?;
     let links = Links::of(t);
     replace_links(tx, current.id, &links)?;
     relinked(tx, &current.policy_ids, &links.policy_ids)?;
@@ -192,6 +191,10 @@ pub fn update(tx: &mut Tx, current: &Training, t: &TrainingInput) -> ApiResult<(
             )?;
         }
     }
+    // The kept evaluation (title, programme) between the two: its lock comes after the
+    // enrolment totals' (the promotions above) and before the yearly JP's (the completion day
+    // below), in the order every writer takes them.
+    aggregates::after(tx, Change::Training(current.id))?;
     // A classical training's completions are on its end date (`rules::completion_day`); other
     // forms keep the days their participants finished on.
     let classical_now = t.form.classical();
