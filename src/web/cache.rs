@@ -106,8 +106,9 @@ impl Coding {
     }
 
     /// `plain` in this coding. Brotli at quality 5 (~20 ms for 2.5 MB, most of the gain of
-    /// quality 9 at a third of its time); gzip at level 1, for clients that take nothing
-    /// better.
+    /// quality 9 at a third of its time) with a 1 MiB window (the 4 MiB default saved 0.4 % of
+    /// the bytes for a ring buffer four times the size); gzip at level 1, for clients that take
+    /// nothing better.
     fn encode(self, plain: &[u8]) -> Bytes {
         use std::io::Write;
         // Writing to a Vec cannot fail.
@@ -117,7 +118,7 @@ impl Coding {
                     Vec::with_capacity(plain.len() / 16),
                     64 * 1024,
                     5,
-                    22,
+                    20,
                 );
                 let _ = encoder.write_all(plain);
                 encoder.into_inner()
