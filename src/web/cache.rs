@@ -8,8 +8,8 @@
 //! anything else leaves the answer in place. Each request reads the versions (one statement)
 //! before looking, so no answer is served after the write that made it stale has been
 //! acknowledged, on any instance. Concurrent requests for one key wait for one computation.
-//! `Cache-Control: no-cache` computes afresh (and keeps that answer). A large answer goes
-//! compressed (brotli or gzip) to clients that accept it ([`Body`]).
+//! `Cache-Control: no-cache` computes afresh (and keeps that answer). A large answer goes gzipped
+//! to clients that accept it ([`Body`]).
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -86,156 +86,103 @@ pub trait Weighed: Clone + Send + Sync + 'static {
     fn bytes(&self) -> usize;
 }
 
-/// A content coding a kept answer may be sent in, best first: brotli is a third to a half of
-/// gzip's size on JSON and CSV (20k employees: the training evaluation's 2.5 MB is 118 KB in
-/// brotli, 290 KB in fast gzip), and every browser asks for it; gzip serves other clients.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Coding {
-    Brotli,
-    Gzip,
-}
-
-impl Coding {
-    const ALL: [Coding; 2] = [Coding::Brotli, Coding::Gzip];
-
-    fn token(self) -> &'static str {
-        match self {
-            Coding::Brotli => "br",
-            Coding::Gzip => "gzip",
-        }
-    }
-
-    /// `plain` in this coding. Brotli at quality 5 (~20 ms for 2.5 MB, most of the gain of
-    /// quality 9 at a third of its time) with a 1 MiB window (the 4 MiB default saved 0.4 % of
-    /// the bytes for a ring buffer four times the size); gzip at level 1, for clients that take
-    /// nothing better.
-    fn encode(self, plain: &[u8]) -> Bytes {
-        use std::io::Write;
-        // Writing to a Vec cannot fail.
-        let mut out = match self {
-            Coding::Brotli => {
-                let mut encoder = brotli::CompressorWriter::new(
-                    Vec::with_capacity(plain.len() / 16),
-                    64 * 1024,
-                    5,
-                    20,
-                );
-                let _ = encoder.write_all(plain);
-                encoder.into_inner()
-            }
-            Coding::Gzip => {
-                let mut encoder = flate2::write::GzEncoder::new(
-                    Vec::with_capacity(plain.len() / 8),
-                    flate2::Compression::fast(),
-                );
-                let _ = encoder.write_all(plain);
-                encoder.finish().unwrap_or_default()
-            }
-        };
-        out.shrink_to_fit();
-        Bytes::from(out)
-    }
-
-    /// The coding `Accept-Encoding` prefers among ours: the highest quality above 0, named or
-    /// matched by `*` (a coding named with `q=0` is refused whatever `*` says), brotli on a
-    /// tie; `None`: the bytes as they are.
-    fn preferred(req: &HttpRequest) -> Option<Coding> {
-        let mut named: [Option<f32>; 2] = [None, None];
-        let mut any = None;
-        for item in req
-            .headers()
-            .get_all(header::ACCEPT_ENCODING)
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-        {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or_default().trim();
-            let quality = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
-                .unwrap_or(0.0);
-            if coding == "*" {
-                any = Some(quality);
-            } else if let Some(i) = Self::ALL
-                .iter()
-                .position(|c| coding.eq_ignore_ascii_case(c.token()))
-            {
-                named[i] = Some(quality);
-            }
-        }
-        let mut best: Option<(Coding, f32)> = None;
-        for (coding, quality) in Self::ALL.into_iter().zip(named) {
-            let quality = quality.or(any).unwrap_or(0.0);
-            if quality > 0.0 && best.is_none_or(|(_, q)| quality > q) {
-                best = Some((coding, quality));
-            }
-        }
-        best.map(|(coding, _)| coding)
-    }
-}
-
-/// A kept answer's bytes, and the same bytes compressed for the clients that accept it (a
-/// browser always does): a report of a few hundred kilobytes to megabytes of JSON or CSV is a
-/// tenth to a twentieth of that on the wire. Compressed once per coding, by the first client
-/// that takes it, off the worker thread; answers under [`Body::COMPRESS_FROM`] bytes are always
-/// sent as they are.
+/// A kept answer's bytes, and the same bytes gzipped for the clients that accept it (a browser
+/// always does): a report of a few hundred kilobytes to megabytes of JSON or CSV is a fifth to a
+/// tenth of that on the wire. Compressed once, by the first such client, off the worker thread;
+/// answers under [`Body::GZIP_FROM`] bytes are always sent as they are.
 #[derive(Clone)]
 pub struct Body {
     plain: Bytes,
-    /// Per [`Coding::ALL`].
-    compressed: Arc<[OnceLock<Bytes>; 2]>,
+    gzip: Arc<OnceLock<Bytes>>,
 }
 
 impl Body {
-    pub const COMPRESS_FROM: usize = 8 * 1024;
+    pub const GZIP_FROM: usize = 8 * 1024;
 
     pub fn new(plain: Bytes) -> Self {
         Body {
             plain,
-            compressed: Arc::default(),
+            gzip: Arc::default(),
         }
     }
 
-    /// `builder`'s response with this body, compressed when the request accepts a coding of
-    /// ours; `Vary: Accept-Encoding` either way, since the representation depends on it. Sent
-    /// in slices, so a large kept answer is not copied whole for each connection.
+    /// `builder`'s response with this body, gzipped when the request accepts it; `Vary:
+    /// Accept-Encoding` either way, since the representation depends on it. Sent in slices, so
+    /// a large kept answer is not copied whole for each connection.
     pub async fn respond(
         &self,
         req: &HttpRequest,
         mut builder: HttpResponseBuilder,
     ) -> ApiResult<HttpResponse> {
         builder.insert_header((header::VARY, "Accept-Encoding"));
-        let coding = match Coding::preferred(req) {
-            Some(coding) if self.plain.len() >= Self::COMPRESS_FROM => coding,
-            _ => return Ok(builder.body(Slices::new(self.plain.clone()))),
-        };
-        let slot = Coding::ALL.iter().position(|c| *c == coding).unwrap_or(0);
-        let bytes = match self.compressed[slot].get() {
-            Some(bytes) => bytes.clone(),
+        if self.plain.len() < Self::GZIP_FROM || !accepts_gzip(req) {
+            return Ok(builder.body(Slices::new(self.plain.clone())));
+        }
+        let gzip = match self.gzip.get() {
+            Some(gzip) => gzip.clone(),
             None => {
                 let kept = self.clone();
                 crate::web::db_blocking(move || {
-                    Ok(kept.compressed[slot]
-                        .get_or_init(|| coding.encode(&kept.plain))
-                        .clone())
+                    Ok(kept.gzip.get_or_init(|| gzipped(&kept.plain)).clone())
                 })
                 .await?
             }
         };
-        builder.insert_header((header::CONTENT_ENCODING, coding.token()));
-        Ok(builder.body(Slices::new(bytes)))
+        builder.insert_header((header::CONTENT_ENCODING, "gzip"));
+        Ok(builder.body(Slices::new(gzip)))
     }
 }
 
 impl Weighed for Body {
-    /// The plain bytes, and for an answer that may be sent compressed a quarter more for the
-    /// copies (together at most about a sixth of the plain size on JSON).
+    /// The plain bytes, and for an answer that may be sent gzipped a quarter more for that copy.
     fn bytes(&self) -> usize {
         match self.plain.len() {
-            n if n < Self::COMPRESS_FROM => n,
+            n if n < Self::GZIP_FROM => n,
             n => n + n / 4,
         }
     }
+}
+
+/// Level 6, once per kept answer: at 20k employees the training evaluation's 2.5 MB is 145 KB
+/// in 25 ms, where level 1 made 290 KB in 5 ms. Deflate's working memory is a few hundred
+/// kilobytes whatever the level; brotli, tried, made 127 KB at quality 5 but held ~8 MiB while
+/// compressing, which set the process's peak under the bench.
+fn gzipped(plain: &[u8]) -> Bytes {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(plain.len() / 8),
+        flate2::Compression::new(6),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(plain);
+    let mut out = encoder.finish().unwrap_or_default();
+    out.shrink_to_fit();
+    Bytes::from(out)
+}
+
+/// Whether `Accept-Encoding` accepts gzip: named with a quality above 0, or else matched by `*`
+/// above 0 (an explicit `gzip;q=0` refuses it whatever `*` says).
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    let (mut gzip, mut any) = (None, None);
+    for item in req
+        .headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+    {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or_default().trim();
+        let quality = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+        let accepted = quality.is_some_and(|q| q > 0.0);
+        if coding.eq_ignore_ascii_case("gzip") {
+            gzip = Some(accepted);
+        } else if coding == "*" {
+            any = Some(accepted);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// A page of a list as kept: its JSON and its total (for the `Link` header).

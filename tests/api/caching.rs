@@ -467,12 +467,11 @@ on_each_backend!(
     employee_records_are_kept_until_the_next_write
 );
 
-/// Large kept answers (reports, their CSV twins, list pages) go compressed to a client that
-/// accepts brotli or gzip — brotli where both are equally welcome, as from a browser — and
-/// decompress to the very bytes a client that accepts neither gets; small answers, and clients
-/// that refuse both (`q=0`), get them as they are. Every such answer says `Vary:
+/// Large kept answers (reports, their CSV twins, list pages) go gzipped to a client that
+/// accepts gzip and decompress to the very bytes a client that does not gets; small answers,
+/// and clients that refuse gzip (`q=0`), get them as they are. Every such answer says `Vary:
 /// Accept-Encoding`.
-async fn large_answers_are_sent_compressed_to_clients_that_accept_it(ctx: &Ctx) {
+async fn large_answers_are_sent_gzipped_to_clients_that_accept_it(ctx: &Ctx) {
     use std::io::Read;
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
@@ -495,19 +494,6 @@ async fn large_answers_are_sent_compressed_to_clients_that_accept_it(ctx: &Ctx) 
         }
         send(&app, req)
     };
-    let decoded = |coding: &str, bytes: &[u8]| {
-        let mut out = Vec::new();
-        match coding {
-            "gzip" => flate2::read::GzDecoder::new(bytes)
-                .read_to_end(&mut out)
-                .expect("a gzip stream"),
-            "br" => brotli::Decompressor::new(bytes, 4096)
-                .read_to_end(&mut out)
-                .expect("a brotli stream"),
-            other => panic!("unexpected coding {other}"),
-        };
-        out
-    };
     for path in [
         "/api/v1/partners?per_page=100",
         "/api/v1/reports/partners",
@@ -522,46 +508,36 @@ async fn large_answers_are_sent_compressed_to_clients_that_accept_it(ctx: &Ctx) 
         );
         assert_eq!(plain.header("content-encoding"), None, "{path}");
         assert!(varies_by_encoding(&plain), "{path}");
-        for (accept, coding) in [
-            ("gzip, deflate, br, zstd", "br"),
-            ("br;q=0.5, gzip;q=1.0", "gzip"),
-            ("br;q=1.0, gzip;q=0.5", "br"),
-            ("gzip", "gzip"),
-            ("br", "br"),
-            ("*", "br"),
-            ("br;q=0, *", "gzip"),
-        ] {
-            let zipped = with(path, Some(accept)).await;
-            zipped.expect(200);
-            assert_eq!(
-                zipped.header("content-encoding").as_deref(),
-                Some(coding),
-                "{path} {accept}"
-            );
-            assert_eq!(zipped.header("content-type"), plain.header("content-type"));
-            assert!(varies_by_encoding(&zipped), "{path} {accept}");
-            assert!(
-                zipped.bytes.len() * 3 < plain.bytes.len(),
-                "{path} {accept}: {coding} saves little"
-            );
-            assert_eq!(
-                decoded(coding, &zipped.bytes),
-                plain.bytes,
-                "{path} {accept}"
-            );
-        }
-        for refusal in [
-            "identity",
-            "gzip;q=0, identity",
-            "br;q=0, gzip;q=0, *",
-            "deflate, zstd",
-        ] {
+        let zipped = with(path, Some("br;q=1.0, gzip;q=0.5")).await;
+        zipped.expect(200);
+        assert_eq!(
+            zipped.header("content-encoding").as_deref(),
+            Some("gzip"),
+            "{path}"
+        );
+        assert_eq!(zipped.header("content-type"), plain.header("content-type"));
+        assert!(
+            zipped.bytes.len() * 3 < plain.bytes.len(),
+            "{path}: gzip saves little"
+        );
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&zipped.bytes[..])
+            .read_to_end(&mut unzipped)
+            .expect("a gzip stream");
+        assert_eq!(unzipped, plain.bytes, "{path}");
+        for refusal in ["gzip;q=0, identity", "gzip;q=0, *"] {
             let refused = with(path, Some(refusal)).await;
             assert_eq!(refused.header("content-encoding"), None, "{path} {refusal}");
             assert_eq!(refused.bytes, plain.bytes, "{path} {refusal}");
         }
+        let any = with(path, Some("*")).await;
+        assert_eq!(
+            any.header("content-encoding").as_deref(),
+            Some("gzip"),
+            "{path} *"
+        );
     }
-    let small = with("/api/v1/reports/summary", Some("gzip, br")).await;
+    let small = with("/api/v1/reports/summary", Some("gzip")).await;
     small.expect(200);
     assert!(small.bytes.len() < 8 * 1024);
     assert_eq!(small.header("content-encoding"), None);
@@ -576,6 +552,6 @@ fn varies_by_encoding(r: &Resp) -> bool {
     })
 }
 on_each_backend!(
-    large_answers_are_sent_compressed_to_clients_that_accept_it,
-    large_answers_are_sent_compressed_to_clients_that_accept_it
+    large_answers_are_sent_gzipped_to_clients_that_accept_it,
+    large_answers_are_sent_gzipped_to_clients_that_accept_it
 );
