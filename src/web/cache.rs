@@ -98,6 +98,8 @@ pub struct Body {
 
 impl Body {
     pub const GZIP_FROM: usize = 8 * 1024;
+    /// The largest answer compressed at the slower, smaller level ([`gzipped`]).
+    const BEST_UP_TO: usize = 4 << 20;
 
     pub fn new(plain: Bytes) -> Self {
         Body {
@@ -143,15 +145,21 @@ impl Weighed for Body {
     }
 }
 
-/// Level 6, once per kept answer: at 20k employees the training evaluation's 2.5 MB is 145 KB
-/// in 25 ms, where level 1 made 290 KB in 5 ms. Deflate's working memory is a few hundred
-/// kilobytes whatever the level; brotli, tried, made 127 KB at quality 5 but held ~8 MiB while
-/// compressing, which set the process's peak under the bench.
+/// Level 6 up to [`Body::BEST_UP_TO`] bytes, once per kept answer: at 20k employees the
+/// training evaluation's 2.5 MB is 145 KB in 25 ms, where level 1 made 290 KB in 5 ms. Larger
+/// answers at level 1: at 200k employees the same report is 25.6 MB, and level 6 (1.44 MB)
+/// kept the first client after each change waiting ~0.3 s longer. Deflate's working memory is
+/// a few hundred kilobytes whatever the level; brotli, tried, made 127 KB at quality 5 but held
+/// ~8 MiB while compressing, which set the process's peak under the bench.
 fn gzipped(plain: &[u8]) -> Bytes {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(plain.len() / 8),
-        flate2::Compression::new(6),
+        if plain.len() <= Body::BEST_UP_TO {
+            flate2::Compression::new(6)
+        } else {
+            flate2::Compression::fast()
+        },
     );
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(plain);
