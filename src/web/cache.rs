@@ -87,8 +87,8 @@ pub trait Weighed: Clone + Send + Sync + 'static {
 }
 
 /// A kept answer's bytes, and the same bytes gzipped for the clients that accept it (a browser
-/// always does): a report of a few hundred kilobytes to megabytes of JSON or CSV is a fifth to a
-/// tenth of that on the wire. Compressed once, by the first such client, off the worker thread;
+/// always does): a report of a few hundred kilobytes to megabytes of JSON or CSV is a tenth to a
+/// twentieth of that on the wire ([`gzipped`]). Compressed once, by the first such client, off the worker thread;
 /// answers under [`Body::GZIP_FROM`] bytes are always sent as they are.
 #[derive(Clone)]
 pub struct Body {
