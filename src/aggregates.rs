@@ -20,14 +20,16 @@
 //! Whom each policy affects and who is refreshed on it (`policy_people`: [`coverage`]) is kept
 //! per policy and employee. Each training's comments (`training_comments`: [`comments`]) are
 //! kept with its feedback totals, as the array the training evaluation shows; its evaluation
-//! over every unit (`training_evaluations`: [`evaluation`]) with its enrolment totals, which
-//! always follow the feedback totals (and comments) of the same trainings.
+//! over every unit and over each OPD (`training_evaluations`, `unit_evaluations`:
+//! [`evaluation`]) with its enrolment totals, which always follow the feedback totals (and
+//! comments) of the same trainings.
 //!
-//! | change | feedback_totals | enrolment_totals, training_evaluations | employee_jp | employee_standing | level_counts | jp_people, jp_groups | policy_people |
+//! | change | feedback_totals | enrolment_totals, training_ and unit_evaluations | employee_jp | employee_standing | level_counts | jp_people, jp_groups | policy_people |
 //! |---|---|---|---|---|---|---|---|
 //! | `Feedback(t)` | training t (and its ratings and comments) | training t (`eligible`) | | | | | |
 //! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | | those employees | those employees |
 //! | `Training(t)` (an edit) | | t's evaluation | | | | | |
+//! | `UnitMoved(u)` | | the evaluations of the trainings of u's subtree's people | | | | | |
 //! | `TrainingDates(t)` | | | t's participants | | | t's participants | t's participants |
 //! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now | those employees | those employees |
 //! | `Exemptions(ids)` | | | | | | those employees | |
@@ -67,6 +69,9 @@ pub enum Change<'a> {
     },
     /// A training was edited (its title and programme are kept with its evaluation).
     Training(TrainingId),
+    /// A unit was placed under another parent (or made an OPD): its people, and those of its
+    /// sub-units, now count in another OPD.
+    UnitMoved(UnitId),
     /// A training's completion day moved (a classical training's end date): its completions
     /// may count in another year.
     TrainingDates(TrainingId),
@@ -171,6 +176,19 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
             coverage::refresh(conn, coverage::Of::Employees(&raw(employees)))
         }
         Change::Training(training) => evaluation::refresh(conn, Some(&[training.0])),
+        Change::UnitMoved(unit) => {
+            let units = crate::units::queries::subtree_ids(conn, unit)?;
+            let trainings: Vec<i64> = diesel::sql_query(format!(
+                "SELECT DISTINCT training_id AS id FROM enrolment_totals WHERE unit_id IN ({}) \
+                 ORDER BY id",
+                id_list(&raw(&units))
+            ))
+            .load::<crate::db::Integers>(conn)?
+            .into_iter()
+            .map(|crate::db::Integers(v)| v[0])
+            .collect();
+            evaluation::refresh(conn, Some(&trainings))
+        }
         Change::TrainingDates(training) => {
             use crate::db::schema::enrolments;
             let people: Vec<i64> = enrolments::table

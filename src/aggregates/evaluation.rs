@@ -1,48 +1,108 @@
-//! Each training's evaluation over every unit (`training_evaluations`, migration 41), kept as
-//! the report's row by the report's own rule (`reports::evaluation::kept_rows`), from the kept
+//! Each training's evaluation over every unit (`training_evaluations`, migration 41) and over
+//! each OPD's subtree (`unit_evaluations`, migration 42), kept as the report's rows by the
+//! report's own rule (`reports::evaluation::kept_rows` and `kept_opd_rows`), from the kept
 //! totals and comments: recomputed after the enrolment totals of the same trainings (which
 //! every feedback refresh, comments included, is followed by), when the training is edited
-//! (its title and programme), and all of it when the settings that judge feedback change.
+//! (its title and programme), for the trainings of a unit's people when the unit moves in the
+//! tree (they count in another OPD), and all of it when the settings that judge feedback change.
 
 use diesel::prelude::*;
 
 use super::{lock, Kept};
-use crate::db::schema::training_evaluations as kept;
+use crate::db::schema::{training_evaluations as every, trainings, unit_evaluations, units};
 use crate::db::AnyConnection;
-use crate::reports::evaluation::kept_rows;
+use crate::reports::evaluation::{kept_opd_rows, kept_rows, Trainings};
+
+/// Trainings recomputed at a time: their rows are held in memory until written.
+const CHUNK: usize = 500;
 
 /// Recomputes the kept evaluations of these trainings (`None`: all); a training with neither
-/// enrolments nor feedback has none.
+/// enrolments nor feedback has none, and an OPD none for a training its people neither
+/// enrolled in nor answered.
 pub(super) fn refresh(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
     lock(conn, Kept::Evaluation, trainings)?;
-    let chunks: Vec<Option<&[i64]>> = match trainings {
-        None => vec![None],
-        Some(ids) => ids.chunks(500).map(Some).collect(),
+    let Some(ids) = trainings else {
+        return rebuild(conn);
     };
-    for chunk in chunks {
-        match chunk {
-            None => diesel::delete(kept::table).execute(conn)?,
-            Some(ids) => {
-                diesel::delete(kept::table.filter(kept::training_id.eq_any(ids))).execute(conn)?
-            }
-        };
-        let rows: Vec<_> = kept_rows(conn, chunk)?
-            .into_iter()
-            .map(|r| {
-                (
-                    kept::training_id.eq(r.training_id),
-                    kept::title.eq(r.title),
-                    kept::programme_id.eq(r.programme_id),
-                    kept::figures.eq(r.figures),
-                    kept::flags.eq(r.flags),
-                    kept::suppressed.eq(r.suppressed),
-                    kept::comments.eq(r.comments),
-                )
-            })
-            .collect();
-        for batch in rows.chunks(500) {
-            crate::execute_native!(&mut *conn, diesel::insert_into(kept::table).values(batch))?;
-        }
+    for chunk in ids.chunks(CHUNK) {
+        diesel::delete(every::table.filter(every::training_id.eq_any(chunk))).execute(conn)?;
+        diesel::delete(unit_evaluations::table.filter(unit_evaluations::training_id.eq_any(chunk)))
+            .execute(conn)?;
+        write_every(conn, chunk)?;
+        let these = Trainings::of(conn, Some(chunk))?;
+        write_per_opd(conn, &these, None)?;
+    }
+    Ok(())
+}
+
+/// Every kept evaluation afresh: over every unit a chunk of trainings at a time, per OPD one
+/// OPD at a time, so that an OPD's rows lie together as the report reads them.
+fn rebuild(conn: &mut AnyConnection) -> QueryResult<()> {
+    diesel::delete(every::table).execute(conn)?;
+    diesel::delete(unit_evaluations::table).execute(conn)?;
+    let all: Vec<i64> = trainings::table
+        .select(trainings::id)
+        .order(trainings::id)
+        .load(conn)?;
+    for chunk in all.chunks(CHUNK) {
+        write_every(conn, chunk)?;
+    }
+    let opds: Vec<i64> = units::table
+        .filter(units::parent_id.is_null())
+        .select(units::id)
+        .order(units::id)
+        .load(conn)?;
+    let all_trainings = Trainings::of(conn, None)?;
+    for opd in opds {
+        write_per_opd(conn, &all_trainings, Some(&[opd]))?;
+    }
+    Ok(())
+}
+
+/// A kept row's values for `$table`: both tables hold its columns.
+macro_rules! values {
+    ($table:ident, $row:expr) => {{
+        let r = $row;
+        (
+            $table::training_id.eq(r.training_id),
+            $table::title.eq(r.title),
+            $table::programme_id.eq(r.programme_id),
+            $table::figures.eq(r.figures),
+            $table::flags.eq(r.flags),
+            $table::suppressed.eq(r.suppressed),
+            $table::comments.eq(r.comments),
+        )
+    }};
+}
+
+/// Computes and writes the rows over every unit of these trainings.
+fn write_every(conn: &mut AnyConnection, trainings: &[i64]) -> QueryResult<()> {
+    let rows: Vec<_> = kept_rows(conn, Some(trainings))?
+        .into_iter()
+        .map(|r| values!(every, r))
+        .collect();
+    for batch in rows.chunks(CHUNK) {
+        crate::execute_native!(&mut *conn, diesel::insert_into(every::table).values(batch))?;
+    }
+    Ok(())
+}
+
+/// Computes and writes the rows per OPD of these trainings (of these OPDs, or all).
+fn write_per_opd(
+    conn: &mut AnyConnection,
+    trainings: &Trainings,
+    opds: Option<&[i64]>,
+) -> QueryResult<()> {
+    use unit_evaluations as per_opd;
+    let rows: Vec<_> = kept_opd_rows(conn, trainings, opds)?
+        .into_iter()
+        .map(|(opd, r)| (per_opd::unit_id.eq(opd), values!(per_opd, r)))
+        .collect();
+    for batch in rows.chunks(CHUNK) {
+        crate::execute_native!(
+            &mut *conn,
+            diesel::insert_into(per_opd::table).values(batch)
+        )?;
     }
     Ok(())
 }

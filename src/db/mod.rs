@@ -286,6 +286,11 @@ const NEW_KEPT: &[(&str, &str, Fill)] = &[
         "the trainings' evaluations",
         crate::aggregates::rebuild_evaluations,
     ),
+    (
+        "20261206000042",
+        "the trainings' evaluations per OPD",
+        crate::aggregates::rebuild_evaluations,
+    ),
 ];
 
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {

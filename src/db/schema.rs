@@ -501,6 +501,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    unit_evaluations (unit_id, training_id) {
+        unit_id -> BigInt,
+        training_id -> BigInt,
+        title -> Text,
+        programme_id -> Nullable<BigInt>,
+        figures -> Text,
+        flags -> Text,
+        suppressed -> Bool,
+        comments -> Text,
+    }
+}
+
+diesel::table! {
     feedback_receipts (enrolment_id) {
         enrolment_id -> BigInt,
     }

@@ -2,12 +2,15 @@
 //! feedback says as far as the caller may see it (`anonymity`), judged by the settings'
 //! thresholds ([`Rules`]), beside its enrolment counts.
 //!
-//! Over every unit the rows are also kept (`training_evaluations`, written by
-//! `aggregates::evaluation` through [`kept_rows`] whenever the totals or comments they come
-//! from move, when the training is edited, and all of them when the [`Rules`] do), less the
+//! Over every unit, and over each OPD's subtree, the rows are also kept (`training_evaluations`
+//! and `unit_evaluations`, written by `aggregates::evaluation` through [`kept_rows`] and
+//! [`kept_opd_rows`] whenever the totals or comments they come from move, when the training is
+//! edited or a unit moves in the tree, and all of them when the [`Rules`] do), less the
 //! unaddressed flags, which improvement actions move. [`kept_json`] splices them around those:
-//! at 200k employees the 18.8k rows took ~250 ms to compute and serialize, and ~80 ms so. A unit
-//! scope (and the CSV twin) is computed each time ([`evaluation`]): a unit's cells are its own.
+//! at 200k employees the 18.8k rows over every unit took ~250 ms to compute and serialize, and
+//! ~80 ms so; one OPD's ~350 ms, and ~90 ms so (on a machine at half the speed). Every unit
+//! scope with feedback figures is one OPD's subtree (`anonymity`); a scope below an OPD (and
+//! the CSV twin) is computed each time ([`evaluation`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,7 +21,7 @@ use serde::Serialize;
 
 use super::anonymity::{self, Cell};
 use super::model::{no_comments, AspectStats, TrainingEvaluation};
-use super::queries::{self, Scope};
+use super::queries::{self, FeedbackStatsRow, Scope};
 use super::routes::{ratio, round};
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
@@ -130,6 +133,31 @@ struct Judged {
     figures: Figures,
 }
 
+/// A training's evaluation from its feedback cell in scope and its enrolment counts there
+/// (enrolled, eligible).
+fn judge(
+    training_id: i64,
+    cell: Option<&Cell>,
+    (enrolled, eligible): (i64, i64),
+    attributable: bool,
+    rules: &Rules,
+) -> Judged {
+    let responses = cell.map_or(0, |c| c.scope.responses);
+    Judged {
+        training_id,
+        responses,
+        enrolled,
+        eligible,
+        // Below an OPD no response is attributed: no rate either.
+        response_rate: if attributable {
+            ratio(responses, eligible)
+        } else {
+            None
+        },
+        figures: figures(cell, rules),
+    }
+}
+
 /// Every training in scope with enrolments or feedback, in id order.
 fn judged(conn: &mut AnyConnection, s: &Scope, rules: &Rules) -> QueryResult<Vec<Judged>> {
     let cells = anonymity::cells(conn, s, anonymity::Rated::Every)?;
@@ -143,22 +171,8 @@ fn judged(conn: &mut AnyConnection, s: &Scope, rules: &Rules) -> QueryResult<Vec
     Ok(ids
         .into_iter()
         .map(|id| {
-            let cell = cells.get(&id);
-            let responses = cell.map_or(0, |c| c.scope.responses);
-            let (enrolled, eligible) = enrolled.get(&id).copied().unwrap_or((0, 0));
-            Judged {
-                training_id: id,
-                responses,
-                enrolled,
-                eligible,
-                // Below an OPD no response is attributed: no rate either.
-                response_rate: if s.attributable {
-                    ratio(responses, eligible)
-                } else {
-                    None
-                },
-                figures: figures(cell, rules),
-            }
+            let counts = enrolled.get(&id).copied().unwrap_or((0, 0));
+            judge(id, cells.get(&id), counts, s.attributable, rules)
         })
         .collect())
 }
@@ -235,10 +249,10 @@ pub fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<Training
     Ok(rows)
 }
 
-/// A training's evaluation over every unit, as kept: all of its row but the unaddressed flags
-/// (improvement actions move them), `figures` being a JSON object of the fields between
-/// `programme_id` and `unaddressed_flags`, `flags` those flags comma-separated, `comments` the
-/// JSON array shown (`[]` while suppressed).
+/// A training's evaluation in one scope (every unit, or one OPD), as kept: all of its row but
+/// the unaddressed flags (improvement actions move those), `figures` being a JSON object of the
+/// fields between `programme_id` and `unaddressed_flags`, `flags` those flags comma-separated,
+/// `comments` the JSON array shown (`[]` while suppressed).
 pub struct Kept {
     pub training_id: i64,
     pub title: String,
@@ -262,8 +276,48 @@ struct KeptFigures<'a> {
     flags: &'a [String],
 }
 
-/// The kept rows of these trainings (`None`: of all) from the kept totals and comments, for
-/// `aggregates::evaluation`.
+/// A judged training as kept, with its title and programme and the comments of its scope
+/// (shown unless suppressed).
+fn keep(
+    j: &Judged,
+    training: Option<&queries::TitleRow>,
+    comments: Option<String>,
+) -> QueryResult<Kept> {
+    let f = &j.figures;
+    let figures = serde_json::to_string(&KeptFigures {
+        responses: j.responses,
+        enrolled: j.enrolled,
+        eligible: j.eligible,
+        response_rate: j.response_rate,
+        aspects: &f.aspects,
+        overall_mean: f.overall_mean,
+        nps: f.nps,
+        flags: &f.flags,
+    })
+    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    Ok(Kept {
+        training_id: j.training_id,
+        title: training.map(|t| t.title.clone()).unwrap_or_default(),
+        programme_id: training.and_then(|t| t.programme_id),
+        figures,
+        flags: f.flags.join(","),
+        suppressed: f.suppressed,
+        comments: comments
+            .filter(|_| !f.suppressed)
+            .unwrap_or_else(|| "[]".into()),
+    })
+}
+
+/// The titles and programmes of the trainings `s` selects, by training.
+fn titles(conn: &mut AnyConnection, s: &Scope) -> QueryResult<HashMap<i64, queries::TitleRow>> {
+    Ok(queries::titles(conn, s)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect())
+}
+
+/// The kept rows over every unit of these trainings (`None`: of all) from the kept totals and
+/// comments, for `aggregates::evaluation`.
 pub fn kept_rows(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<Vec<Kept>> {
     let rules = Rules::of(&crate::settings::queries::get(conn)?);
     let everywhere = Scope {
@@ -272,43 +326,80 @@ pub fn kept_rows(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryRe
         ..Scope::default()
     };
     let judged = judged(conn, &everywhere, &rules)?;
-    let mut titles: HashMap<i64, queries::TitleRow> = queries::titles(conn, &everywhere)?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    let titles = titles(conn, &everywhere)?;
     let mut comments = queries::kept_comments(conn, &everywhere)?;
     judged
-        .into_iter()
+        .iter()
         .map(|j| {
-            let f = &j.figures;
-            let figures = serde_json::to_string(&KeptFigures {
-                responses: j.responses,
-                enrolled: j.enrolled,
-                eligible: j.eligible,
-                response_rate: j.response_rate,
-                aspects: &f.aspects,
-                overall_mean: f.overall_mean,
-                nps: f.nps,
-                flags: &f.flags,
-            })
-            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-            let training = titles.remove(&j.training_id);
-            let comments = comments
-                .remove(&j.training_id)
-                .filter(|_| !f.suppressed)
-                .unwrap_or_else(|| "[]".into());
-            Ok(Kept {
-                training_id: j.training_id,
-                title: training
-                    .as_ref()
-                    .map(|t| t.title.clone())
-                    .unwrap_or_default(),
-                programme_id: training.and_then(|t| t.programme_id),
-                figures,
-                flags: f.flags.join(","),
-                suppressed: f.suppressed,
-                comments,
-            })
+            let training = titles.get(&j.training_id);
+            keep(j, training, comments.remove(&j.training_id))
+        })
+        .collect()
+}
+
+/// What the rows per OPD read of the trainings themselves, read once for several OPDs: the
+/// rules, the trainings' totals over every unit (the complement `anonymity` needs) and their
+/// titles.
+pub struct Trainings {
+    ids: Option<Vec<i64>>,
+    rules: Rules,
+    all: HashMap<i64, FeedbackStatsRow>,
+    titles: HashMap<i64, queries::TitleRow>,
+}
+
+impl Trainings {
+    /// Of these trainings (`None`: of all).
+    pub fn of(conn: &mut AnyConnection, ids: Option<&[i64]>) -> QueryResult<Trainings> {
+        let these = Scope {
+            ids: ids.map(<[i64]>::to_vec),
+            ..Scope::default()
+        };
+        Ok(Trainings {
+            ids: these.ids.clone(),
+            rules: Rules::of(&crate::settings::queries::get(conn)?),
+            all: queries::feedback_stats(conn, &these, anonymity::Rated::Every)?
+                .into_iter()
+                .map(|r| (r.training_id, r))
+                .collect(),
+            titles: titles(conn, &these)?,
+        })
+    }
+}
+
+/// The kept rows per OPD of `trainings` (of those OPDs `opds` names, or all), as (OPD, row),
+/// for `aggregates::evaluation`: for each OPD the rows the report scoped to its subtree lists,
+/// computed for several OPDs at once (the per-unit totals are per OPD already for feedback, and
+/// summed per OPD for enrolments).
+pub fn kept_opd_rows(
+    conn: &mut AnyConnection,
+    trainings: &Trainings,
+    opds: Option<&[i64]>,
+) -> QueryResult<Vec<(i64, Kept)>> {
+    let s = Scope {
+        units: opds.map(<[i64]>::to_vec),
+        ids: trainings.ids.clone(),
+        ..Scope::default()
+    };
+    /// An OPD's part of a training: its feedback totals and its enrolment counts.
+    type Part = (Option<FeedbackStatsRow>, (i64, i64));
+    let mut per: BTreeMap<(i64, i64), Part> = BTreeMap::new();
+    for (opd, row) in queries::feedback_stats_per_opd(conn, &s)? {
+        let training = row.training_id;
+        per.entry((opd, training)).or_default().0 = Some(row);
+    }
+    for (opd, row) in queries::enrolled_per_opd(conn, &s)? {
+        per.entry((opd, row.id)).or_default().1 = (row.n, row.eligible);
+    }
+    let mut comments = queries::comments_per_opd(conn, &s)?;
+    per.into_iter()
+        .map(|((opd, training), (scope, counts))| {
+            let cell = scope.map(|scope| Cell {
+                scope,
+                all: trainings.all.get(&training).cloned(),
+            });
+            let j = judge(training, cell.as_ref(), counts, true, &trainings.rules);
+            let title = trainings.titles.get(&training);
+            Ok((opd, keep(&j, title, comments.remove(&(opd, training)))?))
         })
         .collect()
 }
@@ -321,12 +412,12 @@ struct Head<'a> {
     programme_id: Option<i64>,
 }
 
-/// The report over every unit (`s.units` is `None`) as its JSON body, `{"items": […]}`: the
-/// kept rows of the trainings in scope, their parts spliced unparsed around the unaddressed
-/// flags. One table read as it is: at 200k employees ~27 ms, where joining the trainings and
-/// the kept comments took ~54. Row by row: the rows are not held beside the answer (on SQLite
-/// they are read as they are spliced; the answer grows by `mremap`, the allocator handing
-/// large blocks to the kernel, so without copies).
+/// The report over every unit (`s.units` is `None`) or over one OPD's subtree (`s.opd`) as its
+/// JSON body, `{"items": […]}`: the kept rows of the trainings in scope, their parts spliced
+/// unparsed around the unaddressed flags. One table read as it is: at 200k employees ~27 ms,
+/// where joining the trainings and the kept comments took ~54. Row by row: the rows are not held beside the answer (on
+/// SQLite they are read as they are spliced; the answer grows by `mremap`, the allocator
+/// handing large blocks to the kernel, so without copies).
 pub fn kept_json(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<u8>> {
     #[derive(QueryableByName)]
     struct Row {
@@ -346,9 +437,13 @@ pub fn kept_json(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<u8>> {
         comments: String,
     }
     let addressed = addressed(conn)?;
+    let from = match s.opd {
+        None => "training_evaluations k WHERE 1 = 1".to_string(),
+        Some(opd) => format!("unit_evaluations k WHERE k.unit_id = {opd}"),
+    };
     let rows = diesel::sql_query(format!(
         "SELECT k.training_id, k.title, k.programme_id, k.figures, k.flags, k.suppressed, \
-         k.comments FROM training_evaluations k WHERE 1 = 1{} ORDER BY k.training_id",
+         k.comments FROM {from}{} ORDER BY k.training_id",
         s.in_trainings("k.training_id")
     ))
     .load_iter::<Row, DefaultLoadingMode>(conn)?;

@@ -22,6 +22,9 @@ pub struct Scope {
     /// Whether the units hold a whole OPD (or are every unit): responses are attributed to
     /// OPDs only, so a scope below one has no feedback of its own (`anonymity`).
     pub attributable: bool,
+    /// The OPD whose subtree the units are (`None` for every unit, or a scope below an OPD):
+    /// its evaluation is kept (`evaluation::kept_json`).
+    pub opd: Option<i64>,
     pub training_id: Option<i64>,
     pub partner_id: Option<i64>,
     pub trainer_id: Option<i64>,
@@ -184,6 +187,47 @@ pub enum Rated {
     Overall,
 }
 
+/// The rated columns a report reads, in `aggregates::rated()` order.
+fn rated_columns(rated: Rated) -> Vec<&'static str> {
+    crate::aggregates::rated()
+        .filter(|a| rated == Rated::Every || *a == "overall")
+        .collect()
+}
+
+/// The sums of a feedback totals row after its key, each as `value(column)`: responses,
+/// promoters and detractors, then four per rated column.
+fn stats_select(columns: &[&str], value: impl Fn(String) -> String) -> Vec<String> {
+    let mut select: Vec<String> = ["responses", "promoters", "detractors"]
+        .map(|c| value(format!("ft.{c}")))
+        .into();
+    for a in columns {
+        select.extend(["n", "sum", "top2", "low"].map(|x| value(format!("ft.{a}_{x}"))));
+    }
+    select
+}
+
+/// A row read by position as [`stats_select`] wrote it, after the training's id.
+fn stats_row(columns: &[&'static str], v: &[i64]) -> FeedbackStatsRow {
+    let rated = columns
+        .iter()
+        .zip(v[4..].chunks_exact(4))
+        .map(|(aspect, x)| AspectRow {
+            aspect,
+            n: x[0],
+            total: x[1],
+            top2: x[2],
+            low: x[3],
+        })
+        .collect();
+    FeedbackStatsRow {
+        training_id: v[0],
+        responses: v[1],
+        promoters: v[2],
+        detractors: v[3],
+        rated,
+    }
+}
+
 /// The feedback totals of the trainings and units in scope, per training.
 pub fn feedback_stats(
     conn: &mut AnyConnection,
@@ -194,22 +238,13 @@ pub fn feedback_stats(
     // and detractors, then four sums per rated column. (A row per training and column, as
     // before, was 150k rows at 200k employees: 200 ms, against ~40.) Over every unit the kept
     // totals per training are read as they are; for units they are summed per training.
-    let columns: Vec<&'static str> = crate::aggregates::rated()
-        .filter(|a| rated == Rated::Every || *a == "overall")
-        .collect();
-    let sum = |column: String| format!("CAST({} AS BIGINT)", s.kept_sum(&format!("ft.{column}")));
-    let mut select = vec![
-        "ft.training_id".to_string(),
-        sum("responses".into()),
-        sum("promoters".into()),
-        sum("detractors".into()),
-    ];
-    for a in &columns {
-        select.extend(["n", "sum", "top2", "low"].map(|x| sum(format!("{a}_{x}"))));
-    }
+    let columns = rated_columns(rated);
+    let sums = stats_select(&columns, |column| {
+        format!("CAST({} AS BIGINT)", s.kept_sum(&column))
+    });
     let sql = format!(
-        "SELECT {} FROM {} WHERE 1 = 1{}{}{}",
-        select.join(", "),
+        "SELECT ft.training_id, {} FROM {} WHERE 1 = 1{}{}{}",
+        sums.join(", "),
         s.kept("feedback_totals", "ft"),
         s.in_trainings("ft.training_id"),
         s.units("ft.unit_id"),
@@ -218,26 +253,30 @@ pub fn feedback_stats(
     let rows = diesel::sql_query(sql).load::<crate::db::Integers>(conn)?;
     Ok(rows
         .into_iter()
-        .map(|crate::db::Integers(v)| {
-            let rated = columns
-                .iter()
-                .zip(v[4..].chunks_exact(4))
-                .map(|(aspect, x)| AspectRow {
-                    aspect,
-                    n: x[0],
-                    total: x[1],
-                    top2: x[2],
-                    low: x[3],
-                })
-                .collect();
-            FeedbackStatsRow {
-                training_id: v[0],
-                responses: v[1],
-                promoters: v[2],
-                detractors: v[3],
-                rated,
-            }
-        })
+        .map(|crate::db::Integers(v)| stats_row(&columns, &v))
+        .collect())
+}
+
+/// The feedback totals of the trainings in scope per OPD (of the OPDs `s.units` names, or all),
+/// as (OPD, totals): the kept per-unit rows as they are, responses being attributed to OPDs
+/// (or, paper forms, to none).
+pub fn feedback_stats_per_opd(
+    conn: &mut AnyConnection,
+    s: &Scope,
+) -> QueryResult<Vec<(i64, FeedbackStatsRow)>> {
+    let columns = rated_columns(Rated::Every);
+    let values = stats_select(&columns, |column| format!("CAST({column} AS BIGINT)"));
+    let sql = format!(
+        "SELECT ft.unit_id, ft.training_id, {} FROM feedback_totals ft \
+         WHERE ft.unit_id IS NOT NULL{}{}",
+        values.join(", "),
+        s.in_trainings("ft.training_id"),
+        s.units("ft.unit_id"),
+    );
+    let rows = diesel::sql_query(sql).load::<crate::db::Integers>(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|crate::db::Integers(v)| (v[0], stats_row(&columns, &v[1..])))
         .collect())
 }
 
@@ -265,6 +304,39 @@ pub fn enrolled(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<Enrolled
         s.kept_group("et.training_id"),
     );
     diesel::sql_query(sql).load(conn)
+}
+
+/// Every unit with its OPD (its top-level ancestor), as the relation `tree(id, opd)` for a
+/// `WITH RECURSIVE` clause; `UNION` drops repeats, so a cycle in the stored data ends the walk.
+const OPD_TREE: &str = "tree(id, opd) AS (SELECT id, id FROM units WHERE parent_id IS NULL \
+     UNION SELECT u.id, tree.opd FROM units u JOIN tree ON u.parent_id = tree.id)";
+
+/// Per OPD (of those `s.units` names, or all) and training in scope: [`enrolled`] over the
+/// OPD's subtree, as (OPD, counts).
+pub fn enrolled_per_opd(
+    conn: &mut AnyConnection,
+    s: &Scope,
+) -> QueryResult<Vec<(i64, EnrolledRow)>> {
+    let rows = diesel::sql_query(format!(
+        "WITH RECURSIVE {OPD_TREE} SELECT tree.opd, et.training_id, \
+         CAST(SUM(et.participants) AS BIGINT), CAST(SUM(et.eligible) AS BIGINT) \
+         FROM enrolment_totals et JOIN tree ON tree.id = et.unit_id WHERE 1 = 1{}{} \
+         GROUP BY tree.opd, et.training_id",
+        s.in_trainings("et.training_id"),
+        s.units("tree.opd"),
+    ))
+    .load::<crate::db::Integers>(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|crate::db::Integers(v)| {
+            let counts = EnrolledRow {
+                id: v[1],
+                n: v[2],
+                eligible: v[3],
+            };
+            (v[0], counts)
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -305,22 +377,23 @@ pub fn runs(conn: &mut AnyConnection, s: &Scope, programme: i64) -> QueryResult<
     .load(conn)
 }
 
-/// Whether any of these units is an OPD (a top-level unit).
-pub fn holds_an_opd(conn: &mut AnyConnection, units: &[i64]) -> QueryResult<bool> {
+/// The OPD (top-level unit) among these units, if any: a unit scope is a subtree, so one that
+/// holds an OPD is that OPD's subtree.
+pub fn opd_in(conn: &mut AnyConnection, units: &[i64]) -> QueryResult<Option<i64>> {
     if units.is_empty() {
-        return Ok(false);
+        return Ok(None);
     }
     #[derive(QueryableByName)]
-    struct N {
+    struct Id {
         #[diesel(sql_type = BigInt)]
-        n: i64,
+        id: i64,
     }
-    let n: N = diesel::sql_query(format!(
-        "SELECT COUNT(*) AS n FROM units WHERE parent_id IS NULL AND id IN ({})",
+    let found: Vec<Id> = diesel::sql_query(format!(
+        "SELECT id FROM units WHERE parent_id IS NULL AND id IN ({}) ORDER BY id",
         id_list(units)
     ))
-    .get_result(conn)?;
-    Ok(n.n > 0)
+    .load(conn)?;
+    Ok(found.first().map(|u| u.id))
 }
 
 #[derive(QueryableByName)]
@@ -371,6 +444,40 @@ pub fn comments(conn: &mut AnyConnection, s: &Scope) -> QueryResult<HashMap<i64,
     per.into_iter()
         .map(|(training, list)| Ok((training, json(crate::aggregates::comments::shuffled(list))?)))
         .collect()
+}
+
+/// The comments of the trainings in scope per (OPD, training) (of the OPDs `s.units` names, or
+/// all), as [`comments`] shuffles them.
+pub fn comments_per_opd(
+    conn: &mut AnyConnection,
+    s: &Scope,
+) -> QueryResult<HashMap<(i64, i64), String>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        unit_id: i64,
+        #[diesel(sql_type = BigInt)]
+        training_id: i64,
+        #[diesel(sql_type = Text)]
+        text: String,
+    }
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT f.unit_id AS unit_id, f.training_id AS training_id, f.comment AS text \
+         FROM feedback f WHERE f.comment IS NOT NULL AND f.unit_id IS NOT NULL{}{}",
+        s.in_trainings("f.training_id"),
+        s.units("f.unit_id"),
+    ))
+    .load(conn)?;
+    let mut per: HashMap<(i64, i64), Vec<String>> = HashMap::new();
+    for r in rows {
+        per.entry((r.unit_id, r.training_id))
+            .or_default()
+            .push(r.text);
+    }
+    Ok(per
+        .into_iter()
+        .map(|(key, list)| (key, crate::aggregates::comments::shuffled(list)))
+        .collect())
 }
 
 #[derive(Debug, QueryableByName)]

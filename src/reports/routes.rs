@@ -60,15 +60,16 @@ fn scope(
         .reach(conn)?
         .units_within(conn, f.unit_id)?
         .map(|units| crate::types::raw(&units));
-    let attributable = match &units {
-        None => true,
-        Some(units) => queries::holds_an_opd(conn, units)?,
+    let opd = match &units {
+        None => None,
+        Some(units) => queries::opd_in(conn, units)?,
     };
     Ok(Scope {
         from,
         to,
+        attributable: units.is_none() || opd.is_some(),
         units,
-        attributable,
+        opd,
         training_id: f.training_id,
         partner_id: f.partner_id,
         trainer_id: f.trainer_id,
@@ -244,9 +245,11 @@ impl ListReport for Evaluation {
         evaluation::evaluation(conn, s)
     }
     fn kept_json(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Option<Vec<u8>>> {
-        match s.units {
-            None => evaluation::kept_json(conn, s).map(Some),
-            Some(_) => Ok(None),
+        // Kept over every unit and per OPD; a scope below an OPD is computed.
+        if s.units.is_none() || s.opd.is_some() {
+            evaluation::kept_json(conn, s).map(Some)
+        } else {
+            Ok(None)
         }
     }
 }

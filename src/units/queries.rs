@@ -200,6 +200,9 @@ pub fn update(tx: &mut Tx, current: &Unit, input: &UnitInput) -> ApiResult<()> {
         let opd = top_level(tx, current.id)?;
         crate::feedback::queries::move_attribution(tx, current.id, opd)?;
     }
+    if current.parent_id != input.parent_id {
+        crate::aggregates::after(tx, crate::aggregates::Change::UnitMoved(current.id))?;
+    }
     Ok(())
 }
 

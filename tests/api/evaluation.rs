@@ -2403,3 +2403,166 @@ async fn drafts_in_summary(ctx: &Ctx) {
     );
 }
 on_each_backend!(unit_managers_see_no_draft_counts, drafts_in_summary);
+
+/// The training evaluation of `opd`'s subtree, with and without a training filter, as served
+/// (kept per OPD) and as computed now from the totals, comments sorted: they are equal. Answers
+/// the served rows without a filter.
+async fn opd_kept_equals_computed<S: TestApp>(
+    ctx: &Ctx,
+    app: &S,
+    w: &World,
+    opd: i64,
+    stage: &str,
+) -> Vec<Value> {
+    use kompetensi::reports::{evaluation::evaluation, queries::Scope};
+    let sorted = |mut body: Value| {
+        for row in body["items"].as_array_mut().into_iter().flatten() {
+            if let Some(list) = row["comments"].as_array_mut() {
+                list.sort_by_key(Value::to_string);
+            }
+        }
+        body
+    };
+    assert!(
+        ctx.count(&format!("unit_evaluations WHERE unit_id = {opd}")) > 0,
+        "{stage}: OPD {opd} has kept rows"
+    );
+    let mut served_rows = Vec::new();
+    for training in [None, Some(w.t1)] {
+        let filter = training.map_or(String::new(), |t| format!("&training_id={t}"));
+        let served = get(
+            app,
+            &format!("/api/v1/reports/training-evaluation?unit_id={opd}{filter}"),
+            &w.admin,
+        )
+        .await;
+        served.expect(200);
+        let mut conn = ctx.conn();
+        let units =
+            kompetensi::units::queries::subtree_ids(&mut conn, kompetensi::types::UnitId(opd))
+                .unwrap();
+        let scope = Scope {
+            units: Some(kompetensi::types::raw(&units)),
+            attributable: true,
+            opd: Some(opd),
+            training_id: training,
+            ..Scope::default()
+        };
+        let computed = json!({"items": evaluation(&mut conn, &scope).unwrap()});
+        assert_eq!(
+            sorted(served.body.clone()),
+            sorted(computed),
+            "{stage}: OPD {opd}{filter}"
+        );
+        if training.is_none() {
+            served_rows = served.body["items"].as_array().unwrap().clone();
+        }
+    }
+    served_rows
+}
+
+/// Each OPD's training evaluation is kept (`unit_evaluations`): whatever moves its figures —
+/// an employee placed in a sub-unit, a sub-unit moved to another OPD or made
+/// one, an OPD placed under another (its responses go with it) — what is served equals what
+/// the totals give when computed.
+async fn opd_evaluations_are_kept(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let w = world(ctx, &app).await;
+    let [a1, ..] = w.a;
+    let row = |rows: &[Value], t: i64| {
+        rows.iter()
+            .find(|r| r["training_id"] == json!(t))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    // Groups of 3: t1's three answers from A are counts only (B's one answer would follow),
+    // and t2's two too.
+    let a = opd_kept_equals_computed(ctx, &app, &w, w.unit_a, "as built").await;
+    assert_eq!(
+        (&row(&a, w.t1)["suppressed"], &row(&a, w.t2)["suppressed"]),
+        (&json!(true), &json!(true))
+    );
+    assert_eq!(
+        (&row(&a, w.t1)["responses"], &row(&a, w.t2)["responses"]),
+        (&json!(3), &json!(2))
+    );
+    opd_kept_equals_computed(ctx, &app, &w, w.unit_b, "as built").await;
+
+    // Ani moves into a sub-unit of A: A's figures stay.
+    let sub = post(
+        &app,
+        "/api/v1/units",
+        &w.admin,
+        json!({"code": "A-1", "name": "Sub A", "parent_id": w.unit_a}),
+    )
+    .await;
+    sub.expect(201);
+    let sub = sub.body["id"].as_i64().unwrap();
+    patch(
+        &app,
+        &format!("/api/v1/employees/{a1}"),
+        &w.admin,
+        json!({"unit_id": sub}),
+    )
+    .await
+    .expect(200);
+    let a = opd_kept_equals_computed(ctx, &app, &w, w.unit_a, "a sub-unit").await;
+    assert_eq!(row(&a, w.t1)["enrolled"], json!(3));
+
+    // The sub-unit moves under B: Ani is enrolled in B's scope now, her answers stay with A.
+    patch(
+        &app,
+        &format!("/api/v1/units/{sub}"),
+        &w.admin,
+        json!({"parent_id": w.unit_b}),
+    )
+    .await
+    .expect(200);
+    let a = opd_kept_equals_computed(ctx, &app, &w, w.unit_a, "sub-unit under B").await;
+    let b = opd_kept_equals_computed(ctx, &app, &w, w.unit_b, "sub-unit under B").await;
+    assert_eq!(
+        (&row(&a, w.t1)["enrolled"], &row(&b, w.t1)["enrolled"]),
+        (&json!(2), &json!(2))
+    );
+    assert_eq!(row(&b, w.t2)["responses"], json!(0));
+
+    // The sub-unit becomes an OPD of its own.
+    patch(
+        &app,
+        &format!("/api/v1/units/{sub}"),
+        &w.admin,
+        json!({"parent_id": null}),
+    )
+    .await
+    .expect(200);
+    let own = opd_kept_equals_computed(ctx, &app, &w, sub, "sub-unit an OPD").await;
+    assert_eq!(
+        (&row(&own, w.t1)["enrolled"], &row(&own, w.t1)["responses"]),
+        (&json!(1), &json!(0))
+    );
+    opd_kept_equals_computed(ctx, &app, &w, w.unit_b, "sub-unit an OPD").await;
+
+    // B is placed under A: its answer goes with it, and t1's four answers are all A's.
+    patch(
+        &app,
+        &format!("/api/v1/units/{}", w.unit_b),
+        &w.admin,
+        json!({"parent_id": w.unit_a}),
+    )
+    .await
+    .expect(200);
+    let a = opd_kept_equals_computed(ctx, &app, &w, w.unit_a, "B under A").await;
+    assert_eq!(
+        (&row(&a, w.t1)["responses"], &row(&a, w.t1)["suppressed"]),
+        (&json!(4), &json!(false))
+    );
+    assert_eq!(
+        ctx.count(&format!("unit_evaluations WHERE unit_id = {}", w.unit_b)),
+        0
+    );
+}
+
+on_each_backend!(
+    training_evaluation_is_kept_per_opd,
+    opd_evaluations_are_kept
+);

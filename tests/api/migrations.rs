@@ -717,3 +717,77 @@ fn evaluations_kept(backend: Backend) {
         (2, "", true)
     );
 }
+
+crate::per_backend!(
+    opd_evaluations_are_kept_for_the_data_already_there,
+    opd_evaluations_kept
+);
+
+/// Migration 42 keeps each training's evaluation per OPD: on a database with data, the rows are
+/// computed once the migrations have run, by the report's rule over the OPD's subtree: a
+/// sub-unit's enrolments count in its OPD, and an OPD its people neither enrolled nor answered
+/// in has no row.
+fn opd_evaluations_kept(backend: Backend) {
+    let (_db, mut conn) = database_at(backend, 41);
+    let at = "'2026-01-01 00:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, parent_id, active, created_at, updated_at, version)
+           VALUES ('OPD', 'Dinas', NULL, TRUE, {at}, {at}, 1), ('SUB', 'Bidang', 1, TRUE, {at}, {at}, 1),
+                  ('LAIN', 'Badan', NULL, TRUE, {at}, {at}, 1);
+         INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, enrolled_count, created_at, updated_at)
+           VALUES ('Sosialisasi', 'seminar', 'in_person', 4, '2026-02-01', '2026-02-02', 'completed', 5, {at}, {at});
+         INSERT INTO enrolment_totals (training_id, unit_id, participants, completed, finished, eligible, jp_completed, pre_n, post_n, gain_n, ngain_n)
+           VALUES (1, 2, 5, 4, 4, 4, 16, 0, 0, 0, 0);
+         INSERT INTO enrolment_totals_by_training (training_id, participants, completed, finished, eligible, jp_completed, pre_n, post_n, gain_n, ngain_n)
+           VALUES (1, 5, 4, 4, 4, 16, 0, 0, 0, 0);
+         INSERT INTO feedback_totals (training_id, unit_id, responses, promoters, detractors, overall_n, overall_sum, overall_top2, overall_low)
+           VALUES (1, 1, 4, 2, 1, 4, 14, 2, 1);
+         INSERT INTO feedback_totals_by_training (training_id, responses, promoters, detractors, overall_n, overall_sum, overall_top2, overall_low)
+           VALUES (1, 4, 2, 1, 4, 14, 2, 1);",
+    ))
+    .expect("rows of the schema before migration 42");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    #[derive(QueryableByName, Debug)]
+    struct Kept {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        unit_id: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        training_id: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        title: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        figures: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        flags: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        suppressed: bool,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        comments: String,
+    }
+    let kept: Vec<Kept> = diesel::sql_query(
+        "SELECT unit_id, training_id, title, figures, flags, suppressed, comments FROM unit_evaluations \
+         ORDER BY unit_id, training_id",
+    )
+    .load(&mut conn)
+    .expect("the kept evaluations per OPD");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        (
+            kept[0].unit_id,
+            kept[0].training_id,
+            kept[0].title.as_str(),
+            kept[0].flags.as_str()
+        ),
+        (1, 1, "Sosialisasi", "")
+    );
+    assert_eq!(
+        (kept[0].suppressed, kept[0].comments.as_str()),
+        (false, "[]")
+    );
+    let figures: Value = serde_json::from_str(&kept[0].figures).expect("a JSON object");
+    assert_eq!(
+        figures,
+        json!({"responses": 4, "enrolled": 5, "eligible": 4, "response_rate": 1.0, "aspects": {},
+               "overall_mean": 3.5, "nps": 25.0, "flags": []})
+    );
+}

@@ -1,0 +1,2 @@
+DROP INDEX enrolment_totals_unit;
+DROP TABLE unit_evaluations;
