@@ -28,8 +28,8 @@ pub(super) fn refresh(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Qu
         diesel::delete(every::table.filter(every::training_id.eq_any(chunk))).execute(conn)?;
         diesel::delete(unit_evaluations::table.filter(unit_evaluations::training_id.eq_any(chunk)))
             .execute(conn)?;
-        write_every(conn, chunk)?;
         let these = Trainings::of(conn, Some(chunk))?;
+        write_every(conn, &these)?;
         write_per_opd(conn, &these, None)?;
     }
     Ok(())
@@ -45,7 +45,8 @@ fn rebuild(conn: &mut AnyConnection) -> QueryResult<()> {
         .order(trainings::id)
         .load(conn)?;
     for chunk in all.chunks(CHUNK) {
-        write_every(conn, chunk)?;
+        let these = Trainings::of(conn, Some(chunk))?;
+        write_every(conn, &these)?;
     }
     let opds: Vec<i64> = units::table
         .filter(units::parent_id.is_null())
@@ -76,8 +77,8 @@ macro_rules! values {
 }
 
 /// Computes and writes the rows over every unit of these trainings.
-fn write_every(conn: &mut AnyConnection, trainings: &[i64]) -> QueryResult<()> {
-    let rows: Vec<_> = kept_rows(conn, Some(trainings))?
+fn write_every(conn: &mut AnyConnection, trainings: &Trainings) -> QueryResult<()> {
+    let rows: Vec<_> = kept_rows(conn, trainings)?
         .into_iter()
         .map(|r| values!(every, r))
         .collect();

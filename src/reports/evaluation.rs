@@ -161,20 +161,34 @@ fn judge(
 /// Every training in scope with enrolments or feedback, in id order.
 fn judged(conn: &mut AnyConnection, s: &Scope, rules: &Rules) -> QueryResult<Vec<Judged>> {
     let cells = anonymity::cells(conn, s, anonymity::Rated::Every)?;
-    let enrolled: HashMap<i64, (i64, i64)> = queries::enrolled(conn, s)?
+    let enrolled = enrolled(conn, s)?;
+    Ok(judged_from(&cells, &enrolled, s.attributable, rules))
+}
+
+/// Per training in scope: (enrolled, eligible).
+fn enrolled(conn: &mut AnyConnection, s: &Scope) -> QueryResult<HashMap<i64, (i64, i64)>> {
+    Ok(queries::enrolled(conn, s)?
         .into_iter()
         .map(|r| (r.id, (r.n, r.eligible)))
-        .collect();
+        .collect())
+}
+
+/// Every training with a feedback cell or enrolment counts, judged, in id order.
+fn judged_from(
+    cells: &HashMap<i64, Cell>,
+    enrolled: &HashMap<i64, (i64, i64)>,
+    attributable: bool,
+    rules: &Rules,
+) -> Vec<Judged> {
     let mut ids: Vec<i64> = enrolled.keys().chain(cells.keys()).copied().collect();
     ids.sort_unstable();
     ids.dedup();
-    Ok(ids
-        .into_iter()
+    ids.into_iter()
         .map(|id| {
             let counts = enrolled.get(&id).copied().unwrap_or((0, 0));
-            judge(id, cells.get(&id), counts, s.attributable, rules)
+            judge(id, cells.get(&id), counts, attributable, rules)
         })
-        .collect())
+        .collect()
 }
 
 /// The (training, aspect) pairs an improvement action answers.
@@ -316,30 +330,40 @@ fn titles(conn: &mut AnyConnection, s: &Scope) -> QueryResult<HashMap<i64, queri
         .collect())
 }
 
-/// The kept rows over every unit of these trainings (`None`: of all) from the kept totals and
-/// comments, for `aggregates::evaluation`.
-pub fn kept_rows(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<Vec<Kept>> {
-    let rules = Rules::of(&crate::settings::queries::get(conn)?);
+/// The kept rows over every unit of these trainings from the kept totals and comments, for
+/// `aggregates::evaluation`.
+pub fn kept_rows(conn: &mut AnyConnection, trainings: &Trainings) -> QueryResult<Vec<Kept>> {
     let everywhere = Scope {
         attributable: true,
-        ids: trainings.map(<[i64]>::to_vec),
+        ids: trainings.ids.clone(),
         ..Scope::default()
     };
-    let judged = judged(conn, &everywhere, &rules)?;
-    let titles = titles(conn, &everywhere)?;
+    // Over every unit a training's cell is its totals, with no complement.
+    let cells: HashMap<i64, Cell> = trainings
+        .all
+        .iter()
+        .map(|(id, totals)| {
+            let cell = Cell {
+                scope: totals.clone(),
+                all: None,
+            };
+            (*id, cell)
+        })
+        .collect();
+    let enrolled = enrolled(conn, &everywhere)?;
     let mut comments = queries::kept_comments(conn, &everywhere)?;
-    judged
+    judged_from(&cells, &enrolled, true, &trainings.rules)
         .iter()
         .map(|j| {
-            let training = titles.get(&j.training_id);
+            let training = trainings.titles.get(&j.training_id);
             keep(j, training, comments.remove(&j.training_id))
         })
         .collect()
 }
 
-/// What the rows per OPD read of the trainings themselves, read once for several OPDs: the
-/// rules, the trainings' totals over every unit (the complement `anonymity` needs) and their
-/// titles.
+/// What the kept rows read of the trainings themselves, read once for both tables and for
+/// several OPDs: the rules, the trainings' feedback totals over every unit (the complement
+/// `anonymity` needs per OPD) and their titles.
 pub struct Trainings {
     ids: Option<Vec<i64>>,
     rules: Rules,
@@ -390,16 +414,29 @@ pub fn kept_opd_rows(
     for (opd, row) in queries::enrolled_per_opd(conn, &s)? {
         per.entry((opd, row.id)).or_default().1 = (row.n, row.eligible);
     }
-    let mut comments = queries::comments_per_opd(conn, &s)?;
-    per.into_iter()
+    let judged: Vec<(i64, Judged)> = per
+        .into_iter()
         .map(|((opd, training), (scope, counts))| {
             let cell = scope.map(|scope| Cell {
                 scope,
                 all: trainings.all.get(&training).cloned(),
             });
             let j = judge(training, cell.as_ref(), counts, true, &trainings.rules);
-            let title = trainings.titles.get(&training);
-            Ok((opd, keep(&j, title, comments.remove(&(opd, training)))?))
+            (opd, j)
+        })
+        .collect();
+    // Most OPDs' cells are too small to show: their comments are not read.
+    let mut comments = if judged.iter().any(|(_, j)| !j.figures.suppressed) {
+        queries::comments_per_opd(conn, &s)?
+    } else {
+        HashMap::new()
+    };
+    judged
+        .iter()
+        .map(|(opd, j)| {
+            let title = trainings.titles.get(&j.training_id);
+            let shown = comments.remove(&(*opd, j.training_id));
+            Ok((*opd, keep(j, title, shown)?))
         })
         .collect()
 }
