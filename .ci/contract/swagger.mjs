@@ -37,17 +37,23 @@ try {
   // Swagger UI lays the page out again after a reload; a click may find the block still moving
   // (seen once in a loaded run), so wait for the page to settle and try again before failing.
   await page.waitForLoadState("networkidle");
+  // A click that lands while the block moves may leave it closed (seen on a slow machine: no
+  // "Try it out" within 20 s), so the block counts as open only once its button shows.
   const partners = page.locator("#operations-partners-list_partners");
+  const tryOut = partners.locator(".try-out__btn");
   for (let attempt = 1; ; attempt++) {
     try {
-      await partners.locator(".opblock-summary").click({ timeout: 15000 });
+      if (!(await tryOut.isVisible())) {
+        await partners.locator(".opblock-summary").click({ timeout: 15000 });
+      }
+      await tryOut.waitFor({ state: "visible", timeout: 10000 });
       break;
     } catch (e) {
       if (attempt === 3) throw e;
       await page.waitForTimeout(1000);
     }
   }
-  await partners.locator(".try-out__btn").click();
+  await tryOut.click();
   await partners.locator("button.execute").click();
   const listed = partners.locator(".live-responses-table tbody .response-col_status").first();
   await listed.waitFor();
