@@ -27,7 +27,7 @@
 //! | change | feedback_totals | enrolment_totals, training_ and unit_evaluations | employee_jp | employee_standing | level_counts | jp_people, jp_groups | policy_people |
 //! |---|---|---|---|---|---|---|---|
 //! | `Feedback(t)` | training t (and its ratings and comments) | training t (`eligible`) | | | | | |
-//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings | those employees | | | those employees | those employees |
+//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings (per OPD: those employees' OPDs) | those employees | | | those employees | those employees |
 //! | `Training(t)` (an edit) | | t's evaluation | | | | | |
 //! | `UnitMoved(u)` | | the evaluations of the trainings of u's subtree's people | | | | | |
 //! | `TrainingDates(t)` | | | t's participants | | | t's participants | t's participants |
@@ -126,7 +126,7 @@ pub fn rebuild_comments(conn: &mut AnyConnection) -> crate::error::ApiResult<()>
 
 /// Computes every training's kept evaluation afresh (after the migration that adds them).
 pub fn rebuild_evaluations(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
-    maintain(conn, |tx| evaluation::refresh(tx, None))
+    maintain(conn, |tx| evaluation::refresh(tx, None, None))
 }
 
 /// Keeps `year`'s JP standing from now on if it is not kept yet (the webhook worker, which
@@ -165,17 +165,23 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
         Change::Feedback(training) => {
             // Its receipts count in the training's `eligible` (a respondent failed later).
             refresh_feedback(conn, Some(&[training.0]))?;
-            refresh_enrolments(conn, Some(&[training.0]))
+            refresh_enrolments(conn, Some(&[training.0]), None)
         }
         Change::Enrolments {
             trainings,
             employees,
         } => {
-            refresh_enrolments(conn, Some(&raw(trainings)))?;
+            // Only their OPDs' evaluations move (at most a few hundred people are looked up;
+            // past that, every OPD's are recomputed).
+            let opds = match employees.len() {
+                0..=500 => Some(crate::units::queries::opds_of(conn, employees)?),
+                _ => None,
+            };
+            refresh_enrolments(conn, Some(&raw(trainings)), opds.as_deref())?;
             jp_changed(conn, &raw(employees))?;
             coverage::refresh(conn, coverage::Of::Employees(&raw(employees)))
         }
-        Change::Training(training) => evaluation::refresh(conn, Some(&[training.0])),
+        Change::Training(training) => evaluation::refresh(conn, Some(&[training.0]), None),
         Change::UnitMoved(unit) => {
             let units = crate::units::queries::subtree_ids(conn, unit)?;
             let trainings: Vec<i64> = diesel::sql_query(format!(
@@ -187,7 +193,7 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
             .into_iter()
             .map(|crate::db::Integers(v)| v[0])
             .collect();
-            evaluation::refresh(conn, Some(&trainings))
+            evaluation::refresh(conn, Some(&trainings), None)
         }
         Change::TrainingDates(training) => {
             use crate::db::schema::enrolments;
@@ -216,7 +222,7 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
             if Rules::of(before) == Rules::of(&now) {
                 return Ok(());
             }
-            evaluation::refresh(conn, None)
+            evaluation::refresh(conn, None, None)
         }
         Change::Levels => {
             refresh_standing(conn, Employees::All)?;
@@ -438,7 +444,7 @@ fn employees_changed(
 ) -> QueryResult<()> {
     refresh_standing(conn, Employees::Ids(ids))?;
     if ids.len() + before.len() > 50 {
-        refresh_enrolments(conn, None)?;
+        refresh_enrolments(conn, None, None)?;
         return refresh_levels(conn, None);
     }
     // Their enrolments count for their (possibly new) unit.
@@ -450,7 +456,7 @@ fn employees_changed(
             .distinct()
             .load(conn)?
     };
-    refresh_enrolments(conn, Some(&trainings))?;
+    refresh_enrolments(conn, Some(&trainings), None)?;
     let mut groups = before.to_vec();
     for &id in ids {
         groups.extend(group_of(conn, EmployeeId(id))?.map(|(u, p)| (u.0, p.0)));
@@ -494,8 +500,12 @@ const ENROLMENT_COUNTS: &[&str] = &[
 ];
 
 /// Recomputes the enrolment totals of these trainings (`None`: all), and then their kept
-/// evaluations.
-fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
+/// evaluations (per OPD: of these OPDs, `None`: of every OPD).
+fn refresh_enrolments(
+    conn: &mut AnyConnection,
+    trainings: Option<&[i64]>,
+    opds: Option<&[i64]>,
+) -> QueryResult<()> {
     lock(conn, Kept::Enrolments, trainings)?;
     for (old, new) in chunked(trainings, "training_id", "en.training_id") {
         conn.batch_execute(&format!(
@@ -518,7 +528,7 @@ fn refresh_enrolments(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Qu
         ))?;
     }
     // Last, from these totals and the feedback totals refreshed before them.
-    evaluation::refresh(conn, trainings)
+    evaluation::refresh(conn, trainings, opds)
 }
 
 /// How many of the training's participants may answer its survey, as kept in its totals (the
@@ -610,7 +620,7 @@ fn credited(conn: &mut AnyConnection, employees: &[i64]) -> QueryResult<Vec<(i64
 fn rebuild_people(conn: &mut AnyConnection) -> QueryResult<()> {
     refresh_standing(conn, Employees::All)?;
     refresh_levels(conn, None)?;
-    refresh_enrolments(conn, None)
+    refresh_enrolments(conn, None, None)
 }
 
 /// Everything, from the source rows (after a bulk load).

@@ -29,10 +29,23 @@ pub(super) enum Of<'a> {
 }
 
 /// The (policy, position) pairs of whom each policy affects: the positions it names and those
-/// whose standard requires a competency it names.
-const POSITIONS: &str = "(SELECT policy_id, position_id FROM policy_positions \
-     UNION SELECT pc.policy_id, ps.position_id FROM position_standards ps \
-       JOIN policy_competencies pc ON pc.competency_id = ps.competency_id)";
+/// whose standard requires a competency it names; of the positions `held` names (a SQL set,
+/// e.g. the positions of the employees refreshed: a write of one person's enrolments reads
+/// their position's pairs only), or of all.
+fn positions(held: Option<&str>) -> String {
+    let (named, required) = match held {
+        Some(set) => (
+            format!(" WHERE position_id IN {set}"),
+            format!(" WHERE ps.position_id IN {set}"),
+        ),
+        None => Default::default(),
+    };
+    format!(
+        "(SELECT policy_id, position_id FROM policy_positions{named} \
+         UNION SELECT pc.policy_id, ps.position_id FROM position_standards ps \
+           JOIN policy_competencies pc ON pc.competency_id = ps.competency_id{required})"
+    )
+}
 
 /// Recomputes the rows of `of` from the source rows.
 pub(super) fn refresh(conn: &mut AnyConnection, of: Of) -> QueryResult<()> {
@@ -43,16 +56,25 @@ pub(super) fn refresh(conn: &mut AnyConnection, of: Of) -> QueryResult<()> {
         _ => (None, None),
     };
     lock(conn, Kept::Coverage, keys)?;
-    let parts = match of {
-        Of::Employees(_) => chunked(employees, "employee_id", "e.id"),
+    // (kept rows, source rows, the positions they hold when only some people's are refreshed)
+    let parts: Vec<(String, String, Option<String>)> = match of {
+        Of::Employees(_) => chunked(employees, "employee_id", "e.id")
+            .into_iter()
+            .map(|(kept, source)| {
+                let held = format!("(SELECT e.position_id FROM employees e WHERE {source})");
+                (kept, source, Some(held))
+            })
+            .collect(),
         Of::Position(p) => vec![(
             format!("employee_id IN (SELECT id FROM employees WHERE position_id = {p})"),
             format!("e.position_id = {p}"),
+            Some(format!("({p})")),
         )],
-        Of::Policies(ids) => chunked(Some(ids), "policy_id", "a.policy_id"),
-        Of::All => chunked(None, "", ""),
+        Of::Policies(ids) => without_positions(chunked(Some(ids), "policy_id", "a.policy_id")),
+        Of::All => without_positions(chunked(None, "", "")),
     };
-    for (kept, source) in parts {
+    for (kept, source, held) in parts {
+        let positions = positions(held.as_deref());
         conn.batch_execute(&format!(
             "DELETE FROM policy_people WHERE {kept}; \
              INSERT INTO policy_people (policy_id, employee_id, unit_id, refreshed) \
@@ -60,10 +82,15 @@ pub(super) fn refresh(conn: &mut AnyConnection, of: Of) -> QueryResult<()> {
                  JOIN training_policies tp ON tp.training_id = en.training_id \
                  WHERE tp.policy_id = a.policy_id AND en.employee_id = e.id \
                    AND en.status = 'completed' AND en.completed_on >= p.issued_on) THEN 1 ELSE 0 END \
-             FROM {POSITIONS} a JOIN policies p ON p.id = a.policy_id \
+             FROM {positions} a JOIN policies p ON p.id = a.policy_id \
              JOIN employees e ON e.position_id = a.position_id \
              WHERE e.active = TRUE AND {source};"
         ))?;
     }
     Ok(())
+}
+
+/// Chunks that read every position's pairs.
+fn without_positions(chunks: Vec<(String, String)>) -> Vec<(String, String, Option<String>)> {
+    chunks.into_iter().map(|(k, s)| (k, s, None)).collect()
 }

@@ -18,19 +18,33 @@ const CHUNK: usize = 500;
 
 /// Recomputes the kept evaluations of these trainings (`None`: all); a training with neither
 /// enrolments nor feedback has none, and an OPD none for a training its people neither
-/// enrolled in nor answered.
-pub(super) fn refresh(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> QueryResult<()> {
+/// enrolled in nor answered. `opds` narrows the per-OPD rows to those OPDs' (`None`: every
+/// OPD's): when only enrolments of their people moved, no other OPD's row changes (an OPD's
+/// cell is judged on its own counts and on the feedback over every unit, which did not move).
+pub(super) fn refresh(
+    conn: &mut AnyConnection,
+    trainings: Option<&[i64]>,
+    opds: Option<&[i64]>,
+) -> QueryResult<()> {
     lock(conn, Kept::Evaluation, trainings)?;
     let Some(ids) = trainings else {
         return rebuild(conn);
     };
     for chunk in ids.chunks(CHUNK) {
         diesel::delete(every::table.filter(every::training_id.eq_any(chunk))).execute(conn)?;
-        diesel::delete(unit_evaluations::table.filter(unit_evaluations::training_id.eq_any(chunk)))
-            .execute(conn)?;
+        let of_trainings = unit_evaluations::training_id.eq_any(chunk);
+        match opds {
+            None => diesel::delete(unit_evaluations::table.filter(of_trainings)).execute(conn)?,
+            Some(opds) => diesel::delete(
+                unit_evaluations::table
+                    .filter(of_trainings)
+                    .filter(unit_evaluations::unit_id.eq_any(opds)),
+            )
+            .execute(conn)?,
+        };
         let these = Trainings::of(conn, Some(chunk))?;
         write_every(conn, &these)?;
-        write_per_opd(conn, &these, None)?;
+        write_per_opd(conn, &these, opds)?;
     }
     Ok(())
 }

@@ -306,11 +306,6 @@ pub fn enrolled(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<Enrolled
     diesel::sql_query(sql).load(conn)
 }
 
-/// Every unit with its OPD (its top-level ancestor), as the relation `tree(id, opd)` for a
-/// `WITH RECURSIVE` clause; `UNION` drops repeats, so a cycle in the stored data ends the walk.
-const OPD_TREE: &str = "tree(id, opd) AS (SELECT id, id FROM units WHERE parent_id IS NULL \
-     UNION SELECT u.id, tree.opd FROM units u JOIN tree ON u.parent_id = tree.id)";
-
 /// Per OPD (of those `s.units` names, or all) and training in scope: [`enrolled`] over the
 /// OPD's subtree, as (OPD, counts).
 pub fn enrolled_per_opd(
@@ -318,12 +313,12 @@ pub fn enrolled_per_opd(
     s: &Scope,
 ) -> QueryResult<Vec<(i64, EnrolledRow)>> {
     let rows = diesel::sql_query(format!(
-        "WITH RECURSIVE {OPD_TREE} SELECT tree.opd, et.training_id, \
+        "WITH RECURSIVE {} SELECT tree.opd, et.training_id, \
          CAST(SUM(et.participants) AS BIGINT), CAST(SUM(et.eligible) AS BIGINT) \
-         FROM enrolment_totals et JOIN tree ON tree.id = et.unit_id WHERE 1 = 1{}{} \
+         FROM enrolment_totals et JOIN tree ON tree.id = et.unit_id WHERE 1 = 1{} \
          GROUP BY tree.opd, et.training_id",
+        crate::units::queries::opd_tree(s.units.as_deref()),
         s.in_trainings("et.training_id"),
-        s.units("tree.opd"),
     ))
     .load::<crate::db::Integers>(conn)?;
     Ok(rows

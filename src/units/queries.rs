@@ -14,7 +14,7 @@ use crate::db::schema::units;
 use crate::db::write::Tx;
 use crate::db::{AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult};
-use crate::types::UnitId;
+use crate::types::{EmployeeId, UnitId};
 
 // Cycles and depth are properties of the whole tree: unit writes are serialised.
 crate::simple_resource!(Units, Unit, units, UnitId, Unit, serial = true);
@@ -46,6 +46,41 @@ pub fn subtree_ids(conn: &mut AnyConnection, root: UnitId) -> QueryResult<Vec<Un
         .load::<IdRow>(conn)?
         .into_iter()
         .map(|r| UnitId(r.id))
+        .collect())
+}
+
+/// Every unit below these OPDs (`None`: below every OPD) with its OPD, its top-level
+/// ancestor, as the relation `tree(id, opd)` for a `WITH RECURSIVE` clause; `UNION` drops
+/// repeats, so a cycle in the stored data ends the walk.
+pub fn opd_tree(opds: Option<&[i64]>) -> String {
+    let roots = match opds {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".to_string(),
+        Some(ids) => format!(" AND id IN ({})", crate::db::id_list(ids)),
+    };
+    format!(
+        "tree(id, opd) AS (SELECT id, id FROM units WHERE parent_id IS NULL{roots} \
+         UNION SELECT u.id, tree.opd FROM units u JOIN tree ON u.parent_id = tree.id)"
+    )
+}
+
+/// The OPDs these employees work in: from their units up to the top (`UNION` drops repeats, so
+/// a cycle in the stored data ends the walk), a few steps each, not the whole tree.
+pub fn opds_of(conn: &mut AnyConnection, employees: &[EmployeeId]) -> QueryResult<Vec<i64>> {
+    if employees.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "WITH RECURSIVE up(id, parent_id) AS (SELECT u.id, u.parent_id FROM units u \
+         WHERE u.id IN (SELECT unit_id FROM employees WHERE id IN ({})) \
+         UNION SELECT u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent_id) \
+         SELECT id FROM up WHERE parent_id IS NULL",
+        crate::db::id_list(&crate::types::raw(employees))
+    );
+    Ok(diesel::sql_query(sql)
+        .load::<IdRow>(conn)?
+        .into_iter()
+        .map(|r| r.id)
         .collect())
 }
 

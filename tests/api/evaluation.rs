@@ -2486,7 +2486,27 @@ async fn opd_evaluations_are_kept(ctx: &Ctx) {
         (&row(&a, w.t1)["responses"], &row(&a, w.t2)["responses"]),
         (&json!(3), &json!(2))
     );
-    opd_kept_equals_computed(ctx, &app, &w, w.unit_b, "as built").await;
+    let b = opd_kept_equals_computed(ctx, &app, &w, w.unit_b, "as built").await;
+
+    // Enrolments of A's people move A's rows only (B's are not recomputed): a new training
+    // gets a row in A and none in B, and both OPDs still equal what is computed.
+    let t4 = post(
+        &app,
+        "/api/v1/trainings",
+        &w.admin,
+        json!({"title": "Kelas Baru", "form": "pelatihan", "mode": "in_person", "jp": 4,
+               "start_date": day(3), "end_date": day(4), "siasn_course_type_id": 5}),
+    )
+    .await;
+    t4.expect(201);
+    let t4 = t4.body["id"].as_i64().unwrap();
+    walk(&app, &w.admin, t4, &["planned", "open"]).await;
+    enrol(&app, &w.admin, t4, a1).await;
+    let a = opd_kept_equals_computed(ctx, &app, &w, w.unit_a, "A enrolled").await;
+    assert_eq!(row(&a, t4)["enrolled"], json!(1));
+    let b_now = opd_kept_equals_computed(ctx, &app, &w, w.unit_b, "A enrolled").await;
+    assert_eq!(b_now, b);
+    assert_eq!(row(&b_now, t4), Value::Null);
 
     // Ani moves into a sub-unit of A: A's figures stay.
     let sub = post(

@@ -1,0 +1,1 @@
+DROP INDEX external_learning_employee_status;
