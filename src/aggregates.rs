@@ -22,28 +22,31 @@
 //! kept with its feedback totals, as the array the training evaluation shows; its evaluation
 //! over every unit and over each OPD (`training_evaluations`, `unit_evaluations`:
 //! [`evaluation`]) with its enrolment totals, which always follow the feedback totals (and
-//! comments) of the same trainings.
+//! comments) of the same trainings. The trainer pool's internal candidates
+//! (`trainer_candidates`: [`candidates`]) are kept per employee and competency.
 //!
-//! | change | feedback_totals | enrolment_totals, training_ and unit_evaluations | employee_jp | employee_standing | level_counts | jp_people, jp_groups | policy_people |
-//! |---|---|---|---|---|---|---|---|
-//! | `Feedback(t)` | training t (and its ratings and comments) | training t (`eligible`) | | | | | |
-//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings (per OPD: those employees' OPDs) | those employees | | | those employees | those employees |
-//! | `Training(t)` (an edit) | | t's evaluation | | | | | |
-//! | `UnitMoved(u)` | | the evaluations of the trainings of u's subtree's people | | | | | |
-//! | `TrainingDates(t)` | | | t's participants | | | t's participants | t's participants |
-//! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now | those employees | those employees |
-//! | `Exemptions(ids)` | | | | | | those employees | |
-//! | `Standard(p)` | | | | holders of p | | | holders of p |
-//! | `Policies(ids)` (a policy, or the policies a training refreshes on) | | | | | | | those policies |
-//! | `Settings(before)` | | every evaluation, when the rules that judge feedback moved | | | | | |
-//! | `Levels` (the JPM methods) | | | | all | all | | |
-//! | `People` (an import) | | all | | all | all | all | all |
-//! | `Everything` (a bulk load) | all | all | all | all | all | all | all |
+//! | change | feedback_totals | enrolment_totals, training_ and unit_evaluations | employee_jp | employee_standing | level_counts | jp_people, jp_groups | policy_people | trainer_candidates |
+//! |---|---|---|---|---|---|---|---|---|
+//! | `Feedback(t)` | training t (and its ratings and comments) | training t (`eligible`) | | | | | | |
+//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings (per OPD: those employees' OPDs) | those employees | | | those employees | those employees | |
+//! | `Training(t)` (an edit) | | t's evaluation | | | | | | |
+//! | `UnitMoved(u)` | | the evaluations of the trainings of u's subtree's people | | | | | | |
+//! | `TrainingDates(t)` | | | t's participants | | | t's participants | t's participants | |
+//! | `Employees{ids, before}` | | their trainings | | those employees | their groups, before and now | those employees | those employees | those employees |
+//! | `Exemptions(ids)` | | | | | | those employees | | |
+//! | `Trainers(employees)` (a trainer record naming them written) | | | | | | | | those employees |
+//! | `Standard(p)` | | | | holders of p | | | holders of p | |
+//! | `Policies(ids)` (a policy, or the policies a training refreshes on) | | | | | | | those policies | |
+//! | `Settings(before)` | | every evaluation, when the rules that judge feedback moved | | | | | | |
+//! | `Levels` (the JPM methods) | | | | all | all | | | all |
+//! | `People` (an import) | | all | | all | all | all | all | all |
+//! | `Everything` (a bulk load) | all | all | all | all | all | all | all | all |
 //!
 //! Everything is recomputed from the source rows for the keys a write touched, never
 //! incremented, so a missed case cannot drift: a refresh always converges to the truth. Values
 //! put into the SQL are typed integers, never client text.
 
+pub mod candidates;
 pub mod comments;
 pub mod coverage;
 pub mod evaluation;
@@ -83,6 +86,9 @@ pub enum Change<'a> {
     },
     /// Exemptions of these employees were added, changed or removed.
     Exemptions(&'a [EmployeeId]),
+    /// Trainer records naming these employees were created, changed or removed (they are
+    /// trainers now, or no longer).
+    Trainers(&'a [EmployeeId]),
     /// A position's competency standard was replaced.
     Standard(PositionId),
     /// These policies were created, changed or deleted, or the trainings linked to them
@@ -122,6 +128,11 @@ pub fn rebuild_comments(conn: &mut AnyConnection) -> crate::error::ApiResult<()>
         lock(tx, Kept::Feedback, None)?;
         comments::refresh(tx, None)
     })
+}
+
+/// Computes the trainer pool's candidates afresh (after the migration that adds them).
+pub fn rebuild_candidates(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
+    maintain(conn, |tx| candidates::refresh(tx, None))
 }
 
 /// Computes every training's kept evaluation afresh (after the migration that adds them).
@@ -207,10 +218,12 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
         Change::Employees { ids, before } => {
             let before: Vec<(i64, i64)> = before.iter().map(|(u, p)| (u.0, p.0)).collect();
             employees_changed(conn, &raw(ids), &before)?;
+            candidates::refresh(conn, Some(&raw(ids)))?;
             targets::refresh(conn, Some(&raw(ids)))?;
             coverage::refresh(conn, coverage::Of::Employees(&raw(ids)))
         }
         Change::Exemptions(ids) => targets::refresh(conn, Some(&raw(ids))),
+        Change::Trainers(ids) => candidates::refresh(conn, Some(&raw(ids))),
         Change::Standard(position) => {
             refresh_standing(conn, Employees::Position(position.0))?;
             coverage::refresh(conn, coverage::Of::Position(position.0))
@@ -226,7 +239,8 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
         }
         Change::Levels => {
             refresh_standing(conn, Employees::All)?;
-            refresh_levels(conn, None)
+            refresh_levels(conn, None)?;
+            candidates::refresh(conn, None)
         }
         Change::People => {
             rebuild_people(conn)?;
@@ -315,6 +329,7 @@ enum Kept {
     JpGroups = 7,
     Coverage = 8,
     Evaluation = 9,
+    Candidates = 10,
 }
 
 /// On PostgreSQL, two transactions recomputing the same rows at once would both delete the old
@@ -615,11 +630,12 @@ fn credited(conn: &mut AnyConnection, employees: &[i64]) -> QueryResult<Vec<(i64
     Ok(rows)
 }
 
-/// Everything about people (after an import): standing, level counts, and the enrolment totals
-/// that are kept per unit.
+/// Everything about people (after an import): standing, level counts, the trainer pool's
+/// candidates, and the enrolment totals that are kept per unit.
 fn rebuild_people(conn: &mut AnyConnection) -> QueryResult<()> {
     refresh_standing(conn, Employees::All)?;
     refresh_levels(conn, None)?;
+    candidates::refresh(conn, None)?;
     refresh_enrolments(conn, None, None)
 }
 

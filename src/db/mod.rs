@@ -291,6 +291,11 @@ const NEW_KEPT: &[(&str, &str, Fill)] = &[
         "the trainings' evaluations per OPD",
         crate::aggregates::rebuild_evaluations,
     ),
+    (
+        "20261207000044",
+        "the trainer pool's candidates",
+        crate::aggregates::rebuild_candidates,
+    ),
 ];
 
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {

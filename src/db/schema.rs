@@ -501,6 +501,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Kept by `aggregates`: an internal candidate for the trainer pool, per competency.
+    trainer_candidates (employee_id, competency_id) {
+        employee_id -> BigInt,
+        competency_id -> BigInt,
+        level -> Integer,
+        name -> Text,
+        unit_id -> BigInt,
+    }
+}
+
+diesel::table! {
     unit_evaluations (unit_id, training_id) {
         unit_id -> BigInt,
         training_id -> BigInt,

@@ -1,7 +1,7 @@
 //! `GET /reports/trainer-shortage`: per competency, the people below standard, the trainers
 //! qualified to teach it today (an active trainer with an unexpired qualification for it) and
 //! their monthly JP capacity, and the internal candidates — employees assessed at level 4 or 5
-//! who are not trainers yet.
+//! who are not trainers yet, as `aggregates::candidates` keeps them.
 
 use std::collections::HashMap;
 
@@ -61,19 +61,16 @@ pub fn build(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainerShorta
     ))
     .load(conn)?;
     let mut candidates: HashMap<i64, Vec<TrainerCandidate>> = HashMap::new();
-    // From the few levels of 4 and 5 (`competency_levels_level`, which holds the employee) to
-    // their people: written as a CROSS JOIN, which SQLite takes in this order (it walked every
-    // employee instead).
-    for c in diesel::sql_query(format!(
-        "SELECT cl.competency_id, e.id AS employee_id, e.name, e.unit_id, cl.level \
-         FROM competency_levels cl CROSS JOIN employees e \
-         WHERE e.id = cl.employee_id AND cl.level >= 4 AND e.active = TRUE{} \
-           AND NOT EXISTS (SELECT 1 FROM trainers tr WHERE tr.employee_id = e.id) \
-         ORDER BY cl.competency_id, cl.level DESC, e.id",
-        s.units("e.unit_id")
+    // Kept per employee and competency (`aggregates::candidates`); listed per competency, the
+    // highest level first.
+    let mut kept: Vec<Candidate> = diesel::sql_query(format!(
+        "SELECT competency_id, employee_id, name, unit_id, level FROM trainer_candidates \
+         WHERE 1 = 1{}",
+        s.units("unit_id")
     ))
-    .load::<Candidate>(conn)?
-    {
+    .load(conn)?;
+    kept.sort_unstable_by_key(|c| (c.competency_id, std::cmp::Reverse(c.level), c.employee_id));
+    for c in kept {
         candidates
             .entry(c.competency_id)
             .or_default()

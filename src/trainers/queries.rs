@@ -6,13 +6,14 @@ use std::marker::PhantomData;
 use diesel::prelude::*;
 
 use super::model::{Qualification, Trainer, TrainerFilter, TrainerInput};
+use crate::aggregates::{self, Change};
 use crate::audit::Entity;
 use crate::db::refs::{self, LinkTable};
 use crate::db::schema::{trainer_competencies, trainers, training_trainers};
 use crate::db::write::Tx;
 use crate::db::{AnyConnection, Backend};
 use crate::error::{ApiError, ApiResult};
-use crate::types::{raw, CompetencyId, JsonText, TrainerId};
+use crate::types::{raw, CompetencyId, EmployeeId, JsonText, TrainerId};
 
 pub const COMPETENCIES: LinkTable<TrainerId, CompetencyId> = LinkTable {
     table: "trainer_competencies",
@@ -104,6 +105,7 @@ pub fn create(tx: &mut Tx, t: &TrainerInput) -> ApiResult<TrainerId> {
     let id = crate::insert_new!(tx, trainers, t)?;
     COMPETENCIES.replace(tx, id, &t.competency_ids)?;
     write_qualifications(tx, id, &t.qualifications)?;
+    aggregates::after(tx, Change::Trainers(t.employee_id.as_slice()))?;
     Ok(id)
 }
 
@@ -113,7 +115,15 @@ pub fn update(tx: &mut Tx, current: &Trainer, t: &TrainerInput) -> ApiResult<()>
         .set(t)
         .execute(tx.conn())?;
     COMPETENCIES.replace(tx, current.id, &t.competency_ids)?;
-    write_qualifications(tx, current.id, &t.qualifications)
+    write_qualifications(tx, current.id, &t.qualifications)?;
+    // Whom it named before and names now: one may have stopped being a trainer.
+    let named: Vec<EmployeeId> = current
+        .employee_id
+        .into_iter()
+        .chain(t.employee_id)
+        .collect();
+    aggregates::after(tx, Change::Trainers(&named))?;
+    Ok(())
 }
 
 /// A trainer named by trainings is kept (409): deactivate instead.
@@ -129,5 +139,6 @@ pub fn delete(tx: &mut Tx, current: &Trainer) -> ApiResult<()> {
         ));
     }
     diesel::delete(trainers::table.find(id)).execute(tx.conn())?;
+    aggregates::after(tx, Change::Trainers(current.employee_id.as_slice()))?;
     Ok(())
 }

@@ -1099,12 +1099,13 @@ fn csv_of(columns: &[String], rows: &[&Value]) -> String {
     out
 }
 
-/// Every report as the admin and unit A's manager see it, computed now (not kept: a rebuild
+/// Every report that reads aggregates (and the trainer shortage, which reads the kept
+/// candidates) as the admin and unit A's manager see it, computed now (not kept: a rebuild
 /// beside the service moves no data version).
 async fn snapshot<S: TestApp>(app: &S, w: &World) -> Vec<Value> {
     let mut out = Vec::new();
     for token in [&w.admin, &w.manager_a] {
-        for report in ALL_REPORTS {
+        for report in ALL_REPORTS.into_iter().chain(["trainer-shortage"]) {
             let req = auth(
                 TestRequest::get().uri(&format!("/api/v1/reports/{report}")),
                 token,

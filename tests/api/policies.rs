@@ -449,10 +449,9 @@ async fn trainer_pool(ctx: &Ctx) {
     t1.expect(201);
     assert_eq!(t1.body["max_jp_per_month"], 40);
     assert_eq!(t1.body["qualifications"][0]["kind"], "tot");
-    post(&app, "/api/v1/trainers", &admin, json!({"name": "Widyaiswara", "kind": "internal", "employee_id": a2,
+    let widyaiswara = id(&post(&app, "/api/v1/trainers", &admin, json!({"name": "Widyaiswara", "kind": "internal", "employee_id": a2,
         "qualifications": [qual("widyaiswara", c1, "2018-01-01", Value::Null)], "max_jp_per_month": 20}))
-        .await
-        .expect(201);
+        .await);
     post(&app, "/api/v1/trainers", &admin, trainer("Lama", json!({
         "qualifications": [qual("assessor", c1, "2019-01-01", json!("2024-12-31"))], "max_jp_per_month": 30}))).await.expect(201);
     post(
@@ -531,6 +530,99 @@ async fn trainer_pool(ctx: &Ctx) {
             name(b2)
         )
     );
+
+    // The candidates are kept (`trainer_candidates`): each write that moves who they are, or
+    // their name or unit, is followed at once, and the kept rows equal a rebuild.
+    let candidates = || async {
+        let req = auth(
+            actix_web::test::TestRequest::get().uri("/api/v1/reports/trainer-shortage"),
+            &admin,
+        )
+        .insert_header(("Cache-Control", "no-cache"));
+        let r = send(&app, req).await;
+        r.expect(200);
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|row| {
+                let c = row["competency_id"].as_i64().unwrap();
+                let list = row["candidates"].as_array().unwrap().clone();
+                list.into_iter().map(move |p| {
+                    (
+                        c,
+                        p["employee_id"].as_i64().unwrap(),
+                        p["name"].as_str().unwrap().to_string(),
+                        p["unit_id"].as_i64().unwrap(),
+                        p["level"].as_i64().unwrap(),
+                    )
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    // (stage, path, body, the candidates after: competency, employee, name ("": as created),
+    // unit, level)
+    type Candidates<'a> = Vec<(i64, i64, &'a str, i64, i64)>;
+    let stages: [(&str, &str, Value, Candidates); 4] = [
+        // The internal trainer is now b2: a2 is a candidate again (first: level 5), b2 not.
+        (
+            "a trainer names another employee",
+            &format!("/api/v1/trainers/{widyaiswara}"),
+            json!({"employee_id": b2}),
+            vec![(c1, a2, "", unit_a, 5), (c1, a1, "", unit_a, 4)],
+        ),
+        (
+            "a candidate renamed and moved",
+            &format!("/api/v1/employees/{a1}"),
+            json!({"name": "Ani Baru", "unit_id": unit_b}),
+            vec![(c1, a2, "", unit_a, 5), (c1, a1, "Ani Baru", unit_b, 4)],
+        ),
+        (
+            "an employee active again",
+            &format!("/api/v1/employees/{b1}"),
+            json!({"active": true}),
+            vec![
+                (c1, a2, "", unit_a, 5),
+                (c1, a1, "Ani Baru", unit_b, 4),
+                (c1, b1, "", unit_b, 4),
+            ],
+        ),
+        (
+            "a level lowered",
+            &format!("/api/v1/employees/{a2}/assessments"),
+            json!({"competency_id": c1, "level": 3, "assessed_on": "2026-03-01", "method": "test"}),
+            vec![(c1, a1, "Ani Baru", unit_b, 4), (c1, b1, "", unit_b, 4)],
+        ),
+    ];
+    for (stage, path, body, want) in stages {
+        let r = if path.ends_with("assessments") {
+            post(&app, path, &admin, body).await
+        } else {
+            patch(&app, path, &admin, body).await
+        };
+        assert!((200..300).contains(&r.status), "{stage}: {}", r.text);
+        let want: Vec<_> = want
+            .into_iter()
+            .map(|(c, e, n, u, l)| {
+                (
+                    c,
+                    e,
+                    if n.is_empty() { name(e) } else { n.to_string() },
+                    u,
+                    l,
+                )
+            })
+            .collect();
+        assert_eq!(candidates().await, want, "{stage}");
+    }
+    // The trainer record removed: b2 is a candidate again.
+    delete(&app, &format!("/api/v1/trainers/{widyaiswara}"), &admin)
+        .await
+        .expect(204);
+    let kept = candidates().await;
+    assert!(kept.contains(&(c2, b2, name(b2), unit_b, 4)), "{kept:?}");
+    kompetensi::aggregates::rebuild(&mut ctx.conn()).unwrap();
+    assert_eq!(candidates().await, kept, "kept = rebuilt");
 }
 
 on_each_backend!(trainer_pool_and_shortage, trainer_pool);
