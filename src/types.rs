@@ -159,6 +159,52 @@ where
     }
 }
 
+/// JSON kept in a text column and passed through as it is, never read field by field: a
+/// competency's levels, most of the 1.5 KB every read of one answers and merged into
+/// a patch as shown. Parsing them into `T` and printing them again was most of the work of that
+/// read. `T` is their shape, for the OpenAPI schema; what is stored was validated as `T` when it
+/// was written (as the text of [`JsonText::to_text`]).
+#[derive(Debug, Clone, diesel::FromSqlRow)]
+pub struct RawJson<T>(
+    Box<serde_json::value::RawValue>,
+    std::marker::PhantomData<T>,
+);
+
+impl<T> serde::Serialize for RawJson<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<T> RawJson<T> {
+    fn from_text(text: String) -> serde_json::Result<Self> {
+        serde_json::value::RawValue::from_string(text).map(|raw| RawJson(raw, Default::default()))
+    }
+}
+
+/// The JSON itself, or (from PostgreSQL's JSON of a row, where the column is text) the JSON in
+/// a string. Only from JSON text: a `serde_json::Value` cannot hold it unparsed.
+impl<'de, T> serde::Deserialize<'de> for RawJson<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        if !raw.get().starts_with('"') {
+            return Ok(RawJson(raw, Default::default()));
+        }
+        let text: String = serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
+        RawJson::from_text(text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<DB, T> FromSql<diesel::sql_types::Text, DB> for RawJson<T>
+where
+    DB: Backend,
+    String: FromSql<diesel::sql_types::Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        Ok(RawJson::from_text(String::from_sql(bytes)?)?)
+    }
+}
+
 /// Today (UTC), as the date rules count it: training status moves, NIP birth and CPNS dates.
 pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()

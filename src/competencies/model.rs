@@ -4,7 +4,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::db::schema::competencies;
-use crate::types::{CompetencyId, JsonText};
+use crate::types::{CompetencyId, JsonText, RawJson};
 
 crate::text_enum! {
     pub enum CompetencyKind {
@@ -52,7 +52,7 @@ pub struct Competency {
     pub field: Option<String>,
     pub description: Option<String>,
     #[schema(value_type = Vec<Level>)]
-    pub levels: JsonText<Vec<Level>>,
+    pub levels: RawJson<Vec<Level>>,
     pub active: bool,
     pub version: i64,
 }
