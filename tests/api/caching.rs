@@ -286,11 +286,11 @@ on_each_backend!(
 
 /// The body of a report or list page: as kept, or (`fresh`) computed now.
 async fn page_of<S: TestApp>(app: &S, path: &str, token: &str, fresh: bool) -> Value {
-    let mut req = auth(TestRequest::get().uri(path), token);
-    if fresh {
-        req = req.insert_header(("Cache-Control", "no-cache"));
-    }
-    let r = send(app, req).await;
+    let r = if fresh {
+        get_computed(app, path, token).await
+    } else {
+        get(app, path, token).await
+    };
     r.expect(200);
     r.body.clone()
 }

@@ -362,6 +362,18 @@ where
     send(app, auth(TestRequest::get().uri(path), token)).await
 }
 
+/// GET computed now (`Cache-Control: no-cache`), not as kept: what a rebuild beside the
+/// service changed, which moves no data version, shows.
+pub async fn get_computed<S, B>(app: &S, path: &str, token: &str) -> Resp
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let req =
+        auth(TestRequest::get().uri(path), token).insert_header(("Cache-Control", "no-cache"));
+    send(app, req).await
+}
+
 pub async fn post<S, B>(app: &S, path: &str, token: &str, body: Value) -> Resp
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,

@@ -972,12 +972,7 @@ async fn comments_shuffled(ctx: &Ctx) {
     // 20 computations of three comments: all in one order has a chance of 6^-19.
     for _ in 0..20 {
         kompetensi::aggregates::rebuild(&mut conn).unwrap();
-        let r = auth(
-            TestRequest::get().uri("/api/v1/reports/training-evaluation"),
-            &w.admin,
-        )
-        .insert_header(("Cache-Control", "no-cache"));
-        let r = send(&app, r).await;
+        let r = get_computed(&app, "/api/v1/reports/training-evaluation", &w.admin).await;
         let t1 = item(&r, "training_id", w.t1);
         assert_eq!(comments_of(t1).len(), 3);
         orders.insert(t1["comments"].to_string());
@@ -1106,12 +1101,7 @@ async fn snapshot<S: TestApp>(app: &S, w: &World) -> Vec<Value> {
     let mut out = Vec::new();
     for token in [&w.admin, &w.manager_a] {
         for report in ALL_REPORTS.into_iter().chain(["trainer-shortage"]) {
-            let req = auth(
-                TestRequest::get().uri(&format!("/api/v1/reports/{report}")),
-                token,
-            )
-            .insert_header(("Cache-Control", "no-cache"));
-            let r = send(app, req).await;
+            let r = get_computed(app, &format!("/api/v1/reports/{report}"), token).await;
             r.expect(200);
             let mut body = r.body;
             // Comments are in random order, shuffled again by a rebuild.

@@ -1077,14 +1077,12 @@ async fn loop_capabilities(ctx: &Ctx) {
     let speaker_in_x = || {
         let (app, operator, r2) = (&app, &s.operator, s.trainers[1]);
         async move {
-            let req = auth(
-                TestRequest::get().uri(&format!(
-                    "/api/v1/reports/trainer-evaluation?training_id={t3}&unit_id={x}"
-                )),
+            let r = get_computed(
+                app,
+                &format!("/api/v1/reports/trainer-evaluation?training_id={t3}&unit_id={x}"),
                 operator,
             )
-            .insert_header(("Cache-Control", "no-cache"));
-            let r = send(app, req).await;
+            .await;
             r.expect(200);
             let items = r.body["items"].as_array().unwrap().clone();
             items

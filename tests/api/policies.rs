@@ -331,12 +331,7 @@ async fn policies(ctx: &Ctx) {
         patch(&app, &path, &admin, change).await.expect(200);
     }
     let coverage = || async {
-        let req = auth(
-            actix_web::test::TestRequest::get().uri("/api/v1/reports/policy-coverage"),
-            &admin,
-        )
-        .insert_header(("Cache-Control", "no-cache"));
-        let r = send(&app, req).await;
+        let r = get_computed(&app, "/api/v1/reports/policy-coverage", &admin).await;
         r.expect(200);
         r.body
     };
@@ -534,12 +529,7 @@ async fn trainer_pool(ctx: &Ctx) {
     // The candidates are kept (`trainer_candidates`): each write that moves who they are, or
     // their name or unit, is followed at once, and the kept rows equal a rebuild.
     let candidates = || async {
-        let req = auth(
-            actix_web::test::TestRequest::get().uri("/api/v1/reports/trainer-shortage"),
-            &admin,
-        )
-        .insert_header(("Cache-Control", "no-cache"));
-        let r = send(&app, req).await;
+        let r = get_computed(&app, "/api/v1/reports/trainer-shortage", &admin).await;
         r.expect(200);
         r.body["items"]
             .as_array()

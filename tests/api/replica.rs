@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::test::{self, TestRequest};
+use actix_web::test;
 use actix_web::web;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
@@ -75,8 +75,7 @@ async fn employees_by<S: TestApp>(app: &S, token: &str, read: Read) -> i64 {
         Read::Report => ("/api/v1/reports/summary", "employees"),
         Read::List => ("/api/v1/employees?active=true", "total"),
     };
-    let req = auth(TestRequest::get().uri(uri), token).insert_header(("Cache-Control", "no-cache"));
-    let r = send(app, req).await;
+    let r = get_computed(app, uri, token).await;
     r.expect(200);
     r.body[field].as_i64().unwrap()
 }
