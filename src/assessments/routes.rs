@@ -245,7 +245,7 @@ pub async fn get_assessment(
     tag = "assessments",
     params(
         AssessmentPath,
-        ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")
+        crate::web::IfMatch
     ),
     request_body = AssessmentPatch,
     responses((status = 200, description = "Corrected", body = Assessment,
@@ -283,7 +283,7 @@ pub async fn update_assessment(
     tag = "assessments",
     params(
         AssessmentPath,
-        ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")
+        crate::web::IfMatch
     ),
     responses((status = 204, description = "Deleted"), crate::error::DeleteErrors),
     security(("bearer" = []))

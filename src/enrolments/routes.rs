@@ -243,7 +243,7 @@ fn change(
 /// seat. Any subset of the fields; with a stale `If-Match`, 412 and nothing changes.
 #[utoipa::path(
     tag = "enrolments",
-    params(("id" = i64, Path, description = "The enrolment's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+    params(("id" = i64, Path, description = "The enrolment's id", minimum = 1, example = 1), crate::web::IfMatch),
     request_body = EnrolmentPatch,
     responses((status = 200, description = "Updated", body = Enrolment, headers(("ETag" = String, description = "New version"))), WriteErrors),
     security(("bearer" = []))

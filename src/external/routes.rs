@@ -188,7 +188,7 @@ pub async fn list_my_external_learning(
 #[utoipa::path(
     tag = "external-learning",
     params(("id" = i64, Path, description = "The id", minimum = 1, example = 1),
-           ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+           crate::web::IfMatch),
     request_body = ExternalPatch,
     responses((status = 200, description = "Updated", body = ExternalLearning,
                headers(("ETag" = String, description = "The new version"))), WriteErrors),
@@ -217,7 +217,7 @@ pub async fn update_external_learning(
 #[utoipa::path(
     tag = "external-learning",
     params(("id" = i64, Path, description = "The id", minimum = 1, example = 1),
-           ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+           crate::web::IfMatch),
     responses((status = 204, description = "Deleted"), DeleteErrors),
     security(("bearer" = []))
 )]

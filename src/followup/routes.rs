@@ -50,7 +50,7 @@ pub async fn get_action_plan(
 /// longer changes (409). Honours `If-Match` when replacing.
 #[utoipa::path(
     tag = "evaluation",
-    params(("id" = i64, Path, description = "The enrolment's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+    params(("id" = i64, Path, description = "The enrolment's id", minimum = 1, example = 1), crate::web::IfMatch),
     request_body = ActionPlanInput,
     responses((status = 200, description = "The plan as stored", body = ActionPlan,
                headers(("ETag" = String, description = "Its version"))), WriteErrors),

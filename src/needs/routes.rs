@@ -106,7 +106,7 @@ pub async fn create_development_need(
 #[utoipa::path(
     tag = "planning",
     params(("id" = i64, Path, description = "The id", minimum = 1, example = 1),
-           ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+           crate::web::IfMatch),
     request_body = NeedPatch,
     responses((status = 200, description = "Updated", body = DevelopmentNeed,
                headers(("ETag" = String, description = "The new version"))), WriteErrors),
@@ -136,7 +136,7 @@ pub async fn update_development_need(
 #[utoipa::path(
     tag = "planning",
     params(("id" = i64, Path, description = "The id", minimum = 1, example = 1),
-           ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+           crate::web::IfMatch),
     responses((status = 204, description = "Deleted"), DeleteErrors),
     security(("bearer" = []))
 )]

@@ -154,7 +154,7 @@ pub async fn get_plan_item(
 #[utoipa::path(
     tag = "planning",
     params(ItemPath,
-           ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+           crate::web::IfMatch),
     request_body = AnnualPlanItemPatch,
     responses((status = 200, description = "Updated", body = AnnualPlanItem,
                headers(("ETag" = String, description = "The new version"))), WriteErrors),
@@ -184,7 +184,7 @@ pub async fn update_plan_item(
 #[utoipa::path(
     tag = "planning",
     params(ItemPath,
-           ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+           crate::web::IfMatch),
     responses((status = 204, description = "Deleted"), DeleteErrors),
     security(("bearer" = []))
 )]

@@ -103,7 +103,7 @@ crate::get_route!(
 #[utoipa::path(
     tag = "sessions",
     params(("id" = i64, Path, description = "The session's id", minimum = 1, example = 1),
-           ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+           crate::web::IfMatch),
     request_body = SessionPatch,
     responses((status = 200, description = "Updated", body = Session,
                headers(("ETag" = String, description = "The new version"))), WriteErrors),
@@ -131,7 +131,7 @@ pub async fn update_session(
 #[utoipa::path(
     tag = "sessions",
     params(("id" = i64, Path, description = "The session's id", minimum = 1, example = 1),
-           ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+           crate::web::IfMatch),
     responses((status = 204, description = "Deleted"), DeleteErrors),
     security(("bearer" = []))
 )]

@@ -35,7 +35,7 @@ pub async fn get_settings(
 /// (`settings_change`). With a stale `If-Match`, 412 and nothing changes.
 #[utoipa::path(
     tag = "settings",
-    params(("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+    params(crate::web::IfMatch),
     request_body = SettingsPatch,
     responses((status = 200, description = "Updated settings", body = Settings, headers(("ETag" = String, description = "New version"))), WriteErrors),
     security(("bearer" = []))

@@ -38,7 +38,7 @@ crate::resource_routes! {
 /// every enrolment (all 409 otherwise). With a stale `If-Match`, 412 and nothing changes.
 #[utoipa::path(
     tag = "trainings",
-    params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+    params(("id" = i64, Path, description = "The training's id", minimum = 1, example = 1), crate::web::IfMatch),
     request_body = StatusChange,
     responses((status = 200, description = "The training in its new status", body = Training, headers(("ETag" = String, description = "New version"))), WriteErrors),
     security(("bearer" = []))

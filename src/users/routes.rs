@@ -59,7 +59,7 @@ pub async fn create_user(
 /// `password` revokes the account's refresh tokens.
 #[utoipa::path(
     tag = "users",
-    params(("id" = i64, Path, description = "The user's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+    params(("id" = i64, Path, description = "The user's id", minimum = 1, example = 1), crate::web::IfMatch),
     request_body = UserPatch,
     responses((status = 200, description = "Updated", body = User, headers(("ETag" = String, description = "New version"))), WriteErrors),
     security(("bearer" = []))
@@ -102,7 +102,7 @@ fn delete_account(tx: &mut crate::db::write::Tx, me: UserId, current: &User) -> 
 /// Admins cannot delete themselves (409). With a stale `If-Match`, 412 and nothing is deleted.
 #[utoipa::path(
     tag = "users",
-    params(("id" = i64, Path, description = "The user's id", minimum = 1, example = 1), ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")),
+    params(("id" = i64, Path, description = "The user's id", minimum = 1, example = 1), crate::web::IfMatch),
     responses((status = 204, description = "Deleted"), DeleteErrors),
     security(("bearer" = []))
 )]

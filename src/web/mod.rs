@@ -531,6 +531,25 @@ fn entity_tag(tag: &str) -> Option<Option<i64>> {
     tag.parse().ok().map(Some)
 }
 
+/// The header, for the OpenAPI document of every write under a precondition.
+impl utoipa::IntoParams for IfMatch {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        vec![ParameterBuilder::new()
+            .name("If-Match")
+            .parameter_in(ParameterIn::Header)
+            .required(utoipa::openapi::Required::False)
+            .description(Some("The ETag read before; 412 when stale"))
+            .schema(Some(
+                ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+            ))
+            .build()]
+    }
+}
+
 impl IfMatch {
     pub fn from_headers(req: &HttpRequest) -> ApiResult<Self> {
         let Some(raw) = req.headers().get(header::IF_MATCH) else {

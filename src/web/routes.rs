@@ -278,7 +278,7 @@ macro_rules! update_route {
             tag = $tag,
             params(
                 ("id" = i64, Path, description = "The id", minimum = 1, example = 1),
-                ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")
+                $crate::web::IfMatch
             ),
             request_body = $patch,
             responses(
@@ -317,7 +317,7 @@ macro_rules! delete_route {
             tag = $tag,
             params(
                 ("id" = i64, Path, description = "The id", minimum = 1, example = 1),
-                ("If-Match" = Option<String>, Header, description = "The ETag read before; 412 when stale")
+                $crate::web::IfMatch
             ),
             responses((status = 204, description = "Deleted"), $crate::error::DeleteErrors),
             security(("bearer" = []))
