@@ -16,6 +16,9 @@ use utoipa::ToSchema;
 use crate::db::{AnyConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
 
+mod cells;
+use cells::Cells;
+
 crate::text_enum! {
     pub enum Format {
         Json = "json",
@@ -125,10 +128,17 @@ impl Walk<'_> {
 /// A cell a spreadsheet would run as a formula is prefixed with `'` (formula injection).
 /// Numbers are left as they are: `-3.5` is a value, not a formula.
 fn text_cell(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
+    let mut cell = String::with_capacity(s.len() + 1);
+    push_text_cell(&mut cell, s);
+    cell
+}
+
+/// [`text_cell`], appended to `out`.
+fn push_text_cell(out: &mut String, s: &str) {
+    if let Some('=' | '+' | '-' | '@' | '\t' | '\r') = s.chars().next() {
+        out.push('\'');
     }
+    out.push_str(s);
 }
 
 fn cell(value: Option<&Value>) -> String {
@@ -151,6 +161,16 @@ fn cell(value: Option<&Value>) -> String {
 
 fn lookup<'v>(row: &'v Value, path: &[String]) -> Option<&'v Value> {
     path.iter().try_fold(row, |v, key| v.get(key))
+}
+
+/// A row's cells by the definition: the row as JSON, each column looked up in it. (What
+/// [`cells`] writes faster, and what it falls back to.)
+fn value_cells<T: Serialize>(columns: &[Vec<String>], row: &T) -> ApiResult<Vec<String>> {
+    let value = serde_json::to_value(row).map_err(to_internal)?;
+    Ok(columns
+        .iter()
+        .map(|path| cell(lookup(&value, path)))
+        .collect())
 }
 
 /// The columns of a row type and the encoding of its rows, for a twin built whole or streamed.
@@ -179,11 +199,14 @@ impl Encoder {
 
     fn rows<T: Serialize>(&self, rows: &[T]) -> ApiResult<Vec<u8>> {
         let mut writer = csv::Writer::from_writer(Vec::new());
+        let mut cells = Cells::new(&self.columns);
         for row in rows {
-            let value = serde_json::to_value(row).map_err(to_internal)?;
-            writer
-                .write_record(self.columns.iter().map(|path| cell(lookup(&value, path))))
-                .map_err(to_internal)?;
+            if cells.fill(row) {
+                writer.write_record(&cells.cells)
+            } else {
+                writer.write_record(value_cells(&self.columns, row)?)
+            }
+            .map_err(to_internal)?;
         }
         writer.into_inner().map_err(to_internal)
     }
