@@ -96,6 +96,10 @@ trait Report {
     fn kept_json(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
         Ok(None)
     }
+    /// The rows of that JSON body, for the CSV, when this scope has one.
+    fn kept_rows(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<Self::Row>>> {
+        Ok(None)
+    }
 }
 
 /// A report that lists rows answers `{"items": […]}`, and its CSV lists them.
@@ -107,6 +111,10 @@ trait ListReport {
     fn build(conn: &mut AnyConnection, scope: &Scope) -> ApiResult<Vec<Self::Row>>;
     /// As [`Report::kept_json`].
     fn kept_json(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
+        Ok(None)
+    }
+    /// As [`Report::kept_rows`].
+    fn kept_rows(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<Self::Row>>> {
         Ok(None)
     }
 }
@@ -124,6 +132,9 @@ impl<R: ListReport> Report for R {
     }
     fn kept_json(conn: &mut AnyConnection, scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
         <R as ListReport>::kept_json(conn, scope)
+    }
+    fn kept_rows(conn: &mut AnyConnection, scope: &Scope) -> ApiResult<Option<Vec<R::Row>>> {
+        <R as ListReport>::kept_rows(conn, scope)
     }
 }
 
@@ -147,10 +158,12 @@ async fn answer<R: Report>(
     );
     let compute = crate::db::replica::read(state, current.lsn, move |c| {
         let s = scope(c, &caller, &f, R::THIS_YEAR.then_some(year))?;
-        if !csv {
-            if let Some(json) = R::kept_json(c, &s)? {
-                return Ok(json);
+        if csv {
+            if let Some(rows) = R::kept_rows(c, &s)? {
+                return csv_bytes(&rows);
             }
+        } else if let Some(json) = R::kept_json(c, &s)? {
+            return Ok(json);
         }
         let body = R::build(c, &s, year)?;
         if csv {
@@ -245,12 +258,24 @@ impl ListReport for Evaluation {
         evaluation::evaluation(conn, s)
     }
     fn kept_json(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Option<Vec<u8>>> {
-        // Kept over every unit and per OPD; a scope below an OPD is computed.
-        if s.units.is_none() || s.opd.is_some() {
-            evaluation::kept_json(conn, s).map(Some)
-        } else {
-            Ok(None)
-        }
+        Self::kept(s)
+            .then(|| evaluation::kept_json(conn, s))
+            .transpose()
+    }
+    fn kept_rows(
+        conn: &mut AnyConnection,
+        s: &Scope,
+    ) -> ApiResult<Option<Vec<TrainingEvaluation>>> {
+        Self::kept(s)
+            .then(|| evaluation::kept_evaluations(conn, s))
+            .transpose()
+    }
+}
+
+impl Evaluation {
+    /// Kept over every unit and per OPD; a scope below an OPD is computed.
+    fn kept(s: &Scope) -> bool {
+        s.units.is_none() || s.opd.is_some()
     }
 }
 report_routes!(

@@ -831,6 +831,7 @@ async fn reports(ctx: &Ctx) {
             columns("training-evaluation").join(",").replace('.', "_")
         )
     );
+    csv_lists_the_json(&app, "/api/v1/reports/training-evaluation", &w.admin).await;
     let csv = get(&app, "/api/v1/reports/training-evaluation.csv", &w.admin).await;
     let header = csv.text.lines().next().unwrap();
     let columns: Vec<&str> = header.split(',').collect();
@@ -2395,6 +2396,25 @@ async fn drafts_in_summary(ctx: &Ctx) {
 }
 on_each_backend!(unit_managers_see_no_draft_counts, drafts_in_summary);
 
+/// The CSV twin served at `path` lists the rows the JSON served at `path` does, as the
+/// encoder writes them (the twin of a kept report is made from its kept rows, not its body).
+async fn csv_lists_the_json<S: TestApp>(app: &S, path: &str, token: &str) {
+    use kompetensi::reports::model::TrainingEvaluation;
+    let json = get(app, path, token).await;
+    json.expect(200);
+    let rows: Vec<TrainingEvaluation> = serde_json::from_value(json.body["items"].clone()).unwrap();
+    assert!(!rows.is_empty(), "{path}: rows to compare");
+    let csv_path = path.replacen(
+        "/reports/training-evaluation",
+        "/reports/training-evaluation.csv",
+        1,
+    );
+    let csv = get(app, &csv_path, token).await;
+    assert_eq!(csv.status, 200, "{csv_path}");
+    let expected = kompetensi::web::csv::csv_bytes(&rows).unwrap();
+    assert_eq!(csv.text, String::from_utf8(expected).unwrap(), "{csv_path}");
+}
+
 /// The training evaluation of `opd`'s subtree, with and without a training filter, as served
 /// (kept per OPD) and as computed now from the totals, comments sorted: they are equal. Answers
 /// the served rows without a filter.
@@ -2448,6 +2468,12 @@ async fn opd_kept_equals_computed<S: TestApp>(
         if training.is_none() {
             served_rows = served.body["items"].as_array().unwrap().clone();
         }
+        csv_lists_the_json(
+            app,
+            &format!("/api/v1/reports/training-evaluation?unit_id={opd}{filter}"),
+            &w.admin,
+        )
+        .await;
     }
     served_rows
 }
