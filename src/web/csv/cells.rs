@@ -21,6 +21,20 @@ pub(super) struct Cells {
     /// The paths that lead to columns without being one (`aspects`, `aspects.method`).
     inner: HashSet<String>,
     pub(super) cells: Vec<String>,
+    /// The members met in the last row, in turn, with where each led: rows of one type meet
+    /// them in the same order, so the next row compares its path with the one met at its turn
+    /// rather than hashing it twice.
+    met: Vec<(String, Place)>,
+    /// How many members this row has met so far.
+    turn: usize,
+}
+
+/// Where a member leads.
+#[derive(Clone, Copy)]
+enum Place {
+    Column(usize),
+    Inner,
+    Nowhere,
 }
 
 impl Cells {
@@ -39,7 +53,28 @@ impl Cells {
                 .collect(),
             inner,
             cells: vec![String::new(); columns.len()],
+            met: Vec::new(),
+            turn: 0,
         }
+    }
+
+    /// Where the member at `path` leads.
+    fn place(&mut self, path: &str) -> Place {
+        let turn = self.turn;
+        self.turn += 1;
+        if let Some((met, place)) = self.met.get(turn) {
+            if met == path {
+                return *place;
+            }
+        }
+        let place = match self.index.get(path) {
+            Some(&i) => Place::Column(i),
+            None if self.inner.contains(path) => Place::Inner,
+            None => Place::Nowhere,
+        };
+        self.met.truncate(turn);
+        self.met.push((path.to_string(), place));
+        place
     }
 
     /// Writes `row`'s cells; `false` when it has a shape this does not write (the cells are
@@ -48,6 +83,7 @@ impl Cells {
         for cell in &mut self.cells {
             cell.clear();
         }
+        self.turn = 0;
         let mut path = String::new();
         row.serialize(Node {
             cells: self,
@@ -68,17 +104,15 @@ impl Cells {
             path.push('.');
         }
         path.push_str(key);
-        let done = if let Some(&i) = self.index.get(path.as_str()) {
-            value.serialize(Leaf {
+        let done = match self.place(path) {
+            Place::Column(i) => value.serialize(Leaf {
                 out: &mut self.cells[i],
-            })
-        } else if self.inner.contains(path.as_str()) {
-            value.serialize(Node {
+            }),
+            Place::Inner => value.serialize(Node {
                 cells: &mut *self,
                 path: &mut *path,
-            })
-        } else {
-            Ok(())
+            }),
+            Place::Nowhere => Ok(()),
         };
         path.truncate(len);
         done
@@ -306,7 +340,7 @@ impl ser::SerializeMap for NodeMap<'_> {
     type Error = Unwritten;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Done {
         let mut text = String::new();
-        key.serialize(Key { out: &mut text })?;
+        key.serialize(Item { out: &mut text })?;
         self.key = Some(text);
         Ok(())
     }
@@ -316,71 +350,6 @@ impl ser::SerializeMap for NodeMap<'_> {
     }
     fn end(self) -> Done {
         Ok(())
-    }
-}
-
-/// A map key, as JSON names it: text, or an integer as its digits.
-struct Key<'a> {
-    out: &'a mut String,
-}
-
-impl ser::Serializer for Key<'_> {
-    type Ok = ();
-    type Error = Unwritten;
-    type SerializeSeq = Impossible<(), Unwritten>;
-    type SerializeMap = Impossible<(), Unwritten>;
-    type SerializeStruct = Impossible<(), Unwritten>;
-
-    no_compounds!();
-
-    fn serialize_str(self, v: &str) -> Done {
-        self.out.push_str(v);
-        Ok(())
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Done {
-        self.serialize_str(variant)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Done {
-        v.serialize(self)
-    }
-    fn serialize_i64(self, v: i64) -> Done {
-        self.serialize_str(&v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Done {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Done {
-        self.serialize_i64(v.into())
-    }
-    unwritten! {
-        serialize_bool(bool);
-        serialize_i8(i8);
-        serialize_i16(i16);
-        serialize_u8(u8);
-        serialize_u16(u16);
-        serialize_u64(u64);
-        serialize_f32(f32);
-        serialize_f64(f64);
-        serialize_char(char);
-        serialize_none();
-        serialize_unit();
-        serialize_unit_struct(&'static str);
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Done {
-        Err(Unwritten)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Unwritten> {
-        Err(Unwritten)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Unwritten> {
-        Err(Unwritten)
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, Unwritten> {
-        Err(Unwritten)
     }
 }
 
@@ -517,7 +486,7 @@ impl ser::SerializeSeq for Items<'_> {
     }
 }
 
-/// An item of a list: text as it is, anything else as its JSON.
+/// An item of a list, or a map's key: text as it is, anything else as its JSON.
 struct Item<'a> {
     out: &'a mut String,
 }
@@ -575,7 +544,7 @@ impl ser::SerializeStruct for RawLeaf<'_> {
     type Error = Unwritten;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &'static str, value: &T) -> Done {
         let mut text = String::new();
-        value.serialize(Key { out: &mut text })?;
+        value.serialize(Item { out: &mut text })?;
         // A list of texts (the common case) is joined as it is read; anything else as a Value.
         if let Ok(items) = serde_json::from_str::<Vec<std::borrow::Cow<str>>>(&text) {
             super::push_text_cell(self.out, &items.join(";"));
