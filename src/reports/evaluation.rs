@@ -214,6 +214,14 @@ fn unaddressed<'a>(
         .collect()
 }
 
+/// [`unaddressed`] of a row's own flags, as a row holds them.
+fn unaddressed_owned(flags: &[String], addressed: Option<&Vec<String>>) -> Vec<String> {
+    unaddressed(flags.iter().map(String::as_str), addressed)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
 /// The report's rows over the scope, computed from the kept totals.
 pub fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
     let rules = Rules::of(&crate::settings::queries::get(conn)?);
@@ -228,13 +236,7 @@ pub fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<Training
         .map(|j| {
             let training = trainings.get(&j.training_id);
             let f = j.figures;
-            let unaddressed_flags = unaddressed(
-                f.flags.iter().map(String::as_str),
-                addressed.get(&j.training_id),
-            )
-            .into_iter()
-            .map(str::to_string)
-            .collect();
+            let unaddressed_flags = unaddressed_owned(&f.flags, addressed.get(&j.training_id));
             TrainingEvaluation {
                 training_id: j.training_id,
                 title: training.map(|t| t.title.clone()).unwrap_or_default(),
@@ -570,13 +572,7 @@ impl KeptRow {
     /// The row as the report's.
     fn evaluation(self, addressed: &HashMap<i64, Vec<String>>) -> ApiResult<TrainingEvaluation> {
         let f: KeptFigures = serde_json::from_str(&self.figures).map_err(internal)?;
-        let unaddressed_flags = unaddressed(
-            f.flags.iter().map(String::as_str),
-            addressed.get(&self.training_id),
-        )
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+        let unaddressed_flags = unaddressed_owned(&f.flags, addressed.get(&self.training_id));
         Ok(TrainingEvaluation {
             training_id: self.training_id,
             title: self.title,
