@@ -34,25 +34,18 @@ impl IntoParams for IdempotencyKey {
     fn into_params(
         _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
         use utoipa::openapi::schema::{ObjectBuilder, Type};
-        vec![ParameterBuilder::new()
-            .name("Idempotency-Key")
-            .parameter_in(ParameterIn::Header)
-            .required(utoipa::openapi::Required::False)
-            .description(Some(
-                "Any 1–255 visible ASCII characters, unique per intended create: a retry with \
-                 the same key and body within 24 hours replays the first answer and creates \
-                 nothing; the same key with another body is 422 `idempotency_key_reused`.",
-            ))
-            .schema(Some(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .min_length(Some(1))
-                    .max_length(Some(255))
-                    .pattern(Some("^[!-~]+$")),
-            ))
-            .build()]
+        vec![super::optional_header(
+            "Idempotency-Key",
+            "Any 1–255 visible ASCII characters, unique per intended create: a retry with the \
+             same key and body within 24 hours replays the first answer and creates nothing; \
+             the same key with another body is 422 `idempotency_key_reused`.",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some("^[!-~]+$")),
+        )]
     }
 }
 

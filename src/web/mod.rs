@@ -531,22 +531,33 @@ fn entity_tag(tag: &str) -> Option<Option<i64>> {
     tag.parse().ok().map(Some)
 }
 
+/// An optional request header as the OpenAPI document describes it (`IfMatch`,
+/// `IdempotencyKey`).
+pub(crate) fn optional_header(
+    name: &str,
+    description: &str,
+    schema: utoipa::openapi::schema::ObjectBuilder,
+) -> utoipa::openapi::path::Parameter {
+    utoipa::openapi::path::ParameterBuilder::new()
+        .name(name)
+        .parameter_in(utoipa::openapi::path::ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(description))
+        .schema(Some(schema))
+        .build()
+}
+
 /// The header, for the OpenAPI document of every write under a precondition.
 impl utoipa::IntoParams for IfMatch {
     fn into_params(
         _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
         use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
-        vec![ParameterBuilder::new()
-            .name("If-Match")
-            .parameter_in(ParameterIn::Header)
-            .required(utoipa::openapi::Required::False)
-            .description(Some("The ETag read before; 412 when stale"))
-            .schema(Some(
-                ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
-            ))
-            .build()]
+        vec![optional_header(
+            "If-Match",
+            "The ETag read before; 412 when stale",
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+        )]
     }
 }
 

@@ -139,12 +139,19 @@ impl ser::Error for Unwritten {
 
 type Done = Result<(), Unwritten>;
 
-/// Every serializer method not listed answers `Unwritten`.
+/// Serializer methods that each answer the same, whatever they are given.
+macro_rules! answering {
+    ($answer:expr; $($method:ident($($arg:ty),*);)*) => {
+        $(fn $method(self, $(_: $arg),*) -> Done {
+            $answer
+        })*
+    };
+}
+
+/// Serializer methods that answer `Unwritten`.
 macro_rules! unwritten {
     ($($method:ident($($arg:ty),*);)*) => {
-        $(fn $method(self, $(_: $arg),*) -> Done {
-            Err(Unwritten)
-        })*
+        answering!(Err(Unwritten); $($method($($arg),*);)*);
     };
 }
 
@@ -261,54 +268,25 @@ impl<'a> ser::Serializer for Node<'a> {
         raw_json(name)?;
         v.serialize(self)
     }
-    // A scalar or a list where an object was expected has no members: no cells.
-    fn serialize_bool(self, _: bool) -> Done {
-        Ok(())
-    }
-    fn serialize_i8(self, _: i8) -> Done {
-        Ok(())
-    }
-    fn serialize_i16(self, _: i16) -> Done {
-        Ok(())
-    }
-    fn serialize_i32(self, _: i32) -> Done {
-        Ok(())
-    }
-    fn serialize_i64(self, _: i64) -> Done {
-        Ok(())
-    }
-    fn serialize_u8(self, _: u8) -> Done {
-        Ok(())
-    }
-    fn serialize_u16(self, _: u16) -> Done {
-        Ok(())
-    }
-    fn serialize_u32(self, _: u32) -> Done {
-        Ok(())
-    }
-    fn serialize_u64(self, _: u64) -> Done {
-        Ok(())
-    }
-    fn serialize_f32(self, _: f32) -> Done {
-        Ok(())
-    }
-    fn serialize_f64(self, _: f64) -> Done {
-        Ok(())
-    }
-    fn serialize_char(self, _: char) -> Done {
-        Ok(())
-    }
-    fn serialize_str(self, _: &str) -> Done {
-        Ok(())
-    }
-    fn serialize_none(self) -> Done {
-        Ok(())
-    }
-    fn serialize_unit(self) -> Done {
-        Ok(())
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Done {
-        Ok(())
+    // A scalar where an object was expected has no members: no cells.
+    answering! {
+        Ok(());
+        serialize_bool(bool);
+        serialize_i8(i8);
+        serialize_i16(i16);
+        serialize_i32(i32);
+        serialize_i64(i64);
+        serialize_u8(u8);
+        serialize_u16(u16);
+        serialize_u32(u32);
+        serialize_u64(u64);
+        serialize_f32(f32);
+        serialize_f64(f64);
+        serialize_char(char);
+        serialize_str(&str);
+        serialize_none();
+        serialize_unit();
+        serialize_unit_struct(&'static str);
     }
     fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Done {
         Ok(())
@@ -358,6 +336,16 @@ struct Leaf<'a> {
     out: &'a mut String,
 }
 
+/// Integers written as their digits, as JSON prints them.
+macro_rules! integers {
+    ($($method:ident($ty:ty)),*) => {
+        $(fn $method(self, v: $ty) -> Done {
+            use std::fmt::Write;
+            write!(self.out, "{v}").map_err(|_| Unwritten)
+        })*
+    };
+}
+
 /// The scalar serializer methods of [`Leaf`] and [`Item`], which write a scalar as JSON
 /// prints it (text as it is).
 macro_rules! scalars {
@@ -366,32 +354,16 @@ macro_rules! scalars {
             self.out.push_str(if v { "true" } else { "false" });
             Ok(())
         }
-        fn serialize_i8(self, v: i8) -> Done {
-            self.serialize_i64(v.into())
-        }
-        fn serialize_i16(self, v: i16) -> Done {
-            self.serialize_i64(v.into())
-        }
-        fn serialize_i32(self, v: i32) -> Done {
-            self.serialize_i64(v.into())
-        }
-        fn serialize_i64(self, v: i64) -> Done {
-            use std::fmt::Write;
-            write!(self.out, "{v}").map_err(|_| Unwritten)
-        }
-        fn serialize_u8(self, v: u8) -> Done {
-            self.serialize_i64(v.into())
-        }
-        fn serialize_u16(self, v: u16) -> Done {
-            self.serialize_i64(v.into())
-        }
-        fn serialize_u32(self, v: u32) -> Done {
-            self.serialize_i64(v.into())
-        }
-        fn serialize_u64(self, v: u64) -> Done {
-            use std::fmt::Write;
-            write!(self.out, "{v}").map_err(|_| Unwritten)
-        }
+        integers!(
+            serialize_i8(i8),
+            serialize_i16(i16),
+            serialize_i32(i32),
+            serialize_i64(i64),
+            serialize_u8(u8),
+            serialize_u16(u16),
+            serialize_u32(u32),
+            serialize_u64(u64)
+        );
         fn serialize_f32(self, v: f32) -> Done {
             self.serialize_f64(v.into())
         }
@@ -444,14 +416,12 @@ impl<'a> ser::Serializer for Leaf<'a> {
         super::push_text_cell(self.out, v);
         Ok(())
     }
-    fn serialize_none(self) -> Done {
-        Ok(())
-    }
-    fn serialize_unit(self) -> Done {
-        Ok(())
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Done {
-        Ok(())
+    // Nothing: an empty cell.
+    answering! {
+        Ok(());
+        serialize_none();
+        serialize_unit();
+        serialize_unit_struct(&'static str);
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Items<'a>, Unwritten> {
         Ok(Items {
