@@ -53,6 +53,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::limiter::LoginLimiter;
 use crate::config::Config;
 use crate::db::DbPool;
+use crate::web::routes::Routes;
 use crate::web::RouteTable;
 
 /// Everything the handlers share, built once per process.
@@ -70,6 +71,8 @@ pub struct AppState {
     /// keeps equal to `openapi()`), minified. Building the document took 34 MiB of heap at
     /// start, more than the service's whole resident set afterwards.
     pub openapi_json: actix_web::web::Bytes,
+    /// The documented paths, methods and query parameters, read off the same document.
+    pub routes: actix_web::web::Data<RouteTable>,
     /// Seals the answers kept for `Idempotency-Key` replays.
     pub sealer: web::idempotency::Sealer,
     /// The access tokens revoked lately (`auth::revocations`).
@@ -114,6 +117,10 @@ impl AppState {
             .build()
             .map_err(|e| format!("cannot set up metrics: {e}"))?;
         let openapi_json = committed_openapi_json()?.into();
+        let routes = actix_web::web::Data::new(RouteTable::from_document(COMMITTED_OPENAPI)?);
+        // What reading the document and the migrations freed is not kept resident till the
+        // first pass of `release_freed_memory_every`.
+        release_freed_memory();
         Ok(AppState {
             limiter: LoginLimiter::new(
                 config.login_max_per_user,
@@ -130,6 +137,7 @@ impl AppState {
             config,
             metrics,
             openapi_json,
+            routes,
             report_cache,
             list_cache,
             record_cache,
@@ -204,45 +212,58 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The one route tree, shared by the server, the tests and the spec export.
+/// The one route tree, shared by the server, the tests and the spec export: every area's
+/// handlers under `/api/v1` (registered by `areas`), then the health checks.
 fn api_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.service(
-        scope::scope("/api/v1")
-            .configure(auth::routes::configure)
-            .configure(users::routes::configure)
-            .configure(clients::routes::configure)
-            .configure(units::routes::configure)
-            .configure(competencies::routes::configure)
-            .configure(positions::routes::configure)
-            .configure(employees::routes::configure)
-            .configure(assessments::routes::configure)
-            .configure(exemptions::routes::configure)
-            .configure(external::routes::configure)
-            .configure(partners::routes::configure)
-            .configure(trainers::routes::configure)
-            .configure(programmes::routes::configure)
-            .configure(trainings::routes::configure)
-            .configure(enrolments::routes::configure)
-            .configure(certificates::routes::configure)
-            .configure(feedback::routes::configure)
-            .configure(improvements::routes::configure)
-            .configure(followup::routes::configure)
-            .configure(needs::routes::configure)
-            .configure(nomination::routes::configure)
-            .configure(plans::routes::configure)
-            .configure(policies::routes::configure)
-            .configure(sessions::routes::configure)
-            .configure(webhooks::routes::configure)
-            .configure(reports::routes::configure)
-            .configure(exports::routes::configure)
-            .configure(settings::routes::configure)
-            .configure(audit::routes::configure),
-    )
-    .service(health::check_live)
-    .service(health::check_ready)
+    app.service(scope::scope("/api/v1").configure(|cfg| areas(&mut Routes::Described(cfg))))
+        .service(health::check_live)
+        .service(health::check_ready)
+}
+
+/// [`api_routes`] served without their description (`web::routes::Routes`).
+fn served_routes<T>(app: App<T>) -> App<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.service(actix_web::web::scope("/api/v1").configure(|cfg| areas(&mut Routes::Served(cfg))))
+        .service(health::check_live)
+        .service(health::check_ready)
+}
+
+/// Each area's handlers.
+fn areas(cfg: &mut Routes) {
+    auth::routes::configure(cfg);
+    users::routes::configure(cfg);
+    clients::routes::configure(cfg);
+    units::routes::configure(cfg);
+    competencies::routes::configure(cfg);
+    positions::routes::configure(cfg);
+    employees::routes::configure(cfg);
+    assessments::routes::configure(cfg);
+    exemptions::routes::configure(cfg);
+    external::routes::configure(cfg);
+    partners::routes::configure(cfg);
+    trainers::routes::configure(cfg);
+    programmes::routes::configure(cfg);
+    trainings::routes::configure(cfg);
+    enrolments::routes::configure(cfg);
+    certificates::routes::configure(cfg);
+    feedback::routes::configure(cfg);
+    improvements::routes::configure(cfg);
+    followup::routes::configure(cfg);
+    needs::routes::configure(cfg);
+    nomination::routes::configure(cfg);
+    plans::routes::configure(cfg);
+    policies::routes::configure(cfg);
+    sessions::routes::configure(cfg);
+    webhooks::routes::configure(cfg);
+    reports::routes::configure(cfg);
+    exports::routes::configure(cfg);
+    settings::routes::configure(cfg);
+    audit::routes::configure(cfg);
 }
 
 /// The OpenAPI document the server serves.
@@ -259,10 +280,13 @@ pub fn openapi_json() -> String {
 }
 
 /// The committed document (`openapi_json()` as printed), minified as it is read.
+/// `openapi/openapi.json`, as committed.
+const COMMITTED_OPENAPI: &[u8] = include_bytes!("../openapi/openapi.json");
+
 fn committed_openapi_json() -> Result<Vec<u8>, String> {
     let mut json = Vec::with_capacity(1 << 20);
     serde_transcode::transcode(
-        &mut serde_json::Deserializer::from_slice(include_bytes!("../openapi/openapi.json")),
+        &mut serde_json::Deserializer::from_slice(COMMITTED_OPENAPI),
         &mut serde_json::Serializer::new(&mut json),
     )
     .map_err(|e| format!("cannot read the OpenAPI document: {e}"))?;
@@ -299,9 +323,8 @@ fn cors(config: &Config) -> actix_cors::Cors {
 }
 
 /// Hands the free pages of every heap arena back to the kernel: glibc keeps what a thread freed
-/// resident unless asked. Called where much was just freed: after the routes are registered
-/// (their OpenAPI description, several MiB per worker, is dropped at once: about 1 MiB less
-/// resident per worker) and after a large answer was computed (`web::cache`).
+/// resident unless asked. Called where much was just freed: after a large answer was computed
+/// (`web::cache`), and every few seconds ([`release_freed_memory_every`]).
 pub(crate) fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only hands free heap pages back to the kernel; no preconditions.
@@ -361,13 +384,9 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    // The worker's routes describe themselves as they are registered; the route table (allowed
-    // methods and query parameters) is read off that description, which is then dropped.
-    let (app, api) = api_routes(App::new().into_utoipa_app()).split_for_parts();
-    let routes = actix_web::web::Data::new(RouteTable::from_openapi(&api));
-    drop(api);
-    release_freed_memory();
-    app.app_data(state.clone())
+    let routes = state.routes.clone();
+    served_routes(App::new())
+        .app_data(state.clone())
         .app_data(routes)
         .app_data(web::json_config())
         .app_data(web::query_config())

@@ -305,7 +305,7 @@ pub async fn delete_assessment(
     .await
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(list_assessments)
         .service(create_assessment)
         .service(get_assessment)

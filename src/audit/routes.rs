@@ -12,6 +12,6 @@ crate::list_route!(
     AuditSort = ["id"], "audit", crate::web::cache::Keeping::Computed
 );
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(list_audit_log);
 }

@@ -328,7 +328,7 @@ pub async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(login)
         .service(refresh_session)
         .service(logout)

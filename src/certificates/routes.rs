@@ -118,6 +118,6 @@ pub async fn get_certificate_pdf(
         .body(body))
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(verify_certificate).service(get_certificate_pdf);
 }

@@ -496,7 +496,7 @@ pub async fn get_my_learning_record(
     kept_learning_record(&req, &state, &caller, id, params.year).await
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(create_enrolment)
         .service(list_enrolments)
         .service(bulk_update_enrolments)

@@ -180,7 +180,7 @@ pub async fn sync_siasn_course_records(
 const COURSES: &str = "siasn-course-records";
 const STRUCTURAL: &str = "siasn-diklat-struktural";
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(export_siasn_course_records)
         .service(export_siasn_course_records_csv)
         .service(sync_siasn_course_records)

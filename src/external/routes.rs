@@ -385,7 +385,7 @@ pub async fn get_external_evidence(
         .body(content))
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(list_external_learning)
         .service(create_external_learning)
         .service(get_external_learning)

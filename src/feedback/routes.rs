@@ -217,7 +217,7 @@ pub async fn list_feedback(
         }))
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(submit_feedback)
         .service(enter_paper_feedback)
         .service(list_feedback);

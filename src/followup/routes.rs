@@ -109,7 +109,7 @@ pub async fn review_action_plan(
     .await
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(get_action_plan)
         .service(put_action_plan)
         .service(review_action_plan);

@@ -182,7 +182,7 @@ pub async fn generate_development_needs(
     Ok(HttpResponse::Ok().json(Generated { year, created }))
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(generate_development_needs)
         .service(list_development_needs)
         .service(get_development_need)

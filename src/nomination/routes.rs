@@ -155,7 +155,7 @@ pub async fn withdraw_enrolment(
     .await
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(get_training_quotas)
         .service(replace_training_quotas)
         .service(decide_enrolment)

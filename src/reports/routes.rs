@@ -873,7 +873,7 @@ report_routes!(
     "One row."
 );
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(get_report_training_evaluation)
         .service(get_report_training_evaluation_csv)
         .service(get_report_trainer_evaluation)

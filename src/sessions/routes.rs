@@ -207,7 +207,7 @@ pub async fn put_attendance(
     Ok(web::Json(items))
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(list_sessions)
         .service(create_session)
         .service(get_session)

@@ -57,6 +57,6 @@ pub async fn update_settings(
     Ok(ok_versioned(&settings, settings.version))
 }
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+pub fn configure(cfg: &mut crate::web::routes::Routes) {
     cfg.service(get_settings).service(update_settings);
 }

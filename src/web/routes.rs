@@ -28,6 +28,35 @@
 //! the resource implements `db::resource::Resource` with `Current` the API object (with `id`
 //! and `version`). Each macro also writes the operation's description, parameters, headers and
 //! problem responses, so every operation of a kind is documented alike.
+//!
+//! An area's `configure` registers its handlers on [`Routes`]: described into the OpenAPI
+//! document (`openapi()`), or served without describing them (each server worker).
+
+/// Where an area's `configure` registers its handlers: the same calls build the OpenAPI
+/// document and the server's routes, so the two cannot differ. A worker registers them
+/// undescribed: describing every operation took ~35 MiB at start and ran code (the schemas'
+/// builders) that stayed resident for nothing, since the document served is the committed one.
+pub enum Routes<'a, 'b> {
+    Described(&'a mut utoipa_actix_web::service_config::ServiceConfig<'b>),
+    Served(&'a mut actix_web::web::ServiceConfig),
+}
+
+impl Routes<'_, '_> {
+    pub fn service<F>(&mut self, handler: F) -> &mut Self
+    where
+        F: actix_web::dev::HttpServiceFactory + utoipa_actix_web::OpenApiFactory + 'static,
+    {
+        match self {
+            Routes::Described(cfg) => {
+                cfg.service(handler);
+            }
+            Routes::Served(cfg) => {
+                cfg.service(handler);
+            }
+        }
+        self
+    }
+}
 
 /// A resource's routes in one declaration (see the module doc).
 #[macro_export]
@@ -71,7 +100,7 @@ macro_rules! resource_routes {
         $crate::resource_routes!(@ops [$r $c $i $tag] [$($done,)* $handler,] $($rest)*);
     };
     (@ops [$r:ident $c:tt $i:tt $tag:tt] [$($done:path,)*]) => {
-        pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+        pub fn configure(cfg: &mut $crate::web::routes::Routes) {
             $(cfg.service($done);)*
         }
     };
