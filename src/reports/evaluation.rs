@@ -28,6 +28,7 @@ use crate::db::AnyConnection;
 use crate::error::ApiResult;
 use crate::feedback::model::ASPECTS;
 use crate::settings::model::Settings;
+use crate::web::csv::CsvDocument;
 
 /// The settings that judge feedback: the figures read these and no other, so the kept figures
 /// are recomputed when, and only when, they change.
@@ -476,17 +477,15 @@ pub fn kept_json(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<u8>> {
     Ok(out)
 }
 
-/// The rows [`kept_json`] lists, for the report's CSV: each kept row's figures read back, its
-/// comments left as the JSON text kept. At 200k employees the CSV over every unit took ~110 ms
-/// to compute its rows from the totals and comments (of 320 in all).
-pub fn kept_evaluations(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<TrainingEvaluation>> {
+/// The report's CSV of the rows [`kept_json`] lists: each kept row's figures read back, its
+/// comments left as the JSON text kept, and written as it is read, while the server still sends
+/// the next ones (at 200k employees, 18.8k rows and 15 MB). Computing the rows from the totals
+/// and comments took ~110 ms (of 320 in all).
+pub fn kept_csv(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<u8>> {
     let addressed = addressed(conn)?;
-    let mut rows = Vec::new();
-    each_kept(conn, s, |row| {
-        rows.push(row.evaluation(&addressed)?);
-        Ok(())
-    })?;
-    Ok(rows)
+    let mut csv = CsvDocument::<TrainingEvaluation>::new()?;
+    each_kept(conn, s, |row| csv.push(&row.evaluation(&addressed)?))?;
+    csv.finish()
 }
 
 /// The kept rows of the trainings in scope (over every unit, or the OPD's), in training order,

@@ -96,8 +96,8 @@ trait Report {
     fn kept_json(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
         Ok(None)
     }
-    /// The rows of that JSON body, for the CSV, when this scope has one.
-    fn kept_rows(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<Self::Row>>> {
+    /// The CSV of that JSON body's rows, when this scope has one.
+    fn kept_csv(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
         Ok(None)
     }
 }
@@ -113,8 +113,8 @@ trait ListReport {
     fn kept_json(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
         Ok(None)
     }
-    /// As [`Report::kept_rows`].
-    fn kept_rows(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<Self::Row>>> {
+    /// As [`Report::kept_csv`].
+    fn kept_csv(_conn: &mut AnyConnection, _scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
         Ok(None)
     }
 }
@@ -133,8 +133,8 @@ impl<R: ListReport> Report for R {
     fn kept_json(conn: &mut AnyConnection, scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
         <R as ListReport>::kept_json(conn, scope)
     }
-    fn kept_rows(conn: &mut AnyConnection, scope: &Scope) -> ApiResult<Option<Vec<R::Row>>> {
-        <R as ListReport>::kept_rows(conn, scope)
+    fn kept_csv(conn: &mut AnyConnection, scope: &Scope) -> ApiResult<Option<Vec<u8>>> {
+        <R as ListReport>::kept_csv(conn, scope)
     }
 }
 
@@ -159,8 +159,8 @@ async fn answer<R: Report>(
     let compute = crate::db::replica::read(state, current.lsn, move |c| {
         let s = scope(c, &caller, &f, R::THIS_YEAR.then_some(year))?;
         if csv {
-            if let Some(rows) = R::kept_rows(c, &s)? {
-                return csv_bytes(&rows);
+            if let Some(csv) = R::kept_csv(c, &s)? {
+                return Ok(csv);
             }
         } else if let Some(json) = R::kept_json(c, &s)? {
             return Ok(json);
@@ -262,12 +262,9 @@ impl ListReport for Evaluation {
             .then(|| evaluation::kept_json(conn, s))
             .transpose()
     }
-    fn kept_rows(
-        conn: &mut AnyConnection,
-        s: &Scope,
-    ) -> ApiResult<Option<Vec<TrainingEvaluation>>> {
+    fn kept_csv(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Option<Vec<u8>>> {
         Self::kept(s)
-            .then(|| evaluation::kept_evaluations(conn, s))
+            .then(|| evaluation::kept_csv(conn, s))
             .transpose()
     }
 }

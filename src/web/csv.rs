@@ -201,14 +201,56 @@ impl Encoder {
         let mut writer = csv::Writer::from_writer(Vec::new());
         let mut cells = Cells::new(&self.columns);
         for row in rows {
-            if cells.fill(row) {
-                writer.write_record(&cells.cells)
-            } else {
-                writer.write_record(value_cells(&self.columns, row)?)
-            }
-            .map_err(to_internal)?;
+            self.write(&mut writer, &mut cells, row)?;
         }
         writer.into_inner().map_err(to_internal)
+    }
+
+    /// Appends `row`'s line: its cells as [`Cells`] writes them, or by the definition
+    /// ([`value_cells`]) where it does not.
+    fn write<T: Serialize>(
+        &self,
+        writer: &mut csv::Writer<Vec<u8>>,
+        cells: &mut Cells,
+        row: &T,
+    ) -> ApiResult<()> {
+        if cells.fill(row) {
+            writer.write_record(&cells.cells)
+        } else {
+            writer.write_record(value_cells(&self.columns, row)?)
+        }
+        .map_err(to_internal)
+    }
+}
+
+/// A CSV document written row by row as the rows are read, so a large report's rows need not
+/// all be held before it is written: the header, then a line per row, as [`csv_bytes`] writes
+/// them.
+pub struct CsvDocument<T> {
+    encoder: Encoder,
+    cells: Cells,
+    writer: csv::Writer<Vec<u8>>,
+    row: std::marker::PhantomData<fn(&T)>,
+}
+
+impl<T: CsvRow> CsvDocument<T> {
+    pub fn new() -> ApiResult<Self> {
+        let encoder = Encoder::new::<T>();
+        let writer = csv::Writer::from_writer(encoder.header()?);
+        Ok(CsvDocument {
+            cells: Cells::new(&encoder.columns),
+            encoder,
+            writer,
+            row: std::marker::PhantomData,
+        })
+    }
+
+    pub fn push(&mut self, row: &T) -> ApiResult<()> {
+        self.encoder.write(&mut self.writer, &mut self.cells, row)
+    }
+
+    pub fn finish(self) -> ApiResult<Vec<u8>> {
+        self.writer.into_inner().map_err(to_internal)
     }
 }
 
@@ -225,10 +267,11 @@ pub fn download(name: &str) -> actix_web::HttpResponseBuilder {
 
 /// `rows` as an RFC 4180 document: the header row, then a line per row.
 pub fn csv_bytes<T: CsvRow>(rows: &[T]) -> ApiResult<Vec<u8>> {
-    let encoder = Encoder::new::<T>();
-    let mut body = encoder.header()?;
-    body.extend(encoder.rows(rows)?);
-    Ok(body)
+    let mut document = CsvDocument::new()?;
+    for row in rows {
+        document.push(row)?;
+    }
+    document.finish()
 }
 
 /// A CSV twin sent while it is read, for exports of any size: `next(conn, cursor)` gives the
