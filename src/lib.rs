@@ -279,10 +279,10 @@ pub fn openapi_json() -> String {
     openapi().to_pretty_json().unwrap_or_default()
 }
 
-/// The committed document (`openapi_json()` as printed), minified as it is read.
 /// `openapi/openapi.json`, as committed.
 const COMMITTED_OPENAPI: &[u8] = include_bytes!("../openapi/openapi.json");
 
+/// The committed document (`openapi_json()` as printed), minified as it is read.
 fn committed_openapi_json() -> Result<Vec<u8>, String> {
     let mut json = Vec::with_capacity(1 << 20);
     serde_transcode::transcode(
