@@ -86,6 +86,8 @@ macro_rules! values {
             $table::flags.eq(r.flags),
             $table::suppressed.eq(r.suppressed),
             $table::comments.eq(r.comments),
+            $table::csv_before.eq(r.csv_before),
+            $table::csv_after.eq(r.csv_after),
         )
     }};
 }

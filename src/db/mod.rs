@@ -320,6 +320,11 @@ const NEW_KEPT: &[(&str, &str, Fill)] = &[
         "the trainer pool's candidates",
         crate::aggregates::rebuild_candidates,
     ),
+    (
+        "20261207000045",
+        "the trainings' evaluations as CSV lines",
+        crate::aggregates::rebuild_evaluations,
+    ),
 ];
 
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {

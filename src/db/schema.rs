@@ -488,7 +488,7 @@ diesel::table! {
 diesel::table! {
     /// Kept by `aggregates`: a training's evaluation over every unit, as the report's row
     /// less its unaddressed flags: `figures` a JSON object, `flags` comma-separated, `comments`
-    /// the JSON array shown.
+    /// the JSON array shown; its CSV line cut around that cell (`csv_before`, `csv_after`).
     training_evaluations (training_id) {
         training_id -> BigInt,
         title -> Text,
@@ -497,6 +497,8 @@ diesel::table! {
         flags -> Text,
         suppressed -> Bool,
         comments -> Text,
+        csv_before -> Text,
+        csv_after -> Text,
     }
 }
 
@@ -521,6 +523,8 @@ diesel::table! {
         flags -> Text,
         suppressed -> Bool,
         comments -> Text,
+        csv_before -> Text,
+        csv_after -> Text,
     }
 }
 

@@ -8,8 +8,9 @@
 //! edited or a unit moves in the tree, and all of them when the [`Rules`] do), less the
 //! unaddressed flags, which improvement actions move. [`kept_json`] splices them around those:
 //! at 200k employees the 18.8k rows over every unit took ~250 ms to compute and serialize, and
-//! ~80 ms so; one OPD's ~350 ms, and ~90 ms so (on a machine at half the speed). The CSV twin
-//! is written from the same kept rows ([`kept_csv`]). Every unit scope with feedback figures is
+//! ~80 ms so; one OPD's ~350 ms, and ~90 ms so (on a machine at half the speed). Each kept row
+//! also holds its CSV line cut around the unaddressed flags' cell, and the CSV twin is those
+//! lines joined with that cell ([`kept_csv`]). Every unit scope with feedback figures is
 //! one OPD's subtree (`anonymity`); a scope below an OPD is computed each time ([`evaluation`]).
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,7 +19,7 @@ use diesel::connection::DefaultLoadingMode;
 use diesel::pg::PgRowByRowLoadingMode;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::anonymity::{self, Cell};
 use super::model::{no_comments, AspectStats, TrainingEvaluation};
@@ -28,7 +29,7 @@ use crate::db::AnyConnection;
 use crate::error::ApiResult;
 use crate::feedback::model::ASPECTS;
 use crate::settings::model::Settings;
-use crate::web::csv::CsvDocument;
+use crate::web::csv::Cut;
 
 /// The settings that judge feedback: the figures read these and no other, so the kept figures
 /// are recomputed when, and only when, they change.
@@ -270,7 +271,8 @@ pub fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<Training
 /// A training's evaluation in one scope (every unit, or one OPD), as kept: all of its row but
 /// the unaddressed flags (improvement actions move those), `figures` being a JSON object of the
 /// fields between `programme_id` and `unaddressed_flags`, `flags` those flags comma-separated,
-/// `comments` the JSON array shown (`[]` while suppressed).
+/// `comments` the JSON array shown (`[]` while suppressed), and its CSV line cut around the
+/// unaddressed flags' cell (`csv_before`, `csv_after`).
 pub struct Kept {
     pub training_id: i64,
     pub title: String,
@@ -279,10 +281,12 @@ pub struct Kept {
     pub flags: String,
     pub suppressed: bool,
     pub comments: String,
+    pub csv_before: String,
+    pub csv_after: String,
 }
 
 /// The fields of [`TrainingEvaluation`] that `Kept::figures` holds, in its order.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct KeptFigures {
     responses: i64,
     enrolled: i64,
@@ -294,15 +298,32 @@ struct KeptFigures {
     flags: Vec<String>,
 }
 
+/// The CSV column kept rows are cut around: their cells are written when the rows are kept,
+/// that one when they are read.
+const CUT_AT: &str = "unaddressed_flags";
+
+/// Cuts the kept rows' CSV lines.
+pub type LineCut = Cut<TrainingEvaluation>;
+
+/// The cut of the kept rows' CSV lines.
+pub fn line_cut() -> QueryResult<LineCut> {
+    Cut::new(CUT_AT).map_err(serialization)
+}
+
+fn serialization(e: impl std::error::Error + Send + Sync + 'static) -> diesel::result::Error {
+    diesel::result::Error::SerializationError(Box::new(e))
+}
+
 /// A judged training as kept, with its title and programme and the comments of its scope
 /// (shown unless suppressed).
 fn keep(
     j: &Judged,
     training: Option<&queries::TitleRow>,
     comments: Option<String>,
+    cut: &mut LineCut,
 ) -> QueryResult<Kept> {
     let f = &j.figures;
-    let figures = serde_json::to_string(&KeptFigures {
+    let kept = KeptFigures {
         responses: j.responses,
         enrolled: j.enrolled,
         eligible: j.eligible,
@@ -311,18 +332,38 @@ fn keep(
         overall_mean: f.overall_mean,
         nps: f.nps,
         flags: f.flags.clone(),
-    })
-    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    Ok(Kept {
+    };
+    let figures = serde_json::to_string(&kept).map_err(serialization)?;
+    let comments = comments
+        .filter(|_| !f.suppressed)
+        .unwrap_or_else(|| "[]".into());
+    let row = TrainingEvaluation {
         training_id: j.training_id,
         title: training.map(|t| t.title.clone()).unwrap_or_default(),
         programme_id: training.and_then(|t| t.programme_id),
-        figures,
-        flags: f.flags.join(","),
+        responses: kept.responses,
+        enrolled: kept.enrolled,
+        eligible: kept.eligible,
+        response_rate: kept.response_rate,
+        aspects: kept.aspects,
+        overall_mean: kept.overall_mean,
+        nps: kept.nps,
+        flags: kept.flags,
+        unaddressed_flags: Vec::new(),
+        comments: serde_json::value::RawValue::from_string(comments).map_err(serialization)?,
         suppressed: f.suppressed,
-        comments: comments
-            .filter(|_| !f.suppressed)
-            .unwrap_or_else(|| "[]".into()),
+    };
+    let (csv_before, csv_after) = cut.cut(&row).map_err(serialization)?;
+    Ok(Kept {
+        training_id: row.training_id,
+        flags: row.flags.join(","),
+        title: row.title,
+        programme_id: row.programme_id,
+        figures,
+        suppressed: row.suppressed,
+        comments: row.comments.get().to_owned(),
+        csv_before,
+        csv_after,
     })
 }
 
@@ -356,11 +397,12 @@ pub fn kept_rows(conn: &mut AnyConnection, trainings: &Trainings) -> QueryResult
         .collect();
     let enrolled = enrolled(conn, &everywhere)?;
     let mut comments = queries::kept_comments(conn, &everywhere)?;
+    let mut cut = line_cut()?;
     judged_from(&cells, &enrolled, true, &trainings.rules)
         .iter()
         .map(|j| {
             let training = trainings.titles.get(&j.training_id);
-            keep(j, training, comments.remove(&j.training_id))
+            keep(j, training, comments.remove(&j.training_id), &mut cut)
         })
         .collect()
 }
@@ -435,12 +477,13 @@ pub fn kept_opd_rows(
     } else {
         HashMap::new()
     };
+    let mut cut = line_cut()?;
     judged
         .iter()
         .map(|(opd, j)| {
             let title = trainings.titles.get(&j.training_id);
             let shown = comments.remove(&(*opd, j.training_id));
-            Ok((*opd, keep(j, title, shown)?))
+            Ok((*opd, keep(j, title, shown, &mut cut)?))
         })
         .collect()
 }
@@ -467,7 +510,7 @@ pub fn kept_json(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<u8>> {
     let mut out = Vec::with_capacity(64 * 1024);
     out.extend_from_slice(b"{\"items\":[");
     let mut first = true;
-    each_kept(conn, s, |row| {
+    each_kept(conn, s, KeptRow::COLUMNS, |row: KeptRow| {
         if !std::mem::take(&mut first) {
             out.push(b',');
         }
@@ -477,47 +520,75 @@ pub fn kept_json(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<u8>> {
     Ok(out)
 }
 
-/// The report's CSV of the rows [`kept_json`] lists: each kept row's figures read back, its
-/// comments left as the JSON text kept, and written as it is read, while the server still sends
-/// the next ones. At 200k employees (18.8k rows, 15 MB): 158 ms where holding every row first
-/// took 205 ms and 58 MiB more memory at its peak (10 MiB now); computing the rows from the
-/// totals and comments instead had taken ~110 ms more.
+/// The report's CSV of the rows [`kept_json`] lists: the kept rows' lines, each joined with the
+/// cell of its unaddressed flags, as the server sends them. At 200k employees (18.8k rows,
+/// 15 MB) each row's JSON figures and comments had been read back and encoded: 158 ms.
 pub fn kept_csv(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<u8>> {
     let addressed = addressed(conn)?;
-    let mut csv = CsvDocument::<TrainingEvaluation>::new()?;
-    each_kept(conn, s, |row| csv.push(&row.evaluation(&addressed)?))?;
-    csv.finish()
+    let mut cut = line_cut()?;
+    let mut csv = cut.header()?;
+    each_kept(
+        conn,
+        s,
+        "k.training_id, k.flags, k.csv_before, k.csv_after",
+        |line: KeptLine| {
+            let open = open_flags(&line.flags, addressed.get(&line.training_id));
+            cut.join(&mut csv, &line.csv_before, &open, &line.csv_after)
+        },
+    )?;
+    Ok(csv)
 }
 
 /// The kept rows of the trainings in scope (over every unit, or the OPD's), in training order,
-/// each handed to `each` as it is read.
-fn each_kept(
+/// each read as its `columns` and handed to `each` as it is read.
+fn each_kept<R>(
     conn: &mut AnyConnection,
     s: &Scope,
-    mut each: impl FnMut(KeptRow) -> ApiResult<()>,
-) -> ApiResult<()> {
+    columns: &str,
+    mut each: impl FnMut(R) -> ApiResult<()>,
+) -> ApiResult<()>
+where
+    R: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
+{
     let from = match s.opd {
         None => "training_evaluations k WHERE 1 = 1".to_string(),
         Some(opd) => format!("unit_evaluations k WHERE k.unit_id = {opd}"),
     };
     let query = diesel::sql_query(format!(
-        "SELECT k.training_id, k.title, k.programme_id, k.figures, k.flags, k.suppressed, \
-         k.comments FROM {from}{} ORDER BY k.training_id",
+        "SELECT {columns} FROM {from}{} ORDER BY k.training_id",
         s.in_trainings("k.training_id")
     ));
     match conn {
         AnyConnection::Postgresql(pg) => {
-            for row in query.load_iter::<KeptRow, PgRowByRowLoadingMode>(pg)? {
+            for row in query.load_iter::<R, PgRowByRowLoadingMode>(pg)? {
                 each(row?)?;
             }
         }
         AnyConnection::Sqlite(lite) => {
-            for row in query.load_iter::<KeptRow, DefaultLoadingMode>(lite)? {
+            for row in query.load_iter::<R, DefaultLoadingMode>(lite)? {
                 each(row?)?;
             }
         }
     }
     Ok(())
+}
+
+/// A kept row's CSV line, as [`kept_csv`] reads it.
+#[derive(QueryableByName)]
+struct KeptLine {
+    #[diesel(sql_type = BigInt)]
+    training_id: i64,
+    #[diesel(sql_type = Text)]
+    flags: String,
+    #[diesel(sql_type = Text)]
+    csv_before: String,
+    #[diesel(sql_type = Text)]
+    csv_after: String,
+}
+
+/// The kept `flags` (comma-separated) that no improvement action addresses.
+fn open_flags<'a>(flags: &'a str, addressed: Option<&Vec<String>>) -> Vec<&'a str> {
+    unaddressed(flags.split(',').filter(|f| !f.is_empty()), addressed)
 }
 
 /// A kept row as [`kept_json`] reads it.
@@ -540,6 +611,9 @@ struct KeptRow {
 }
 
 impl KeptRow {
+    const COLUMNS: &'static str =
+        "k.training_id, k.title, k.programme_id, k.figures, k.flags, k.suppressed, k.comments";
+
     /// Appends the row as the report's object: `{head` and `figures}` make one object,
     /// `{head,figures`, then the flags no improvement action addresses, the comments and
     /// whether it is suppressed.
@@ -554,8 +628,7 @@ impl KeptRow {
         out.push(b',');
         out.extend_from_slice(&self.figures.as_bytes()[1..self.figures.len() - 1]);
         out.extend_from_slice(b",\"unaddressed_flags\":");
-        let flags = self.flags.split(',').filter(|f| !f.is_empty());
-        let open = unaddressed(flags, addressed.get(&self.training_id));
+        let open = open_flags(&self.flags, addressed.get(&self.training_id));
         serde_json::to_writer(&mut *out, &open).map_err(internal)?;
         out.extend_from_slice(b",\"comments\":");
         out.extend_from_slice(self.comments.as_bytes());
@@ -565,30 +638,6 @@ impl KeptRow {
             b",\"suppressed\":false}"
         });
         Ok(())
-    }
-}
-
-impl KeptRow {
-    /// The row as the report's.
-    fn evaluation(self, addressed: &HashMap<i64, Vec<String>>) -> ApiResult<TrainingEvaluation> {
-        let f: KeptFigures = serde_json::from_str(&self.figures).map_err(internal)?;
-        let unaddressed_flags = unaddressed_owned(&f.flags, addressed.get(&self.training_id));
-        Ok(TrainingEvaluation {
-            training_id: self.training_id,
-            title: self.title,
-            programme_id: self.programme_id,
-            responses: f.responses,
-            enrolled: f.enrolled,
-            eligible: f.eligible,
-            response_rate: f.response_rate,
-            aspects: f.aspects,
-            overall_mean: f.overall_mean,
-            nps: f.nps,
-            flags: f.flags,
-            unaddressed_flags,
-            comments: serde_json::value::RawValue::from_string(self.comments).map_err(internal)?,
-            suppressed: self.suppressed,
-        })
     }
 }
 

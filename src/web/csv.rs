@@ -4,6 +4,7 @@
 //! flattened (`aspects.method.mean` → `aspects_method_mean`), so a CSV twin follows the
 //! documented JSON field for field and an empty report still has its header row.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use actix_web::http::header;
@@ -206,20 +207,30 @@ impl Encoder {
         writer.into_inner().map_err(to_internal)
     }
 
-    /// Appends `row`'s line: its cells as [`Cells`] writes them, or by the definition
-    /// ([`value_cells`]) where it does not.
+    /// `row`'s cells: as [`Cells`] writes them, or by the definition ([`value_cells`]) where it
+    /// does not.
+    fn cells<'c, T: Serialize>(
+        &self,
+        cells: &'c mut Cells,
+        row: &T,
+    ) -> ApiResult<Cow<'c, [String]>> {
+        Ok(if cells.fill(row) {
+            Cow::Borrowed(&cells.cells)
+        } else {
+            Cow::Owned(value_cells(&self.columns, row)?)
+        })
+    }
+
+    /// Appends `row`'s line.
     fn write<T: Serialize>(
         &self,
         writer: &mut csv::Writer<Vec<u8>>,
         cells: &mut Cells,
         row: &T,
     ) -> ApiResult<()> {
-        if cells.fill(row) {
-            writer.write_record(&cells.cells)
-        } else {
-            writer.write_record(value_cells(&self.columns, row)?)
-        }
-        .map_err(to_internal)
+        writer
+            .write_record(self.cells(cells, row)?.iter())
+            .map_err(to_internal)
     }
 }
 
@@ -251,6 +262,95 @@ impl<T: CsvRow> CsvDocument<T> {
 
     pub fn finish(self) -> ApiResult<Vec<u8>> {
         self.writer.into_inner().map_err(to_internal)
+    }
+}
+
+/// Lines cut around one column, whose cell is written only when the line is: for rows kept in
+/// the database less a field that moves apart from them (the kept training evaluation's
+/// unaddressed flags, which improvement actions move), so that a twin of kept rows is their
+/// lines joined rather than each row read back and encoded (`reports::evaluation::kept_csv`).
+/// A line cut and joined is the line [`CsvDocument::push`] writes for the whole row.
+pub struct Cut<T> {
+    encoder: Encoder,
+    cells: Cells,
+    /// The column's index.
+    at: usize,
+    /// The column's cell of the line being joined.
+    cell: String,
+    row: std::marker::PhantomData<fn(&T)>,
+}
+
+impl<T: CsvRow> Cut<T> {
+    /// Cuts around the column headed `name` (an unknown one is the caller's bug: an error).
+    pub fn new(name: &str) -> ApiResult<Self> {
+        let encoder = Encoder::new::<T>();
+        let at = encoder
+            .columns
+            .iter()
+            .position(|path| path.join("_") == name)
+            .ok_or_else(|| to_internal(format!("no CSV column {name}")))?;
+        Ok(Cut {
+            cells: Cells::new(&encoder.columns),
+            encoder,
+            at,
+            cell: String::new(),
+            row: std::marker::PhantomData,
+        })
+    }
+
+    /// `row`'s line less the column's cell: the text before that cell (up to the delimiter
+    /// before it) and after it (from the delimiter after it, with the line's end).
+    pub fn cut(&mut self, row: &T) -> ApiResult<(String, String)> {
+        let cells = self.encoder.cells(&mut self.cells, row)?;
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let mut start = 0;
+        for (i, cell) in cells.iter().enumerate() {
+            if i == self.at {
+                // An empty cell is written as nothing: the cut starts after its delimiter.
+                writer.write_field("").map_err(to_internal)?;
+                writer.flush().map_err(to_internal)?;
+                start = writer.get_ref().len();
+            } else {
+                writer.write_field(cell).map_err(to_internal)?;
+            }
+        }
+        writer.write_record(None::<&[u8]>).map_err(to_internal)?;
+        let mut before =
+            String::from_utf8(writer.into_inner().map_err(to_internal)?).map_err(to_internal)?;
+        let after = before.split_off(start);
+        Ok((before, after))
+    }
+
+    /// The header row of the document the lines make.
+    pub fn header(&self) -> ApiResult<Vec<u8>> {
+        self.encoder.header()
+    }
+
+    /// Appends to `out` the line cut into `before` and `after`, with `value` as the column's
+    /// cell.
+    pub fn join<V: Serialize>(
+        &mut self,
+        out: &mut Vec<u8>,
+        before: &str,
+        value: &V,
+        after: &str,
+    ) -> ApiResult<()> {
+        if !cells::leaf(&mut self.cell, value) {
+            self.cell = cell(Some(&serde_json::to_value(value).map_err(to_internal)?));
+        }
+        out.extend_from_slice(before.as_bytes());
+        let mut writer = csv::WriterBuilder::new()
+            .buffer_capacity(2 * self.cell.len() + 2)
+            .from_writer(&mut *out);
+        // A quoted cell is closed by what follows it: the delimiter after it, taken off again
+        // (`after` starts with it).
+        writer.write_field(&self.cell).map_err(to_internal)?;
+        writer.write_field("").map_err(to_internal)?;
+        writer.flush().map_err(to_internal)?;
+        drop(writer);
+        out.pop();
+        out.extend_from_slice(after.as_bytes());
+        Ok(())
     }
 }
 
@@ -365,5 +465,53 @@ mod tests {
             body(&[row]).lines().nth(1).unwrap(),
             "\"'=HYPERLINK(\"\"x\"\")\",'-a;b,,,,,2.5,,-3.5"
         );
+    }
+
+    #[test]
+    fn a_line_cut_and_joined_is_the_line_of_the_whole_row() {
+        let rows = [
+            Row {
+                name: "a, \"quoted\"\nname".into(),
+                tags: vec!["x,y".into(), "=z".into()],
+                inner: Some(Inner {
+                    mean: 1.5,
+                    share: None,
+                }),
+                by_kind: BTreeMap::new(),
+                gain: None,
+            },
+            Row {
+                name: String::new(),
+                tags: Vec::new(),
+                inner: None,
+                by_kind: [(
+                    "a".to_string(),
+                    Inner {
+                        mean: -2.0,
+                        share: Some(0.25),
+                    },
+                )]
+                .into(),
+                gain: Some(3.0),
+            },
+        ];
+        let whole = body(&rows);
+        for column in whole.lines().next().unwrap().split(',') {
+            let mut cut = Cut::<Row>::new(column).unwrap();
+            let mut joined = cut.header().unwrap();
+            for row in &rows {
+                let (before, after) = cut.cut(row).unwrap();
+                // The cell written when joined: the row's own, from its JSON.
+                let value = serde_json::to_value(row).unwrap();
+                let path: Vec<String> = columns::<Row>()
+                    .into_iter()
+                    .find(|p| p.join("_") == column)
+                    .unwrap();
+                let cell = lookup(&value, &path).cloned().unwrap_or(Value::Null);
+                cut.join(&mut joined, &before, &cell, &after).unwrap();
+            }
+            assert_eq!(String::from_utf8(joined).unwrap(), whole, "cut at {column}");
+        }
+        assert!(Cut::<Row>::new("nothing").is_err());
     }
 }

@@ -2398,7 +2398,7 @@ on_each_backend!(unit_managers_see_no_draft_counts, drafts_in_summary);
 
 /// The CSV twin served at `path` lists the rows the JSON served at `path` does, as the
 /// encoder writes them (the twin of a kept report is made from its kept rows, not its body).
-async fn csv_lists_the_json<S: TestApp>(app: &S, path: &str, token: &str) {
+pub(crate) async fn csv_lists_the_json<S: TestApp>(app: &S, path: &str, token: &str) {
     use kompetensi::reports::model::TrainingEvaluation;
     let json = get(app, path, token).await;
     json.expect(200);

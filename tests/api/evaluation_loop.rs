@@ -902,6 +902,9 @@ async fn loop_capabilities(ctx: &Ctx) {
     let (flagged_now, unaddressed) = flags(&r.body);
     assert_eq!(flagged_now, flagged);
     assert!(!unaddressed.as_array().unwrap().contains(&json!("method")));
+    // The CSV twin follows: its kept lines are joined with the flags unaddressed now.
+    let evaluation = format!("/api/v1/reports/training-evaluation?training_id={t1}");
+    crate::evaluation::csv_lists_the_json(&app, &evaluation, &s.operator).await;
     // Dropped, the flag is unaddressed again.
     let action_id = id(&created);
     patch(
@@ -923,6 +926,7 @@ async fn loop_capabilities(ctx: &Ctx) {
         .as_array()
         .unwrap()
         .contains(&json!("method")));
+    crate::evaluation::csv_lists_the_json(&app, &evaluation, &s.operator).await;
     let r = get(
         &app,
         &format!(

@@ -791,3 +791,50 @@ fn opd_evaluations_kept(backend: Backend) {
                "overall_mean": 3.5, "nps": 25.0, "flags": []})
     );
 }
+
+crate::per_backend!(
+    evaluation_csv_lines_are_kept_for_the_data_already_there,
+    evaluation_lines_kept
+);
+
+/// Migration 45 keeps each kept evaluation's CSV line cut around its unaddressed flags: on a
+/// database with data, the lines are computed once the migrations have run, and the report's
+/// CSV twin is those lines joined.
+fn evaluation_lines_kept(backend: Backend) {
+    let (_db, mut conn) = database_at(backend, 44);
+    let at = "'2026-01-01 00:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, enrolled_count, created_at, updated_at)
+           VALUES ('Sosialisasi, \"Dasar\"', 'seminar', 'in_person', 4, '2026-02-01', '2026-02-02', 'completed', 5, {at}, {at});
+         INSERT INTO enrolment_totals_by_training (training_id, participants, completed, finished, eligible, jp_completed, pre_n, post_n, gain_n, ngain_n)
+           VALUES (1, 5, 4, 4, 4, 16, 0, 0, 0, 0);
+         INSERT INTO feedback_totals_by_training (training_id, responses, promoters, detractors, method_n, method_sum, method_top2, method_low, overall_n, overall_sum, overall_top2, overall_low)
+           VALUES (1, 4, 2, 1, 4, 8, 0, 3, 4, 14, 2, 1);
+         INSERT INTO training_comments (training_id, comments) VALUES (1, '[\"=1+1\", \"Materi relevan\"]');
+         INSERT INTO training_evaluations (training_id, title, programme_id, figures, flags, suppressed, comments)
+           VALUES (1, 'Sosialisasi, \"Dasar\"', NULL, '{{}}', 'method', FALSE, '[]');",
+    ))
+    .expect("rows of the schema before migration 45");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    #[derive(QueryableByName, Debug)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        csv_before: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        csv_after: String,
+    }
+    let lines: Vec<Line> =
+        diesel::sql_query("SELECT csv_before, csv_after FROM training_evaluations")
+            .load(&mut conn)
+            .expect("the kept lines");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let (before, after) = (&lines[0].csv_before, &lines[0].csv_after);
+    // The title quoted (a comma and quotes), the figures, the flags, then the cut.
+    assert!(
+        before.starts_with("1,\"Sosialisasi, \"\"Dasar\"\"\",,4,5,4,1.0,"),
+        "{before}"
+    );
+    assert!(before.ends_with(",3.5,25.0,method,"), "{before}");
+    // The comments joined, the cell guarded against a formula, and not suppressed.
+    assert_eq!(after, ",'=1+1;Materi relevan,false\n");
+}

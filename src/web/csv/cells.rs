@@ -119,6 +119,13 @@ impl Cells {
     }
 }
 
+/// Writes into `out` the cell of a column holding `value`; `false` for a shape this does not
+/// write (`out` is then left half-written).
+pub(super) fn leaf<T: Serialize + ?Sized>(out: &mut String, value: &T) -> bool {
+    out.clear();
+    value.serialize(Leaf { out }).is_ok()
+}
+
 /// A shape this does not write (the row goes through the `Value`).
 #[derive(Debug)]
 pub(super) struct Unwritten;
