@@ -273,6 +273,95 @@ async fn targets(ctx: &Ctx) {
         ),
         (&json!(6), &json!(10), &json!(false))
     );
+
+    // A period that is not a calendar year sums each source's JP within it: completions by
+    // `completed_on` (4 November) and verified external learning by `end_date`.
+    for (p, end, jp) in [
+        (p4, "2026-11-10", 8),
+        (p4, "2026-10-15", 3),
+        (p1, "2026-11-20", 2),
+    ] {
+        let filed = post(
+            &app,
+            "/api/v1/external-learning",
+            &admin,
+            json!({"employee_id": p, "title": "Kursus daring", "provider": "LAN RI", "form": "e_learning",
+                   "start_date": "2026-10-01", "end_date": end, "jp": jp}),
+        )
+        .await;
+        filed.expect(201);
+        post(
+            &app,
+            &format!("/api/v1/external-learning/{}/review", id(&filed.body)),
+            &admin,
+            json!({"decision": "verified"}),
+        )
+        .await
+        .expect(200);
+    }
+    let over = |query: &'static str| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let r = get(
+                app,
+                &format!("/api/v1/reports/jp-compliance?{query}"),
+                admin,
+            )
+            .await;
+            r.expect(200);
+            r.body.clone()
+        }
+    };
+    let below = |body: &Value| -> Vec<(i64, i64, i64)> {
+        body["below_target"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                let n = |k: &str| b[k].as_i64().unwrap();
+                (n("employee_id"), n("jp_total"), n("jp_target_effective"))
+            })
+            .collect()
+    };
+    // November: p1 5 + 2 (held to 10), p3 26 (PPPK, held to 30), p4 8; p2's 24 meet 20.
+    let november = over("from=2026-11-01&to=2026-11-30").await;
+    assert_eq!(
+        below(&november),
+        vec![(p1, 7, 10), (p4, 8, 20), (p3, 26, 30)],
+        "{november}"
+    );
+    let pusk1_row = november["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit_id"] == pusk1)
+        .cloned()
+        .unwrap();
+    assert_eq!(pusk1_row["jp_mean"], 7.0, "{november}");
+    let summary = get(
+        &app,
+        "/api/v1/reports/summary?from=2026-11-01&to=2026-11-30",
+        &admin,
+    )
+    .await;
+    assert_eq!(summary.body["compliance_rate"], 0.3333, "{}", summary.text);
+    // January to October: only p4's October course; the rest by name (the NIPs).
+    let before = over("from=2026-01-01&to=2026-10-31").await;
+    assert_eq!(
+        below(&before),
+        vec![(p2, 0, 20), (p1, 0, 10), (p3, 0, 30), (p4, 3, 20)],
+        "{before}"
+    );
+    // The year less its last day (summed from the sources) answers as the year (kept).
+    let sources = over("from=2026-01-01&to=2026-12-30").await;
+    let kept = over("from=2026-01-01&to=2026-12-31").await;
+    assert_eq!(
+        below(&sources),
+        vec![(p1, 7, 10), (p4, 11, 20), (p3, 26, 30)]
+    );
+    assert_eq!(sources["units"], kept["units"]);
+    assert_eq!(sources["below_target"], kept["below_target"]);
 }
 on_each_backend!(jp_targets_on_a_hand_worked_set, targets);
 
