@@ -409,6 +409,35 @@ pub fn contains_pattern(q: &str) -> String {
     out
 }
 
+/// Hands each row of `query` to `each` as it is read: on PostgreSQL as the server sends it
+/// (libpq's single-row mode), so a large answer is worked on while the rest is still coming and
+/// never held whole; on SQLite as the statement steps.
+pub fn each_row<R, E>(
+    conn: &mut AnyConnection,
+    query: diesel::query_builder::SqlQuery,
+    mut each: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E>
+where
+    R: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::DefaultLoadingMode;
+    use diesel::pg::PgRowByRowLoadingMode;
+    match conn {
+        AnyConnection::Postgresql(pg) => {
+            for row in query.load_iter::<R, PgRowByRowLoadingMode>(pg)? {
+                each(row?)?;
+            }
+        }
+        AnyConnection::Sqlite(lite) => {
+            for row in query.load_iter::<R, DefaultLoadingMode>(lite)? {
+                each(row?)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The current time as stored: UTC, microsecond precision (what PostgreSQL keeps).
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};

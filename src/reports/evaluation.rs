@@ -15,8 +15,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use diesel::connection::DefaultLoadingMode;
-use diesel::pg::PgRowByRowLoadingMode;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 use serde::Serialize;
@@ -545,7 +543,7 @@ fn each_kept<R>(
     conn: &mut AnyConnection,
     s: &Scope,
     columns: &str,
-    mut each: impl FnMut(R) -> ApiResult<()>,
+    each: impl FnMut(R) -> ApiResult<()>,
 ) -> ApiResult<()>
 where
     R: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
@@ -558,19 +556,7 @@ where
         "SELECT {columns} FROM {from}{} ORDER BY k.training_id",
         s.in_trainings("k.training_id")
     ));
-    match conn {
-        AnyConnection::Postgresql(pg) => {
-            for row in query.load_iter::<R, PgRowByRowLoadingMode>(pg)? {
-                each(row?)?;
-            }
-        }
-        AnyConnection::Sqlite(lite) => {
-            for row in query.load_iter::<R, DefaultLoadingMode>(lite)? {
-                each(row?)?;
-            }
-        }
-    }
-    Ok(())
+    crate::db::each_row(conn, query, each)
 }
 
 /// A kept row's CSV line, as [`kept_csv`] reads it.
