@@ -134,6 +134,35 @@ struct Judged {
     figures: Figures,
 }
 
+impl Judged {
+    /// The report's row of this training, with its title and programme, the flags no
+    /// improvement action answers and the comments shown.
+    fn row(
+        self,
+        training: Option<&queries::TitleRow>,
+        unaddressed_flags: Vec<String>,
+        comments: Box<serde_json::value::RawValue>,
+    ) -> TrainingEvaluation {
+        let f = self.figures;
+        TrainingEvaluation {
+            training_id: self.training_id,
+            title: training.map(|t| t.title.clone()).unwrap_or_default(),
+            programme_id: training.and_then(|t| t.programme_id),
+            responses: self.responses,
+            enrolled: self.enrolled,
+            eligible: self.eligible,
+            response_rate: self.response_rate,
+            aspects: f.aspects,
+            overall_mean: f.overall_mean,
+            nps: f.nps,
+            flags: f.flags,
+            unaddressed_flags,
+            comments,
+            suppressed: f.suppressed,
+        }
+    }
+}
+
 /// A training's evaluation from its feedback cell in scope and its enrolment counts there
 /// (enrolled, eligible).
 fn judge(
@@ -234,25 +263,9 @@ pub fn evaluation(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<Training
     let mut rows: Vec<TrainingEvaluation> = judged
         .into_iter()
         .map(|j| {
+            let open = unaddressed_owned(&j.figures.flags, addressed.get(&j.training_id));
             let training = trainings.get(&j.training_id);
-            let f = j.figures;
-            let unaddressed_flags = unaddressed_owned(&f.flags, addressed.get(&j.training_id));
-            TrainingEvaluation {
-                training_id: j.training_id,
-                title: training.map(|t| t.title.clone()).unwrap_or_default(),
-                programme_id: training.and_then(|t| t.programme_id),
-                responses: j.responses,
-                enrolled: j.enrolled,
-                eligible: j.eligible,
-                response_rate: j.response_rate,
-                aspects: f.aspects,
-                overall_mean: f.overall_mean,
-                nps: f.nps,
-                flags: f.flags,
-                unaddressed_flags,
-                comments: no_comments(),
-                suppressed: f.suppressed,
-            }
+            j.row(training, open, no_comments())
         })
         .collect();
     if rows.iter().any(|r| !r.suppressed) {
@@ -285,15 +298,15 @@ pub struct Kept {
 
 /// The fields of [`TrainingEvaluation`] that `Kept::figures` holds, in its order.
 #[derive(Serialize)]
-struct KeptFigures {
+struct KeptFigures<'a> {
     responses: i64,
     enrolled: i64,
     eligible: i64,
     response_rate: Option<f64>,
-    aspects: BTreeMap<String, AspectStats>,
+    aspects: &'a BTreeMap<String, AspectStats>,
     overall_mean: Option<f64>,
     nps: Option<f64>,
-    flags: Vec<String>,
+    flags: &'a [String],
 }
 
 /// The CSV column kept rows are cut around: their cells are written when the rows are kept,
@@ -315,42 +328,27 @@ fn serialization(e: impl std::error::Error + Send + Sync + 'static) -> diesel::r
 /// A judged training as kept, with its title and programme and the comments of its scope
 /// (shown unless suppressed).
 fn keep(
-    j: &Judged,
+    j: Judged,
     training: Option<&queries::TitleRow>,
     comments: Option<String>,
     cut: &mut LineCut,
 ) -> QueryResult<Kept> {
-    let f = &j.figures;
-    let kept = KeptFigures {
-        responses: j.responses,
-        enrolled: j.enrolled,
-        eligible: j.eligible,
-        response_rate: j.response_rate,
-        aspects: f.aspects.clone(),
-        overall_mean: f.overall_mean,
-        nps: f.nps,
-        flags: f.flags.clone(),
-    };
-    let figures = serde_json::to_string(&kept).map_err(serialization)?;
     let comments = comments
-        .filter(|_| !f.suppressed)
+        .filter(|_| !j.figures.suppressed)
         .unwrap_or_else(|| "[]".into());
-    let row = TrainingEvaluation {
-        training_id: j.training_id,
-        title: training.map(|t| t.title.clone()).unwrap_or_default(),
-        programme_id: training.and_then(|t| t.programme_id),
-        responses: kept.responses,
-        enrolled: kept.enrolled,
-        eligible: kept.eligible,
-        response_rate: kept.response_rate,
-        aspects: kept.aspects,
-        overall_mean: kept.overall_mean,
-        nps: kept.nps,
-        flags: kept.flags,
-        unaddressed_flags: Vec::new(),
-        comments: serde_json::value::RawValue::from_string(comments).map_err(serialization)?,
-        suppressed: f.suppressed,
-    };
+    let comments = serde_json::value::RawValue::from_string(comments).map_err(serialization)?;
+    let row = j.row(training, Vec::new(), comments);
+    let figures = serde_json::to_string(&KeptFigures {
+        responses: row.responses,
+        enrolled: row.enrolled,
+        eligible: row.eligible,
+        response_rate: row.response_rate,
+        aspects: &row.aspects,
+        overall_mean: row.overall_mean,
+        nps: row.nps,
+        flags: &row.flags,
+    })
+    .map_err(serialization)?;
     let (csv_before, csv_after) = cut.cut(&row).map_err(serialization)?;
     Ok(Kept {
         training_id: row.training_id,
@@ -397,10 +395,11 @@ pub fn kept_rows(conn: &mut AnyConnection, trainings: &Trainings) -> QueryResult
     let mut comments = queries::kept_comments(conn, &everywhere)?;
     let mut cut = line_cut()?;
     judged_from(&cells, &enrolled, true, &trainings.rules)
-        .iter()
+        .into_iter()
         .map(|j| {
             let training = trainings.titles.get(&j.training_id);
-            keep(j, training, comments.remove(&j.training_id), &mut cut)
+            let shown = comments.remove(&j.training_id);
+            keep(j, training, shown, &mut cut)
         })
         .collect()
 }
@@ -477,11 +476,11 @@ pub fn kept_opd_rows(
     };
     let mut cut = line_cut()?;
     judged
-        .iter()
+        .into_iter()
         .map(|(opd, j)| {
             let title = trainings.titles.get(&j.training_id);
-            let shown = comments.remove(&(*opd, j.training_id));
-            Ok((*opd, keep(j, title, shown, &mut cut)?))
+            let shown = comments.remove(&(opd, j.training_id));
+            Ok((opd, keep(j, title, shown, &mut cut)?))
         })
         .collect()
 }
