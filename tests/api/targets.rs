@@ -150,14 +150,16 @@ async fn targets(ctx: &Ctx) {
     assert_eq!(record(p4).await["compliant"], false);
 
     // jp-compliance: every unit with its subtree; the OPD row is its sub-units plus its own.
-    let compliance = |token: String| {
+    let over = |query: &'static str, token: String| {
         let app = &app;
         async move {
-            let r = get(app, "/api/v1/reports/jp-compliance?year=2026", &token).await;
+            let path = format!("/api/v1/reports/jp-compliance?{query}");
+            let r = get(app, &path, &token).await;
             r.expect(200);
             r.body.clone()
         }
     };
+    let compliance = |token: String| over("year=2026", token);
     let r = compliance(admin.clone()).await;
     let row = |unit: i64,
                name: &str,
@@ -299,20 +301,6 @@ async fn targets(ctx: &Ctx) {
         .await
         .expect(200);
     }
-    let over = |query: &'static str| {
-        let app = &app;
-        let admin = &admin;
-        async move {
-            let r = get(
-                app,
-                &format!("/api/v1/reports/jp-compliance?{query}"),
-                admin,
-            )
-            .await;
-            r.expect(200);
-            r.body.clone()
-        }
-    };
     let below = |body: &Value| -> Vec<(i64, i64, i64)> {
         body["below_target"]
             .as_array()
@@ -325,7 +313,7 @@ async fn targets(ctx: &Ctx) {
             .collect()
     };
     // November: p1 5 + 2 (held to 10), p3 26 (PPPK, held to 30), p4 8; p2's 24 meet 20.
-    let november = over("from=2026-11-01&to=2026-11-30").await;
+    let november = over("from=2026-11-01&to=2026-11-30", admin.clone()).await;
     assert_eq!(
         below(&november),
         vec![(p1, 7, 10), (p4, 8, 20), (p3, 26, 30)],
@@ -347,15 +335,15 @@ async fn targets(ctx: &Ctx) {
     .await;
     assert_eq!(summary.body["compliance_rate"], 0.3333, "{}", summary.text);
     // January to October: only p4's October course; the rest by name (the NIPs).
-    let before = over("from=2026-01-01&to=2026-10-31").await;
+    let before = over("from=2026-01-01&to=2026-10-31", admin.clone()).await;
     assert_eq!(
         below(&before),
         vec![(p2, 0, 20), (p1, 0, 10), (p3, 0, 30), (p4, 3, 20)],
         "{before}"
     );
     // The year less its last day (summed from the sources) answers as the year (kept).
-    let sources = over("from=2026-01-01&to=2026-12-30").await;
-    let kept = over("from=2026-01-01&to=2026-12-31").await;
+    let sources = over("from=2026-01-01&to=2026-12-30", admin.clone()).await;
+    let kept = over("from=2026-01-01&to=2026-12-31", admin.clone()).await;
     assert_eq!(
         below(&sources),
         vec![(p1, 7, 10), (p4, 11, 20), (p3, 26, 30)]
