@@ -57,3 +57,19 @@ pub fn distinct<K: Ord>(
         Err(ValidationError::new(code).with_message(format!("each {what} may appear once").into()))
     }
 }
+
+/// 422 on `last` ("must not be before `<first>`") when both ends of a range are given and the
+/// last comes before the first: every date range a client sends, in a body or a query string
+/// (a period's `from`/`to`, a training's days, a certificate's validity …).
+pub fn in_order<T: PartialOrd>(
+    first: Option<T>,
+    last: Option<T>,
+    first_name: &str,
+    last_name: &'static str,
+) -> Result<(), ValidationError> {
+    match (first, last) {
+        (Some(first), Some(last)) if last < first => Err(ValidationError::new(last_name)
+            .with_message(format!("must not be before `{first_name}`").into())),
+        _ => Ok(()),
+    }
+}

@@ -129,8 +129,13 @@ pub struct NewAuditRow<'a> {
     pub outcome: Outcome,
 }
 
+fn audit_period(f: &AuditFilter) -> Result<(), validator::ValidationError> {
+    crate::rules::in_order(f.from, f.to, "from", "to")
+}
+
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
+#[validate(schema(function = "audit_period", skip_on_field_errors = false))]
 pub struct AuditFilter {
     pub entity: Option<Entity>,
     pub entity_id: Option<i64>,
@@ -141,7 +146,7 @@ pub struct AuditFilter {
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     #[validate(custom(function = "crate::types::date_in_range"))]
     pub from: Option<NaiveDate>,
-    /// Last day, inclusive (YYYY-MM-DD).
+    /// Last day, inclusive (YYYY-MM-DD); not before `from`.
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     #[validate(custom(function = "crate::types::date_in_range"))]
     pub to: Option<NaiveDate>,

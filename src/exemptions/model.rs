@@ -41,10 +41,7 @@ pub struct Exemption {
 }
 
 fn in_order(e: &ExemptionInput) -> Result<(), ValidationError> {
-    if e.to < e.from {
-        return Err(ValidationError::new("to").with_message("must not be before `from`".into()));
-    }
-    Ok(())
+    crate::rules::in_order(Some(e.from), Some(e.to), "from", "to")
 }
 
 /// An exemption as written by staff, and the merged result of a PATCH.

@@ -8,14 +8,19 @@ use crate::types::{UnitId, UtcTime};
 use crate::web::csv::{CsvRow, Format};
 use crate::web::PageParams;
 
+fn export_period(f: &ExportFilter) -> Result<(), validator::ValidationError> {
+    crate::rules::in_order(f.from, f.to, "from", "to")
+}
+
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
+#[validate(schema(function = "export_period", skip_on_field_errors = false))]
 pub struct ExportFilter {
     /// Completions on or after this day.
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     #[validate(custom(function = "crate::types::date_in_range"))]
     pub from: Option<NaiveDate>,
-    /// Completions on or before this day.
+    /// Completions on or before this day; not before `from`.
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     #[validate(custom(function = "crate::types::date_in_range"))]
     pub to: Option<NaiveDate>,

@@ -129,11 +129,12 @@ impl Serialize for ExternalRecord {
 }
 
 fn dates(e: &ExternalInput) -> Result<(), ValidationError> {
-    if e.end_date < e.start_date {
-        return Err(
-            ValidationError::new("end_date").with_message("must not be before start_date".into())
-        );
-    }
+    crate::rules::in_order(
+        Some(e.start_date),
+        Some(e.end_date),
+        "start_date",
+        "end_date",
+    )?;
     if e.end_date > crate::types::today() {
         return Err(ValidationError::new("end_date")
             .with_message("must not be in the future: file learning once it is done".into()));

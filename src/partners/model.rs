@@ -42,11 +42,12 @@ pub struct Partner {
 }
 
 fn agreement_dates(p: &PartnerInput) -> Result<(), ValidationError> {
-    match (p.agreement_start, p.agreement_end) {
-        (Some(start), Some(end)) if end < start => Err(ValidationError::new("agreement_end")
-            .with_message("agreement_end must not be before agreement_start".into())),
-        _ => Ok(()),
-    }
+    crate::rules::in_order(
+        p.agreement_start,
+        p.agreement_end,
+        "agreement_start",
+        "agreement_end",
+    )
 }
 
 /// A partner as written by a client (create), and the merged result of a PATCH, validated alike.

@@ -30,11 +30,12 @@ pub struct Policy {
 }
 
 fn dates(p: &PolicyInput) -> Result<(), ValidationError> {
-    if p.effective_on.is_some_and(|e| e < p.issued_on) {
-        return Err(ValidationError::new("effective_on")
-            .with_message("must not be before issued_on".into()));
-    }
-    Ok(())
+    crate::rules::in_order(
+        Some(p.issued_on),
+        p.effective_on,
+        "issued_on",
+        "effective_on",
+    )
 }
 
 fn default_due_days() -> i32 {

@@ -13,10 +13,16 @@ use crate::trainings::model::TrainingStatus;
 use crate::web::csv::CsvRow;
 pub use crate::web::csv::Format;
 
+fn report_period(f: &ReportFilter) -> Result<(), validator::ValidationError> {
+    crate::rules::in_order(f.from, f.to, "from", "to")
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
+#[validate(schema(function = "report_period", skip_on_field_errors = false))]
 pub struct ReportFilter {
-    /// Trainings that end in this year (default for jp-compliance and summary: this year).
+    /// Trainings that end in this year. jp-compliance, summary and plan-realization measure one
+    /// year: by default the year of `from` or `to`, else this one; `from` and `to` lie in it.
     #[param(minimum = 1900, maximum = 2200)]
     #[validate(range(min = 1900, max = 2200))]
     pub year: Option<i32>,
@@ -24,7 +30,7 @@ pub struct ReportFilter {
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     #[validate(custom(function = "crate::types::date_in_range"))]
     pub from: Option<NaiveDate>,
-    /// Trainings that end on or before this day.
+    /// Trainings that end on or before this day; not before `from`.
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     #[validate(custom(function = "crate::types::date_in_range"))]
     pub to: Option<NaiveDate>,

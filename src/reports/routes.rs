@@ -37,6 +37,27 @@ fn year_bounds(year: i32) -> (Option<NaiveDate>, Option<NaiveDate>) {
     )
 }
 
+/// The year a report that measures one calendar year (`Report::THIS_YEAR`: JP against the
+/// yearly target, a year's plan) is about: `year`, else the year of `from` or `to`, else this
+/// one. A `from` or `to` in another year is 422: such a report has no figures across years, and
+/// the period would otherwise be cut to an empty one without a word.
+fn measured_year(f: &ReportFilter) -> ApiResult<i32> {
+    let year = f
+        .year
+        .or(f.from.map(|d| d.year()))
+        .or(f.to.map(|d| d.year()))
+        .unwrap_or_else(|| chrono::Utc::now().year());
+    for (name, day) in [("from", f.from), ("to", f.to)] {
+        if day.is_some_and(|d| d.year() != year) {
+            return Err(crate::error::ApiError::validation(
+                name,
+                format!("must lie in {year}, the year this report measures"),
+            ));
+        }
+    }
+    Ok(year)
+}
+
 /// The report's scope: the period (year ∩ from..to, on training end dates) and the units (the
 /// `unit_id` subtree ∩ what the caller may see).
 fn scope(
@@ -147,7 +168,11 @@ async fn answer<R: Report>(
     f: ReportFilter,
     csv: bool,
 ) -> ApiResult<HttpResponse> {
-    let year = f.year.unwrap_or_else(|| chrono::Utc::now().year());
+    let year = if R::THIS_YEAR {
+        measured_year(&f)?
+    } else {
+        f.year.unwrap_or_else(|| chrono::Utc::now().year())
+    };
     let current = crate::db::versions::current(state).await?;
     let key = Key::new(
         R::NAME,
@@ -563,10 +588,11 @@ impl Report for Realization {
     }
 }
 report_routes!(
-    /// The year's competency-development plan against its realization (default year: this
-    /// one), per item: runs and seats planned and held, budget and spending (Σ `cost` of its
-    /// held trainings), development needs open and met, and the totals. Runs and money are the
-    /// city's; for a unit scope (a unit manager, `unit_id`) seats and needs are its people's.
+    /// The year's competency-development plan against its realization (default year: that of
+    /// `from` or `to`, else this one), per item: runs and seats planned and held, budget and
+    /// spending (Σ `cost` of its held trainings), development needs open and met, and the
+    /// totals. Runs and money are the city's; for a unit scope (a unit manager, `unit_id`)
+    /// seats and needs are its people's.
     Realization, PlanRealization,
     get_report_plan_realization: PlanRealization, "/reports/plan-realization",
     get_report_plan_realization_csv: PlanRealizationCsv, "/reports/plan-realization.csv",
@@ -619,7 +645,7 @@ impl Report for Compliance {
 }
 report_routes!(
     /// Who got the yearly JP they are owed: per unit, and the employees below target (default
-    /// year: this one).
+    /// year: that of `from` or `to`, else this one).
     Compliance, JpCompliance,
     get_report_jp_compliance: JpCompliance, "/reports/jp-compliance",
     get_report_jp_compliance_csv: JpComplianceCsv, "/reports/jp-compliance.csv",
@@ -863,7 +889,7 @@ impl Report for Totals {
     }
 }
 report_routes!(
-    /// The year at a glance (default year: this one).
+    /// The year at a glance (default year: that of `from` or `to`, else this one).
     Totals, Summary,
     get_report_summary: Summary, "/reports/summary",
     get_report_summary_csv: SummaryCsv, "/reports/summary.csv",

@@ -25,12 +25,7 @@ crate::text_enum! {
 }
 
 fn qualification_dates(q: &Qualification) -> Result<(), ValidationError> {
-    if q.expires_on.is_some_and(|e| e < q.issued_on) {
-        return Err(
-            ValidationError::new("expires_on").with_message("must not be before issued_on".into())
-        );
-    }
-    Ok(())
+    crate::rules::in_order(Some(q.issued_on), q.expires_on, "issued_on", "expires_on")
 }
 
 /// What qualifies a trainer to teach: a ToT, widyaiswara or assessor certificate …, for a

@@ -237,11 +237,12 @@ impl From<TrainingRow> for Training {
 }
 
 fn consistent(t: &TrainingInput) -> Result<(), ValidationError> {
-    if t.end_date < t.start_date {
-        return Err(
-            ValidationError::new("end_date").with_message("must not be before start_date".into())
-        );
-    }
+    crate::rules::in_order(
+        Some(t.start_date),
+        Some(t.end_date),
+        "start_date",
+        "end_date",
+    )?;
     if t.mode != Mode::InPerson && t.online_url.is_none() {
         return Err(ValidationError::new("online_url")
             .with_message("is required for online and blended trainings".into()));
@@ -350,8 +351,13 @@ crate::patch_schema!(
     serde_json::json!({"location": "Aula BKPSDM Kota Pangkalpinang"})
 );
 
+fn training_period(f: &TrainingFilter) -> Result<(), validator::ValidationError> {
+    crate::rules::in_order(f.from, f.to, "from", "to")
+}
+
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
+#[validate(schema(function = "training_period", skip_on_field_errors = false))]
 pub struct TrainingFilter {
     pub status: Option<TrainingStatus>,
     pub form: Option<Form>,
@@ -366,7 +372,7 @@ pub struct TrainingFilter {
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     #[validate(custom(function = "crate::types::date_in_range"))]
     pub from: Option<NaiveDate>,
-    /// Trainings that start on or before this day.
+    /// Trainings that start on or before this day; not before `from`.
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     #[validate(custom(function = "crate::types::date_in_range"))]
     pub to: Option<NaiveDate>,

@@ -495,12 +495,102 @@ async fn out_of_range_dates(ctx: &Ctx) {
         "nothing written"
     );
     // The edges are in.
-    get(
-        &app,
-        "/api/v1/reports/summary?from=1900-01-01&to=2999-12-31",
-        &admin,
-    )
-    .await
-    .expect(200);
+    for path in [
+        "/api/v1/reports/training-evaluation?from=1900-01-01&to=2999-12-31",
+        "/api/v1/reports/summary?from=1900-01-01",
+        "/api/v1/reports/summary?to=2999-12-31",
+    ] {
+        get(&app, path, &admin).await.expect(200);
+    }
 }
 on_each_backend!(dates_outside_1900_to_2999_are_422, out_of_range_dates);
+
+/// Every query that takes a period (`from`, `to`): a `to` before `from` is 422 naming `to`,
+/// one day (`from` = `to`) is a period. Reports that measure one calendar year take it from
+/// `from` or `to` when `year` is not given, and refuse a `from` or `to` outside it, rather than
+/// answering an empty period.
+async fn reversed_periods(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    let periods = [
+        "/api/v1/reports/summary",
+        "/api/v1/reports/jp-compliance",
+        "/api/v1/reports/jp-compliance.csv",
+        "/api/v1/reports/plan-realization",
+        "/api/v1/reports/training-evaluation",
+        "/api/v1/reports/training-evaluation.csv",
+        "/api/v1/reports/learning-outcomes",
+        "/api/v1/reports/trainer-hours",
+        "/api/v1/exports/siasn/course-records",
+        "/api/v1/exports/siasn/course-records.csv",
+        "/api/v1/exports/siasn/diklat-struktural",
+        "/api/v1/audit-log",
+        "/api/v1/trainings",
+    ];
+    for path in periods {
+        let r = get(
+            &app,
+            &format!("{path}?from=2025-05-02&to=2025-05-01"),
+            &admin,
+        )
+        .await;
+        r.invalid("to");
+        assert_eq!(
+            r.field_errors("to"),
+            ["must not be before `from`"],
+            "{path}"
+        );
+        get(
+            &app,
+            &format!("{path}?from=2025-05-01&to=2025-05-01"),
+            &admin,
+        )
+        .await
+        .expect(200);
+    }
+
+    for path in [
+        "/api/v1/reports/summary",
+        "/api/v1/reports/jp-compliance",
+        "/api/v1/reports/plan-realization",
+    ] {
+        // The year is the period's: 2025, whatever today's year.
+        for period in [
+            "from=2025-02-01&to=2025-11-30",
+            "from=2025-02-01",
+            "to=2025-11-30",
+        ] {
+            get(&app, &format!("{path}?{period}"), &admin)
+                .await
+                .expect(200);
+        }
+        for (query, field) in [
+            ("from=2025-02-01&to=2026-01-31", "to"),
+            ("year=2026&from=2025-12-01", "from"),
+            ("year=2024&to=2025-01-01", "to"),
+        ] {
+            let r = get(&app, &format!("{path}?{query}"), &admin).await;
+            r.invalid(field);
+            assert!(
+                r.field_errors(field)[0].contains("the year this report measures"),
+                "{path}?{query}: {}",
+                r.text
+            );
+        }
+    }
+    let compliance = get(
+        &app,
+        "/api/v1/reports/jp-compliance?from=2025-02-01&to=2025-11-30",
+        &admin,
+    )
+    .await;
+    assert_eq!(compliance.expect(200).body["year"], 2025);
+    let plan = get(
+        &app,
+        "/api/v1/reports/plan-realization?to=2024-06-30",
+        &admin,
+    )
+    .await;
+    assert_eq!(plan.expect(200).body["year"], 2024);
+}
+on_each_backend!(a_period_ending_before_it_starts_is_422, reversed_periods);
