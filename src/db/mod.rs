@@ -532,7 +532,9 @@ macro_rules! eq_filters {
 #[macro_export]
 macro_rules! text_search {
     ($q:ident, $text:expr, $table:ident: $($column:ident),+ $(,)?) => {
-        if let Some(text) = $text.as_deref().filter(|s| !s.is_empty()) {
+        // Trimmed like every string a client sends: a text as typed in a search box, spaces
+        // around it, finds what the text finds; spaces alone are no search, as an empty text.
+        if let Some(text) = $text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             // The columns are named here so that a renamed one fails to compile.
             let _ = ($($crate::db::schema::$table::$column,)+);
             $q = $q.filter($crate::db::search::Contains::new(

@@ -51,7 +51,14 @@ async fn search(ctx: &Ctx) {
         r.expect(201);
         ids.push(r.body["id"].as_i64().unwrap());
     }
-    let cases: [(&str, &[&str]); 11] = [
+    let everyone: &[&str] = &[
+        "Ani Susanti",
+        "ÉLISE Rahmawati",
+        "Budi 50%_off",
+        "Rina \"Cici\" Maharani",
+        "Dani Hartono",
+    ];
+    let cases: [(&str, &[&str]); 14] = [
         (
             "ani",
             &["Ani Susanti", "Dani Hartono", "Rina \"Cici\" Maharani"],
@@ -69,6 +76,11 @@ async fn search(ctx: &Ctx) {
         ),
         ("2015012", &["ÉLISE Rahmawati"]),
         ("zzz", &[]),
+        // The text is trimmed like every string a client sends (as typed in a search box);
+        // spaces inside it count.
+        ("  SUSANTI\t", &["Ani Susanti"]),
+        (" i h ", &["Dani Hartono"]),
+        ("   ", everyone),
     ];
     for (text, expected) in cases {
         assert_eq!(
@@ -122,6 +134,10 @@ async fn search(ctx: &Ctx) {
     );
     assert_eq!(
         found(&app, &admin, "partners", "PELITA").await,
+        names(&["Yayasan Pelita"])
+    );
+    assert_eq!(
+        found(&app, &admin, "partners", " pelita ").await,
         names(&["Yayasan Pelita"])
     );
     for (code, name) in [("K-01", "Komunikasi Publik"), ("T-02", "Pengelolaan SPBE")] {
