@@ -154,7 +154,9 @@ impl AppState {
         description = "Competency development of the civil servants (ASN) of the Pangkalpinang city government: \
 competency standards and assessments, trainings with partners and trainers, enrolment and completion, feedback and reports.\n\n\
 Sign in with `POST /api/v1/auth/login`, then press **Authorize** and paste the `access_token`. \
-Errors are RFC 9457 `application/problem+json` with a stable `code`.",
+Errors are RFC 9457 `application/problem+json` with a stable `code`. \
+Timestamps are RFC 3339 in UTC; dates (`YYYY-MM-DD`) are days in Pangkalpinang (WIB, UTC+7): \
+today, a completion's or a session's day, and the days of a period (`from`, `to`).",
         license(name = "MIT", identifier = "MIT"),
         contact(name = "Kompetensi, BKPSDM Kota Pangkalpinang")
     ),

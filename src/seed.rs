@@ -332,13 +332,13 @@ pub fn seed_demo(pool: &DbPool, employees_wanted: usize) -> Result<SeedReport, S
     load(&mut conn, Entity::Session, seed_sessions)?;
     load(&mut conn, Entity::Policy, seed_policies)?;
     load(&mut conn, Entity::Trainer, seed_trainer_pool)?;
-    let year = chrono::Utc::now().year();
+    let year = crate::types::today().year();
     for plan_year in [year - 1, year] {
         load(&mut conn, Entity::Plan, |c| seed_plan(c, plan_year))?;
     }
     // This year's development needs, from the gaps of the people just loaded.
     load(&mut conn, Entity::DevelopmentNeed, |c| {
-        crate::needs::queries::generate(c, chrono::Utc::now().year())
+        crate::needs::queries::generate(c, crate::types::today().year())
     })?;
     // The report aggregates, from the rows just loaded.
     load(&mut conn, Entity::Training, |tx| {
@@ -373,7 +373,7 @@ fn seed_exemptions(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> 
     if already > 0 {
         return Ok(());
     }
-    let year = chrono::Utc::now().year();
+    let year = crate::types::today().year();
     let day = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d);
     let ids: Vec<i64> = employees::table
         .order(employees::id)
@@ -494,7 +494,7 @@ fn seed_external_learning(c: &mut Tx, report: &mut SeedReport) -> Result<(), Api
             1,
         ),
     ];
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::types::today();
     let ids: Vec<i64> = employees::table
         .order(employees::id)
         .select(employees::id)
@@ -710,7 +710,7 @@ fn head_of(code: &str, unit_name: &str) -> String {
 
 fn seed_partners(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> {
     let existing: Vec<String> = partners::table.select(partners::name).load(c.conn())?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::types::today();
     for (i, (name, kind, website, email)) in PARTNERS.iter().enumerate() {
         if existing.iter().any(|e| e == name) {
             continue;
@@ -774,7 +774,7 @@ fn seed_employees(
         .map_err(err)?;
     // Work in batches: each its own transaction, so memory stays flat for large N.
     const BATCH: usize = 2000;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::types::today();
     let mut start = 0;
     while start < wanted {
         let end = (start + BATCH).min(wanted);
@@ -998,7 +998,7 @@ fn seed_trainings(
     }
     let count = (employee_count / 10).max(Form::ALL.len());
     let per_training = (10 * employee_count / count).clamp(1, employee_count);
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::types::today();
     let first_day = NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap_or(today);
     let span = (NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today) - first_day)
         .num_days()
@@ -1569,7 +1569,7 @@ fn seed_nomination(c: &mut Tx) -> Result<(), ApiError> {
     if chosen.len() < 2 {
         return Ok(());
     }
-    let start = chrono::Utc::now().date_naive() + chrono::Days::new(60);
+    let start = crate::types::today() + chrono::Days::new(60);
     let input = TrainingInput {
         title: "Pelatihan Kepemimpinan Pengawas (PKP) Angkatan I".into(),
         description: Some("Peserta diusulkan kepala perangkat daerah sesuai kuota unit.".into()),
@@ -1744,7 +1744,7 @@ fn seed_policies(c: &mut Tx) -> Result<(), ApiError> {
     if any {
         return Ok(());
     }
-    let year = chrono::Utc::now().year();
+    let year = crate::types::today().year();
     let (first, last) = crate::types::year_days(year).unwrap_or_default();
     for (title, reference, issued, code, topic, summary) in [
         (

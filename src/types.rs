@@ -205,9 +205,30 @@ where
     }
 }
 
-/// Today (UTC), as the date rules count it: training status moves, NIP birth and CPNS dates.
+/// Pangkalpinang keeps Western Indonesia Time (WIB): UTC+7 all year, without daylight saving.
+/// Every day the rules count is the city's day, so that what is recorded at 06:00 on 1 January
+/// (23:00 UTC the day before) counts in the new year, and a session at 06:30 is on its day.
+const CITY_UTC_OFFSET_SECONDS: i32 = 7 * 3600;
+
+fn city_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(CITY_UTC_OFFSET_SECONDS).expect("UTC+7 is an offset")
+}
+
+/// The city's day of an instant.
+pub fn day_of(at: DateTime<Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&city_offset()).date_naive()
+}
+
+/// Today in the city, as the date rules count it: training status moves, completion and
+/// feedback days, the current year, NIP birth and CPNS dates.
 pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+    day_of(Utc::now())
+}
+
+/// The first instant of the city's `day`, as a UTC timestamp (stored timestamps are UTC): the
+/// bound of a period of days over timestamps.
+pub fn day_start(day: chrono::NaiveDate) -> NaiveDateTime {
+    day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::seconds(CITY_UTC_OFFSET_SECONDS.into())
 }
 
 /// The raw values of a list of ids, for SQL text built from integers.
@@ -339,6 +360,24 @@ macro_rules! text_enum {
 mod tests {
     crate::text_enum! {
         enum Colour { Red = "red", DarkBlue = "dark_blue" }
+    }
+
+    #[test]
+    fn the_days_are_the_citys_at_utc_plus_seven() {
+        use chrono::{NaiveDate, TimeZone, Utc};
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 12, 31, h, m, 0).unwrap();
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // 23:59 and 00:00 in Pangkalpinang on New Year's Eve.
+        assert_eq!(super::day_of(at(16, 59)), date(2026, 12, 31));
+        assert_eq!(super::day_of(at(17, 0)), date(2027, 1, 1));
+        assert_eq!(super::day_of(at(0, 0)), date(2026, 12, 31));
+        let start = super::day_start(date(2027, 1, 1));
+        assert_eq!(start, at(17, 0).naive_utc());
+        assert_eq!(super::day_of(start.and_utc()), date(2027, 1, 1));
+        assert_eq!(
+            super::day_of((start - chrono::Duration::seconds(1)).and_utc()),
+            date(2026, 12, 31)
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -52,7 +52,7 @@ impl std::ops::Deref for AssessmentRecord {
 }
 
 fn not_in_future(date: &NaiveDate) -> Result<(), ValidationError> {
-    if *date <= Utc::now().date_naive() {
+    if *date <= crate::types::today() {
         Ok(())
     } else {
         Err(ValidationError::new("assessed_on").with_message("must not be in the future".into()))

@@ -75,9 +75,10 @@ pub fn record_anonymous(
     )
 }
 
-/// Midnight (UTC) of today: the time of a row that may say only the day.
+/// The time of a row that may say only the day: today's (the city's) date at 00:00, as the
+/// feedback's `submitted_at` says its day. It lies within that day's bounds (`types::day_start`).
 pub fn today_start() -> chrono::NaiveDateTime {
-    now().date().and_time(chrono::NaiveTime::MIN)
+    crate::types::today().and_time(chrono::NaiveTime::MIN)
 }
 
 fn insert(conn: &mut AnyConnection, row: NewAuditRow) -> QueryResult<()> {
@@ -96,11 +97,12 @@ fn filtered(f: &AuditFilter) -> audit_log::BoxedQuery<'static, Backend> {
         action => audit_log::action,
         outcome => audit_log::outcome,
     );
+    // The period's days are the city's.
     if let Some(from) = f.from {
-        q = q.filter(audit_log::at.ge(from.and_time(chrono::NaiveTime::MIN)));
+        q = q.filter(audit_log::at.ge(crate::types::day_start(from)));
     }
     if let Some(to) = f.to.and_then(|d| d.succ_opt()) {
-        q = q.filter(audit_log::at.lt(to.and_time(chrono::NaiveTime::MIN)));
+        q = q.filter(audit_log::at.lt(crate::types::day_start(to)));
     }
     q
 }

@@ -86,7 +86,7 @@ fn enrol(
         }
         if training
             .enrolment_deadline
-            .is_some_and(|d| chrono::Utc::now().date_naive() > d)
+            .is_some_and(|d| crate::types::today() > d)
         {
             return Err(ApiError::conflict("the enrolment deadline has passed"));
         }
@@ -420,7 +420,7 @@ async fn learning_record(
     employee_id: EmployeeId,
     year: Option<i32>,
 ) -> ApiResult<LearningRecord> {
-    let year = year.unwrap_or_else(|| chrono::Utc::now().year());
+    let year = year.unwrap_or_else(|| crate::types::today().year());
     let days = crate::types::year_days(year).ok_or(ApiError::NotFound)?;
     let parts = queries::learning_record(state, employee_id, days).await?;
     crate::employees::access::may_see_async(state, caller, parts.employee_id, parts.unit_id)

@@ -86,7 +86,7 @@ pub fn create(
     channel: Channel,
     inputs: &[FeedbackInput],
 ) -> ApiResult<Vec<i64>> {
-    let submitted_on = chrono::Utc::now().date_naive();
+    let submitted_on = crate::types::today();
     let mut ids = Vec::with_capacity(inputs.len());
     for input in inputs {
         let r = &input.ratings;

@@ -64,9 +64,7 @@ pub async fn submit_feedback(
         }
         held(&training)?;
         let window = crate::settings::queries::get(tx)?.feedback_window_days;
-        if chrono::Utc::now().date_naive()
-            > training.end_date + chrono::Duration::days(i64::from(window))
-        {
+        if crate::types::today() > training.end_date + chrono::Duration::days(i64::from(window)) {
             return Err(ApiError::conflict(format!(
                 "feedback closed {window} days after the training ended"
             )));

@@ -46,7 +46,7 @@ pub fn put(
     tx.lock(Entity::Enrolment, &[id.0])?;
     let done = completed_on(enrolment)?;
     let window = crate::settings::queries::get(tx)?.action_plan_days;
-    if chrono::Utc::now().date_naive() > done + days(window) {
+    if crate::types::today() > done + days(window) {
         return Err(ApiError::conflict(format!(
             "action plans are filed within {window} days of completion"
         )));
@@ -119,7 +119,7 @@ pub fn review(
     }
     let after = crate::settings::queries::get(tx)?.transfer_review_after_days;
     let from = done + days(after);
-    if chrono::Utc::now().date_naive() < from {
+    if crate::types::today() < from {
         return Err(ApiError::conflict(format!(
             "a plan is reviewed from {after} days after completion (from {from})"
         )));

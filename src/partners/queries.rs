@@ -30,7 +30,7 @@ fn filtered(f: &PartnerFilter) -> partners::BoxedQuery<'static, Backend> {
     let mut q = partners::table.into_boxed();
     crate::eq_filters!(q, f; kind => partners::kind, active => partners::active);
     if let Some(days) = f.agreement_expiring_within_days {
-        let today: NaiveDate = chrono::Utc::now().date_naive();
+        let today: NaiveDate = crate::types::today();
         let until = today + chrono::Duration::days(days);
         q = q
             .filter(partners::agreement_end.ge(today))

@@ -1094,11 +1094,14 @@ pub fn trainer_hours(
     if !s.drafts {
         filter.push_str(" AND t.status <> 'draft'");
     }
+    // Sessions that start on the period's days (the city's).
     if let Some(from) = s.from {
-        filter.push_str(&format!(" AND s.starts_at >= '{from} 00:00:00'"));
+        let start = crate::types::day_start(from);
+        filter.push_str(&format!(" AND s.starts_at >= '{start}'"));
     }
     if let Some(to) = s.to.and_then(|d| d.succ_opt()) {
-        filter.push_str(&format!(" AND s.starts_at < '{to} 00:00:00'"));
+        let end = crate::types::day_start(to);
+        filter.push_str(&format!(" AND s.starts_at < '{end}'"));
     }
     if let Some(t) = s.training_id {
         filter.push_str(&format!(" AND t.id = {t}"));

@@ -46,7 +46,7 @@ fn measured_year(f: &ReportFilter) -> ApiResult<i32> {
         .year
         .or(f.from.map(|d| d.year()))
         .or(f.to.map(|d| d.year()))
-        .unwrap_or_else(|| chrono::Utc::now().year());
+        .unwrap_or_else(|| crate::types::today().year());
     for (name, day) in [("from", f.from), ("to", f.to)] {
         if day.is_some_and(|d| d.year() != year) {
             return Err(crate::error::ApiError::validation(
@@ -171,7 +171,7 @@ async fn answer<R: Report>(
     let year = if R::THIS_YEAR {
         measured_year(&f)?
     } else {
-        f.year.unwrap_or_else(|| chrono::Utc::now().year())
+        f.year.unwrap_or_else(|| crate::types::today().year())
     };
     let current = crate::db::versions::current(state).await?;
     let key = Key::new(
@@ -762,7 +762,7 @@ impl ListReport for Partners {
     type Body = PartnerReports;
     fn build(c: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<PartnerReport>> {
         let min = i64::from(crate::settings::queries::get(c)?.min_group_size);
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::types::today();
         let cells = anonymity::cells(
             c,
             &Scope {
@@ -858,7 +858,7 @@ impl Report for Totals {
     type Body = Summary;
     type Row = Summary;
     fn build(c: &mut AnyConnection, s: &Scope, year: i32) -> ApiResult<Summary> {
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::types::today();
         let t = queries::totals(c, s, today)?;
         let mut by_status: BTreeMap<String, i64> = TrainingStatus::ALL
             .iter()

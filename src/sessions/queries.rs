@@ -53,7 +53,10 @@ fn check(
         conn,
         &[("trainer_ids", Entity::Trainer, raw(&s.trainer_ids))],
     )?;
-    let (first, last) = (s.starts_at.0.date_naive(), s.ends_at.0.date_naive());
+    let (first, last) = (
+        crate::types::day_of(s.starts_at.0),
+        crate::types::day_of(s.ends_at.0),
+    );
     if first < training.start_date || last > training.end_date {
         return Err(ApiError::validation(
             "starts_at",

@@ -75,7 +75,7 @@ impl Key {
                 employee: caller.employee_id,
             },
             params,
-            today: chrono::Utc::now().date_naive(),
+            today: crate::types::today(),
             versions: versions.of(reads),
         }
     }

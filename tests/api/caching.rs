@@ -3,6 +3,7 @@
 //! identical requests.
 
 use actix_web::test::TestRequest;
+use chrono::Datelike;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -152,11 +153,7 @@ async fn cached_reports_follow_every_kind_of_write(ctx: &Ctx) {
     .await
     .expect(200);
     check("external learning verified").await;
-    let year = chrono::Utc::now()
-        .format("%Y")
-        .to_string()
-        .parse::<i64>()
-        .unwrap();
+    let year = i64::from(kompetensi::types::today().year());
     post(
         &app,
         "/api/v1/plans",

@@ -70,7 +70,7 @@ async fn held<S: TestApp>(ctx: &Ctx, app: &S) -> Held {
 
 fn year_ago(offset: i64) -> i32 {
     use chrono::Datelike;
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).year()
+    (kompetensi::types::today() + chrono::Duration::days(offset)).year()
 }
 
 async fn issued(ctx: &Ctx) {

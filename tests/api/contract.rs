@@ -243,7 +243,7 @@ async fn examples(ctx: &Ctx) {
         match id {
             "refresh_session" | "logout" => example["refresh_token"] = json!(refresh_token),
             // Next year's: the demo holds this year's.
-            "create_plan" => example["year"] = json!(chrono::Utc::now().year() + 1),
+            "create_plan" => example["year"] = json!(kompetensi::types::today().year() + 1),
             "create_session" => {
                 let on = first_day.as_str().unwrap();
                 example["starts_at"] = json!(format!("{on}T01:00:00Z"));

@@ -24,7 +24,7 @@ pub(crate) struct World {
 }
 
 pub(crate) fn day(offset: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+    (kompetensi::types::today() + chrono::Duration::days(offset)).to_string()
 }
 
 pub(crate) async fn walk<S: TestApp>(app: &S, admin: &str, id: i64, to: &[&str]) {
@@ -344,7 +344,7 @@ fn item<'a>(r: &'a Resp, key: &str, id: i64) -> &'a Value {
 async fn reports(ctx: &Ctx) {
     let app = ctx.app().await;
     let w = world(ctx, &app).await;
-    let year = chrono::Utc::now().year();
+    let year = kompetensi::types::today().year();
 
     let r = get(&app, "/api/v1/reports/training-evaluation", &w.admin).await;
     r.expect(200);
@@ -1327,7 +1327,7 @@ async fn aggregates_follow_writes(ctx: &Ctx) {
 
     // Leave, the appointment day, the ASN type and leaving the service decide whom the JP
     // target holds and for how many months: the kept yearly standing follows each write.
-    let y = chrono::Utc::now().year();
+    let y = kompetensi::types::today().year();
     let leave = |from: &str, to: &str| json!({"kind": "study_leave", "from": format!("{y}-{from}"), "to": format!("{y}-{to}")});
     let r = post(
         &app,
@@ -1649,7 +1649,7 @@ async fn export(ctx: &Ctx) {
         .iter()
         .find(|i| i["nip"] == "198503102010011001" && i["nama_kursus"] == "Komunikasi Publik")
         .unwrap();
-    let today = chrono::Utc::now().date_naive();
+    let today = kompetensi::types::today();
     let fmt = |d: chrono::NaiveDate| d.format("%d-%m-%Y").to_string();
     let enrolments = get(
         &app,
@@ -2375,7 +2375,7 @@ async fn drafts_in_summary(ctx: &Ctx) {
         json!({"unit_id": unit}),
     )
     .await;
-    let year = chrono::Utc::now().year();
+    let year = kompetensi::types::today().year();
     post(
         &app,
         "/api/v1/trainings",

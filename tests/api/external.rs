@@ -56,9 +56,9 @@ async fn external(ctx: &Ctx) {
     )
     .await;
     let operator = user_with_role(&app, &admin, "operator1", "operator", json!({})).await;
-    let year = chrono::Utc::now().date_naive().format("%Y").to_string();
+    let year = kompetensi::types::today().format("%Y").to_string();
     // A MOOC finished this year (dates within the year, not in the future).
-    let today = chrono::Utc::now().date_naive();
+    let today = kompetensi::types::today();
     let start = today
         .with_ordinal(1)
         .unwrap()

@@ -417,7 +417,7 @@ async fn nomination(ctx: &Ctx) {
     assert_eq!(status_of(&app, &admin, nb).await, "withdrawn");
 
     // From the start day on, no withdrawal.
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = kompetensi::types::today().to_string();
     let started = id(&post(
         &app,
         "/api/v1/trainings",

@@ -263,7 +263,7 @@ on_each_backend!(partner_validation_rules, validation);
 async fn lists(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
-    let today = chrono::Utc::now().date_naive();
+    let today = kompetensi::types::today();
     let soon = (today + chrono::Duration::days(30)).to_string();
     let later = (today + chrono::Duration::days(400)).to_string();
     let names = [

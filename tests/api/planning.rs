@@ -54,7 +54,7 @@ async fn standard<S: TestApp>(app: &S, admin: &str, required: &[(&str, i64)]) ->
 async fn needs(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
-    let year = chrono::Utc::now().year();
+    let year = kompetensi::types::today().year();
     let unit_a = ctx.insert_unit("A", None);
     let unit_b = ctx.insert_unit("B", None);
     let (competencies, pos) = standard(&app, &admin, &[("C1", 3), ("C2", 2)]).await;
@@ -452,7 +452,7 @@ on_each_backend!(a_planned_seat_fills_one_need, seats_fill_needs);
 
 /// A training this year, held on its first day (so it may already be ongoing or completed).
 async fn held<S: TestApp>(app: &S, admin: &str, title: &str, cost: i64, competency: i64) -> i64 {
-    let first = format!("{}-01-01", chrono::Utc::now().year());
+    let first = format!("{}-01-01", kompetensi::types::today().year());
     id(&post(
         app,
         "/api/v1/trainings",
@@ -467,7 +467,7 @@ async fn held<S: TestApp>(app: &S, admin: &str, title: &str, cost: i64, competen
 async fn plans(ctx: &Ctx) {
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
-    let year = chrono::Utc::now().year();
+    let year = kompetensi::types::today().year();
     let unit_a = ctx.insert_unit("A", None);
     let unit_b = ctx.insert_unit("B", None);
     let (competencies, pos) = standard(&app, &admin, &[("C1", 3), ("C2", 2)]).await;

@@ -56,7 +56,7 @@ async fn seed(ctx: &Ctx) {
         for e in r.body["items"].as_array().unwrap() {
             let nip = e["nip"].as_str().unwrap().to_string();
             let asn = e["asn_type"].as_str().unwrap();
-            let today = chrono::Utc::now().date_naive();
+            let today = kompetensi::types::today();
             assert_eq!(
                 kompetensi::employees::nip::problem(&nip, asn.parse().unwrap(), today),
                 None,

@@ -96,6 +96,16 @@ async fn sessions(ctx: &Ctx) {
     )
     .await
     .invalid("starts_at");
+    // The days are the city's (WIB, UTC+7): 00:30 after the last day is 17:30 UTC on it.
+    post(
+        &app,
+        &sessions,
+        &admin,
+        json!({"title": "x", "starts_at": format!("{second}T17:30:00Z"),
+               "ends_at": format!("{second}T18:30:00Z"), "jp": 1}),
+    )
+    .await
+    .invalid("starts_at");
     post(
         &app,
         &sessions,
@@ -132,7 +142,9 @@ async fn sessions(ctx: &Ctx) {
         &app,
         &sessions,
         &admin,
-        session("Standar Pelayanan", &first, (1, 4), 4, vec![t1]),
+        // 06:30 to 09:30 in the city on the first day: 23:30 UTC the day before.
+        json!({"title": "Standar Pelayanan", "starts_at": format!("{}T23:30:00Z", day(-2)),
+               "ends_at": format!("{first}T02:30:00Z"), "jp": 4, "trainer_ids": [t1]}),
     )
     .await;
     s1.expect(201);
@@ -277,7 +289,7 @@ async fn sessions(ctx: &Ctx) {
     .invalid("items[0].enrolment_id");
 
     // What each speaker taught: t1 s1 (4) and s2 (2), t2 s2 (2) and s3 (2); the first day only
-    // with `to`.
+    // with `to` (s1 starts on it in the city, the day before in UTC).
     let hours = get(&app, "/api/v1/reports/trainer-hours", &admin).await;
     hours.expect(200);
     assert_eq!(

@@ -195,7 +195,7 @@ async fn audit_log(ctx: &Ctx) {
         .unwrap()
         .iter()
         .all(|e| e["actor_id"] == op_id));
-    let today = chrono::Utc::now().date_naive();
+    let today = kompetensi::types::today();
     let r = get(
         &app,
         &format!("/api/v1/audit-log?from={today}&to={today}"),

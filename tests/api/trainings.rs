@@ -875,7 +875,7 @@ on_each_backend!(completion_bulk_update_and_learning_record, completion);
 
 /// A date `offset` days from today.
 fn from_today(offset: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+    (kompetensi::types::today() + chrono::Duration::days(offset)).to_string()
 }
 
 /// The learning record rules: JP per day, status moves by date, results only for held

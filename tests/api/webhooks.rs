@@ -487,9 +487,8 @@ fn scheduled(backend: Backend) {
     let db = TestDb::new(backend);
     let url = url_of(&db);
     let receiver = Receiver::start();
-    let day = |offset: i64| {
-        (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
-    };
+    let day =
+        |offset: i64| (kompetensi::types::today() + chrono::Duration::days(offset)).to_string();
     let env = [("KOMPETENSI_WEBHOOK_POLL_MS", "20")];
     let (a, b) = (start_with(&url, &env), start_with(&url, &env));
     let token = admin_token(a.port);
