@@ -578,19 +578,13 @@ async fn reversed_periods(ctx: &Ctx) {
             );
         }
     }
-    let compliance = get(
-        &app,
-        "/api/v1/reports/jp-compliance?from=2025-02-01&to=2025-11-30",
-        &admin,
-    )
-    .await;
-    assert_eq!(compliance.expect(200).body["year"], 2025);
-    let plan = get(
-        &app,
-        "/api/v1/reports/plan-realization?to=2024-06-30",
-        &admin,
-    )
-    .await;
-    assert_eq!(plan.expect(200).body["year"], 2024);
+    for (query, year) in [
+        ("jp-compliance?from=2025-02-01&to=2025-11-30", 2025),
+        ("plan-realization?to=2024-06-30", 2024),
+        ("summary?from=2023-03-01", 2023),
+    ] {
+        let r = get(&app, &format!("/api/v1/reports/{query}"), &admin).await;
+        assert_eq!(r.expect(200).body["year"], year, "{query}");
+    }
 }
 on_each_backend!(a_period_ending_before_it_starts_is_422, reversed_periods);
