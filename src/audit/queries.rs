@@ -75,10 +75,10 @@ pub fn record_anonymous(
     )
 }
 
-/// The time of a row that may say only the day: today's (the city's) date at 00:00, as the
-/// feedback's `submitted_at` says its day. It lies within that day's bounds (`types::day_start`).
+/// The time of a row that may say only the day: the first instant of the city's today, as the
+/// feedback's `submitted_at` says its day (never later than the rows written since).
 pub fn today_start() -> chrono::NaiveDateTime {
-    crate::types::today().and_time(chrono::NaiveTime::MIN)
+    crate::types::day_start(crate::types::today())
 }
 
 fn insert(conn: &mut AnyConnection, row: NewAuditRow) -> QueryResult<()> {

@@ -138,7 +138,8 @@ pub struct FeedbackResponse {
     pub overall: i32,
     pub recommend: i32,
     pub comment: Option<String>,
-    /// The day of submission (the time of day is not kept).
+    /// The day of submission (the time of day is not kept): its first instant in Pangkalpinang
+    /// (WIB, UTC+7), so 17:00 UTC the day before.
     pub submitted_at: DateTime<Utc>,
     pub channel: Channel,
 }
@@ -158,7 +159,7 @@ impl From<FeedbackRow> for FeedbackResponse {
             overall: r.overall,
             recommend: r.recommend,
             comment: r.comment,
-            submitted_at: r.submitted_on.and_time(chrono::NaiveTime::MIN).and_utc(),
+            submitted_at: crate::types::day_start(r.submitted_on).and_utc(),
             channel: r.channel,
         }
     }

@@ -487,3 +487,9 @@ pub async fn counter_value<S: TestApp>(app: &S, series: &str) -> u64 {
         .find_map(|l| l.strip_prefix(&prefix))
         .map_or(0, |n| n.trim().parse().unwrap())
 }
+
+/// Whether an RFC 3339 timestamp says a day only: the first instant of a day in the city.
+pub fn says_the_day_only(at: &str) -> bool {
+    let t: chrono::DateTime<chrono::Utc> = at.parse().expect("an RFC 3339 timestamp");
+    kompetensi::types::day_start(kompetensi::types::day_of(t)) == t.naive_utc()
+}
