@@ -254,6 +254,11 @@ pub fn year_days(year: i32) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
     ))
 }
 
+/// The years a `year` parameter may name (a year-measuring report's year too, when it comes
+/// from `from` or `to`).
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2200;
+
 pub fn date_in_range(date: &chrono::NaiveDate) -> Result<(), validator::ValidationError> {
     use chrono::Datelike;
     if (1900..=2999).contains(&date.year()) {

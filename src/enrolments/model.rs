@@ -207,7 +207,7 @@ pub struct EnrolmentFilter {
 pub struct YearParam {
     /// The year (a completion counts in the year of its `completed_on`); default: this year.
     #[param(minimum = 1900, maximum = 2200)]
-    #[validate(range(min = 1900, max = 2200))]
+    #[validate(range(min = crate::types::MIN_YEAR, max = crate::types::MAX_YEAR))]
     pub year: Option<i32>,
 }
 

@@ -24,7 +24,7 @@ pub struct ReportFilter {
     /// Trainings that end in this year. jp-compliance, summary and plan-realization measure one
     /// year: by default the year of `from` or `to`, else this one; `from` and `to` lie in it.
     #[param(minimum = 1900, maximum = 2200)]
-    #[validate(range(min = 1900, max = 2200))]
+    #[validate(range(min = crate::types::MIN_YEAR, max = crate::types::MAX_YEAR))]
     pub year: Option<i32>,
     /// Trainings that end on or after this day.
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]

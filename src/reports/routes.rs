@@ -40,13 +40,22 @@ fn year_bounds(year: i32) -> (Option<NaiveDate>, Option<NaiveDate>) {
 /// The year a report that measures one calendar year (`Report::THIS_YEAR`: JP against the
 /// yearly target, a year's plan) is about: `year`, else the year of `from` or `to`, else this
 /// one. A `from` or `to` in another year is 422: such a report has no figures across years, and
-/// the period would otherwise be cut to an empty one without a word.
+/// the period would otherwise be cut to an empty one without a word; so is one in a year that
+/// `year` could not name.
 fn measured_year(f: &ReportFilter) -> ApiResult<i32> {
+    use crate::types::{MAX_YEAR, MIN_YEAR};
     let year = f
         .year
         .or(f.from.map(|d| d.year()))
         .or(f.to.map(|d| d.year()))
         .unwrap_or_else(|| crate::types::today().year());
+    if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+        let name = if f.from.is_some() { "from" } else { "to" };
+        return Err(crate::error::ApiError::validation(
+            name,
+            format!("must lie in {MIN_YEAR} to {MAX_YEAR}, the years this report measures"),
+        ));
+    }
     for (name, day) in [("from", f.from), ("to", f.to)] {
         if day.is_some_and(|d| d.year() != year) {
             return Err(crate::error::ApiError::validation(

@@ -366,7 +366,7 @@ pub struct TrainingFilter {
     pub competency_id: Option<CompetencyId>,
     /// Trainings running at some time in this year.
     #[param(minimum = 1900, maximum = 2200)]
-    #[validate(range(min = 1900, max = 2200))]
+    #[validate(range(min = crate::types::MIN_YEAR, max = crate::types::MAX_YEAR))]
     pub year: Option<i32>,
     /// Trainings that end on or after this day.
     #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]

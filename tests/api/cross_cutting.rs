@@ -494,11 +494,12 @@ async fn out_of_range_dates(ctx: &Ctx) {
         0,
         "nothing written"
     );
-    // The edges are in.
+    // The edges are in (a report that measures one year, as `year` does, up to 2200).
     for path in [
         "/api/v1/reports/training-evaluation?from=1900-01-01&to=2999-12-31",
+        "/api/v1/reports/partners?to=2999-12-31",
         "/api/v1/reports/summary?from=1900-01-01",
-        "/api/v1/reports/summary?to=2999-12-31",
+        "/api/v1/reports/summary?to=2200-12-31",
     ] {
         get(&app, path, &admin).await.expect(200);
     }
@@ -573,6 +574,20 @@ async fn reversed_periods(ctx: &Ctx) {
             r.invalid(field);
             assert!(
                 r.field_errors(field)[0].contains("the year this report measures"),
+                "{path}?{query}: {}",
+                r.text
+            );
+        }
+        // A date's year that `year` could not name (it stops at 2200) is no measured year.
+        for (query, field) in [
+            ("from=2500-01-01", "from"),
+            ("to=2201-12-31", "to"),
+            ("from=2500-01-01&to=2500-12-31", "from"),
+        ] {
+            let r = get(&app, &format!("{path}?{query}"), &admin).await;
+            r.invalid(field);
+            assert!(
+                r.field_errors(field)[0].contains("1900 to 2200, the years this report measures"),
                 "{path}?{query}: {}",
                 r.text
             );
