@@ -3,7 +3,9 @@
 //! they changed with [`after`]`(tx, Change::…)`, and this module refreshes what depends on it.
 //!
 //! The report aggregates: `feedback_totals` (per training and respondent unit),
-//! `enrolment_totals` (per training and participant unit), `employee_jp` (per employee and
+//! `enrolment_totals` (per training and participant unit; who may answer the survey also as
+//! the OPDs count them, `eligible_opd`, a respondent in the OPD they answered in, so rows of
+//! an OPD's own id may hold that count alone), `employee_jp` (per employee and
 //! year), `employee_standing` (JPM terms per active employee with a standard) and `level_counts`
 //! (active employees per unit, position, competency and current level). The reports read these
 //! few thousand rows instead of the hundreds of thousands of feedback, level and standard rows
@@ -27,8 +29,8 @@
 //!
 //! | change | feedback_totals | enrolment_totals, training_ and unit_evaluations | employee_jp | employee_standing | level_counts | jp_people, jp_groups | policy_people | trainer_candidates |
 //! |---|---|---|---|---|---|---|---|---|
-//! | `Feedback(t)` | training t (and its ratings and comments) | training t (`eligible`) | | | | | | |
-//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings (per OPD: those employees' OPDs) | those employees | | | those employees | those employees | |
+//! | `Feedback(t)` | training t (and its ratings and comments) | training t (`eligible`, `eligible_opd`) | | | | | | |
+//! | `Enrolments{trainings, employees}` (also external learning verified or removed) | | those trainings (per OPD: those employees' OPDs and those they answered in) | those employees | | | those employees | those employees | |
 //! | `Training(t)` (an edit) | | t's evaluation | | | | | | |
 //! | `UnitMoved(u)` | | the evaluations of the trainings of u's subtree's people | | | | | | |
 //! | `TrainingDates(t)` | | | t's participants | | | t's participants | t's participants | |
@@ -130,6 +132,25 @@ pub fn rebuild_comments(conn: &mut AnyConnection) -> crate::error::ApiResult<()>
     })
 }
 
+/// Computes the enrolment totals (and so the evaluations) of every training with survey
+/// answers afresh (after the migration that counts respondents where they answered; the others'
+/// totals it completes in SQL).
+pub fn rebuild_answered(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
+    maintain(conn, |tx| {
+        use crate::db::schema::{enrolments, feedback_receipts};
+        let trainings: Vec<i64> = enrolments::table
+            .inner_join(feedback_receipts::table)
+            .select(enrolments::training_id)
+            .distinct()
+            .order(enrolments::training_id)
+            .load(tx.conn())?;
+        if trainings.is_empty() {
+            return Ok(());
+        }
+        refresh_enrolments(tx, Some(&trainings), None)
+    })
+}
+
 /// Computes the trainer pool's candidates afresh (after the migration that adds them).
 pub fn rebuild_candidates(conn: &mut AnyConnection) -> crate::error::ApiResult<()> {
     maintain(conn, |tx| candidates::refresh(tx, None))
@@ -185,7 +206,13 @@ pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
             // Only their OPDs' evaluations move (at most a few hundred people are looked up;
             // past that, every OPD's are recomputed).
             let opds = match employees.len() {
-                0..=500 => Some(crate::units::queries::opds_of(conn, employees)?),
+                0..=500 => {
+                    let mut opds = crate::units::queries::opds_of(conn, employees)?;
+                    opds.extend(answered_in(conn, employees)?);
+                    opds.sort_unstable();
+                    opds.dedup();
+                    Some(opds)
+                }
                 _ => None,
             };
             refresh_enrolments(conn, Some(&raw(trainings)), opds.as_deref())?;
@@ -512,38 +539,95 @@ const ENROLMENT_COUNTS: &[&str] = &[
     "gain_sum",
     "ngain_n",
     "ngain_sum",
+    "eligible_opd",
 ];
 
 /// Recomputes the enrolment totals of these trainings (`None`: all), and then their kept
 /// evaluations (per OPD: of these OPDs, `None`: of every OPD).
+///
+/// The counts are of the seat holders (withdrawals, rejections and the waiting list left out)
+/// in their current unit, but who may answer the survey: those who attended or completed, and
+/// everyone who answered (their response counts whatever happened next, so they do too). In
+/// `eligible_opd` one who answered counts in the OPD they answered in (their receipt's), where
+/// their response is, so that an OPD's response rate stays a share of its own respondents after
+/// people move (`reports::queries::Scope::eligible`): rows of the OPD's own unit id, holding
+/// that count alone unless people work there.
 fn refresh_enrolments(
     conn: &mut AnyConnection,
     trainings: Option<&[i64]>,
     opds: Option<&[i64]>,
 ) -> QueryResult<()> {
     lock(conn, Kept::Enrolments, trainings)?;
+    // Rows that hold some counts only (the others 0, the sums NULL).
+    let only = |counts: &[(&str, &str)]| -> String {
+        ENROLMENT_COUNTS
+            .iter()
+            .map(|c| match counts.iter().find(|(name, _)| name == c) {
+                Some((_, count)) => *count,
+                None if c.ends_with("_sum") => "NULL",
+                None => "0",
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sums: Vec<String> = ENROLMENT_COUNTS
+        .iter()
+        .map(|c| format!("SUM({c})"))
+        .collect();
+    let eligible = "en.status IN ('attended', 'completed') OR r.enrolment_id IS NOT NULL";
     for (old, new) in chunked(trainings, "training_id", "en.training_id") {
         conn.batch_execute(&format!(
             "DELETE FROM enrolment_totals WHERE {old}; \
              INSERT INTO enrolment_totals (training_id, unit_id, {counts}) \
-             SELECT en.training_id, e.unit_id, COUNT(*), SUM(CASE WHEN en.status = 'completed' THEN 1 ELSE 0 END), \
-               SUM(CASE WHEN en.status IN ('completed', 'failed') THEN 1 ELSE 0 END), \
-               SUM(CASE WHEN en.status IN ('attended', 'completed') \
-                 OR EXISTS (SELECT 1 FROM feedback_receipts r WHERE r.enrolment_id = en.id) THEN 1 ELSE 0 END), \
-               COALESCE(SUM(CASE WHEN en.status = 'completed' THEN en.jp_credited END), 0), \
-               COUNT(en.pre_test_score), SUM(en.pre_test_score), COUNT(en.post_test_score), SUM(en.post_test_score), \
-               COUNT(en.post_test_score - en.pre_test_score), SUM(en.post_test_score - en.pre_test_score), \
-               COUNT(CASE WHEN en.pre_test_score < 100 THEN en.post_test_score END), \
-               SUM(CASE WHEN en.pre_test_score < 100 THEN (en.post_test_score - en.pre_test_score) / (100 - en.pre_test_score) END) \
+             SELECT training_id, unit_id, {sums} FROM ( \
+             SELECT en.training_id AS training_id, e.unit_id AS unit_id, COUNT(*) AS participants, \
+               SUM(CASE WHEN en.status = 'completed' THEN 1 ELSE 0 END) AS completed, \
+               SUM(CASE WHEN en.status IN ('completed', 'failed') THEN 1 ELSE 0 END) AS finished, \
+               SUM(CASE WHEN {eligible} THEN 1 ELSE 0 END) AS eligible, \
+               COALESCE(SUM(CASE WHEN en.status = 'completed' THEN en.jp_credited END), 0) AS jp_completed, \
+               COUNT(en.pre_test_score) AS pre_n, SUM(en.pre_test_score) AS pre_sum, \
+               COUNT(en.post_test_score) AS post_n, SUM(en.post_test_score) AS post_sum, \
+               COUNT(en.post_test_score - en.pre_test_score) AS gain_n, \
+               SUM(en.post_test_score - en.pre_test_score) AS gain_sum, \
+               COUNT(CASE WHEN en.pre_test_score < 100 THEN en.post_test_score END) AS ngain_n, \
+               SUM(CASE WHEN en.pre_test_score < 100 THEN (en.post_test_score - en.pre_test_score) / (100 - en.pre_test_score) END) AS ngain_sum, \
+               SUM(CASE WHEN ({eligible}) AND r.unit_id IS NULL THEN 1 ELSE 0 END) AS eligible_opd \
              FROM enrolments en JOIN employees e ON e.id = en.employee_id \
-             WHERE en.status IN {seated} AND {new} GROUP BY en.training_id, e.unit_id; {rolled}",
+             LEFT JOIN feedback_receipts r ON r.enrolment_id = en.id \
+             WHERE en.status IN {seated} AND {new} GROUP BY en.training_id, e.unit_id \
+             UNION ALL SELECT en.training_id, e.unit_id, {withdrawn} \
+             FROM enrolments en JOIN employees e ON e.id = en.employee_id \
+             JOIN feedback_receipts r ON r.enrolment_id = en.id \
+             WHERE en.status NOT IN {seated} AND {new} GROUP BY en.training_id, e.unit_id \
+             UNION ALL SELECT en.training_id, r.unit_id, {answered} \
+             FROM enrolments en JOIN feedback_receipts r ON r.enrolment_id = en.id \
+             WHERE r.unit_id IS NOT NULL AND {new} GROUP BY en.training_id, r.unit_id \
+             ) x GROUP BY training_id, unit_id; {rolled}",
             counts = ENROLMENT_COUNTS.join(", "),
+            sums = sums.join(", "),
+            withdrawn = only(&[
+                ("eligible", "COUNT(*)"),
+                ("eligible_opd", "SUM(CASE WHEN r.unit_id IS NULL THEN 1 ELSE 0 END)"),
+            ]),
+            answered = only(&[("eligible_opd", "COUNT(*)")]),
             seated = crate::enrolments::model::EnrolmentStatus::seated_sql(),
             rolled = by_training("enrolment_totals", "training_id", ENROLMENT_COUNTS, &old),
         ))?;
     }
     // Last, from these totals and the feedback totals refreshed before them.
     evaluation::refresh(conn, trainings, opds)
+}
+
+/// The OPDs these employees answered surveys in (their answers count as eligible there).
+fn answered_in(conn: &mut AnyConnection, employees: &[EmployeeId]) -> QueryResult<Vec<i64>> {
+    use crate::db::schema::{enrolments, feedback_receipts};
+    let opds: Vec<Option<i64>> = feedback_receipts::table
+        .inner_join(enrolments::table)
+        .filter(enrolments::employee_id.eq_any(employees))
+        .select(feedback_receipts::unit_id)
+        .distinct()
+        .load(conn)?;
+    Ok(opds.into_iter().flatten().collect())
 }
 
 /// How many of the training's participants may answer its survey, as kept in its totals (the

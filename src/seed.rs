@@ -2035,7 +2035,10 @@ fn seed_feedback(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
                         feedback_trainer_ratings::rating.eq(rating),
                     ));
                 }
-                receipts.push(feedback_receipts::enrolment_id.eq(enrolment));
+                receipts.push((
+                    feedback_receipts::enrolment_id.eq(enrolment),
+                    feedback_receipts::unit_id.eq(Some(unit)),
+                ));
                 rows.push((
                     feedback::id.eq(rng.random_range(1..(1_i64 << 53))),
                     feedback::training_id.eq(training),

@@ -325,6 +325,11 @@ const NEW_KEPT: &[(&str, &str, Fill)] = &[
         "the trainings' evaluations as CSV lines",
         crate::aggregates::rebuild_evaluations,
     ),
+    (
+        "20261207000047",
+        "the enrolment totals of the trainings with survey answers",
+        crate::aggregates::rebuild_answered,
+    ),
 ];
 
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {

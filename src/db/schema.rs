@@ -531,6 +531,7 @@ diesel::table! {
 diesel::table! {
     feedback_receipts (enrolment_id) {
         enrolment_id -> BigInt,
+        unit_id -> Nullable<BigInt>,
     }
 }
 

@@ -35,8 +35,9 @@ pub fn lock_training(tx: &mut Tx, training_id: TrainingId) -> ApiResult<()> {
     tx.lock(Entity::Training, &[training_id.0])
 }
 
-/// Records that the enrolment has answered; `false` when it already had.
-pub fn take_receipt(tx: &mut Tx, enrolment_id: EnrolmentId) -> QueryResult<bool> {
+/// Records that the enrolment has answered, in `opd` (where its response is attributed, and so
+/// where it counts as eligible for the OPD's response rate); `false` when it already had.
+pub fn take_receipt(tx: &mut Tx, enrolment_id: EnrolmentId, opd: UnitId) -> QueryResult<bool> {
     let conn = tx.conn();
     let exists: bool = diesel::select(diesel::dsl::exists(
         feedback_receipts::table.find(enrolment_id),
@@ -46,7 +47,10 @@ pub fn take_receipt(tx: &mut Tx, enrolment_id: EnrolmentId) -> QueryResult<bool>
         return Ok(false);
     }
     diesel::insert_into(feedback_receipts::table)
-        .values(feedback_receipts::enrolment_id.eq(enrolment_id))
+        .values((
+            feedback_receipts::enrolment_id.eq(enrolment_id),
+            feedback_receipts::unit_id.eq(opd),
+        ))
         .execute(conn)?;
     Ok(true)
 }
@@ -155,9 +159,9 @@ pub fn reshuffle(tx: &mut Tx, training_id: TrainingId) -> QueryResult<()> {
     let participants = enrolments::table
         .filter(enrolments::training_id.eq(training_id))
         .select(enrolments::id);
-    let mut receipts: Vec<EnrolmentId> = feedback_receipts::table
+    let mut receipts: Vec<(EnrolmentId, Option<UnitId>)> = feedback_receipts::table
         .filter(feedback_receipts::enrolment_id.eq_any(participants))
-        .select(feedback_receipts::enrolment_id)
+        .select((feedback_receipts::enrolment_id, feedback_receipts::unit_id))
         .load(conn)?;
     responses.shuffle(&mut rng);
     ratings.shuffle(&mut rng);
@@ -169,7 +173,8 @@ pub fn reshuffle(tx: &mut Tx, training_id: TrainingId) -> QueryResult<()> {
     )
     .execute(conn)?;
     diesel::delete(
-        feedback_receipts::table.filter(feedback_receipts::enrolment_id.eq_any(&receipts)),
+        feedback_receipts::table
+            .filter(feedback_receipts::enrolment_id.eq_any(receipts.iter().map(|r| r.0))),
     )
     .execute(conn)?;
     for chunk in responses.chunks(500) {
@@ -181,7 +186,12 @@ pub fn reshuffle(tx: &mut Tx, training_id: TrainingId) -> QueryResult<()> {
     insert_ratings(conn, &ratings)?;
     let receipts: Vec<_> = receipts
         .into_iter()
-        .map(|e| feedback_receipts::enrolment_id.eq(e))
+        .map(|(e, opd)| {
+            (
+                feedback_receipts::enrolment_id.eq(e),
+                feedback_receipts::unit_id.eq(opd),
+            )
+        })
         .collect();
     for chunk in receipts.chunks(500) {
         crate::execute_native!(
@@ -193,7 +203,8 @@ pub fn reshuffle(tx: &mut Tx, training_id: TrainingId) -> QueryResult<()> {
 }
 
 /// Responses attributed to `from` move to `to` (a unit placed under another is no longer an
-/// OPD: its responses belong to the OPD it joined), and the totals of their trainings follow.
+/// OPD: its responses belong to the OPD it joined), with the receipts that count their authors
+/// there, and the totals of their trainings follow.
 pub fn move_attribution(tx: &mut Tx, from: UnitId, to: UnitId) -> QueryResult<()> {
     let mut trainings: Vec<TrainingId> = feedback::table
         .filter(feedback::unit_id.eq(from))
@@ -208,7 +219,19 @@ pub fn move_attribution(tx: &mut Tx, from: UnitId, to: UnitId) -> QueryResult<()
     )
     .set(feedback_trainer_ratings::unit_id.eq(to))
     .execute(tx.conn())?;
+    let receipts = feedback_receipts::table.filter(feedback_receipts::unit_id.eq(from));
+    trainings.extend(
+        enrolments::table
+            .filter(enrolments::id.eq_any(receipts.select(feedback_receipts::enrolment_id)))
+            .select(enrolments::training_id)
+            .distinct()
+            .load::<TrainingId>(tx.conn())?,
+    );
+    diesel::update(receipts)
+        .set(feedback_receipts::unit_id.eq(to))
+        .execute(tx.conn())?;
     trainings.sort_unstable();
+    trainings.dedup();
     for t in trainings {
         aggregates::after(tx, Change::Feedback(t))?;
     }
@@ -221,8 +244,7 @@ pub fn move_attribution(tx: &mut Tx, from: UnitId, to: UnitId) -> QueryResult<()
 /// rewritten in the transaction of every enrolment and feedback write, so they are current here.
 pub fn unanswered(conn: &mut AnyConnection, training_id: TrainingId) -> QueryResult<i64> {
     let eligible = aggregates::eligible(conn, training_id)?;
-    // A respondent who later withdrew holds no seat, so is not eligible, but their response
-    // still counts.
+    // Everyone who answered is among the eligible (a respondent who withdrew later too).
     Ok((eligible - count(conn, training_id)?).max(0))
 }
 

@@ -70,13 +70,13 @@ pub async fn submit_feedback(
             )));
         }
         queries::check_trainer_ratings(&body, &training.trainer_ids, "trainer_ratings")?;
-        if !queries::take_receipt(tx, enrolment_id)? {
+        let unit = crate::employees::queries::Employees::load(tx, employee_id)?.unit_id;
+        let opd = crate::units::queries::top_level(tx, unit)?;
+        if !queries::take_receipt(tx, enrolment_id, opd)? {
             return Err(ApiError::conflict(
                 "feedback was already given for this enrolment",
             ));
         }
-        let unit = crate::employees::queries::Employees::load(tx, employee_id)?.unit_id;
-        let opd = crate::units::queries::top_level(tx, unit)?;
         let ids = queries::create(
             tx,
             training_id,

@@ -90,6 +90,18 @@ impl Scope {
         }
     }
 
+    /// The kept column of who may answer the survey, on totals aliased `et`: in an OPD (or
+    /// over every unit) those who answered count where they answered, as their responses do
+    /// (`eligible_opd`), so that the response rate is a share of the OPD's own respondents
+    /// after people move; below an OPD, where no response is attributed, the people there now.
+    pub(super) fn eligible(&self) -> &'static str {
+        if self.attributable {
+            "et.eligible_opd"
+        } else {
+            "et.eligible"
+        }
+    }
+
     /// The year when the period is exactly one calendar year (the aggregates are kept per year).
     pub(super) fn calendar_year(&self) -> Option<i32> {
         use chrono::Datelike;
@@ -297,7 +309,7 @@ pub fn enrolled(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<Enrolled
         "SELECT et.training_id AS id, CAST({} AS BIGINT) AS n, CAST({} AS BIGINT) AS eligible \
          FROM {} WHERE 1 = 1{}{}{}",
         s.kept_sum("et.participants"),
-        s.kept_sum("et.eligible"),
+        s.kept_sum(s.eligible()),
         s.kept("enrolment_totals", "et"),
         s.in_trainings("et.training_id"),
         s.units("et.unit_id"),
@@ -314,7 +326,7 @@ pub fn enrolled_per_opd(
 ) -> QueryResult<Vec<(i64, EnrolledRow)>> {
     let rows = diesel::sql_query(format!(
         "WITH RECURSIVE {} SELECT tree.opd, et.training_id, \
-         CAST(SUM(et.participants) AS BIGINT), CAST(SUM(et.eligible) AS BIGINT) \
+         CAST(SUM(et.participants) AS BIGINT), CAST(SUM(et.eligible_opd) AS BIGINT) \
          FROM enrolment_totals et JOIN tree ON tree.id = et.unit_id WHERE 1 = 1{} \
          GROUP BY tree.opd, et.training_id",
         crate::units::queries::opd_tree(s.units.as_deref()),
@@ -656,7 +668,7 @@ pub fn outcomes(conn: &mut AnyConnection, s: &Scope) -> QueryResult<Vec<OutcomeR
          {gain} AS gain_mean, {ngain} AS normalized_gain_mean, \
          CAST({passed} AS BIGINT) AS passed, CAST({finished} AS BIGINT) AS finished \
          FROM {totals} WHERE 1 = 1{trainings}{people}{group}) o \
-         JOIN trainings t ON t.id = o.training_id ORDER BY t.id",
+         JOIN trainings t ON t.id = o.training_id WHERE o.participants > 0 ORDER BY t.id",
         participants = s.kept_sum("et.participants"),
         pre = mean("pre"),
         post = mean("post"),

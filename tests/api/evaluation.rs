@@ -1557,8 +1557,8 @@ async fn feedback_rules(ctx: &Ctx) {
 on_each_backend!(feedback_rules_and_anonymity, feedback_rules);
 
 /// Paper forms and the training evaluation count the same people as eligible: a respondent who
-/// later failed still counts, one who withdrew no longer does, so entering paper forms never
-/// takes the response rate above one.
+/// later failed or withdrew still counts (their response does), so a response never takes
+/// another participant's place on paper, and the response rate never passes one.
 async fn paper_forms_and_the_evaluation_agree_on_who_is_eligible(ctx: &Ctx) {
     let app = ctx.app().await;
     let w = world(ctx, &app).await;
@@ -1601,23 +1601,26 @@ async fn paper_forms_and_the_evaluation_agree_on_who_is_eligible(ctx: &Ctx) {
     let evaluation = format!("/api/v1/reports/training-evaluation?training_id={t}");
     let r = get(&app, &evaluation, &w.admin).await;
     r.expect(200);
-    assert_eq!(counts(&r), (json!(2), json!(2)));
+    assert_eq!(counts(&r), (json!(3), json!(2)));
+    // The third may still answer, on paper: one form, and no more.
     let paper = json!({"responses": [{"overall": 3, "recommend": 7}]});
     let paper_path = format!("/api/v1/trainings/{t}/feedback/paper");
     post(&app, &paper_path, &w.admin, paper.clone())
         .await
-        .problem(409, "conflict");
-    // Back in: three eligible, two responses, one form may be entered, and no more.
-    set(&app, &w.admin, people[0].0, json!({"status": "attended"})).await;
-    post(&app, &paper_path, &w.admin, paper.clone())
-        .await
         .expect(201);
-    post(&app, &paper_path, &w.admin, paper)
+    post(&app, &paper_path, &w.admin, paper.clone())
         .await
         .problem(409, "conflict");
     let r = get(&app, &evaluation, &w.admin).await;
     assert_eq!(counts(&r), (json!(3), json!(3)));
     assert_eq!(item(&r, "training_id", t)["response_rate"], json!(1.0));
+    // The one who withdrew, back in, was counted all along: nothing moves, still no room.
+    set(&app, &w.admin, people[0].0, json!({"status": "attended"})).await;
+    let r = get(&app, &evaluation, &w.admin).await;
+    assert_eq!(counts(&r), (json!(3), json!(3)));
+    post(&app, &paper_path, &w.admin, paper)
+        .await
+        .problem(409, "conflict");
 }
 on_each_backend!(
     paper_forms_and_the_evaluation_agree_on_who_is_eligible,
@@ -2462,6 +2465,12 @@ async fn opd_kept_equals_computed<S: TestApp>(
             sorted(computed),
             "{stage}: OPD {opd}{filter}"
         );
+        for row in served.body["items"].as_array().unwrap() {
+            assert!(
+                row["responses"].as_i64() <= row["eligible"].as_i64(),
+                "{stage}: OPD {opd}: more responses than eligible in {row}"
+            );
+        }
         if training.is_none() {
             served_rows = served.body["items"].as_array().unwrap().clone();
         }
@@ -2559,6 +2568,20 @@ async fn opd_evaluations_are_kept(ctx: &Ctx) {
         (&json!(2), &json!(2))
     );
     assert_eq!(row(&b, w.t2)["responses"], json!(0));
+    // Ani counts as eligible in A, where she answered: each OPD's rate is of its own
+    // respondents (A's was 3 answers over 2, B's 1 over 2).
+    let rate = |rows: &[Value], t: i64| {
+        let r = row(rows, t);
+        (
+            r["eligible"].clone(),
+            r["responses"].clone(),
+            r["response_rate"].clone(),
+        )
+    };
+    assert_eq!(rate(&a, w.t1), (json!(3), json!(3), json!(1.0)));
+    assert_eq!(rate(&b, w.t1), (json!(1), json!(1), json!(1.0)));
+    assert_eq!(rate(&a, w.t2), (json!(2), json!(2), json!(1.0)));
+    assert_eq!(rate(&b, w.t2), (json!(0), json!(0), Value::Null));
 
     // The sub-unit becomes an OPD of its own.
     patch(
@@ -2574,6 +2597,7 @@ async fn opd_evaluations_are_kept(ctx: &Ctx) {
         (&row(&own, w.t1)["enrolled"], &row(&own, w.t1)["responses"]),
         (&json!(1), &json!(0))
     );
+    assert_eq!(rate(&own, w.t1), (json!(0), json!(0), Value::Null));
     opd_kept_equals_computed(ctx, &app, &w, w.unit_b, "sub-unit an OPD").await;
 
     // B is placed under A: its answer goes with it, and t1's four answers are all A's.
@@ -2590,6 +2614,7 @@ async fn opd_evaluations_are_kept(ctx: &Ctx) {
         (&row(&a, w.t1)["responses"], &row(&a, w.t1)["suppressed"]),
         (&json!(4), &json!(false))
     );
+    assert_eq!(rate(&a, w.t1), (json!(4), json!(4), json!(1.0)));
     assert_eq!(
         ctx.count(&format!("unit_evaluations WHERE unit_id = {}", w.unit_b)),
         0

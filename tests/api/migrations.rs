@@ -838,3 +838,123 @@ fn evaluation_lines_kept(backend: Backend) {
     // The comments joined, the cell guarded against a formula, and not suppressed.
     assert_eq!(after, ",'=1+1;Materi relevan,false\n");
 }
+
+crate::per_backend!(
+    existing_answers_count_as_eligible_where_they_were_given,
+    answers_count_where_given
+);
+
+/// Migration 47 keeps on each receipt the OPD its response is attributed to (the author's of
+/// today, for the receipts already there), and the enrolment totals of the trainings with
+/// answers are computed afterwards: one who answered counts as eligible in that OPD
+/// (`eligible_opd`), one who withdrew after answering still counts, and a training nobody
+/// answered keeps its totals, `eligible_opd` being its `eligible`.
+fn answers_count_where_given(backend: Backend) {
+    let (_db, mut conn) = database_at(backend, 46);
+    let at = "'2026-01-01 00:00:00'";
+    let training = |title: &str| {
+        format!(
+            "INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status, \
+             enrolled_count, created_at, updated_at) VALUES ('{title}', 'seminar', 'in_person', \
+             4, '2026-02-01', '2026-02-02', 'completed', 2, {at}, {at});"
+        )
+    };
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, created_at, updated_at) VALUES ('A', 'A', {at}, {at});
+         INSERT INTO units (code, name, parent_id, created_at, updated_at) VALUES ('A1', 'A1', 1, {at}, {at});
+         INSERT INTO units (code, name, created_at, updated_at) VALUES ('B', 'B', {at}, {at});
+         INSERT INTO employees (nip, name, asn_type, unit_id, created_at, updated_at) VALUES
+           ('198503102010011001', 'Ani', 'pns', 2, {at}, {at}),
+           ('199001012015012001', 'Budi', 'pns', 3, {at}, {at});
+         {} {}
+         INSERT INTO enrolments (training_id, employee_id, status, created_at, updated_at) VALUES
+           (1, 1, 'attended', {at}, {at}), (1, 2, 'withdrawn', {at}, {at}),
+           (2, 1, 'attended', {at}, {at});
+         INSERT INTO feedback_receipts (enrolment_id) VALUES (1), (2);
+         INSERT INTO enrolment_totals (training_id, unit_id, participants, completed, finished, eligible, jp_completed, pre_n, post_n, gain_n, ngain_n)
+           VALUES (1, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0), (2, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0);
+         INSERT INTO enrolment_totals_by_training (training_id, participants, completed, finished, eligible, jp_completed, pre_n, post_n, gain_n, ngain_n)
+           VALUES (1, 1, 0, 0, 1, 0, 0, 0, 0, 0), (2, 1, 0, 0, 1, 0, 0, 0, 0, 0);",
+        training("Answered"),
+        training("Unanswered"),
+    ))
+    .expect("rows of the schema before migration 47");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        training_id: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        unit_id: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        participants: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        eligible: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        eligible_opd: i64,
+    }
+    #[derive(QueryableByName)]
+    struct Receipt {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        enrolment_id: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        unit_id: i64,
+    }
+    let receipts: Vec<Receipt> = diesel::sql_query(
+        "SELECT enrolment_id, unit_id FROM feedback_receipts ORDER BY enrolment_id",
+    )
+    .load(&mut conn)
+    .expect("receipts");
+    assert_eq!(
+        receipts
+            .iter()
+            .map(|r| (r.enrolment_id, r.unit_id))
+            .collect::<Vec<_>>(),
+        vec![(1, 1), (2, 3)],
+        "each receipt in its author's OPD"
+    );
+    let totals: Vec<Row> = diesel::sql_query(
+        "SELECT training_id, unit_id, CAST(participants AS BIGINT) AS participants, \
+         CAST(eligible AS BIGINT) AS eligible, CAST(eligible_opd AS BIGINT) AS eligible_opd \
+         FROM enrolment_totals ORDER BY training_id, unit_id",
+    )
+    .load(&mut conn)
+    .expect("enrolment totals");
+    let row = |training_id, unit_id, participants, eligible, eligible_opd| Row {
+        training_id,
+        unit_id,
+        participants,
+        eligible,
+        eligible_opd,
+    };
+    assert_eq!(
+        totals,
+        vec![
+            // Ani answered in A: eligible in her sub-unit, and in A as A counts.
+            row(1, 1, 0, 0, 1),
+            row(1, 2, 1, 1, 0),
+            // Budi withdrew after answering: no seat, still eligible.
+            row(1, 3, 0, 1, 1),
+            row(2, 2, 1, 1, 1),
+        ]
+    );
+    let by_training: Vec<(i64, i64)> = {
+        #[derive(QueryableByName)]
+        struct Sum {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            eligible: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            eligible_opd: i64,
+        }
+        diesel::sql_query(
+            "SELECT CAST(eligible AS BIGINT) AS eligible, CAST(eligible_opd AS BIGINT) AS eligible_opd \
+             FROM enrolment_totals_by_training ORDER BY training_id",
+        )
+        .load::<Sum>(&mut conn)
+        .expect("totals per training")
+        .into_iter()
+        .map(|s| (s.eligible, s.eligible_opd))
+        .collect()
+    };
+    assert_eq!(by_training, vec![(2, 2), (1, 1)]);
+}
