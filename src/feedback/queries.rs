@@ -5,7 +5,9 @@
 //! - Ids are random (53 bits, safe in JavaScript), so their order says nothing about the order
 //!   of submission.
 //! - Which enrolments answered is kept in `feedback_receipts`, written in the same transaction
-//!   as the response (once per enrolment is then a unique key, not a race). So that the
+//!   as the response (once per enrolment is then a unique key, not a race), with the OPD the
+//!   response is attributed to, which the response itself carries (so that the OPD counts its
+//!   respondents as eligible after they move: `aggregates`). So that the
 //!   transaction does not link the two, every submission rewrites all responses, speaker
 //!   ratings and receipts of the training in independent random orders ([`reshuffle`]): on
 //!   PostgreSQL they then all carry the same `xmin`, and neither their physical order (`ctid`)
