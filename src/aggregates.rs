@@ -595,7 +595,7 @@ fn refresh_enrolments(
              FROM enrolments en JOIN employees e ON e.id = en.employee_id \
              LEFT JOIN feedback_receipts r ON r.enrolment_id = en.id \
              WHERE en.status IN {seated} AND {new} GROUP BY en.training_id, e.unit_id \
-             UNION ALL SELECT en.training_id, e.unit_id, {withdrawn} \
+             UNION ALL SELECT en.training_id, e.unit_id, {unseated} \
              FROM enrolments en JOIN employees e ON e.id = en.employee_id \
              JOIN feedback_receipts r ON r.enrolment_id = en.id \
              WHERE en.status NOT IN {seated} AND {new} GROUP BY en.training_id, e.unit_id \
@@ -605,7 +605,7 @@ fn refresh_enrolments(
              ) x GROUP BY training_id, unit_id; {rolled}",
             counts = ENROLMENT_COUNTS.join(", "),
             sums = sums.join(", "),
-            withdrawn = only(&[
+            unseated = only(&[
                 ("eligible", "COUNT(*)"),
                 ("eligible_opd", "SUM(CASE WHEN r.unit_id IS NULL THEN 1 ELSE 0 END)"),
             ]),

@@ -76,12 +76,12 @@ pub struct TrainingEvaluation {
     /// Enrolments, withdrawals left out.
     pub enrolled: i64,
     /// Those who may answer: enrolments `attended` or `completed` (no-shows may not), and any
-    /// that answered before its status changed (a participant who failed afterwards). In an
-    /// OPD, one who answered counts in the OPD they answered in, as their response does, even
-    /// after moving to another: so `responses` never exceeds it.
+    /// that answered before its status changed (a participant who failed or withdrew
+    /// afterwards). In an OPD, one who answered counts in the OPD they answered in, where their
+    /// response stays, even after moving to another.
     pub eligible: i64,
-    /// `responses` / `eligible`, at most 1; null while nobody may answer, and below an OPD
-    /// (responses are attributed to OPDs only).
+    /// `responses` / `eligible`; null while nobody may answer, and below an OPD (responses are
+    /// attributed to OPDs only).
     pub response_rate: Option<f64>,
     /// Per aspect (material, method, trainer, facilities, relevance, organisation); empty when suppressed.
     pub aspects: BTreeMap<String, AspectStats>,
