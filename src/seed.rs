@@ -427,10 +427,7 @@ fn seed_exemptions(c: &mut Tx, report: &mut SeedReport) -> Result<(), ApiError> 
         }
     }
     report.exemptions += rows.len();
-    for chunk in rows.chunks(1000) {
-        let insert = diesel::insert_into(exemptions::table).values(chunk.to_vec());
-        crate::execute_native!(c.conn(), insert)?;
-    }
+    crate::insert_rows!(c.conn(), exemptions::table, rows)?;
     Ok(())
 }
 
@@ -535,10 +532,7 @@ fn seed_external_learning(c: &mut Tx, report: &mut SeedReport) -> Result<(), Api
         ));
     }
     report.external_learning += rows.len();
-    for chunk in rows.chunks(1000) {
-        let insert = diesel::insert_into(external_learning::table).values(chunk.to_vec());
-        crate::execute_native!(c.conn(), insert)?;
-    }
+    crate::insert_rows!(c.conn(), external_learning::table, rows)?;
     let first: Option<i64> = external_learning::table
         .order(external_learning::id)
         .select(external_learning::id)
@@ -883,10 +877,7 @@ fn seed_employees(
                 }
             }
             report.assessments += rows.len();
-            for chunk in rows.chunks(1000) {
-                let insert = diesel::insert_into(assessments::table).values(chunk.to_vec());
-                crate::execute_native!(c.conn(), insert)?;
-            }
+            crate::insert_rows!(c.conn(), assessments::table, rows)?;
             Ok(())
         })?;
         start = end;
@@ -1243,10 +1234,7 @@ fn seed_trainings(
                     .execute(c.conn())?;
             }
             report.enrolments += rows.len();
-            for chunk in rows.chunks(1000) {
-                let insert = diesel::insert_into(enrolments::table).values(chunk.to_vec());
-                crate::execute_native!(c.conn(), insert)?;
-            }
+            crate::insert_rows!(c.conn(), enrolments::table, rows)?;
             // Completions credit the training's JP.
             diesel::update(
                 enrolments::table
@@ -2061,19 +2049,9 @@ fn seed_feedback(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<()
             rand::seq::SliceRandom::shuffle(rows.as_mut_slice(), &mut rand::rng());
             rand::seq::SliceRandom::shuffle(ratings.as_mut_slice(), &mut rand::rng());
             report.feedback += rows.len();
-            for chunk in ratings.chunks(1000) {
-                let insert =
-                    diesel::insert_into(feedback_trainer_ratings::table).values(chunk.to_vec());
-                crate::execute_native!(c.conn(), insert)?;
-            }
-            for chunk in rows.chunks(1000) {
-                let insert = diesel::insert_into(feedback::table).values(chunk.to_vec());
-                crate::execute_native!(c.conn(), insert)?;
-            }
-            for chunk in receipts.chunks(1000) {
-                let insert = diesel::insert_into(feedback_receipts::table).values(chunk.to_vec());
-                crate::execute_native!(c.conn(), insert)?;
-            }
+            crate::insert_rows!(c.conn(), feedback_trainer_ratings::table, ratings)?;
+            crate::insert_rows!(c.conn(), feedback::table, rows)?;
+            crate::insert_rows!(c.conn(), feedback_receipts::table, receipts)?;
             Ok(())
         })?;
     }

@@ -483,6 +483,25 @@ macro_rules! execute_native {
     };
 }
 
+/// Inserts every row of a slice into a table in multi-row INSERTs of [`ROWS_PER_INSERT`] (see
+/// [`execute_native!`]): `insert_rows!(conn, table, &rows)`, with `conn` a
+/// `&mut AnyConnection`; evaluates to `QueryResult<()>`.
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        $rows
+            .chunks($crate::db::ROWS_PER_INSERT)
+            .try_for_each(|chunk| {
+                $crate::execute_native!(&mut *$conn, diesel::insert_into($table).values(chunk))
+                    .map(|_| ())
+            })
+    };
+}
+
+/// Rows a multi-row INSERT takes: SQLite binds at most 32,766 values a statement, and our widest
+/// rows have fewer than 32 columns.
+pub const ROWS_PER_INSERT: usize = 1000;
+
 /// Runs an INSERT and gives the new row's id (`RETURNING id`, on both backends): diesel builds
 /// RETURNING per backend, so dispatch on the connection. Evaluates to `QueryResult<Id>`.
 #[macro_export]

@@ -136,13 +136,7 @@ pub fn create(
 
 /// Multi-row INSERTs, in the order given (a few hundred rows per statement).
 fn insert_ratings(conn: &mut AnyConnection, rows: &[SpeakerRatingRow]) -> QueryResult<()> {
-    for chunk in rows.chunks(500) {
-        crate::execute_native!(
-            &mut *conn,
-            diesel::insert_into(feedback_trainer_ratings::table).values(chunk)
-        )?;
-    }
-    Ok(())
+    crate::insert_rows!(conn, feedback_trainer_ratings::table, rows)
 }
 
 /// Rewrites the training's responses, speaker ratings and receipts, each table in a random
@@ -179,12 +173,7 @@ pub fn reshuffle(tx: &mut Tx, training_id: TrainingId) -> QueryResult<()> {
             .filter(feedback_receipts::enrolment_id.eq_any(receipts.iter().map(|r| r.0))),
     )
     .execute(conn)?;
-    for chunk in responses.chunks(500) {
-        crate::execute_native!(
-            &mut *conn,
-            diesel::insert_into(feedback::table).values(chunk)
-        )?;
-    }
+    crate::insert_rows!(conn, feedback::table, responses)?;
     insert_ratings(conn, &ratings)?;
     let receipts: Vec<_> = receipts
         .into_iter()
@@ -195,13 +184,7 @@ pub fn reshuffle(tx: &mut Tx, training_id: TrainingId) -> QueryResult<()> {
             )
         })
         .collect();
-    for chunk in receipts.chunks(500) {
-        crate::execute_native!(
-            &mut *conn,
-            diesel::insert_into(feedback_receipts::table).values(chunk)
-        )?;
-    }
-    Ok(())
+    crate::insert_rows!(conn, feedback_receipts::table, receipts)
 }
 
 /// Responses attributed to `from` move to `to` (a unit placed under another is no longer an

@@ -204,12 +204,7 @@ pub fn put_attendance(
                 )
             })
             .collect();
-        for chunk in rows.chunks(1000) {
-            crate::execute_native!(
-                tx.conn(),
-                diesel::insert_into(session_attendance::table).values(chunk)
-            )?;
-        }
+        crate::insert_rows!(tx.conn(), session_attendance::table, rows)?;
     }
     derive_attendance(tx, training.id)?;
     Ok(())
