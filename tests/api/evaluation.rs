@@ -1558,7 +1558,7 @@ on_each_backend!(feedback_rules_and_anonymity, feedback_rules);
 
 /// Paper forms and the training evaluation count the same people as eligible: a respondent who
 /// later failed or withdrew still counts (their response does), so a response never takes
-/// another participant's place on paper, and the response rate never passes one.
+/// another participant's place on paper, and paper forms stop at a rate of one.
 async fn paper_forms_and_the_evaluation_agree_on_who_is_eligible(ctx: &Ctx) {
     let app = ctx.app().await;
     let w = world(ctx, &app).await;
@@ -2467,7 +2467,7 @@ async fn opd_kept_equals_computed<S: TestApp>(
         );
         for row in served.body["items"].as_array().unwrap() {
             assert!(
-                row["responses"].as_i64() <= row["eligible"].as_i64(),
+                row["responses"].as_i64().unwrap() <= row["eligible"].as_i64().unwrap(),
                 "{stage}: OPD {opd}: more responses than eligible in {row}"
             );
         }
