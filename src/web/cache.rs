@@ -8,8 +8,8 @@
 //! anything else leaves the answer in place. Each request reads the versions (one statement)
 //! before looking, so no answer is served after the write that made it stale has been
 //! acknowledged, on any instance. Concurrent requests for one key wait for one computation.
-//! `Cache-Control: no-cache` computes afresh (and keeps that answer). A large answer goes gzipped
-//! to clients that accept it ([`Body`]).
+//! `Cache-Control: no-cache` computes afresh (and keeps that answer). A large answer goes
+//! compressed (zstd or gzip) to clients that accept it ([`Body`]).
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -86,111 +86,182 @@ pub trait Weighed: Clone + Send + Sync + 'static {
     fn bytes(&self) -> usize;
 }
 
-/// A kept answer's bytes, and the same bytes gzipped for the clients that accept it (a browser
-/// always does): a report of a few hundred kilobytes to megabytes of JSON or CSV is a tenth to a
-/// twentieth of that on the wire ([`gzipped`]). Compressed once, by the first such client, off the worker thread;
-/// answers under [`Body::GZIP_FROM`] bytes are always sent as they are.
+/// A kept answer's bytes, and the same bytes compressed for the clients that accept it (a
+/// browser always does): a report of a few hundred kilobytes to megabytes of JSON or CSV is a
+/// tenth to a twentieth of that on the wire. Each encoding is made once, by the first client
+/// that takes it, off the worker thread; answers under [`Body::COMPRESS_FROM`] bytes are always
+/// sent as they are.
 #[derive(Clone)]
 pub struct Body {
     plain: Bytes,
-    gzip: Arc<OnceLock<Bytes>>,
+    gzip: Arc<OnceLock<Option<Bytes>>>,
+    zstd: Arc<OnceLock<Option<Bytes>>>,
 }
 
 impl Body {
-    pub const GZIP_FROM: usize = 8 * 1024;
-    /// The largest answer compressed at the slower, smaller level ([`gzipped`]).
+    pub const COMPRESS_FROM: usize = 8 * 1024;
+    /// The largest answer compressed at the slower, smaller levels ([`Coding::compress`]).
     const BEST_UP_TO: usize = 4 << 20;
 
     pub fn new(plain: Bytes) -> Self {
         Body {
             plain,
             gzip: Arc::default(),
+            zstd: Arc::default(),
         }
     }
 
-    /// `builder`'s response with this body, gzipped when the request accepts it; `Vary:
-    /// Accept-Encoding` either way, since the representation depends on it. Sent in slices, so
-    /// a large kept answer is not copied whole for each connection.
+    /// `builder`'s response with this body, compressed when the request accepts a coding we
+    /// make ([`Coding::chosen`]); `Vary: Accept-Encoding` either way, since the representation
+    /// depends on it. Sent in slices, so a large kept answer is not copied whole for each
+    /// connection.
     pub async fn respond(
         &self,
         req: &HttpRequest,
         mut builder: HttpResponseBuilder,
     ) -> ApiResult<HttpResponse> {
         builder.insert_header((header::VARY, "Accept-Encoding"));
-        if self.plain.len() < Self::GZIP_FROM || !accepts_gzip(req) {
-            return Ok(builder.body(Slices::new(self.plain.clone())));
-        }
-        let gzip = match self.gzip.get() {
-            Some(gzip) => gzip.clone(),
+        let coding = match Coding::chosen(req) {
+            Some(coding) if self.plain.len() >= Self::COMPRESS_FROM => coding,
+            _ => return Ok(builder.body(Slices::new(self.plain.clone()))),
+        };
+        let copy = match coding {
+            Coding::Gzip => &self.gzip,
+            Coding::Zstd => &self.zstd,
+        };
+        let compressed = match copy.get() {
+            Some(compressed) => compressed.clone(),
             None => {
-                let kept = self.clone();
+                let (plain, copy) = (self.plain.clone(), copy.clone());
                 crate::web::db_blocking(move || {
-                    Ok(kept.gzip.get_or_init(|| gzipped(&kept.plain)).clone())
+                    Ok(copy.get_or_init(|| coding.compress(&plain)).clone())
                 })
                 .await?
             }
         };
-        builder.insert_header((header::CONTENT_ENCODING, "gzip"));
-        Ok(builder.body(Slices::new(gzip)))
+        // A coding that could not be made (memory) leaves the answer as it is.
+        let Some(body) = compressed else {
+            return Ok(builder.body(Slices::new(self.plain.clone())));
+        };
+        builder.insert_header((header::CONTENT_ENCODING, coding.name()));
+        Ok(builder.body(Slices::new(body)))
     }
 }
 
 impl Weighed for Body {
-    /// The plain bytes, and for an answer that may be sent gzipped a quarter more for that copy.
+    /// The plain bytes, and for an answer that may be sent compressed a quarter more for its
+    /// copies (each is a tenth to a twentieth of it).
     fn bytes(&self) -> usize {
         match self.plain.len() {
-            n if n < Self::GZIP_FROM => n,
+            n if n < Self::COMPRESS_FROM => n,
             n => n + n / 4,
         }
     }
 }
 
-/// Level 6 up to [`Body::BEST_UP_TO`] bytes, once per kept answer: at 20k employees the
-/// training evaluation's 2.5 MB is 145 KB in 25 ms, where level 1 made 290 KB in 5 ms. Larger
-/// answers at level 1: at 200k employees the same report is 25.6 MB, and level 6 (1.44 MB)
-/// kept the first client after each change waiting ~0.3 s longer. Deflate's working memory is
-/// a few hundred kilobytes whatever the level; brotli, tried, made 127 KB at quality 5 but held
-/// ~8 MiB while compressing, which set the process's peak under the bench.
-fn gzipped(plain: &[u8]) -> Bytes {
-    use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(plain.len() / 8),
-        if plain.len() <= Body::BEST_UP_TO {
-            flate2::Compression::new(6)
-        } else {
-            flate2::Compression::fast()
-        },
-    );
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(plain);
-    let mut out = encoder.finish().unwrap_or_default();
-    out.shrink_to_fit();
-    Bytes::from(out)
+/// The content codings a kept answer is sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Gzip,
+    /// RFC 8878, which browsers accept (Chromium since 123, Firefox since 126): at 20k
+    /// employees the training evaluation's 2.5 MB is 116 KB, where gzip made 145 KB in the same
+    /// ~25 ms; under c32 a kept answer's rate is bound by its bytes on the wire.
+    Zstd,
 }
 
-/// Whether `Accept-Encoding` accepts gzip: named with a quality above 0, or else matched by `*`
-/// above 0 (an explicit `gzip;q=0` refuses it whatever `*` says).
-fn accepts_gzip(req: &HttpRequest) -> bool {
-    let (mut gzip, mut any) = (None, None);
-    for item in req
-        .headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-    {
-        let mut parts = item.split(';');
-        let coding = parts.next().unwrap_or_default().trim();
-        let quality = parts
-            .find_map(|p| p.trim().strip_prefix("q="))
-            .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
-        let accepted = quality.is_some_and(|q| q > 0.0);
-        if coding.eq_ignore_ascii_case("gzip") {
-            gzip = Some(accepted);
-        } else if coding == "*" {
-            any = Some(accepted);
+impl Coding {
+    fn name(self) -> &'static str {
+        match self {
+            Coding::Gzip => "gzip",
+            Coding::Zstd => "zstd",
         }
     }
-    gzip.or(any).unwrap_or(false)
+
+    /// The coding `Accept-Encoding` prefers among ours: the higher quality, zstd on a tie (it
+    /// is the smaller); a coding not named takes the quality of `*`, and quality 0 refuses
+    /// (an explicit `gzip;q=0` refuses it whatever `*` says). None: send the bytes as they are.
+    fn chosen(req: &HttpRequest) -> Option<Coding> {
+        let (mut gzip, mut zstd, mut any) = (None, None, None);
+        for item in req
+            .headers()
+            .get_all(header::ACCEPT_ENCODING)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+        {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or_default().trim();
+            let quality = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
+                .filter(|q| q.is_finite())
+                .unwrap_or(0.0);
+            if coding.eq_ignore_ascii_case("gzip") {
+                gzip = Some(quality);
+            } else if coding.eq_ignore_ascii_case("zstd") {
+                zstd = Some(quality);
+            } else if coding == "*" {
+                any = Some(quality);
+            }
+        }
+        let any = any.unwrap_or(0.0);
+        let (gzip, zstd) = (gzip.unwrap_or(any), zstd.unwrap_or(any));
+        if zstd > 0.0 && zstd >= gzip {
+            Some(Coding::Zstd)
+        } else if gzip > 0.0 {
+            Some(Coding::Gzip)
+        } else {
+            None
+        }
+    }
+
+    /// Once per kept answer. Up to [`Body::BEST_UP_TO`] bytes, gzip level 6 (at 20k employees
+    /// the training evaluation's 2.5 MB is 145 KB in 25 ms, where level 1 made 290 KB in 5 ms)
+    /// and zstd level 12 (116 KB in ~25 ms, [`zstd_compressed`]). Larger answers at the fastest
+    /// levels: at 200k employees the same report is 25.6 MB, and gzip level 6 (1.44 MB) kept
+    /// the first client after each change waiting ~0.3 s longer. Deflate's working memory is a
+    /// few hundred kilobytes whatever the level; brotli, tried, made 127 KB at quality 5 but
+    /// held ~8 MiB while compressing, which set the process's peak under the bench.
+    fn compress(self, plain: &[u8]) -> Option<Bytes> {
+        let best = plain.len() <= Body::BEST_UP_TO;
+        let mut out = match self {
+            Coding::Gzip => {
+                use std::io::Write;
+                let mut encoder = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(plain.len() / 8),
+                    if best {
+                        flate2::Compression::new(6)
+                    } else {
+                        flate2::Compression::fast()
+                    },
+                );
+                encoder.write_all(plain).ok()?;
+                encoder.finish().ok()?
+            }
+            Coding::Zstd => zstd_compressed(plain, best).ok()?,
+        };
+        out.shrink_to_fit();
+        Some(Bytes::from(out))
+    }
+}
+
+/// `plain` as one zstd frame. Level 12's match tables, sized for its input, would take ~55 MB
+/// for a 2.5 MB answer, so they are held to 512 KiB each (116 KB where they made 113 KB); its
+/// window (4 MiB) stays within the 8 MiB a browser decodes (RFC 9659), as level 1's (512 KiB)
+/// does.
+fn zstd_compressed(plain: &[u8], best: bool) -> std::io::Result<Vec<u8>> {
+    use zstd::zstd_safe::CParameter;
+    if !best {
+        return zstd::bulk::compress(plain, 1);
+    }
+    let mut compressor = zstd::bulk::Compressor::new(12)?;
+    for parameter in [
+        CParameter::WindowLog(22),
+        CParameter::HashLog(17),
+        CParameter::ChainLog(17),
+    ] {
+        compressor.set_parameter(parameter)?;
+    }
+    compressor.compress(plain)
 }
 
 /// A page of a list as kept: its JSON and its total (for the `Link` header).

@@ -464,11 +464,12 @@ on_each_backend!(
     employee_records_are_kept_until_the_next_write
 );
 
-/// Large kept answers (reports, their CSV twins, list pages) go gzipped to a client that
-/// accepts gzip and decompress to the very bytes a client that does not gets; small answers,
-/// and clients that refuse gzip (`q=0`), get them as they are. Every such answer says `Vary:
-/// Accept-Encoding`.
-async fn large_answers_are_sent_gzipped_to_clients_that_accept_it(ctx: &Ctx) {
+/// Large kept answers (reports, their CSV twins, list pages) go compressed to a client that
+/// accepts zstd or gzip, in the coding it prefers (zstd on a tie, `*` standing for a coding it
+/// does not name), and decompress to the very bytes a client that accepts neither gets; small
+/// answers, and clients that refuse both (`q=0`), get them as they are. Every such answer says
+/// `Vary: Accept-Encoding`.
+async fn large_answers_are_sent_compressed_to_clients_that_accept_it(ctx: &Ctx) {
     use std::io::Read;
     let app = ctx.app().await;
     let admin = admin_token(&app).await;
@@ -491,6 +492,19 @@ async fn large_answers_are_sent_gzipped_to_clients_that_accept_it(ctx: &Ctx) {
         }
         send(&app, req)
     };
+    // (Accept-Encoding, the coding sent)
+    let cases = [
+        ("gzip, deflate, br, zstd", Some("zstd")),
+        ("zstd", Some("zstd")),
+        ("*", Some("zstd")),
+        ("gzip;q=0, *", Some("zstd")),
+        ("br;q=1.0, gzip;q=0.5", Some("gzip")),
+        ("gzip, zstd;q=0.5", Some("gzip")),
+        ("zstd;q=0, *", Some("gzip")),
+        ("gzip;q=0, identity", None),
+        ("gzip;q=0, zstd;q=0, *", None),
+        ("br, deflate", None),
+    ];
     for path in [
         "/api/v1/partners?per_page=100",
         "/api/v1/reports/partners",
@@ -505,36 +519,36 @@ async fn large_answers_are_sent_gzipped_to_clients_that_accept_it(ctx: &Ctx) {
         );
         assert_eq!(plain.header("content-encoding"), None, "{path}");
         assert!(varies_by_encoding(&plain), "{path}");
-        let zipped = with(path, Some("br;q=1.0, gzip;q=0.5")).await;
-        zipped.expect(200);
-        assert_eq!(
-            zipped.header("content-encoding").as_deref(),
-            Some("gzip"),
-            "{path}"
-        );
-        assert_eq!(zipped.header("content-type"), plain.header("content-type"));
-        assert!(
-            zipped.bytes.len() * 3 < plain.bytes.len(),
-            "{path}: gzip saves little"
-        );
-        let mut unzipped = Vec::new();
-        flate2::read::GzDecoder::new(&zipped.bytes[..])
-            .read_to_end(&mut unzipped)
-            .expect("a gzip stream");
-        assert_eq!(unzipped, plain.bytes, "{path}");
-        for refusal in ["gzip;q=0, identity", "gzip;q=0, *"] {
-            let refused = with(path, Some(refusal)).await;
-            assert_eq!(refused.header("content-encoding"), None, "{path} {refusal}");
-            assert_eq!(refused.bytes, plain.bytes, "{path} {refusal}");
+        for (accept, coding) in cases {
+            let sent = with(path, Some(accept)).await;
+            sent.expect(200);
+            assert_eq!(
+                sent.header("content-encoding").as_deref(),
+                coding,
+                "{path} {accept}"
+            );
+            assert_eq!(sent.header("content-type"), plain.header("content-type"));
+            assert!(varies_by_encoding(&sent), "{path} {accept}");
+            let mut decoded = Vec::new();
+            match coding {
+                Some("gzip") => {
+                    flate2::read::GzDecoder::new(&sent.bytes[..])
+                        .read_to_end(&mut decoded)
+                        .expect("a gzip stream");
+                }
+                Some(_) => decoded = zstd::decode_all(&sent.bytes[..]).expect("a zstd frame"),
+                None => decoded = sent.bytes.to_vec(),
+            }
+            assert_eq!(decoded, plain.bytes, "{path} {accept}");
+            if coding.is_some() {
+                assert!(
+                    sent.bytes.len() * 3 < plain.bytes.len(),
+                    "{path} {accept}: compression saves little"
+                );
+            }
         }
-        let any = with(path, Some("*")).await;
-        assert_eq!(
-            any.header("content-encoding").as_deref(),
-            Some("gzip"),
-            "{path} *"
-        );
     }
-    let small = with("/api/v1/reports/summary", Some("gzip")).await;
+    let small = with("/api/v1/reports/summary", Some("zstd, gzip")).await;
     small.expect(200);
     assert!(small.bytes.len() < 8 * 1024);
     assert_eq!(small.header("content-encoding"), None);
@@ -549,6 +563,6 @@ fn varies_by_encoding(r: &Resp) -> bool {
     })
 }
 on_each_backend!(
-    large_answers_are_sent_gzipped_to_clients_that_accept_it,
-    large_answers_are_sent_gzipped_to_clients_that_accept_it
+    large_answers_are_sent_compressed_to_clients_that_accept_it,
+    large_answers_are_sent_compressed_to_clients_that_accept_it
 );
