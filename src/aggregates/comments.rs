@@ -51,12 +51,7 @@ pub(super) fn refresh(conn: &mut AnyConnection, trainings: Option<&[i64]>) -> Qu
                 )
             })
             .collect();
-        for batch in kept.chunks(500) {
-            crate::execute_native!(
-                &mut *conn,
-                diesel::insert_into(training_comments::table).values(batch)
-            )?;
-        }
+        crate::insert_rows!(conn, training_comments::table, kept)?;
     }
     Ok(())
 }

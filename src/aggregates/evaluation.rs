@@ -98,10 +98,7 @@ fn write_every(conn: &mut AnyConnection, trainings: &Trainings) -> QueryResult<(
         .into_iter()
         .map(|r| values!(every, r))
         .collect();
-    for batch in rows.chunks(CHUNK) {
-        crate::execute_native!(&mut *conn, diesel::insert_into(every::table).values(batch))?;
-    }
-    Ok(())
+    crate::insert_rows!(conn, every::table, rows)
 }
 
 /// Computes and writes the rows per OPD of these trainings (of these OPDs, or all).
@@ -115,11 +112,5 @@ fn write_per_opd(
         .into_iter()
         .map(|(opd, r)| (per_opd::unit_id.eq(opd), values!(per_opd, r)))
         .collect();
-    for batch in rows.chunks(CHUNK) {
-        crate::execute_native!(
-            &mut *conn,
-            diesel::insert_into(per_opd::table).values(batch)
-        )?;
-    }
-    Ok(())
+    crate::insert_rows!(conn, per_opd::table, rows)
 }

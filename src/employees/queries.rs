@@ -163,27 +163,21 @@ pub fn by_nips(
     Ok(out)
 }
 
-/// Many new employees, in multi-row INSERTs of 500 (under both backends' bind limits).
+/// Many new employees, in multi-row INSERTs ([`crate::insert_rows!`]).
 pub fn create_many(tx: &mut Tx, rows: &[EmployeeInput]) -> QueryResult<usize> {
     let at = now();
-    let mut n = 0;
-    let rows: Vec<EmployeeInput> = rows.iter().map(EmployeeInput::with_defaults).collect();
-    for chunk in rows.chunks(500) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|e| {
-                (
-                    e,
-                    employees::created_at.eq(at),
-                    employees::updated_at.eq(at),
-                )
-            })
-            .collect();
-        let insert = diesel::insert_into(employees::table).values(values);
-        // Multi-row VALUES is backend-specific in diesel, so dispatch on the connection.
-        n += crate::execute_native!(tx.conn(), insert)?;
-    }
-    Ok(n)
+    let values: Vec<_> = rows
+        .iter()
+        .map(|e| {
+            (
+                e.with_defaults(),
+                employees::created_at.eq(at),
+                employees::updated_at.eq(at),
+            )
+        })
+        .collect();
+    crate::insert_rows!(tx.conn(), employees::table, values)?;
+    Ok(values.len())
 }
 
 /// The columns a whole-employee update writes, in the order [`update_many`] binds them.
