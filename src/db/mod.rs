@@ -484,8 +484,8 @@ macro_rules! execute_native {
 }
 
 /// Inserts every row of a slice into a table in multi-row INSERTs of [`ROWS_PER_INSERT`] (see
-/// [`execute_native!`]): `insert_rows!(conn, table, &rows)`, with `conn` a
-/// `&mut AnyConnection`; evaluates to `QueryResult<()>`.
+/// [`execute_native!`]): `insert_rows!(conn, table, rows)`, with `rows` a slice or a `Vec` and
+/// `conn` a `&mut AnyConnection`; evaluates to `QueryResult<()>`.
 #[macro_export]
 macro_rules! insert_rows {
     ($conn:expr, $table:expr, $rows:expr) => {

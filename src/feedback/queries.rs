@@ -134,7 +134,7 @@ pub fn create(
     Ok(ids)
 }
 
-/// Multi-row INSERTs, in the order given (a few hundred rows per statement).
+/// Multi-row INSERTs, in the order given ([`crate::insert_rows!`]).
 fn insert_ratings(conn: &mut AnyConnection, rows: &[SpeakerRatingRow]) -> QueryResult<()> {
     crate::insert_rows!(conn, feedback_trainer_ratings::table, rows)
 }
