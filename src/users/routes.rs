@@ -55,8 +55,10 @@ pub async fn create_user(
 
 /// Change an account (admin).
 ///
-/// Admins cannot demote or deactivate themselves (409). A new role, a deactivation or a new
-/// `password` revokes the account's refresh tokens.
+/// Admins cannot demote or deactivate themselves, nor set their own `password` here (409: that
+/// goes through `PUT /auth/password`, which asks for the current one, so a stolen access token
+/// cannot take the account over). A new role, a deactivation or a new `password` revokes the
+/// account's refresh tokens.
 #[utoipa::path(
     tag = "users",
     params(("id" = i64, Path, description = "The user's id", minimum = 1, example = 1), crate::web::IfMatch),
@@ -82,6 +84,11 @@ pub async fn update_user(
             if id == me && (fields.role != current.role || !fields.active) {
                 return Err(ApiError::conflict(
                     "you cannot change your own role or deactivate yourself",
+                ));
+            }
+            if id == me && new_hash.is_some() {
+                return Err(ApiError::conflict(
+                    "change your own password with PUT /api/v1/auth/password, which asks for the current one",
                 ));
             }
             queries::update(tx, &current, &fields, new_hash.as_deref())

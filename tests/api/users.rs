@@ -163,6 +163,18 @@ async fn crud(ctx: &Ctx) {
     )
     .await
     .problem(409, "conflict");
+    // Nor set their own password without the current one: a stolen access token must not
+    // be enough to take the account over.
+    patch(
+        &app,
+        &format!("/api/v1/users/{my_id}"),
+        &admin,
+        json!({"password": "ganti-sandi-tanpa-sandi-lama-7"}),
+    )
+    .await
+    .problem(409, "conflict");
+    get(&app, "/api/v1/auth/me", &admin).await.expect(200);
+    login(&app, "admin", ADMIN_PASSWORD).await.expect(200);
     delete(&app, &format!("/api/v1/users/{my_id}"), &admin)
         .await
         .problem(409, "conflict");
