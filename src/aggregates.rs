@@ -552,6 +552,10 @@ const ENROLMENT_COUNTS: &[&str] = &[
 /// their response is, so that an OPD's response rate stays a share of its own respondents after
 /// people move (`reports::queries::Scope::eligible`): rows of the OPD's own unit id, holding
 /// that count alone unless people work there.
+///
+/// A paper form names nobody, so when its author is marked `no_show` (or withdraws) later they
+/// leave the count while their form stays: over the whole training (the `_by_training` row,
+/// the only place paper forms are counted) at least as many may answer as did.
 fn refresh_enrolments(
     conn: &mut AnyConnection,
     trainings: Option<&[i64]>,
@@ -602,7 +606,7 @@ fn refresh_enrolments(
              UNION ALL SELECT en.training_id, r.unit_id, {answered} \
              FROM enrolments en JOIN feedback_receipts r ON r.enrolment_id = en.id \
              WHERE r.unit_id IS NOT NULL AND {new} GROUP BY en.training_id, r.unit_id \
-             ) x GROUP BY training_id, unit_id; {rolled}",
+             ) x GROUP BY training_id, unit_id; {rolled} {answered_at_least}",
             counts = ENROLMENT_COUNTS.join(", "),
             sums = sums.join(", "),
             unseated = only(&[
@@ -612,10 +616,27 @@ fn refresh_enrolments(
             answered = only(&[("eligible_opd", "COUNT(*)")]),
             seated = crate::enrolments::model::EnrolmentStatus::seated_sql(),
             rolled = by_training("enrolment_totals", "training_id", ENROLMENT_COUNTS, &old),
+            answered_at_least = answered_at_least(conn, &old),
         ))?;
     }
     // Last, from these totals and the feedback totals refreshed before them.
     evaluation::refresh(conn, trainings, opds)
+}
+
+/// Over the whole trainings `old` selects, who may answer counts at least those who did (paper
+/// forms included).
+fn answered_at_least(conn: &AnyConnection, old: &str) -> String {
+    let responses = "COALESCE((SELECT f.responses FROM feedback_totals_by_training f \
+                     WHERE f.training_id = enrolment_totals_by_training.training_id), 0)";
+    let at_least = |column: &str| match conn {
+        AnyConnection::Postgresql(_) => format!("{column} = GREATEST({column}, {responses})"),
+        AnyConnection::Sqlite(_) => format!("{column} = MAX({column}, {responses})"),
+    };
+    format!(
+        "UPDATE enrolment_totals_by_training SET {}, {} WHERE {old};",
+        at_least("eligible"),
+        at_least("eligible_opd")
+    )
 }
 
 /// The OPDs these employees answered surveys in (their answers count as eligible there).

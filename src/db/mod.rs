@@ -330,6 +330,11 @@ const NEW_KEPT: &[(&str, &str, Fill)] = &[
         "the enrolment totals of the trainings with survey answers",
         crate::aggregates::rebuild_answered,
     ),
+    (
+        "20261208000048",
+        "the trainings' evaluations with their paper forms' authors counted",
+        crate::aggregates::rebuild_evaluations,
+    ),
 ];
 
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {

@@ -78,7 +78,9 @@ pub struct TrainingEvaluation {
     /// Those who may answer: enrolments `attended` or `completed` (no-shows may not), and any
     /// that answered before its status changed (a participant who failed or withdrew
     /// afterwards). In an OPD, one who answered counts in the OPD they answered in, where their
-    /// response stays, even after moving to another.
+    /// response stays, even after moving to another. Over every unit, never fewer than the
+    /// responses: a paper form names nobody, so its author counts even when marked `no_show`
+    /// after it was entered.
     pub eligible: i64,
     /// `responses` / `eligible`; null while nobody may answer, and below an OPD (responses are
     /// attributed to OPDs only).

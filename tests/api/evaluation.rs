@@ -1558,7 +1558,8 @@ on_each_backend!(feedback_rules_and_anonymity, feedback_rules);
 
 /// Paper forms and the training evaluation count the same people as eligible: a respondent who
 /// later failed or withdrew still counts (their response does), so a response never takes
-/// another participant's place on paper, and paper forms stop at a rate of one.
+/// another participant's place on paper, and paper forms stop at a rate of one, which a paper
+/// form's author failing later does not pass either.
 async fn paper_forms_and_the_evaluation_agree_on_who_is_eligible(ctx: &Ctx) {
     let app = ctx.app().await;
     let w = world(ctx, &app).await;
@@ -1618,6 +1619,15 @@ async fn paper_forms_and_the_evaluation_agree_on_who_is_eligible(ctx: &Ctx) {
     set(&app, &w.admin, people[0].0, json!({"status": "attended"})).await;
     let r = get(&app, &evaluation, &w.admin).await;
     assert_eq!(counts(&r), (json!(3), json!(3)));
+    post(&app, &paper_path, &w.admin, paper.clone())
+        .await
+        .problem(409, "conflict");
+    // The third, whose form names nobody, fails later: the form still counts its author among
+    // those who could answer, so the rate does not pass one and no form takes its place.
+    set(&app, &w.admin, people[2].0, json!({"status": "failed"})).await;
+    let r = get(&app, &evaluation, &w.admin).await;
+    assert_eq!(counts(&r), (json!(3), json!(3)));
+    assert_eq!(item(&r, "training_id", t)["response_rate"], json!(1.0));
     post(&app, &paper_path, &w.admin, paper)
         .await
         .problem(409, "conflict");

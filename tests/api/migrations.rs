@@ -958,3 +958,61 @@ fn answers_count_where_given(backend: Backend) {
     };
     assert_eq!(by_training, vec![(2, 2), (1, 1)]);
 }
+
+crate::per_backend!(
+    paper_forms_count_their_authors_as_eligible_after_the_migration,
+    paper_authors_count_as_eligible
+);
+
+/// Migration 48: a training whose only participant answered on paper and was marked `no_show`
+/// afterwards had 2 responses against 0 eligible; now at least as many may answer as did, over
+/// the whole training, and its kept evaluation (the CSV line with the rate) follows.
+fn paper_authors_count_as_eligible(backend: Backend) {
+    let (_db, mut conn) = database_at(backend, 47);
+    let at = "'2026-01-01 00:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO units (code, name, created_at, updated_at) VALUES ('A', 'A', {at}, {at});
+         INSERT INTO employees (nip, name, asn_type, unit_id, created_at, updated_at) VALUES
+           ('198503102010011001', 'Ani', 'pns', 1, {at}, {at});
+         INSERT INTO trainings (title, form, mode, jp, start_date, end_date, status,
+           enrolled_count, created_at, updated_at) VALUES ('Kertas', 'seminar', 'in_person',
+           4, '2026-02-01', '2026-02-02', 'completed', 1, {at}, {at});
+         INSERT INTO enrolments (training_id, employee_id, status, created_at, updated_at) VALUES
+           (1, 1, 'no_show', {at}, {at});
+         INSERT INTO feedback_totals_by_training (training_id, responses) VALUES (1, 2);
+         INSERT INTO enrolment_totals (training_id, unit_id, participants, completed, finished, eligible, eligible_opd, jp_completed, pre_n, post_n, gain_n, ngain_n)
+           VALUES (1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+         INSERT INTO enrolment_totals_by_training (training_id, participants, completed, finished, eligible, eligible_opd, jp_completed, pre_n, post_n, gain_n, ngain_n)
+           VALUES (1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0);"
+    ))
+    .expect("rows of the schema before migration 48");
+    kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    #[derive(QueryableByName)]
+    struct Sum {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        eligible: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        eligible_opd: i64,
+    }
+    let sum: Sum = diesel::sql_query(
+        "SELECT CAST(eligible AS BIGINT) AS eligible, CAST(eligible_opd AS BIGINT) AS eligible_opd \
+         FROM enrolment_totals_by_training WHERE training_id = 1",
+    )
+    .get_result(&mut conn)
+    .expect("the training's totals");
+    assert_eq!((sum.eligible, sum.eligible_opd), (2, 2));
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        csv_before: String,
+    }
+    let line: Line = diesel::sql_query("SELECT csv_before FROM training_evaluations")
+        .get_result(&mut conn)
+        .expect("the kept evaluation");
+    // responses, enrolled, eligible, response rate
+    assert!(
+        line.csv_before.starts_with("1,Kertas,,2,1,2,1.0,"),
+        "{}",
+        line.csv_before
+    );
+}
