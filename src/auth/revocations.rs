@@ -22,6 +22,11 @@ use crate::error::ApiResult;
 /// How often every instance reads the new revocations: the staleness bound.
 pub const POLL: Duration = Duration::from_millis(250);
 
+/// How often an instance deletes the revocations no token can need any more (at its start,
+/// then at this pace): on SQLite each DELETE is a write transaction, even one that finds
+/// nothing, and the rows are few and ignored once old.
+const SWEEP: Duration = Duration::from_secs(60);
+
 /// The version below which a principal's tokens are refused, for those revoked lately.
 pub struct Revocations(Arc<Inner>);
 
@@ -30,6 +35,8 @@ struct Inner {
     /// (kind, id) → (the lowest valid version, when it was set).
     floor: RwLock<HashMap<(ActorKind, i64), (i64, chrono::NaiveDateTime)>>,
     last_seen: Mutex<i64>,
+    /// When this instance last deleted old rows.
+    swept: Mutex<Option<std::time::Instant>>,
     /// Revocations older than this refuse only expired tokens: forgotten.
     keep: chrono::Duration,
 }
@@ -53,6 +60,7 @@ impl Revocations {
             pool,
             floor: RwLock::new(HashMap::new()),
             last_seen: Mutex::new(0),
+            swept: Mutex::new(None),
             keep,
         });
         inner.catch_up();
@@ -114,8 +122,12 @@ impl Inner {
         }
         drop(floor);
         // Old rows are of no use to anyone; any instance may drop them.
-        let _ = diesel::delete(token_revocations::table.filter(token_revocations::at.lt(cutoff)))
-            .execute(&mut conn);
+        let mut swept = self.swept.lock().unwrap_or_else(|p| p.into_inner());
+        if swept.is_none_or(|at| at.elapsed() >= SWEEP) {
+            *swept = Some(std::time::Instant::now());
+            let old = token_revocations::table.filter(token_revocations::at.lt(cutoff));
+            let _ = diesel::delete(old).execute(&mut conn);
+        }
     }
 }
 

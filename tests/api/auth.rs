@@ -695,3 +695,39 @@ on_each_backend!(
     revoked_access_tokens_are_refused_within_a_second,
     revocation
 );
+
+/// Revocations older than any access token are deleted by an instance as it starts (and then
+/// once a minute, not at every poll); newer ones stay and still refuse their tokens.
+async fn old_revocations_are_deleted(ctx: &Ctx) {
+    use diesel::prelude::*;
+    use kompetensi::auth::ActorKind;
+    use kompetensi::db::schema::token_revocations as tr;
+    let ttl = chrono::Duration::from_std(ctx.state.config.access_ttl).unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let rows = [
+        (1001, now - ttl - chrono::Duration::minutes(5)),
+        (1002, now),
+    ];
+    for (actor, at) in rows {
+        diesel::insert_into(tr::table)
+            .values((
+                tr::actor_kind.eq(ActorKind::User),
+                tr::actor_id.eq(actor),
+                tr::token_version.eq(2_i64),
+                tr::at.eq(at),
+            ))
+            .execute(&mut *ctx.conn())
+            .expect("a revocation");
+    }
+    let _restarted = ctx.restarted_app().await;
+    let left: Vec<i64> = tr::table
+        .select(tr::actor_id)
+        .order(tr::actor_id)
+        .load(&mut *ctx.conn())
+        .expect("revocations");
+    assert_eq!(left, vec![1002]);
+}
+on_each_backend!(
+    revocations_no_token_needs_are_deleted,
+    old_revocations_are_deleted
+);
