@@ -816,17 +816,7 @@ fn evaluation_lines_kept(backend: Backend) {
     ))
     .expect("rows of the schema before migration 45");
     kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
-    #[derive(QueryableByName, Debug)]
-    struct Line {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        csv_before: String,
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        csv_after: String,
-    }
-    let lines: Vec<Line> =
-        diesel::sql_query("SELECT csv_before, csv_after FROM training_evaluations")
-            .load(&mut conn)
-            .expect("the kept lines");
+    let lines = kept_csv_lines(&mut conn);
     assert_eq!(lines.len(), 1, "{lines:?}");
     let (before, after) = (&lines[0].csv_before, &lines[0].csv_after);
     // The title quoted (a comma and quotes), the figures, the flags, then the cut.
@@ -938,25 +928,7 @@ fn answers_count_where_given(backend: Backend) {
             row(2, 2, 1, 1, 1),
         ]
     );
-    let by_training: Vec<(i64, i64)> = {
-        #[derive(QueryableByName)]
-        struct Sum {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            eligible: i64,
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            eligible_opd: i64,
-        }
-        diesel::sql_query(
-            "SELECT CAST(eligible AS BIGINT) AS eligible, CAST(eligible_opd AS BIGINT) AS eligible_opd \
-             FROM enrolment_totals_by_training ORDER BY training_id",
-        )
-        .load::<Sum>(&mut conn)
-        .expect("totals per training")
-        .into_iter()
-        .map(|s| (s.eligible, s.eligible_opd))
-        .collect()
-    };
-    assert_eq!(by_training, vec![(2, 2), (1, 1)]);
+    assert_eq!(eligible_by_training(&mut conn), vec![(2, 2), (1, 1)]);
 }
 
 crate::per_backend!(
@@ -987,6 +959,17 @@ fn paper_authors_count_as_eligible(backend: Backend) {
     ))
     .expect("rows of the schema before migration 48");
     kompetensi::db::run_migrations(&mut conn).expect("the remaining migrations");
+    assert_eq!(eligible_by_training(&mut conn), vec![(2, 2)]);
+    let lines = kept_csv_lines(&mut conn);
+    // responses, enrolled, eligible, response rate
+    assert!(
+        lines[0].csv_before.starts_with("1,Kertas,,2,1,2,1.0,"),
+        "{lines:?}"
+    );
+}
+
+/// `(eligible, eligible_opd)` of each training's enrolment totals, in training order.
+fn eligible_by_training(conn: &mut AnyConnection) -> Vec<(i64, i64)> {
     #[derive(QueryableByName)]
     struct Sum {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -994,25 +977,28 @@ fn paper_authors_count_as_eligible(backend: Backend) {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         eligible_opd: i64,
     }
-    let sum: Sum = diesel::sql_query(
+    diesel::sql_query(
         "SELECT CAST(eligible AS BIGINT) AS eligible, CAST(eligible_opd AS BIGINT) AS eligible_opd \
-         FROM enrolment_totals_by_training WHERE training_id = 1",
+         FROM enrolment_totals_by_training ORDER BY training_id",
     )
-    .get_result(&mut conn)
-    .expect("the training's totals");
-    assert_eq!((sum.eligible, sum.eligible_opd), (2, 2));
-    #[derive(QueryableByName)]
-    struct Line {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        csv_before: String,
-    }
-    let line: Line = diesel::sql_query("SELECT csv_before FROM training_evaluations")
-        .get_result(&mut conn)
-        .expect("the kept evaluation");
-    // responses, enrolled, eligible, response rate
-    assert!(
-        line.csv_before.starts_with("1,Kertas,,2,1,2,1.0,"),
-        "{}",
-        line.csv_before
-    );
+    .load::<Sum>(conn)
+    .expect("totals per training")
+    .into_iter()
+    .map(|s| (s.eligible, s.eligible_opd))
+    .collect()
+}
+
+#[derive(QueryableByName, Debug)]
+struct KeptLine {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    csv_before: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    csv_after: String,
+}
+
+/// The kept evaluations' CSV lines (before and after the comments), in training order.
+fn kept_csv_lines(conn: &mut AnyConnection) -> Vec<KeptLine> {
+    diesel::sql_query("SELECT csv_before, csv_after FROM training_evaluations ORDER BY training_id")
+        .load(conn)
+        .expect("the kept lines")
 }
