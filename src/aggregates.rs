@@ -191,7 +191,12 @@ fn maintain(
 }
 
 /// Refreshes what `change` invalidates (the table in the module doc).
+///
+/// Which OPD a unit belongs to decides where figures are kept, so the unit tree must not move
+/// under a refresh: it holds off unit writes (`Tx::hold`) until the transaction ends, and a move
+/// under way finishes first.
 pub fn after(tx: &mut Tx, change: Change) -> QueryResult<()> {
+    tx.hold(crate::audit::Entity::Unit)?;
     let conn: &mut AnyConnection = tx;
     match change {
         Change::Feedback(training) => {

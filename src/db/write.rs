@@ -210,14 +210,25 @@ impl Tx<'_> {
     /// transaction-scoped advisory lock on PostgreSQL): for checks over many rows, such as
     /// cycles and depth in the unit tree, that row locks cannot cover. Take it first.
     pub fn serialize(&mut self, entity: Entity) -> ApiResult<()> {
+        Ok(self.advisory(entity, "pg_advisory_xact_lock")?)
+    }
+
+    /// Holds off the writes that serialise on `entity` until this transaction ends, and waits
+    /// for one under way (the shared side of [`Tx::serialize`]'s lock): for a write that relies
+    /// on the structure staying as it reads it, such as the OPD a response is attributed to or
+    /// the OPDs whose kept figures it refreshes. Writes that hold it do not wait for each other.
+    pub fn hold(&mut self, entity: Entity) -> QueryResult<()> {
+        self.advisory(entity, "pg_advisory_xact_lock_shared")
+    }
+
+    fn advisory(&mut self, entity: Entity, function: &str) -> QueryResult<()> {
         if matches!(self.conn, AnyConnection::Sqlite(_)) {
             return Ok(());
         }
         // The aggregates' advisory keys live in another range (they set the top byte).
         let key = 0x4B00_0000 + entity as i64;
         self.conn
-            .batch_execute(&format!("SELECT pg_advisory_xact_lock({key})"))?;
-        Ok(())
+            .batch_execute(&format!("SELECT {function}({key})"))
     }
 
     /// Records a new row that `insert` created, and reads it back.

@@ -70,6 +70,9 @@ pub async fn submit_feedback(
             )));
         }
         queries::check_trainer_ratings(&body, &training.trainer_ids, "trainer_ratings")?;
+        // The OPD the response goes to: no unit moves until this write ends (an OPD placed
+        // under another hands its responses over, and must see this one).
+        tx.hold(Entity::Unit)?;
         let unit = crate::employees::queries::Employees::load(tx, employee_id)?.unit_id;
         let opd = crate::units::queries::top_level(tx, unit)?;
         if !queries::take_receipt(tx, enrolment_id, opd)? {

@@ -1637,6 +1637,92 @@ on_each_backend!(
     paper_forms_and_the_evaluation_agree_on_who_is_eligible
 );
 
+/// A response given while its respondent's OPD is being placed under another OPD goes to the
+/// OPD it belongs to when both are done: the move hands over the responses it sees, and a
+/// response being written holds the move off (or waits for it) so that it is one of them. So no
+/// response, receipt or kept figure stays with a unit that is no longer an OPD.
+async fn feedback_racing_an_opd_move(ctx: &Ctx) {
+    let app = ctx.app().await;
+    let admin = admin_token(&app).await;
+    const ROUNDS: usize = 12;
+    let t = post(&app, "/api/v1/trainings", &admin, json!({"title": "Balapan", "form": "seminar", "mode": "in_person", "jp": 2, "start_date": day(-1), "end_date": day(0)})).await.body["id"].as_i64().unwrap();
+    walk(&app, &admin, t, &["planned", "open"]).await;
+    let mut rounds = Vec::new();
+    for round in 0..ROUNDS {
+        let (moved, host) = (
+            ctx.insert_unit(&format!("PINDAH{round}"), None),
+            ctx.insert_unit(&format!("INDUK{round}"), None),
+        );
+        let employee = ctx.insert_employee(&format!("199001{:02}2020121001", round + 1), moved);
+        let token = user_with_role(
+            &app,
+            &admin,
+            &format!("balap{round}"),
+            "employee",
+            json!({"employee_id": employee}),
+        )
+        .await;
+        rounds.push((moved, host, enrol(&app, &admin, t, employee).await, token));
+    }
+    walk(&app, &admin, t, &["ongoing"]).await;
+    for (_, _, enrolment, _) in &rounds {
+        set(&app, &admin, *enrolment, json!({"status": "attended"})).await;
+    }
+    for (round, (moved, host, _, token)) in rounds.iter().enumerate() {
+        let path = format!("/api/v1/units/{moved}");
+        let (given, placed) = futures_util::future::join(
+            give(&app, token, t, rating([4, 4, 4, 4, 4, 4], 4, 8)),
+            patch(&app, &path, &admin, json!({"parent_id": host})),
+        )
+        .await;
+        given.expect(201);
+        placed.expect(200);
+        let strays = |table: &str| {
+            ctx.count(&format!(
+                "{table} x JOIN units u ON u.id = x.unit_id WHERE u.parent_id IS NOT NULL"
+            ))
+        };
+        assert_eq!(
+            strays("feedback"),
+            0,
+            "round {round}: a response left behind"
+        );
+        assert_eq!(
+            strays("feedback_receipts"),
+            0,
+            "round {round}: a receipt left behind"
+        );
+        assert_eq!(
+            strays("feedback_totals"),
+            0,
+            "round {round}: a total left behind"
+        );
+    }
+    // The kept evaluations, over every unit and per OPD, equal a rebuild from the source rows.
+    let views = |rounds: &[(i64, i64, i64, String)]| {
+        let mut paths = vec![format!(
+            "/api/v1/reports/training-evaluation?training_id={t}"
+        )];
+        paths.extend(rounds.iter().map(|(_, host, _, _)| {
+            format!("/api/v1/reports/training-evaluation?training_id={t}&unit_id={host}")
+        }));
+        paths
+    };
+    let mut kept = Vec::new();
+    for path in views(&rounds) {
+        kept.push(get_computed(&app, &path, &admin).await.body);
+    }
+    kompetensi::aggregates::rebuild(&mut ctx.conn()).unwrap();
+    for (path, before) in views(&rounds).iter().zip(&kept) {
+        let after = get_computed(&app, path, &admin).await.body;
+        assert_eq!(&after, before, "{path}");
+    }
+}
+on_each_backend!(
+    feedback_given_while_its_opd_moves_goes_to_the_opd_it_joined,
+    feedback_racing_an_opd_move
+);
+
 fn course_columns() -> Vec<String> {
     "record_key,source,nip,siasn_id,nama_kursus,institusi_penyelenggara,jenis_diklat_id,jenis_kursus_sertipikat,instansi_id,jumlah_jam,tahun_kursus,tanggal_kursus,tanggal_selesai_kursus,nomor_sertipikat,synced_at"
         .split(',')
