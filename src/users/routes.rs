@@ -73,22 +73,22 @@ pub async fn update_user(
     patch: Patch<UserFields>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    let me = UserId(w.caller.id);
+    if id == me && patch.get("password").is_some() {
+        return Err(ApiError::conflict(
+            "change your own password with PUT /api/v1/auth/password, which asks for the current one",
+        ));
+    }
     let new_hash = match patch.get("password").and_then(|p| p.as_str()) {
         Some(pw) => Some(hash(pw.to_string()).await?),
         None => None,
     };
-    let me = UserId(w.caller.id);
     let user = w
         .update::<Users, _>(id, move |tx, current| {
             let fields = patch.apply(&current)?;
             if id == me && (fields.role != current.role || !fields.active) {
                 return Err(ApiError::conflict(
                     "you cannot change your own role or deactivate yourself",
-                ));
-            }
-            if id == me && new_hash.is_some() {
-                return Err(ApiError::conflict(
-                    "change your own password with PUT /api/v1/auth/password, which asks for the current one",
                 ));
             }
             queries::update(tx, &current, &fields, new_hash.as_deref())
